@@ -1,0 +1,38 @@
+package dev.placement.api;
+
+/**
+ * One GPU model: how much memory it has and how fast it reads memory and computes.
+ *
+ * <p>Decode is bound by {@code memoryBandwidthBytesPerSecond}; prefill by {@code fp16FlopsPerSecond}
+ * (dense tensor throughput, without 2:4 sparsity).
+ *
+ * @param name                          catalogue or user name, for example {@code "T4"}; not blank
+ * @param memoryBytes                   device memory in bytes; positive
+ * @param memoryBandwidthBytesPerSecond memory bandwidth in bytes per second; positive
+ * @param fp16FlopsPerSecond            dense FP16/BF16 tensor throughput in FLOP per second; positive
+ */
+public record GpuSpec(String name, long memoryBytes, double memoryBandwidthBytesPerSecond, double fp16FlopsPerSecond) {
+
+    /** Validates every field; see the class description. */
+    public GpuSpec {
+        Checks.notBlank(name, "gpu.name");
+        Checks.positive(memoryBytes, "gpu.memoryBytes");
+        Checks.positive(memoryBandwidthBytesPerSecond, "gpu.memoryBandwidthBytesPerSecond");
+        Checks.positive(fp16FlopsPerSecond, "gpu.fp16FlopsPerSecond");
+    }
+
+    /**
+     * Builds a GPU from the units of data sheets.
+     *
+     * @param name          the GPU's name
+     * @param memoryGiB     memory in GiB (2^30 bytes)
+     * @param bandwidthGBps memory bandwidth in GB/s (10^9 bytes per second)
+     * @param fp16Tflops    dense FP16 tensor TFLOP/s (10^12 FLOP per second)
+     * @return the GPU
+     * @throws IllegalArgumentException if a figure is not positive
+     */
+    public static GpuSpec of(String name, double memoryGiB, double bandwidthGBps, double fp16Tflops) {
+        Checks.positive(memoryGiB, "gpu.memoryGiB");
+        return new GpuSpec(name, Math.round(memoryGiB * (1L << 30)), bandwidthGBps * 1e9, fp16Tflops * 1e12);
+    }
+}

@@ -1,0 +1,30 @@
+package dev.placement.api;
+
+/**
+ * Starts and stops the inference runtime with a given placement: vLLM over Ray Jobs, over SSH, as a local
+ * process, or a simulation. There is no way to change a running pipeline's split: a new placement is a stop
+ * and a launch. Implementations document their thread-safety.
+ */
+public interface PipelineLauncher {
+
+    /**
+     * Starts a pipeline and returns once it serves (healthy) or fails.
+     *
+     * @param placement the placement to run; covers the model's layers
+     * @param model     the model
+     * @param cluster   the cluster, for node addresses
+     * @return the running pipeline
+     * @throws LaunchException if it did not become healthy in time; the message carries the reason and log
+     *                         excerpts, and whatever was started has been stopped
+     */
+    RunningPipeline launch(Placement placement, ModelSpec model, ClusterSnapshot cluster);
+
+    /**
+     * Stops a pipeline: drains in-flight requests (bounded), stops, and kills after a grace period.
+     * Stopping a pipeline that is already gone succeeds.
+     *
+     * @param pipeline the pipeline to stop
+     * @throws LaunchException if it could not be stopped
+     */
+    void stop(RunningPipeline pipeline);
+}

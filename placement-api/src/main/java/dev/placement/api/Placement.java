@@ -1,0 +1,157 @@
+package dev.placement.api;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.StringJoiner;
+
+/**
+ * A pipeline-parallel placement: which nodes, in which order (rank 0 first), and how many contiguous layers
+ * each holds.
+ *
+ * <p>An invalid placement cannot be built: there is at least one stage, the first starts at layer 0, each
+ * starts where the previous one ends (no gap, no overlap), no node appears twice and no stage is empty.
+ * Whether it covers a given model's layers is checked by {@link #requireLayers(int)}.
+ *
+ * @param stages the stages in pipeline order
+ */
+public record Placement(List<Stage> stages) {
+
+    /** Validates the stages and copies the list. */
+    public Placement {
+        stages = List.copyOf(Checks.notNull(stages, "stages"));
+        if (stages.isEmpty()) {
+            throw new IllegalArgumentException("a placement needs at least one stage");
+        }
+        Set<String> nodes = new HashSet<>();
+        int next = 0;
+        for (int rank = 0; rank < stages.size(); rank++) {
+            Stage s = stages.get(rank);
+            if (!nodes.add(s.nodeId())) {
+                throw new IllegalArgumentException("node '" + s.nodeId() + "' appears in more than one stage");
+            }
+            if (s.firstLayer() != next) {
+                throw new IllegalArgumentException("stage " + rank + " on '" + s.nodeId() + "' starts at layer "
+                        + s.firstLayer() + " but must start at layer " + next
+                        + " (stages are contiguous, rank 0 starts at layer 0)");
+            }
+            next = s.endLayer();
+        }
+    }
+
+    /**
+     * Builds a placement from per-node layer counts, in pipeline order.
+     *
+     * @param nodeIds     the nodes, rank 0 first
+     * @param layerCounts layers per node, same order; each positive
+     * @return the placement
+     * @throws IllegalArgumentException if the lists differ in length or a value is invalid
+     */
+    public static Placement of(List<String> nodeIds, List<Integer> layerCounts) {
+        if (nodeIds.size() != layerCounts.size()) {
+            throw new IllegalArgumentException("got " + nodeIds.size() + " nodes but " + layerCounts.size()
+                    + " layer counts");
+        }
+        List<Stage> stages = new ArrayList<>();
+        int first = 0;
+        for (int i = 0; i < nodeIds.size(); i++) {
+            stages.add(new Stage(nodeIds.get(i), first, layerCounts.get(i)));
+            first += layerCounts.get(i);
+        }
+        return new Placement(stages);
+    }
+
+    /**
+     * Parses the CLI form {@code node0:20,node1:20} (node and layer count, rank 0 first).
+     *
+     * @param spec the text
+     * @return the placement
+     * @throws IllegalArgumentException naming the offending entry if the text is malformed or invalid
+     */
+    public static Placement parse(String spec) {
+        Checks.notBlank(spec, "placement");
+        List<String> nodes = new ArrayList<>();
+        List<Integer> counts = new ArrayList<>();
+        for (String part : spec.split(",", -1)) {
+            String entry = part.trim();
+            int colon = entry.lastIndexOf(':');
+            if (colon <= 0 || colon == entry.length() - 1) {
+                throw new IllegalArgumentException("placement entry '" + entry
+                        + "' is not NODE:LAYERS (for example node0:20,node1:20)");
+            }
+            int count;
+            try {
+                count = Integer.parseInt(entry.substring(colon + 1).trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("placement entry '" + entry + "': layer count '"
+                        + entry.substring(colon + 1).trim() + "' is not a whole number");
+            }
+            nodes.add(entry.substring(0, colon).trim());
+            counts.add(count);
+        }
+        return of(nodes, counts);
+    }
+
+    /** @return the number of stages, vLLM's {@code --pipeline-parallel-size} */
+    public int pipelineParallelSize() {
+        return stages.size();
+    }
+
+    /** @return the total number of layers placed */
+    public int totalLayers() {
+        return stages.get(stages.size() - 1).endLayer();
+    }
+
+    /** @return the node ids in pipeline order */
+    public List<String> nodeIds() {
+        return stages.stream().map(Stage::nodeId).toList();
+    }
+
+    /** @return the layer counts in pipeline order */
+    public List<Integer> layerCounts() {
+        return stages.stream().map(Stage::layerCount).toList();
+    }
+
+    /** @return vLLM's {@code VLLM_PP_LAYER_PARTITION} value, for example {@code "20,20"} */
+    public String layerPartition() {
+        StringJoiner j = new StringJoiner(",");
+        stages.forEach(s -> j.add(Integer.toString(s.layerCount())));
+        return j.toString();
+    }
+
+    /** @return the CLI form, for example {@code "node0:20,node1:20"}; {@link #parse} reads it back */
+    public String toSpec() {
+        StringJoiner j = new StringJoiner(",");
+        stages.forEach(s -> j.add(s.nodeId() + ":" + s.layerCount()));
+        return j.toString();
+    }
+
+    /**
+     * Checks that this placement covers exactly a model's layers.
+     *
+     * @param modelLayers the model's layer count
+     * @return this placement
+     * @throws IllegalArgumentException if the total differs
+     */
+    public Placement requireLayers(int modelLayers) {
+        if (totalLayers() != modelLayers) {
+            throw new IllegalArgumentException("the placement holds " + totalLayers()
+                    + " layers but the model has " + modelLayers);
+        }
+        return this;
+    }
+
+    /**
+     * @param nodeId a node id
+     * @return whether the node holds a stage
+     */
+    public boolean uses(String nodeId) {
+        return stages.stream().anyMatch(s -> s.nodeId().equals(nodeId));
+    }
+
+    @Override
+    public String toString() {
+        return toSpec();
+    }
+}

@@ -1,0 +1,140 @@
+package dev.placement.api;
+
+/**
+ * Everything an agent needs to choose a placement.
+ *
+ * @param model        the model to place
+ * @param cluster      the nodes that may be used
+ * @param connectivity the measured links between them
+ * @param objective    what to optimise and the bounds to respect
+ * @param workload     the traffic to judge under
+ * @param maxModelLen  the longest sequence (prompt + answer) each stage must hold KV cache for, vLLM's
+ *                     {@code --max-model-len}; 1 to the model's context length
+ * @param firstNodeId  the node that must be rank 0 (where the API server and clients are), or {@code null}
+ *                     for any; must be in the cluster
+ * @param current      the placement running now, or {@code null}; agents may prefer to keep it
+ */
+public record PlacementRequest(
+        ModelSpec model,
+        ClusterSnapshot cluster,
+        ConnectivityMap connectivity,
+        Objective objective,
+        Workload workload,
+        int maxModelLen,
+        String firstNodeId,
+        Placement current) {
+
+    /** Validates the references between the fields. */
+    public PlacementRequest {
+        Checks.notNull(model, "model");
+        Checks.notNull(cluster, "cluster");
+        Checks.notNull(connectivity, "connectivity");
+        Checks.notNull(objective, "objective");
+        Checks.notNull(workload, "workload");
+        if (maxModelLen < 1 || maxModelLen > model.contextLength()) {
+            throw new IllegalArgumentException("maxModelLen must be 1 to the model's context length "
+                    + model.contextLength() + ", was " + maxModelLen);
+        }
+        if (firstNodeId != null && cluster.find(firstNodeId).isEmpty()) {
+            throw new IllegalArgumentException("firstNodeId '" + firstNodeId + "' is not in the cluster; known nodes: "
+                    + cluster.nodeIds());
+        }
+    }
+
+    /**
+     * Starts a request with defaults: objective {@link Objective#minimizeItl()}, workload
+     * {@link Workload#DEFAULT}, max model length {@code min(contextLength, 4096)}, any first node, nothing
+     * running.
+     *
+     * @param model        the model
+     * @param cluster      the cluster
+     * @param connectivity the links
+     * @return a builder
+     */
+    public static Builder builder(ModelSpec model, ClusterSnapshot cluster, ConnectivityMap connectivity) {
+        return new Builder(model, cluster, connectivity);
+    }
+
+    /** @return a builder holding this request's values */
+    public Builder toBuilder() {
+        return new Builder(model, cluster, connectivity).objective(objective).workload(workload)
+                .maxModelLen(maxModelLen).firstNodeId(firstNodeId).current(current);
+    }
+
+    /** Builds a {@link PlacementRequest}; not thread-safe. */
+    public static final class Builder {
+        private ModelSpec model;
+        private ClusterSnapshot cluster;
+        private ConnectivityMap connectivity;
+        private Objective objective = Objective.minimizeItl();
+        private Workload workload = Workload.DEFAULT;
+        private Integer maxModelLen;
+        private String firstNodeId;
+        private Placement current;
+
+        private Builder(ModelSpec model, ClusterSnapshot cluster, ConnectivityMap connectivity) {
+            this.model = model;
+            this.cluster = cluster;
+            this.connectivity = connectivity;
+        }
+
+        /** @param v the model @return this builder */
+        public Builder model(ModelSpec v) {
+            model = v;
+            return this;
+        }
+
+        /** @param v the cluster @return this builder */
+        public Builder cluster(ClusterSnapshot v) {
+            cluster = v;
+            return this;
+        }
+
+        /** @param v the links @return this builder */
+        public Builder connectivity(ConnectivityMap v) {
+            connectivity = v;
+            return this;
+        }
+
+        /** @param v the objective @return this builder */
+        public Builder objective(Objective v) {
+            objective = v;
+            return this;
+        }
+
+        /** @param v the workload @return this builder */
+        public Builder workload(Workload v) {
+            workload = v;
+            return this;
+        }
+
+        /** @param v max model length in tokens @return this builder */
+        public Builder maxModelLen(int v) {
+            maxModelLen = v;
+            return this;
+        }
+
+        /** @param v the node that must be rank 0, or null @return this builder */
+        public Builder firstNodeId(String v) {
+            firstNodeId = v;
+            return this;
+        }
+
+        /** @param v the running placement, or null @return this builder */
+        public Builder current(Placement v) {
+            current = v;
+            return this;
+        }
+
+        /**
+         * @return the request
+         * @throws IllegalArgumentException if a value is invalid
+         * @throws NullPointerException     if model, cluster or connectivity is missing
+         */
+        public PlacementRequest build() {
+            Checks.notNull(model, "model");
+            int len = maxModelLen != null ? maxModelLen : Math.min(model.contextLength(), 4096);
+            return new PlacementRequest(model, cluster, connectivity, objective, workload, len, firstNodeId, current);
+        }
+    }
+}
