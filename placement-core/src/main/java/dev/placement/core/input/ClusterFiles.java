@@ -1,0 +1,359 @@
+package dev.placement.core.input;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.placement.api.ClusterSnapshot;
+import dev.placement.api.ConnectivityMap;
+import dev.placement.api.GpuSpec;
+import dev.placement.api.InvalidInputException;
+import dev.placement.api.NodeSpec;
+import dev.placement.core.catalog.GpuCatalog;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reads the cluster file and the connectivity file, in YAML or JSON (JSON is read as YAML).
+ *
+ * <p>Cluster file:
+ * <pre>{@code
+ * gpuMemoryUtilization: 0.9        # optional, default 0.9
+ * nodes:
+ *   - id: node0                    # [A-Za-z0-9._-]{1,64}, unique
+ *     address: 10.0.0.10           # host or IP
+ *     gpu: T4                      # a catalogue name, or a custom GPU:
+ *   - id: jetson1
+ *     address: jetson1.local
+ *     gpu: {name: Orin-NX-16, memoryGiB: 16, bandwidthGBps: 102.4, fp16Tflops: 25}
+ *     gpuCount: 1                  # optional, default 1
+ *     labels: {zone: lab}          # optional
+ * }</pre>
+ *
+ * <p>Connectivity file:
+ * <pre>{@code
+ * rttMillis:                       # round-trip time in ms; a pair given once holds both ways
+ *   node0: {node1: 2.2, node2: 5.1}
+ *   node1: {node2: 30.1}
+ * bandwidthMbps:                   # optional, same rules; 1000 where absent
+ *   node0: {node1: 940}
+ * }</pre>
+ * A pair given in both directions keeps both values (an asymmetric link). A pair missing from
+ * {@code rttMillis} is unknown: those two nodes can never be neighbours in a pipeline.
+ *
+ * <p>Every problem is reported as an {@link InvalidInputException} naming the file, the field and the value:
+ * a syntax error (with line and column), a missing or unknown field, an unknown GPU, a duplicate id, a
+ * negative RTT, a pair naming a node the cluster does not have. Stateless and thread-safe.
+ */
+public final class ClusterFiles {
+
+    /** Bandwidth assumed for a link with a known RTT but no bandwidth in the file: 1000 Mbit/s. */
+    public static final double DEFAULT_BANDWIDTH_MBPS = 1000;
+
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    private static final Set<String> CLUSTER_FIELDS = Set.of("gpuMemoryUtilization", "nodes");
+    private static final Set<String> NODE_FIELDS = Set.of("id", "address", "gpu", "gpuCount", "labels");
+    private static final Set<String> GPU_FIELDS = Set.of("name", "memoryGiB", "bandwidthGBps", "fp16Tflops");
+    private static final Set<String> CONNECTIVITY_FIELDS = Set.of("rttMillis", "bandwidthMbps");
+
+    private ClusterFiles() {
+    }
+
+    /**
+     * Reads a cluster file.
+     *
+     * @param file the file, YAML or JSON
+     * @return the cluster
+     * @throws InvalidInputException naming the file, field and value of the first problem
+     */
+    public static ClusterSnapshot readCluster(Path file) {
+        return parseCluster(read(file), file.getFileName().toString(), GpuCatalog.builtIn());
+    }
+
+    /**
+     * Reads a connectivity file for a cluster.
+     *
+     * @param file    the file, YAML or JSON
+     * @param cluster the cluster whose nodes the file may name
+     * @return the connectivity map, measured at {@link Instant#EPOCH}
+     * @throws InvalidInputException naming the file, field and value of the first problem
+     */
+    public static ConnectivityMap readConnectivity(Path file, ClusterSnapshot cluster) {
+        return parseConnectivity(read(file), file.getFileName().toString(), cluster);
+    }
+
+    /**
+     * Parses cluster text; for callers that hold the text rather than a file.
+     *
+     * @param text   YAML or JSON
+     * @param source a name for messages, for example the file name
+     * @return the cluster
+     * @throws InvalidInputException naming the source, field and value of the first problem
+     */
+    public static ClusterSnapshot parseCluster(String text, String source) {
+        return parseCluster(tree(text, source), source, GpuCatalog.builtIn());
+    }
+
+    /**
+     * Parses connectivity text; for callers that hold the text rather than a file.
+     *
+     * @param text    YAML or JSON
+     * @param source  a name for messages
+     * @param cluster the cluster whose nodes the text may name
+     * @return the connectivity map
+     * @throws InvalidInputException naming the source, field and value of the first problem
+     */
+    public static ConnectivityMap parseConnectivity(String text, String source, ClusterSnapshot cluster) {
+        return parseConnectivity(tree(text, source), source, cluster);
+    }
+
+    private static JsonNode read(Path file) {
+        String source = file.getFileName() == null ? file.toString() : file.getFileName().toString();
+        try {
+            return tree(Files.readString(file), source);
+        } catch (NoSuchFileException e) {
+            throw new InvalidInputException(file.toString(), null, "file not found");
+        } catch (IOException e) {
+            throw new InvalidInputException(file.toString(), null, "cannot be read: " + e.getMessage());
+        }
+    }
+
+    private static JsonNode tree(String text, String source) {
+        try {
+            JsonNode root = YAML.readTree(text);
+            if (root == null || root.isMissingNode() || root.isNull()) {
+                throw new InvalidInputException(source, null, "the file is empty");
+            }
+            if (!root.isObject()) {
+                throw new InvalidInputException(source, null, "expected a mapping at the top level, found "
+                        + describe(root));
+            }
+            return root;
+        } catch (JsonProcessingException e) {
+            JsonLocation at = e.getLocation();
+            String where = at == null ? "" : "line " + at.getLineNr() + ", column " + at.getColumnNr() + ": ";
+            throw new InvalidInputException(source, null, "syntax error at " + where + e.getOriginalMessage());
+        }
+    }
+
+    static ClusterSnapshot parseCluster(JsonNode root, String source, GpuCatalog gpus) {
+        rejectUnknown(root, "", CLUSTER_FIELDS, source);
+        double utilisation = ClusterSnapshot.DEFAULT_GPU_MEMORY_UTILIZATION;
+        if (root.has("gpuMemoryUtilization")) {
+            utilisation = number(root.get("gpuMemoryUtilization"), "gpuMemoryUtilization", source);
+            if (!(utilisation > 0 && utilisation <= 1)) {
+                throw new InvalidInputException(source, "gpuMemoryUtilization",
+                        "must be in (0, 1], was " + utilisation);
+            }
+        }
+        JsonNode nodesNode = root.get("nodes");
+        if (nodesNode == null || nodesNode.isNull()) {
+            throw new InvalidInputException(source, "nodes", "missing; list the cluster's nodes");
+        }
+        if (!nodesNode.isArray() || nodesNode.isEmpty()) {
+            throw new InvalidInputException(source, "nodes", "must be a non-empty list, found " + describe(nodesNode));
+        }
+        List<NodeSpec> nodes = new ArrayList<>();
+        Map<String, Integer> seen = new LinkedHashMap<>();
+        for (int i = 0; i < nodesNode.size(); i++) {
+            String path = "nodes[" + i + "]";
+            JsonNode n = nodesNode.get(i);
+            if (!n.isObject()) {
+                throw new InvalidInputException(source, path, "must be a mapping with id, address and gpu, found "
+                        + describe(n));
+            }
+            rejectUnknown(n, path + ".", NODE_FIELDS, source);
+            String id = text(n, "id", path, source);
+            Integer previous = seen.putIfAbsent(id, i);
+            if (previous != null) {
+                throw new InvalidInputException(source, path + ".id",
+                        "duplicate node id '" + id + "' (also nodes[" + previous + "]); ids must be unique");
+            }
+            String address = text(n, "address", path, source);
+            GpuSpec gpu = gpu(n.get("gpu"), path + ".gpu", source, gpus);
+            int gpuCount = 1;
+            if (n.has("gpuCount")) {
+                JsonNode c = n.get("gpuCount");
+                if (!c.isIntegralNumber() || c.asInt() < 1) {
+                    throw new InvalidInputException(source, path + ".gpuCount",
+                            "must be a whole number >= 1, was " + c);
+                }
+                gpuCount = c.asInt();
+            }
+            Map<String, String> labels = new LinkedHashMap<>();
+            if (n.has("labels")) {
+                JsonNode l = n.get("labels");
+                if (!l.isObject()) {
+                    throw new InvalidInputException(source, path + ".labels", "must be a mapping of text to text");
+                }
+                l.fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
+            }
+            try {
+                nodes.add(new NodeSpec(id, address, gpu, gpuCount, labels));
+            } catch (IllegalArgumentException e) {
+                throw new InvalidInputException(source, path, e.getMessage());
+            }
+        }
+        return new ClusterSnapshot(nodes, utilisation);
+    }
+
+    private static GpuSpec gpu(JsonNode g, String path, String source, GpuCatalog gpus) {
+        if (g == null || g.isNull()) {
+            throw new InvalidInputException(source, path, "missing; give a catalogue name such as T4, or "
+                    + "{name, memoryGiB, bandwidthGBps, fp16Tflops}");
+        }
+        if (g.isTextual()) {
+            return gpus.get(g.asText(), source, path);
+        }
+        if (!g.isObject()) {
+            throw new InvalidInputException(source, path, "must be a GPU name or a mapping, found " + describe(g));
+        }
+        rejectUnknown(g, path + ".", GPU_FIELDS, source);
+        String name = text(g, "name", path, source);
+        double memory = positive(g, "memoryGiB", path, source);
+        double bandwidth = positive(g, "bandwidthGBps", path, source);
+        double tflops = positive(g, "fp16Tflops", path, source);
+        return GpuSpec.of(name, memory, bandwidth, tflops);
+    }
+
+    static ConnectivityMap parseConnectivity(JsonNode root, String source, ClusterSnapshot cluster) {
+        rejectUnknown(root, "", CONNECTIVITY_FIELDS, source);
+        JsonNode rtt = root.get("rttMillis");
+        if (rtt == null || rtt.isNull()) {
+            throw new InvalidInputException(source, "rttMillis", "missing; give the round-trip time in ms "
+                    + "between the nodes, for example rttMillis: {node0: {node1: 2.2}}");
+        }
+        Map<String, Map<String, Double>> rtts = pairs(rtt, "rttMillis", source, cluster, false);
+        Map<String, Map<String, Double>> mbps = root.has("bandwidthMbps")
+                ? pairs(root.get("bandwidthMbps"), "bandwidthMbps", source, cluster, true)
+                : Map.of();
+        ConnectivityMap.Builder b = ConnectivityMap.builder().measuredAt(Instant.EPOCH);
+        symmetric(rtts).forEach((from, row) -> row.forEach((to, v) -> b.rtt(from, to, v)));
+        Map<String, Map<String, Double>> bw = symmetric(mbps);
+        symmetric(rtts).forEach((from, row) -> row.keySet().forEach(to -> {
+            double m = bw.getOrDefault(from, Map.of()).getOrDefault(to, DEFAULT_BANDWIDTH_MBPS);
+            b.bandwidth(from, to, m * 1e6 / 8);
+        }));
+        return b.build();
+    }
+
+    /** Reads {@code from: {to: value}} with every node known and every value valid. */
+    private static Map<String, Map<String, Double>> pairs(JsonNode node, String field, String source,
+            ClusterSnapshot cluster, boolean positive) {
+        if (!node.isObject()) {
+            throw new InvalidInputException(source, field, "must be a mapping of node to {node: value}, found "
+                    + describe(node));
+        }
+        Map<String, Map<String, Double>> out = new LinkedHashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> row = it.next();
+            String from = row.getKey();
+            knownNode(from, field + "." + from, source, cluster);
+            if (!row.getValue().isObject()) {
+                throw new InvalidInputException(source, field + "." + from,
+                        "must be a mapping of node to value, found " + describe(row.getValue()));
+            }
+            for (Iterator<Map.Entry<String, JsonNode>> cells = row.getValue().fields(); cells.hasNext(); ) {
+                Map.Entry<String, JsonNode> cell = cells.next();
+                String to = cell.getKey();
+                String path = field + "." + from + "." + to;
+                knownNode(to, path, source, cluster);
+                if (to.equals(from)) {
+                    throw new InvalidInputException(source, path, "a node has no link to itself");
+                }
+                double v = number(cell.getValue(), path, source);
+                if (positive ? !(v > 0) : v < 0) {
+                    throw new InvalidInputException(source, path, "must be " + (positive ? "positive" : ">= 0")
+                            + ", was " + cell.getValue().asText());
+                }
+                out.computeIfAbsent(from, k -> new LinkedHashMap<>()).put(to, v);
+            }
+        }
+        return out;
+    }
+
+    /** Fills the reverse of each pair that was given in one direction only. */
+    private static Map<String, Map<String, Double>> symmetric(Map<String, Map<String, Double>> given) {
+        Map<String, Map<String, Double>> out = new LinkedHashMap<>();
+        given.forEach((from, row) -> row.forEach((to, v) ->
+                out.computeIfAbsent(from, k -> new LinkedHashMap<>()).put(to, v)));
+        given.forEach((from, row) -> row.forEach((to, v) ->
+                out.computeIfAbsent(to, k -> new LinkedHashMap<>()).putIfAbsent(from, v)));
+        return out;
+    }
+
+    private static void knownNode(String id, String path, String source, ClusterSnapshot cluster) {
+        if (cluster.find(id).isEmpty()) {
+            throw new InvalidInputException(source, path, "unknown node '" + id + "'; the cluster has "
+                    + String.join(", ", cluster.nodeIds()));
+        }
+    }
+
+    private static void rejectUnknown(JsonNode obj, String prefix, Set<String> allowed, String source) {
+        obj.fieldNames().forEachRemaining(name -> {
+            if (!allowed.contains(name)) {
+                throw new InvalidInputException(source, prefix + name, "unknown field; valid fields here: "
+                        + String.join(", ", allowed.stream().sorted().toList()));
+            }
+        });
+    }
+
+    private static String text(JsonNode obj, String field, String path, String source) {
+        JsonNode v = obj.get(field);
+        if (v == null || v.isNull()) {
+            throw new InvalidInputException(source, path + "." + field, "missing");
+        }
+        if (!v.isValueNode() || v.asText().isBlank()) {
+            throw new InvalidInputException(source, path + "." + field, "must be non-empty text, found " + describe(v));
+        }
+        return v.asText();
+    }
+
+    private static double positive(JsonNode obj, String field, String path, String source) {
+        JsonNode v = obj.get(field);
+        if (v == null || v.isNull()) {
+            throw new InvalidInputException(source, path + "." + field, "missing");
+        }
+        double d = number(v, path + "." + field, source);
+        if (!(d > 0)) {
+            throw new InvalidInputException(source, path + "." + field, "must be positive, was " + v.asText());
+        }
+        return d;
+    }
+
+    private static double number(JsonNode v, String path, String source) {
+        if (!v.isNumber()) {
+            throw new InvalidInputException(source, path, "must be a number, found " + describe(v));
+        }
+        double d = v.asDouble();
+        if (!Double.isFinite(d)) {
+            throw new InvalidInputException(source, path, "must be a finite number, was " + v.asText());
+        }
+        return d;
+    }
+
+    private static String describe(JsonNode v) {
+        if (v.isTextual()) {
+            return "'" + v.asText() + "'";
+        }
+        if (v.isArray()) {
+            return "a list";
+        }
+        if (v.isObject()) {
+            return "a mapping";
+        }
+        return v.toString();
+    }
+}
