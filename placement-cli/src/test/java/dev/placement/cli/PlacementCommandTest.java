@@ -1,0 +1,41 @@
+package dev.placement.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class PlacementCommandTest {
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int run(String... args) {
+        CommandLine cl = PlacementCommand.commandLine();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        return cl.execute(args);
+    }
+
+    @Test
+    void helpDescribesTheToolAndExitCodes() {
+        assertThat(run("--help")).isZero();
+        assertThat(out.toString()).contains("Usage: placement").contains("pipeline of edge GPUs")
+                .contains("2 bad input");
+    }
+
+    @Test
+    void versionComesFromTheBuild() {
+        assertThat(run("--version")).isZero();
+        assertThat(out.toString()).containsPattern("placement \\d+\\.\\d+\\.\\d+");
+    }
+
+    @Test
+    void unknownOptionIsOneLineAndExitCodeTwo() {
+        assertThat(run("--no-such-option")).isEqualTo(PlacementCommand.EXIT_BAD_INPUT);
+        assertThat(err.toString()).startsWith("placement: Unknown option: '--no-such-option'")
+                .doesNotContain("Exception").doesNotContain("\tat ");
+    }
+}
