@@ -1,0 +1,351 @@
+package dev.placement.core.llm.http;
+
+import dev.placement.api.LlmException;
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
+
+/**
+ * Sends one JSON request to an LLM provider and returns the body of its 2xx answer: the transport shared by the
+ * provider modules. Each attempt has a request timeout; retryable failures ({@link LlmFailure#retryable()}:
+ * 408, 409, 429, 5xx, I/O, timeouts) are retried with Resilience4j, waiting the server's hint
+ * ({@code Retry-After-Ms}, {@code Retry-After}, or a hint in the error body such as Gemini's
+ * {@code RetryInfo.retryDelay}) clamped to a ceiling, otherwise exponential backoff with jitter; everything else
+ * fails at once. A circuit breaker counts retryable failures and, once open, fails calls without sending them.
+ *
+ * <p>Header values are never logged and configured secrets (API keys) are redacted from every message, so
+ * keys reach neither logs nor exceptions. Built with {@link #builder()}; immutable and thread-safe.
+ */
+public final class LlmHttpTransport {
+    private static final Logger LOG = LoggerFactory.getLogger(LlmHttpTransport.class);
+
+    private final String provider;
+    private final HttpClient httpClient;
+    private final Duration requestTimeout;
+    private final Duration initialRetryDelay;
+    private final Duration maxRetryDelay;
+    private final int maxRetries;
+    private final ErrorBodyReader errorReader;
+    private final List<String> secrets;
+    private final Clock clock;
+    private final Sleeper sleeper;
+    private final Retry retry;
+    private final CircuitBreaker circuitBreaker;
+
+    private LlmHttpTransport(Builder b) {
+        this.provider = requireText(b.provider, "provider");
+        this.requestTimeout = positive(b.requestTimeout, "requestTimeout");
+        Duration connectTimeout = positive(b.connectTimeout, "connectTimeout");
+        this.initialRetryDelay = notNegative(b.initialRetryDelay, "initialRetryDelay");
+        this.maxRetryDelay = notNegative(b.maxRetryDelay, "maxRetryDelay");
+        if (b.maxRetries < 0) {
+            throw new IllegalArgumentException("maxRetries must be 0 or more, got " + b.maxRetries);
+        }
+        this.maxRetries = b.maxRetries;
+        this.errorReader = Objects.requireNonNull(b.errorReader, "errorReader");
+        this.secrets = List.copyOf(b.secrets);
+        this.clock = Objects.requireNonNull(b.clock, "clock");
+        this.sleeper = Objects.requireNonNull(b.sleeper, "sleeper");
+        this.httpClient = b.httpClient != null ? b.httpClient
+                : HttpClient.newBuilder().connectTimeout(connectTimeout).build();
+        this.retry = Retry.of(provider, RetryConfig.<String>custom()
+                .maxAttempts(maxRetries + 1)
+                .retryOnException(LlmHttpTransport::isRetryable)
+                .intervalBiFunction((attempt, outcome) -> waitBeforeRetry(attempt,
+                        outcome.isLeft() ? outcome.getLeft() : null))
+                .build());
+        CircuitBreakerConfig base = b.circuitBreakerConfig != null ? b.circuitBreakerConfig
+                : CircuitBreakerConfig.custom()
+                        .slidingWindowSize(10)
+                        .minimumNumberOfCalls(5)
+                        .failureRateThreshold(50)
+                        .waitDurationInOpenState(Duration.ofSeconds(30))
+                        .permittedNumberOfCallsInHalfOpenState(1)
+                        .build();
+        this.circuitBreaker = CircuitBreaker.of(provider, CircuitBreakerConfig.from(base)
+                // Only failures that say something about the server's health count: a bad request or a
+                // refusal must not stop calls that would succeed.
+                .recordException(LlmHttpTransport::isRetryable)
+                .clock(clock)
+                .build());
+    }
+
+    /** @return a builder with the defaults documented on its methods */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Posts a JSON body and returns the body of the 2xx answer, retrying retryable failures.
+     *
+     * @param uri      where to post; not null
+     * @param headers  extra request headers (authentication, organization); values are never logged; not null
+     * @param jsonBody the request body; not null
+     * @return the response body of the first 2xx answer; never null
+     * @throws LlmCallException for any failure: the last one if retries ran out, or the first non-retryable
+     *                          one, or {@link LlmFailure#CIRCUIT_OPEN} when the circuit breaker refuses the call
+     */
+    public String postJson(URI uri, Map<String, String> headers, String jsonBody) {
+        Objects.requireNonNull(uri, "uri");
+        Objects.requireNonNull(headers, "headers");
+        Objects.requireNonNull(jsonBody, "jsonBody");
+        Supplier<String> guarded = CircuitBreaker.decorateSupplier(circuitBreaker,
+                () -> sendOnce(uri, headers, jsonBody));
+        Supplier<String> attempt = () -> {
+            try {
+                return guarded.get();
+            } catch (CallNotPermittedException e) {
+                throw new LlmCallException(provider, LlmFailure.CIRCUIT_OPEN,
+                        "too many recent failures; not calling " + uri.getHost() + " for now", null, 0, null);
+            }
+        };
+        return Retry.decorateSupplier(retry, attempt).get();
+    }
+
+    /** @return the circuit breaker's state, for diagnostics and tests; never null */
+    public CircuitBreaker.State circuitState() {
+        return circuitBreaker.getState();
+    }
+
+    /**
+     * Removes every configured secret from a text, for messages built from what a server echoed back.
+     *
+     * @param text any text, or {@code null}
+     * @return the text with secrets replaced by {@code ***}, or {@code null}
+     */
+    public String redact(String text) {
+        if (text == null) {
+            return null;
+        }
+        String result = text;
+        for (String secret : secrets) {
+            result = result.replace(secret, "***");
+        }
+        return result;
+    }
+
+    private String sendOnce(URI uri, Map<String, String> headers, String jsonBody) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri)
+                .timeout(requestTimeout)
+                .header("Content-Type", "application/json")
+                .header("Accept", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(jsonBody, StandardCharsets.UTF_8));
+        headers.forEach(request::header);
+        long startNanos = System.nanoTime();
+        HttpResponse<String> response;
+        try {
+            response = httpClient.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        } catch (HttpTimeoutException e) {
+            throw new LlmCallException(provider, LlmFailure.TIMEOUT, "no answer from " + uri.getHost()
+                    + " within " + describe(requestTimeout) + " (" + redact(e.getMessage()) + ")", null, 0, null);
+        } catch (IOException e) {
+            throw new LlmCallException(provider, LlmFailure.NETWORK, "could not reach " + uri.getHost() + ":"
+                    + uri.getPort() + ": " + redact(String.valueOf(e.getMessage())), null, 0, null);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LlmCallException(provider, LlmFailure.INTERRUPTED, "interrupted while waiting for "
+                    + uri.getHost(), null, 0, e);
+        }
+        long millis = (System.nanoTime() - startNanos) / 1_000_000;
+        int status = response.statusCode();
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("{} POST {} -> HTTP {} in {} ms{}", provider, uri, status, millis,
+                    response.headers().firstValue("x-request-id").map(id -> " (request id " + id + ")").orElse(""));
+        }
+        if (status >= 200 && status < 300) {
+            return response.body() == null ? "" : response.body();
+        }
+        throw HttpFailures.fromResponse(provider, status, response.headers(),
+                response.body() == null ? "" : response.body(), errorReader, clock, this::redact);
+    }
+
+    private Long waitBeforeRetry(int attempt, Throwable failure) {
+        Duration hint = failure instanceof LlmException llm ? llm.retryAfter().orElse(null) : null;
+        Duration wait = RetryDelays.delay(hint, attempt, initialRetryDelay, maxRetryDelay,
+                ThreadLocalRandom.current().nextDouble());
+        LOG.warn("{}: attempt {} of {} failed ({}); retrying in {} ms", provider, attempt, maxRetries + 1,
+                failure == null ? "no exception" : redact(failure.getMessage()), wait.toMillis());
+        // Resilience4j 2.x sleeps through one process-wide static function; waiting here through the injected
+        // sleeper keeps waits per client and lets tests record them instead of sleeping. Resilience4j then
+        // waits zero.
+        try {
+            sleeper.sleep(wait);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LlmCallException(provider, LlmFailure.INTERRUPTED, "interrupted while waiting to retry",
+                    null, 0, e);
+        }
+        return 0L;
+    }
+
+    private static boolean isRetryable(Throwable e) {
+        return e instanceof LlmException llm && llm.retryable();
+    }
+
+    private static String describe(Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
+    }
+
+    private static String requireText(String value, String name) {
+        if (value == null || value.isBlank()) {
+            throw new IllegalArgumentException(name + " must not be blank");
+        }
+        return value;
+    }
+
+    private static Duration positive(Duration d, String name) {
+        Objects.requireNonNull(d, name);
+        if (d.isZero() || d.isNegative()) {
+            throw new IllegalArgumentException(name + " must be positive, got " + d);
+        }
+        return d;
+    }
+
+    private static Duration notNegative(Duration d, String name) {
+        Objects.requireNonNull(d, name);
+        if (d.isNegative()) {
+            throw new IllegalArgumentException(name + " must not be negative, got " + d);
+        }
+        return d;
+    }
+
+    @Override
+    public String toString() {
+        return "LlmHttpTransport[provider=" + provider + ", requestTimeout=" + requestTimeout + ", maxRetries="
+                + maxRetries + ", maxRetryDelay=" + maxRetryDelay + ", secrets=" + secrets.size() + " redacted]";
+    }
+
+    /**
+     * Configures an {@link LlmHttpTransport}. Not thread-safe; {@link #build()} copies everything.
+     */
+    public static final class Builder {
+        private String provider;
+        private HttpClient httpClient;
+        private Duration connectTimeout = Duration.ofSeconds(10);
+        private Duration requestTimeout = Duration.ofSeconds(120);
+        private int maxRetries = 2;
+        private Duration initialRetryDelay = Duration.ofMillis(500);
+        private Duration maxRetryDelay = Duration.ofSeconds(8);
+        private CircuitBreakerConfig circuitBreakerConfig;
+        private ErrorBodyReader errorReader = (status, body) -> ProviderError.EMPTY;
+        private final List<String> secrets = new ArrayList<>();
+        private Clock clock = Clock.systemUTC();
+        private Sleeper sleeper = Sleeper.THREAD_SLEEP;
+
+        private Builder() {
+        }
+
+        /** @param provider the provider's short name for messages and logs, for example {@code "openai"}; required */
+        public Builder provider(String provider) {
+            this.provider = provider;
+            return this;
+        }
+
+        /**
+         * @param httpClient the client to send with, or {@code null} (default) for a new one with
+         *                   {@link #connectTimeout(Duration)}; an injected client keeps its own connect timeout
+         */
+        public Builder httpClient(HttpClient httpClient) {
+            this.httpClient = httpClient;
+            return this;
+        }
+
+        /** @param connectTimeout how long to wait for a connection; positive; default 10 s */
+        public Builder connectTimeout(Duration connectTimeout) {
+            this.connectTimeout = connectTimeout;
+            return this;
+        }
+
+        /**
+         * @param requestTimeout how long one attempt may take until the response headers arrive; positive;
+         *                       default 120 s (reasoning models think before answering)
+         */
+        public Builder requestTimeout(Duration requestTimeout) {
+            this.requestTimeout = requestTimeout;
+            return this;
+        }
+
+        /** @param maxRetries retries after the first attempt, for retryable failures only; 0 or more; default 2 */
+        public Builder maxRetries(int maxRetries) {
+            this.maxRetries = maxRetries;
+            return this;
+        }
+
+        /** @param initialRetryDelay the first backoff when the server gives no hint; default 500 ms */
+        public Builder initialRetryDelay(Duration initialRetryDelay) {
+            this.initialRetryDelay = initialRetryDelay;
+            return this;
+        }
+
+        /** @param maxRetryDelay the longest wait before a retry, server hints included; default 8 s */
+        public Builder maxRetryDelay(Duration maxRetryDelay) {
+            this.maxRetryDelay = maxRetryDelay;
+            return this;
+        }
+
+        /**
+         * @param circuitBreakerConfig the circuit breaker's window, threshold and open duration, or {@code null}
+         *                             for the default (window 10 calls, at least 5, opens at 50% failures, stays
+         *                             open 30 s); which exceptions count and the clock are always set here
+         */
+        public Builder circuitBreakerConfig(CircuitBreakerConfig circuitBreakerConfig) {
+            this.circuitBreakerConfig = circuitBreakerConfig;
+            return this;
+        }
+
+        /** @param errorReader reads the provider's error bodies; default reads nothing (status only) */
+        public Builder errorReader(ErrorBodyReader errorReader) {
+            this.errorReader = errorReader;
+            return this;
+        }
+
+        /** @param secret a value (an API key) to redact from every message; ignored if null or blank */
+        public Builder secret(String secret) {
+            if (secret != null && !secret.isBlank()) {
+                secrets.add(secret);
+            }
+            return this;
+        }
+
+        /** @param clock the clock for HTTP-date retry hints and the circuit breaker; default system UTC */
+        public Builder clock(Clock clock) {
+            this.clock = clock;
+            return this;
+        }
+
+        /** @param sleeper how to wait between retries; default {@link Sleeper#THREAD_SLEEP} */
+        public Builder sleeper(Sleeper sleeper) {
+            this.sleeper = sleeper;
+            return this;
+        }
+
+        /**
+         * @return the transport
+         * @throws IllegalArgumentException if the provider is blank, a timeout is not positive, a delay is
+         *                                  negative or {@code maxRetries} is negative
+         */
+        public LlmHttpTransport build() {
+            return new LlmHttpTransport(this);
+        }
+    }
+}
