@@ -1,0 +1,384 @@
+package dev.placement.vllm;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.placement.api.ClusterSnapshot;
+import dev.placement.api.ModelSpec;
+import dev.placement.api.NodeSpec;
+import dev.placement.api.Placement;
+import dev.placement.api.Stage;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * An explicit, inspectable plan for running one placement on vLLM over Ray: which node holds which rank and
+ * layers, the Ray placement-group bundle that pins each rank to its node, the environment
+ * ({@code VLLM_PP_LAYER_PARTITION}, the newer Ray executor, {@code VLLM_RAY_BUNDLE_INDICES}), the
+ * {@code vllm serve} arguments, the Ray job submission and, for clusters without a Ray Jobs endpoint, the
+ * command each node runs. Immutable and thread-safe.
+ *
+ * <p>Everything dynamic reaches the Python launcher as data (a base64url-encoded JSON argument whose alphabet
+ * is shell-safe), never spliced into shell text; node addresses, model sources and served names are
+ * validated before they get here.
+ *
+ * @param submissionId    the Ray job submission id, 1 to 64 of {@code [A-Za-z0-9_-]}
+ * @param modelName       the model's catalogue id (for metadata)
+ * @param modelSource     what vLLM loads: a Hugging Face id or an absolute path
+ * @param servedModelName the name the server answers to
+ * @param vllmVersion     the vLLM version the plan is meant for, or {@code null} if not given
+ * @param placement       the placement, rank 0 first
+ * @param ranks           one entry per pipeline rank, rank 0 first
+ * @param environment     the variables set for the server and its workers, in a stable order
+ * @param serverCommand   the equivalent {@code vllm serve} command line, as an argument vector
+ * @param endpoint        the OpenAI server's base URL, on rank 0's node
+ */
+public record VllmLaunchPlan(String submissionId, String modelName, String modelSource, String servedModelName,
+        String vllmVersion, Placement placement, List<Rank> ranks, Map<String, String> environment,
+        List<String> serverCommand, URI endpoint) {
+
+    /** Name of the launcher script resource and of the file it is shipped as. */
+    public static final String LAUNCHER_FILE = "launch_vllm.py";
+    /** The port of the Ray head's GCS, used when the SSH plan starts Ray itself. */
+    public static final int RAY_HEAD_PORT = 6379;
+
+    /** A host name, IPv4 or IPv6 literal: only characters that are inert in a shell and in a Ray resource. */
+    static final Pattern ADDRESS = Pattern.compile("[A-Za-z0-9][A-Za-z0-9.:-]{0,252}");
+    static final Pattern SUBMISSION_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+    private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    /**
+     * One pipeline rank of the plan.
+     *
+     * @param rank       the pipeline-parallel rank, 0 first
+     * @param nodeId     the node that runs it
+     * @param address    the node's address; its Ray resource {@code node:<address>} pins the bundle
+     * @param firstLayer the first layer it holds, 0-based
+     * @param layerCount how many layers it holds
+     * @param bundle     the Ray placement-group bundle, {@code {"GPU": 1, "node:<address>": 0.001}}
+     */
+    public record Rank(int rank, String nodeId, String address, int firstLayer, int layerCount,
+            Map<String, Double> bundle) {
+        /** Validates the rank and address and copies the bundle. */
+        public Rank {
+            if (rank < 0) {
+                throw new IllegalArgumentException("rank must not be negative, was " + rank);
+            }
+            requireAddress(address, nodeId);
+            bundle = Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(bundle, "bundle")));
+        }
+    }
+
+    /**
+     * One command of the SSH plan: what runs on which node, with which environment.
+     *
+     * @param nodeId      the node
+     * @param address     its address
+     * @param role        {@code ray-head}, {@code ray-worker} or {@code vllm-server}
+     * @param command     the argument vector (quoted argument by argument when it crosses a shell)
+     * @param environment variables set for this command only
+     */
+    public record NodeCommand(String nodeId, String address, String role, List<String> command,
+            Map<String, String> environment) {
+        /** Copies the collections. */
+        public NodeCommand {
+            command = List.copyOf(command);
+            environment = Collections.unmodifiableMap(new LinkedHashMap<>(environment));
+        }
+    }
+
+    /** Validates the fields and copies the collections. */
+    public VllmLaunchPlan {
+        if (submissionId == null || !SUBMISSION_ID.matcher(submissionId).matches()) {
+            throw new IllegalArgumentException("submissionId '" + submissionId
+                    + "' is invalid: use 1 to 64 of A-Z a-z 0-9 _ -");
+        }
+        Objects.requireNonNull(modelName, "modelName");
+        VllmOptions.requireModelSource(modelSource, "modelSource");
+        if (!VllmOptions.SERVED_NAME.matcher(Objects.requireNonNull(servedModelName, "servedModelName")).matches()) {
+            throw new IllegalArgumentException("servedModelName '" + servedModelName + "' is invalid");
+        }
+        Objects.requireNonNull(placement, "placement");
+        ranks = List.copyOf(ranks);
+        if (ranks.size() != placement.pipelineParallelSize()) {
+            throw new IllegalArgumentException("the plan has " + ranks.size() + " ranks but the placement "
+                    + placement.pipelineParallelSize() + " stages");
+        }
+        environment = Collections.unmodifiableMap(new LinkedHashMap<>(environment));
+        serverCommand = List.copyOf(serverCommand);
+        Objects.requireNonNull(endpoint, "endpoint");
+    }
+
+    /**
+     * Builds the plan for a placement.
+     *
+     * @param placement the placement, rank 0 first; must cover the model's layers
+     * @param model     the model
+     * @param cluster   the cluster; every node of the placement must be in it, with a valid address
+     * @param options   the vLLM options
+     * @return the plan, with a submission id derived from its content ({@link #withSubmissionId} replaces it)
+     * @throws IllegalArgumentException naming the node, field and value if the placement does not fit the
+     *                                  model or cluster, or an address or model source is unsafe
+     */
+    public static VllmLaunchPlan create(Placement placement, ModelSpec model, ClusterSnapshot cluster,
+            VllmOptions options) {
+        Objects.requireNonNull(placement, "placement");
+        Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(cluster, "cluster");
+        Objects.requireNonNull(options, "options");
+        placement.requireLayers(model.layers());
+        String source = options.modelSource().orElse(model.name());
+        VllmOptions.requireModelSource(source, options.modelSource().isPresent() ? "modelSource" : "model name");
+        String served = options.servedModelName().orElse(source);
+        if (!VllmOptions.SERVED_NAME.matcher(served).matches()) {
+            throw new IllegalArgumentException("served model name '" + served + "' is invalid: set servedModelName");
+        }
+        List<Rank> ranks = new ArrayList<>();
+        for (int r = 0; r < placement.stages().size(); r++) {
+            Stage s = placement.stages().get(r);
+            NodeSpec node = cluster.node(s.nodeId());
+            requireAddress(node.address(), node.id());
+            Map<String, Double> bundle = new LinkedHashMap<>();
+            bundle.put("GPU", 1.0);
+            bundle.put("node:" + node.address(), 0.001);
+            ranks.add(new Rank(r, node.id(), node.address(), s.firstLayer(), s.layerCount(), bundle));
+        }
+        int k = placement.pipelineParallelSize();
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("VLLM_PP_LAYER_PARTITION", placement.layerPartition());
+        env.put("VLLM_USE_RAY_V2_EXECUTOR_BACKEND", "1");
+        List<String> indices = new ArrayList<>();
+        for (int i = 0; i < k; i++) {
+            indices.add(Integer.toString(i));
+        }
+        env.put("VLLM_RAY_BUNDLE_INDICES", String.join(",", indices));
+        env.putAll(options.extraEnv());
+
+        List<String> cmd = new ArrayList<>(List.of("vllm", "serve", source,
+                "--pipeline-parallel-size", Integer.toString(k),
+                "--tensor-parallel-size", "1",
+                "--distributed-executor-backend", "ray",
+                "--host", options.host(),
+                "--port", Integer.toString(options.port()),
+                "--served-model-name", served,
+                "--gpu-memory-utilization",
+                Double.toString(options.gpuMemoryUtilization().orElse(cluster.gpuMemoryUtilization()))));
+        options.maxModelLen().ifPresent(n -> cmd.addAll(List.of("--max-model-len", Integer.toString(n))));
+        options.dtype().ifPresent(d -> cmd.addAll(List.of("--dtype", d)));
+        if (options.enforceEager()) {
+            cmd.add("--enforce-eager");
+        }
+        cmd.addAll(options.extraArgs());
+
+        URI endpoint = URI.create("http://" + hostForUri(ranks.get(0).address()) + ":" + options.port());
+        VllmLaunchPlan draft = new VllmLaunchPlan("placement-draft", model.name(), source, served,
+                options.vllmVersion().orElse(null), placement, ranks, env, cmd, endpoint);
+        return draft.withSubmissionId("placement-" + draft.contentHash().substring(0, 12));
+    }
+
+    /**
+     * @param id the new submission id, 1 to 64 of {@code [A-Za-z0-9_-]}
+     * @return a copy with that id (Ray rejects a duplicate id, so each launch uses a fresh one)
+     */
+    public VllmLaunchPlan withSubmissionId(String id) {
+        return new VllmLaunchPlan(id, modelName, modelSource, servedModelName, vllmVersion, placement, ranks,
+                environment, serverCommand, endpoint);
+    }
+
+    /** @return the pipeline-parallel size K */
+    public int pipelineParallelSize() {
+        return ranks.size();
+    }
+
+    /** @return the placement-group bundles, bundle i pinned to rank i's node */
+    public List<Map<String, Double>> bundles() {
+        return ranks.stream().map(Rank::bundle).toList();
+    }
+
+    /** @return the arguments after {@code vllm serve} (the model first) */
+    public List<String> serverArguments() {
+        return serverCommand.subList(2, serverCommand.size());
+    }
+
+    /**
+     * The plan as the Python launcher reads it: model, server arguments, environment and one entry per rank.
+     *
+     * @return a JSON-ready map
+     */
+    public Map<String, Object> launcherInput() {
+        Map<String, Object> in = new LinkedHashMap<>();
+        in.put("version", 1);
+        in.put("submission_id", submissionId);
+        in.put("model", modelSource);
+        in.put("served_model_name", servedModelName);
+        in.put("args", serverArguments().subList(1, serverArguments().size()));
+        in.put("env", environment);
+        List<Map<String, Object>> stages = new ArrayList<>();
+        for (Rank r : ranks) {
+            Map<String, Object> s = new LinkedHashMap<>();
+            s.put("rank", r.rank());
+            s.put("node_id", r.nodeId());
+            s.put("node_ip", r.address());
+            s.put("layers", r.layerCount());
+            stages.add(s);
+        }
+        in.put("stages", stages);
+        return in;
+    }
+
+    /** @return {@link #launcherInput()} as JSON, base64url-encoded without padding: safe in any shell word */
+    public String encodedLauncherInput() {
+        return Base64.getUrlEncoder().withoutPadding()
+                .encodeToString(writeJson(launcherInput(), false).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** @return the launcher's arguments: {@code launch_vllm.py --plan-b64 <encoded plan>} */
+    public List<String> launcherArguments() {
+        return List.of(LAUNCHER_FILE, "--plan-b64", encodedLauncherInput());
+    }
+
+    /**
+     * The body of {@code POST /api/jobs/}: the entrypoint runs the launcher from the job's working directory,
+     * the layer partition also travels in {@code runtime_env.env_vars}, and the metadata names the placement.
+     * The launcher adds {@code runtime_env.working_dir} when it uploads the script.
+     *
+     * @return a JSON-ready map
+     */
+    public Map<String, Object> rayJobSubmission() {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("submission_id", submissionId);
+        body.put("entrypoint", "python " + String.join(" ", launcherArguments()));
+        Map<String, String> envVars = new LinkedHashMap<>(environment);
+        // Tells the launcher that the job's runtime_env already carries the variables.
+        envVars.put("PLACEMENT_IN_RAY_JOB", "1");
+        body.put("runtime_env", Map.of("env_vars", envVars));
+        Map<String, String> metadata = new LinkedHashMap<>();
+        metadata.put("placement", placement.toSpec());
+        metadata.put("model", modelName);
+        metadata.put("layer_partition", placement.layerPartition());
+        metadata.put("created_by", "placement");
+        if (vllmVersion != null) {
+            metadata.put("vllm_version", vllmVersion);
+        }
+        body.put("metadata", metadata);
+        return body;
+    }
+
+    /**
+     * The commands for a cluster without a Ray Jobs endpoint: start the Ray head on rank 0's node, join every
+     * other node, then run the launcher on rank 0's node.
+     *
+     * @param python the Python executable on the nodes, for example {@code python3}
+     * @param launcherPath where the launcher script is on rank 0's node (an absolute path)
+     * @return the commands, in the order they must run
+     */
+    public List<NodeCommand> nodeCommands(String python, String launcherPath) {
+        VllmOptions.requireModelSource(launcherPath, "launcherPath");
+        if (!python.matches("[A-Za-z0-9._/+-]{1,200}")) {
+            throw new IllegalArgumentException("python executable '" + python + "' has unsafe characters");
+        }
+        List<NodeCommand> cmds = new ArrayList<>();
+        Rank head = ranks.get(0);
+        for (Rank r : ranks) {
+            List<String> c = new ArrayList<>(List.of("ray", "start"));
+            if (r.rank() == 0) {
+                c.addAll(List.of("--head", "--port=" + RAY_HEAD_PORT));
+            } else {
+                c.add("--address=" + hostForUri(head.address()) + ":" + RAY_HEAD_PORT);
+            }
+            c.add("--num-gpus=1");
+            if (isIpLiteral(r.address())) {
+                c.add("--node-ip-address=" + r.address());
+            }
+            cmds.add(new NodeCommand(r.nodeId(), r.address(), r.rank() == 0 ? "ray-head" : "ray-worker", c,
+                    Map.of()));
+        }
+        List<String> server = new ArrayList<>(List.of(python, launcherPath));
+        server.addAll(launcherArguments().subList(1, launcherArguments().size()));
+        cmds.add(new NodeCommand(head.nodeId(), head.address(), "vllm-server", server, environment));
+        return cmds;
+    }
+
+    /**
+     * The whole plan as a JSON-ready map: ranks, bundles, environment, command, endpoint, the Ray job
+     * submission and the per-node SSH commands.
+     *
+     * @return a JSON-ready map
+     */
+    public Map<String, Object> toMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("submissionId", submissionId);
+        m.put("model", modelName);
+        m.put("modelSource", modelSource);
+        m.put("servedModelName", servedModelName);
+        if (vllmVersion != null) {
+            m.put("vllmVersion", vllmVersion);
+        }
+        m.put("placement", placement.toSpec());
+        m.put("pipelineParallelSize", pipelineParallelSize());
+        m.put("layerPartition", placement.layerPartition());
+        m.put("ranks", ranks);
+        m.put("bundles", bundles());
+        m.put("environment", environment);
+        m.put("serverCommand", serverCommand);
+        m.put("endpoint", endpoint.toString());
+        m.put("rayJobSubmission", rayJobSubmission());
+        m.put("sshCommands", nodeCommands("python3", "/tmp/placement/" + LAUNCHER_FILE));
+        return m;
+    }
+
+    /** @return the whole plan ({@link #toMap()}) as indented JSON */
+    public String toJson() {
+        return writeJson(toMap(), true);
+    }
+
+    /** @return a SHA-256 hex digest of the launcher input, identifying the plan's content */
+    String contentHash() {
+        Map<String, Object> in = new LinkedHashMap<>(launcherInput());
+        in.remove("submission_id");
+        try {
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(writeJson(in, false)
+                    .getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(d);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+
+    static String writeJson(Object value, boolean pretty) {
+        try {
+            return pretty ? JSON.writeValueAsString(value) : JSON.writer().without(SerializationFeature.INDENT_OUTPUT)
+                    .writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write the launch plan as JSON", e);
+        }
+    }
+
+    static String requireAddress(String address, String nodeId) {
+        if (address == null || !ADDRESS.matcher(address).matches()) {
+            throw new IllegalArgumentException("node '" + nodeId + "' address '" + address
+                    + "' is not a host name or IP address (letters, digits, '.', ':' and '-' only)");
+        }
+        return address;
+    }
+
+    static boolean isIpLiteral(String address) {
+        return IPV4.matcher(address).matches() || address.contains(":");
+    }
+
+    static String hostForUri(String address) {
+        return address.contains(":") ? "[" + address + "]" : address;
+    }
+}

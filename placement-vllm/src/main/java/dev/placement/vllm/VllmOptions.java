@@ -1,0 +1,337 @@
+package dev.placement.vllm;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The vLLM server options of a launch: the flags and environment a {@link VllmLaunchPlan} adds to the ones the
+ * placement dictates. Immutable and thread-safe; build with {@link #builder()}.
+ *
+ * <p>The plan always sets {@code --pipeline-parallel-size}, {@code --tensor-parallel-size 1},
+ * {@code --distributed-executor-backend ray}, {@code --port} and the variables {@code VLLM_PP_LAYER_PARTITION},
+ * {@code VLLM_USE_RAY_V2_EXECUTOR_BACKEND} and {@code VLLM_RAY_BUNDLE_INDICES}; extra arguments and variables
+ * may not override them.
+ */
+public final class VllmOptions {
+
+    /** vLLM's default OpenAI server port. */
+    public static final int DEFAULT_PORT = 8000;
+
+    /** The values vLLM's {@code --dtype} accepts. */
+    static final Set<String> DTYPES = Set.of("auto", "half", "float16", "bfloat16", "float", "float32");
+
+    /** Flags the plan sets itself; an extra argument naming one of them would contradict the placement. */
+    static final Set<String> MANAGED_FLAGS = Set.of("--pipeline-parallel-size", "-pp", "--tensor-parallel-size",
+            "-tp", "--distributed-executor-backend", "--port", "--host", "--model", "--served-model-name",
+            "--max-model-len", "--dtype", "--gpu-memory-utilization", "--enforce-eager");
+
+    /** Variables the plan sets itself. */
+    static final Set<String> MANAGED_ENV = Set.of("VLLM_PP_LAYER_PARTITION", "VLLM_USE_RAY_V2_EXECUTOR_BACKEND",
+            "VLLM_RAY_BUNDLE_INDICES");
+
+    static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
+    static final Pattern SERVED_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._/:-]{0,127}");
+    /** A Hugging Face repo id: optional owner, then a name; each of letters, digits, '.', '_', '-'. */
+    static final Pattern HF_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,95}(/[A-Za-z0-9][A-Za-z0-9._-]{0,95})?");
+    /** An absolute path without shell metacharacters, spaces or parent references. */
+    static final Pattern ABSOLUTE_PATH = Pattern.compile("(/[A-Za-z0-9._+@=-]+)+/?");
+
+    private final String modelSource;
+    private final String servedModelName;
+    private final Integer maxModelLen;
+    private final String dtype;
+    private final Double gpuMemoryUtilization;
+    private final int port;
+    private final String host;
+    private final boolean enforceEager;
+    private final List<String> extraArgs;
+    private final Map<String, String> extraEnv;
+    private final String vllmVersion;
+
+    private VllmOptions(Builder b) {
+        this.modelSource = b.modelSource;
+        this.servedModelName = b.servedModelName;
+        this.maxModelLen = b.maxModelLen;
+        this.dtype = b.dtype;
+        this.gpuMemoryUtilization = b.gpuMemoryUtilization;
+        this.port = b.port;
+        this.host = b.host;
+        this.enforceEager = b.enforceEager;
+        this.extraArgs = List.copyOf(b.extraArgs);
+        this.extraEnv = Map.copyOf(b.extraEnv);
+        this.vllmVersion = b.vllmVersion;
+    }
+
+    /** @return a builder with vLLM's defaults: port 8000, host 0.0.0.0, no extra arguments */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** @return the default options */
+    public static VllmOptions defaults() {
+        return builder().build();
+    }
+
+    /** @return what vLLM loads (a Hugging Face id or an absolute path); empty means the model's catalogue id */
+    public Optional<String> modelSource() {
+        return Optional.ofNullable(modelSource);
+    }
+
+    /** @return the name the server answers to in {@code /v1/models}; empty means vLLM's default (the source) */
+    public Optional<String> servedModelName() {
+        return Optional.ofNullable(servedModelName);
+    }
+
+    /** @return {@code --max-model-len} in tokens, if set */
+    public OptionalInt maxModelLen() {
+        return maxModelLen == null ? OptionalInt.empty() : OptionalInt.of(maxModelLen);
+    }
+
+    /** @return {@code --dtype}, if set */
+    public Optional<String> dtype() {
+        return Optional.ofNullable(dtype);
+    }
+
+    /** @return {@code --gpu-memory-utilization}, if set; otherwise the cluster snapshot's value is used */
+    public OptionalDouble gpuMemoryUtilization() {
+        return gpuMemoryUtilization == null ? OptionalDouble.empty() : OptionalDouble.of(gpuMemoryUtilization);
+    }
+
+    /** @return the OpenAI server's TCP port on rank 0's node */
+    public int port() {
+        return port;
+    }
+
+    /** @return the address the server binds to */
+    public String host() {
+        return host;
+    }
+
+    /** @return whether {@code --enforce-eager} is passed (shorter start-up, slower decode) */
+    public boolean enforceEager() {
+        return enforceEager;
+    }
+
+    /** @return extra {@code vllm serve} arguments, appended in order; never null */
+    public List<String> extraArgs() {
+        return extraArgs;
+    }
+
+    /** @return extra environment variables for the server and its workers; never null */
+    public Map<String, String> extraEnv() {
+        return extraEnv;
+    }
+
+    /** @return the vLLM version the launch is meant for (a note recorded in the plan), if given */
+    public Optional<String> vllmVersion() {
+        return Optional.ofNullable(vllmVersion);
+    }
+
+    /** Collects options; not thread-safe. Every setter validates at once and names the option in its message. */
+    public static final class Builder {
+        private String modelSource;
+        private String servedModelName;
+        private Integer maxModelLen;
+        private String dtype;
+        private Double gpuMemoryUtilization;
+        private int port = DEFAULT_PORT;
+        private String host = "0.0.0.0";
+        private boolean enforceEager;
+        private final List<String> extraArgs = new ArrayList<>();
+        private final Map<String, String> extraEnv = new LinkedHashMap<>();
+        private String vllmVersion;
+
+        private Builder() {
+        }
+
+        /**
+         * @param source a Hugging Face id ({@code owner/name}) or an absolute path without spaces or shell
+         *               metacharacters; null restores the default (the model's catalogue id)
+         * @return this builder
+         * @throws IllegalArgumentException if the value is neither
+         */
+        public Builder modelSource(String source) {
+            this.modelSource = source == null ? null : requireModelSource(source, "modelSource");
+            return this;
+        }
+
+        /**
+         * @param name the served model name, 1 to 128 of {@code [A-Za-z0-9._/:-]}; null for vLLM's default
+         * @return this builder
+         * @throws IllegalArgumentException if the name has other characters
+         */
+        public Builder servedModelName(String name) {
+            if (name != null && !SERVED_NAME.matcher(name).matches()) {
+                throw new IllegalArgumentException("servedModelName '" + name
+                        + "' is invalid: use 1 to 128 of A-Z a-z 0-9 . _ / : - (starting with a letter or digit)");
+            }
+            this.servedModelName = name;
+            return this;
+        }
+
+        /**
+         * @param tokens {@code --max-model-len}, positive; null for the model's own limit
+         * @return this builder
+         */
+        public Builder maxModelLen(Integer tokens) {
+            if (tokens != null && tokens <= 0) {
+                throw new IllegalArgumentException("maxModelLen must be positive, was " + tokens);
+            }
+            this.maxModelLen = tokens;
+            return this;
+        }
+
+        /**
+         * @param dtype one of auto, half, float16, bfloat16, float, float32 (a T4 has no bf16: use half); null
+         *              for vLLM's default
+         * @return this builder
+         */
+        public Builder dtype(String dtype) {
+            if (dtype != null && !DTYPES.contains(dtype)) {
+                throw new IllegalArgumentException("dtype '" + dtype + "' is not one of " + DTYPES.stream()
+                        .sorted().toList());
+            }
+            this.dtype = dtype;
+            return this;
+        }
+
+        /**
+         * @param fraction {@code --gpu-memory-utilization} in (0, 1]; null to use the cluster snapshot's value
+         * @return this builder
+         */
+        public Builder gpuMemoryUtilization(Double fraction) {
+            if (fraction != null && !(fraction > 0 && fraction <= 1)) {
+                throw new IllegalArgumentException("gpuMemoryUtilization must be in (0, 1], was " + fraction);
+            }
+            this.gpuMemoryUtilization = fraction;
+            return this;
+        }
+
+        /**
+         * @param port the server port, 1 to 65535; default 8000
+         * @return this builder
+         */
+        public Builder port(int port) {
+            if (port < 1 || port > 65535) {
+                throw new IllegalArgumentException("port must be 1 to 65535, was " + port);
+            }
+            this.port = port;
+            return this;
+        }
+
+        /**
+         * @param host the bind address, an IP literal or host name; default {@code 0.0.0.0}
+         * @return this builder
+         */
+        public Builder host(String host) {
+            Objects.requireNonNull(host, "host must not be null");
+            if (!VllmLaunchPlan.ADDRESS.matcher(host).matches()) {
+                throw new IllegalArgumentException("host '" + host + "' is not an IP address or host name");
+            }
+            this.host = host;
+            return this;
+        }
+
+        /**
+         * @param enforceEager whether to pass {@code --enforce-eager}
+         * @return this builder
+         */
+        public Builder enforceEager(boolean enforceEager) {
+            this.enforceEager = enforceEager;
+            return this;
+        }
+
+        /**
+         * Adds arguments for {@code vllm serve}, passed as separate arguments (never through a shell).
+         *
+         * @param args the arguments; none may be null, hold a NUL or newline, or name a flag the plan sets
+         * @return this builder
+         */
+        public Builder extraArgs(List<String> args) {
+            for (String a : Objects.requireNonNull(args, "extraArgs must not be null")) {
+                if (a == null || a.indexOf('\0') >= 0 || a.indexOf('\n') >= 0 || a.indexOf('\r') >= 0) {
+                    throw new IllegalArgumentException("extraArgs: argument " + (a == null ? "null"
+                            : "'" + a.replace("\n", "\\n") + "'") + " is invalid (null, NUL or line break)");
+                }
+                String flag = a.contains("=") ? a.substring(0, a.indexOf('=')) : a;
+                if (MANAGED_FLAGS.contains(flag)) {
+                    throw new IllegalArgumentException("extraArgs: '" + flag
+                            + "' is set by the launch plan or by its own option; use that option instead");
+                }
+                extraArgs.add(a);
+            }
+            return this;
+        }
+
+        /**
+         * Adds an environment variable for the server and its Ray workers.
+         *
+         * @param name  a variable name ({@code [A-Za-z_][A-Za-z0-9_]*}), not one the plan sets
+         * @param value its value; no NUL or line break
+         * @return this builder
+         */
+        public Builder extraEnv(String name, String value) {
+            Objects.requireNonNull(name, "extraEnv name must not be null");
+            Objects.requireNonNull(value, () -> "extraEnv " + name + " value must not be null");
+            if (!ENV_NAME.matcher(name).matches()) {
+                throw new IllegalArgumentException("extraEnv: '" + name
+                        + "' is not a valid variable name (letters, digits and _, not starting with a digit)");
+            }
+            if (MANAGED_ENV.contains(name)) {
+                throw new IllegalArgumentException("extraEnv: " + name + " is set by the launch plan");
+            }
+            if (value.indexOf('\0') >= 0 || value.indexOf('\n') >= 0 || value.indexOf('\r') >= 0) {
+                throw new IllegalArgumentException("extraEnv: the value of " + name + " has a NUL or line break");
+            }
+            extraEnv.put(name, value);
+            return this;
+        }
+
+        /**
+         * @param version the vLLM version the launch is meant for, recorded in the plan (for example
+         *                {@code 0.11.0}); null for none
+         * @return this builder
+         */
+        public Builder vllmVersion(String version) {
+            if (version != null && !version.matches("[A-Za-z0-9.+_-]{1,40}")) {
+                throw new IllegalArgumentException("vllmVersion '" + version + "' is not a version string");
+            }
+            this.vllmVersion = version;
+            return this;
+        }
+
+        /** @return the options */
+        public VllmOptions build() {
+            return new VllmOptions(this);
+        }
+    }
+
+    /**
+     * Checks a model source: a Hugging Face id or an absolute path without shell metacharacters.
+     *
+     * @param source the value
+     * @param field  the option or field it came from, for the message
+     * @return the value
+     * @throws IllegalArgumentException if it is neither
+     */
+    static String requireModelSource(String source, String field) {
+        Objects.requireNonNull(source, () -> field + " must not be null");
+        boolean ok = source.startsWith("/")
+                ? ABSOLUTE_PATH.matcher(source).matches() && !source.contains("/../") && !source.endsWith("/..")
+                : HF_ID.matcher(source).matches() && !source.contains("..");
+        if (!ok) {
+            throw new IllegalArgumentException(field + " '" + source + "' is neither a Hugging Face id "
+                    + "(owner/name of letters, digits, . _ -) nor an absolute path without spaces, '..' or "
+                    + "shell metacharacters");
+        }
+        return source;
+    }
+}
