@@ -1,0 +1,158 @@
+package dev.placement.core.probe;
+
+import dev.placement.api.ClusterSnapshot;
+import dev.placement.api.CommandRunner;
+import dev.placement.api.CommandRunner.CommandResult;
+import dev.placement.api.ConnectivityMap;
+import dev.placement.api.LatencyProbe;
+import dev.placement.api.NodeSpec;
+import dev.placement.api.PlacementException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Objects;
+import java.util.OptionalDouble;
+import java.util.Set;
+
+/**
+ * Measures true node-to-node RTTs: runs {@code ping} on each node, through a {@link CommandRunner} (SSH on a
+ * real cluster), against every other node, and fills the full matrix of ordered pairs.
+ *
+ * <p>A pair whose ping gets no reply is left absent (unknown). A node on which no command can be run, or
+ * that no other node reaches, is reported in {@link ConnectivityMap#unreachableNodes()}. A node that lacks the
+ * {@code ping} program is an error, not an unreachable node, since measuring silently less would mislead.
+ *
+ * <p>Immutable and thread-safe if the runner is; {@link #measure} runs n × (n − 1) commands one after
+ * another, each bounded by ping's own deadline.
+ */
+public final class PairwiseProbe implements LatencyProbe {
+    private final CommandRunner runner;
+    private final PingCommand command;
+    private final Clock clock;
+
+    private PairwiseProbe(Builder b) {
+        this.runner = b.runner;
+        this.command = new PingCommand(b.program, b.count, b.replyTimeout);
+        this.clock = b.clock;
+    }
+
+    /**
+     * @param runner runs commands on the nodes; not null
+     * @return a builder: program {@code ping}, 3 echo requests, 1 s reply timeout, system UTC clock
+     */
+    public static Builder builder(CommandRunner runner) {
+        return new Builder(Objects.requireNonNull(runner, "runner"));
+    }
+
+    /**
+     * Pings every node from every other node.
+     *
+     * @param cluster the nodes
+     * @return RTTs in milliseconds per ordered pair
+     * @throws PlacementException if a node has no {@code ping} program
+     */
+    @Override
+    public ConnectivityMap measure(ClusterSnapshot cluster) {
+        Objects.requireNonNull(cluster, "cluster");
+        ConnectivityMap.Builder map = ConnectivityMap.builder().measuredAt(clock.instant());
+        Set<String> cannotRun = new HashSet<>();
+        Set<String> reached = new HashSet<>();
+        for (NodeSpec from : cluster.nodes()) {
+            for (NodeSpec to : cluster.nodes()) {
+                if (from.equals(to) || cannotRun.contains(from.id())) {
+                    continue;
+                }
+                CommandResult result;
+                try {
+                    result = runner.run(from, command.argv(to.address()), command.processTimeout());
+                } catch (PlacementException e) {
+                    cannotRun.add(from.id());
+                    continue;
+                }
+                requirePing(from, result);
+                OptionalDouble rtt = PingOutput.parse(result.stdout()).medianMillis();
+                if (rtt.isPresent()) {
+                    map.rtt(from.id(), to.id(), rtt.getAsDouble());
+                    reached.add(to.id());
+                }
+            }
+        }
+        long runnable = cluster.nodes().stream().filter(n -> !cannotRun.contains(n.id())).count();
+        for (NodeSpec node : cluster.nodes()) {
+            boolean ran = !cannotRun.contains(node.id());
+            // Unreachable: nothing runs on it, or some other node could ping it and none got a reply.
+            boolean othersCouldPing = runnable - (ran ? 1 : 0) > 0;
+            if (!ran || (othersCouldPing && !reached.contains(node.id()))) {
+                map.unreachable(node.id());
+            }
+        }
+        return map.build();
+    }
+
+    private void requirePing(NodeSpec node, CommandResult result) {
+        // iputils exits 1 when no reply came and 2 on other errors; a shell reports 127 for a missing program.
+        String err = result.stderr().toLowerCase(java.util.Locale.ROOT);
+        if (result.exitCode() == 127 || err.contains("command not found") || err.contains("no such file")) {
+            throw new PlacementException("node '" + node.id() + "' cannot run '" + command.program()
+                    + "' (exit code " + result.exitCode() + ": " + result.stderr().strip()
+                    + "); install iputils-ping on it or set the program with PairwiseProbe.builder(...).program(...)");
+        }
+    }
+
+    /** Configures a {@link PairwiseProbe}; not thread-safe. */
+    public static final class Builder {
+        private final CommandRunner runner;
+        private String program = "ping";
+        private int count = 3;
+        private Duration replyTimeout = Duration.ofSeconds(1);
+        private Clock clock = Clock.systemUTC();
+
+        private Builder(CommandRunner runner) {
+            this.runner = runner;
+        }
+
+        /**
+         * @param program the ping program on the nodes; default {@code ping}
+         * @return this builder
+         */
+        public Builder program(String program) {
+            this.program = Objects.requireNonNull(program, "program");
+            return this;
+        }
+
+        /**
+         * @param count echo requests per pair, 1 to 100; the median reply is kept; default 3
+         * @return this builder
+         */
+        public Builder count(int count) {
+            this.count = count;
+            return this;
+        }
+
+        /**
+         * @param timeout how long to wait for each reply, whole seconds, at least 1 s; default 1 s
+         * @return this builder
+         */
+        public Builder replyTimeout(Duration timeout) {
+            this.replyTimeout = Objects.requireNonNull(timeout, "replyTimeout");
+            return this;
+        }
+
+        /**
+         * @param clock stamps {@link ConnectivityMap#measuredAt()}; default system UTC
+         * @return this builder
+         */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * @return the probe
+         * @throws IllegalArgumentException if the count or timeout is out of range
+         */
+        public PairwiseProbe build() {
+            return new PairwiseProbe(this);
+        }
+    }
+}
