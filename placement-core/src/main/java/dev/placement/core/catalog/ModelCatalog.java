@@ -2,6 +2,12 @@ package dev.placement.core.catalog;
 
 import dev.placement.api.InvalidInputException;
 import dev.placement.api.ModelSpec;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -9,16 +15,29 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The models Placement knows by Hugging Face id. Immutable and thread-safe.
+ * The models Placement knows by Hugging Face id, each read from its published {@code config.json}, bundled as a
+ * resource ({@code dev/placement/core/catalog/models/<org>--<name>.json}; {@code SOURCES.md} beside them says
+ * where each came from). Immutable and thread-safe.
  *
- * <p>TEMPORARY: entries are written inline; the catalogue issue replaces them with bundled config.json
- * resources read by the Hugging Face config parser.
+ * <p>Built in: {@code tiiuae/Falcon3-10B-Base}, {@code facebook/opt-125m}, {@code -350m}, {@code -1.3b},
+ * {@code -6.7b}, {@code meta-llama/Llama-2-7b-hf}, {@code -13b-hf}, {@code meta-llama/Llama-3.1-8B},
+ * {@code Qwen/Qwen2.5-7B}, {@code Qwen/Qwen3-8B} and {@code mistralai/Mistral-7B-v0.3}. Any other model is
+ * read from its config.json with {@link #resolve(String, String, String)} or {@link ModelConfigs}.
  */
 public final class ModelCatalog {
 
-    private static final ModelCatalog BUILT_IN = new ModelCatalog(List.of(
-            new ModelSpec("tiiuae/Falcon3-10B-Base", "llama", 40, 3072, 23040, 12, 4, 256, 131072, 32768, 2,
-                    false, true)));
+    private static final List<String> BUILT_IN_IDS = List.of(
+            "tiiuae/Falcon3-10B-Base",
+            "facebook/opt-125m",
+            "facebook/opt-350m",
+            "facebook/opt-1.3b",
+            "facebook/opt-6.7b",
+            "meta-llama/Llama-2-7b-hf",
+            "meta-llama/Llama-2-13b-hf",
+            "meta-llama/Llama-3.1-8B",
+            "Qwen/Qwen2.5-7B",
+            "Qwen/Qwen3-8B",
+            "mistralai/Mistral-7B-v0.3");
 
     private final Map<String, ModelSpec> byId = new LinkedHashMap<>();
 
@@ -26,17 +45,39 @@ public final class ModelCatalog {
         models.forEach(m -> byId.put(m.name(), m));
     }
 
-    /** @return the built-in catalogue */
+    /** Loaded on first use, then shared: the catalogue is an immutable constant. */
+    private static final class BuiltIn {
+        static final ModelCatalog INSTANCE = new ModelCatalog(BUILT_IN_IDS.stream().map(BuiltIn::load).toList());
+
+        private static ModelSpec load(String id) {
+            String resource = resourceName(id);
+            try (InputStream in = ModelCatalog.class.getResourceAsStream(resource)) {
+                if (in == null) {
+                    throw new IllegalStateException("the built-in config " + resource + " is missing from the jar");
+                }
+                return ModelConfigs.fromConfigJson(id, in, resource);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read the built-in config " + resource, e);
+            }
+        }
+    }
+
+    /** @return the built-in catalogue, read from the bundled configs on first use */
     public static ModelCatalog builtIn() {
-        return BUILT_IN;
+        return BuiltIn.INSTANCE;
+    }
+
+    static String resourceName(String id) {
+        return "models/" + id.replace("/", "--") + ".json";
     }
 
     /**
      * @param id a Hugging Face model id, for example {@code "tiiuae/Falcon3-10B-Base"} (case-insensitive)
-     * @return the model, or empty if unknown
+     * @return the model, or empty if unknown (or {@code id} is null)
      */
     public Optional<ModelSpec> find(String id) {
-        return byId.values().stream().filter(m -> m.name().equalsIgnoreCase(id)).findFirst();
+        return id == null ? Optional.empty()
+                : byId.values().stream().filter(m -> m.name().equalsIgnoreCase(id.trim())).findFirst();
     }
 
     /**
@@ -50,6 +91,45 @@ public final class ModelCatalog {
         return find(id).orElseThrow(() -> new InvalidInputException(source, field,
                 "unknown model '" + id + "'; known models: " + String.join(", ", ids())
                         + " (or give the path of a Hugging Face config.json)"));
+    }
+
+    /**
+     * Finds a model by catalogue id, or reads it from a config.json: a path to the file, or to a directory
+     * that holds one (a downloaded Hugging Face snapshot).
+     *
+     * @param idOrPath a catalogue id (case-insensitive) or a file-system path
+     * @param source   where the value came from (a file name or option), for the error message
+     * @param field    the field or option that held it
+     * @return the model
+     * @throws InvalidInputException naming the value, listing the known ids, if it is neither a known id nor an
+     *                               existing file; or naming the config file and field if that file is invalid
+     */
+    public ModelSpec resolve(String idOrPath, String source, String field) {
+        Optional<ModelSpec> known = find(idOrPath);
+        if (known.isPresent()) {
+            return known.get();
+        }
+        Path file = configFile(idOrPath);
+        if (file == null) {
+            throw new InvalidInputException(source, field, "'" + idOrPath + "' is neither a known model nor a "
+                    + "config.json file (or a directory holding one); known models: " + String.join(", ", ids()));
+        }
+        return ModelConfigs.fromConfigJson(file);
+    }
+
+    private static Path configFile(String idOrPath) {
+        if (idOrPath == null || idOrPath.isBlank()) {
+            return null;
+        }
+        try {
+            Path p = Path.of(idOrPath.trim());
+            if (Files.isDirectory(p)) {
+                p = p.resolve("config.json");
+            }
+            return Files.isRegularFile(p) ? p : null;
+        } catch (InvalidPathException e) {
+            return null;
+        }
     }
 
     /** @return the known ids, in catalogue order */
