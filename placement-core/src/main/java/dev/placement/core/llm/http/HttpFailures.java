@@ -62,7 +62,7 @@ final class HttpFailures {
             message.append(" (code ").append(error.code()).append(')');
         }
         if (error.status() != null && !error.status().equals(error.code())) {
-            message.append(" (status ").append(error.status()).append(')');
+            message.append(" (").append(error.status()).append(')');
         }
         headers.firstValue("x-request-id").ifPresent(id -> message.append(" [request id ").append(id).append(']'));
         return new LlmCallException(provider, kind, retryable, redact.apply(message.toString()), retryAfter,

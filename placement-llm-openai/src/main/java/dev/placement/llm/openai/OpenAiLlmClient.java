@@ -1,0 +1,437 @@
+package dev.placement.llm.openai;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.placement.api.InvalidInputException;
+import dev.placement.api.LlmClient;
+import dev.placement.api.LlmRequest;
+import dev.placement.api.LlmResponse;
+import dev.placement.core.llm.http.HttpLlmClientBuilder;
+import dev.placement.core.llm.http.LlmCallException;
+import dev.placement.core.llm.http.LlmFailure;
+import dev.placement.core.llm.http.LlmHttpTransport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * An {@link LlmClient} for OpenAI's Chat Completions API ({@code POST {baseUrl}/chat/completions}) and for
+ * OpenAI-compatible servers such as vLLM, Ollama and llama.cpp's {@code llama-server}: point the base URL at
+ * them (for example {@code http://127.0.0.1:8000/v1}); the API key is then optional.
+ *
+ * <p>The answer schema is sent as {@code response_format: json_schema} with {@code strict: true} by default;
+ * {@link StructuredOutput} switches to {@code json_object} or to nothing for servers without it, and then the
+ * schema is added to the instructions instead. Refusals ({@code message.refusal}), truncated answers
+ * ({@code finish_reason: length}) and content-filtered answers fail with a non-retryable
+ * {@link LlmCallException}; rate limits, 5xx, 408, 409, timeouts and I/O errors are retried (see
+ * {@link HttpLlmClientBuilder}), a 429 with {@code insufficient_quota} is not.
+ *
+ * <p>Immutable and thread-safe. The API key never appears in {@link #toString()}, logs or exceptions.
+ */
+public final class OpenAiLlmClient implements LlmClient {
+    private static final Logger LOG = LoggerFactory.getLogger(OpenAiLlmClient.class);
+
+    /** The public API's base URL, used when neither the builder nor {@code OPENAI_BASE_URL} sets one. */
+    public static final String DEFAULT_BASE_URL = "https://api.openai.com/v1";
+    /** The model asked when the builder sets none. */
+    public static final String DEFAULT_MODEL = "gpt-5-mini";
+
+    /** How the answer schema is requested. */
+    public enum StructuredOutput {
+        /** {@code response_format: {type: json_schema, json_schema: {name, schema, strict: true}}} (default). */
+        STRICT_SCHEMA,
+        /** {@code response_format: {type: json_object}}; the schema goes into the instructions. */
+        JSON_OBJECT,
+        /** No {@code response_format}; the schema goes into the instructions. For servers that reject both. */
+        NONE
+    }
+
+    /** The role of the instructions message. */
+    public enum InstructionRole {
+        /** {@code system}: what OpenAI-compatible servers (vLLM, Ollama, llama.cpp) expect (default). */
+        SYSTEM("system"),
+        /** {@code developer}: what OpenAI's reasoning models expect. */
+        DEVELOPER("developer");
+
+        private final String wireName;
+
+        InstructionRole(String wireName) {
+            this.wireName = wireName;
+        }
+    }
+
+    private final URI completionsUri;
+    private final String baseUrl;
+    private final String model;
+    private final boolean hasApiKey;
+    private final Map<String, String> headers;
+    private final StructuredOutput structuredOutput;
+    private final InstructionRole instructionRole;
+    private final String reasoningEffort;
+    private final Integer maxCompletionTokens;
+    private final ObjectMapper json;
+    private final LlmHttpTransport transport;
+
+    private OpenAiLlmClient(Builder b) {
+        Map<String, String> env = b.environment;
+        String apiKey = firstNonBlank(b.apiKey, env.get("OPENAI_API_KEY"));
+        boolean baseUrlFromEnv = isBlank(b.baseUrl) && !isBlank(env.get("OPENAI_BASE_URL"));
+        String base = firstNonBlank(b.baseUrl, env.get("OPENAI_BASE_URL"), DEFAULT_BASE_URL).strip();
+        while (base.endsWith("/")) {
+            base = base.substring(0, base.length() - 1);
+        }
+        this.baseUrl = base;
+        this.completionsUri = parseBaseUrl(base + "/chat/completions",
+                baseUrlFromEnv ? "environment" : "OpenAiLlmClient.builder()",
+                baseUrlFromEnv ? "OPENAI_BASE_URL" : "baseUrl", base);
+        if (apiKey == null && "api.openai.com".equalsIgnoreCase(completionsUri.getHost())) {
+            throw new InvalidInputException("environment", "OPENAI_API_KEY",
+                    "no API key for " + base + "; set OPENAI_API_KEY, or set OPENAI_BASE_URL to a local "
+                            + "OpenAI-compatible server such as http://127.0.0.1:8000/v1");
+        }
+        this.model = firstNonBlank(b.model, DEFAULT_MODEL).strip();
+        this.hasApiKey = apiKey != null;
+        Map<String, String> h = new LinkedHashMap<>();
+        if (apiKey != null) {
+            h.put("Authorization", "Bearer " + apiKey.strip());
+        }
+        if (!isBlank(b.organization)) {
+            h.put("OpenAI-Organization", b.organization.strip());
+        }
+        if (!isBlank(b.project)) {
+            h.put("OpenAI-Project", b.project.strip());
+        }
+        this.headers = Map.copyOf(h);
+        this.structuredOutput = Objects.requireNonNull(b.structuredOutput, "structuredOutput");
+        this.instructionRole = Objects.requireNonNull(b.instructionRole, "instructionRole");
+        this.reasoningEffort = isBlank(b.reasoningEffort) ? null : b.reasoningEffort.strip();
+        if (b.maxCompletionTokens != null && b.maxCompletionTokens < 1) {
+            throw new InvalidInputException("OpenAiLlmClient.builder()", "maxCompletionTokens",
+                    "must be at least 1, got " + b.maxCompletionTokens);
+        }
+        this.maxCompletionTokens = b.maxCompletionTokens;
+        this.json = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+        this.transport = b.transport(new OpenAiErrorReader(json), apiKey == null ? null : apiKey.strip());
+    }
+
+    /** @return a builder with no environment: base URL, key and model come only from its setters */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * @return a builder that falls back to {@code OPENAI_BASE_URL} and {@code OPENAI_API_KEY} from the process
+     *         environment
+     */
+    public static Builder fromEnvironment() {
+        return fromEnvironment(System.getenv());
+    }
+
+    /**
+     * @param environment the variables to read {@code OPENAI_BASE_URL} and {@code OPENAI_API_KEY} from; not null
+     * @return a builder that falls back to these variables when its setters leave a value unset
+     */
+    public static Builder fromEnvironment(Map<String, String> environment) {
+        return new Builder().environment(environment);
+    }
+
+    @Override
+    public String provider() {
+        return "openai";
+    }
+
+    @Override
+    public String model() {
+        return model;
+    }
+
+    /** @return the base URL requests go to, without a trailing slash, for example {@code https://api.openai.com/v1} */
+    public String baseUrl() {
+        return baseUrl;
+    }
+
+    @Override
+    public LlmResponse complete(LlmRequest request) {
+        Objects.requireNonNull(request, "request");
+        String body = requestBody(request);
+        LOG.debug("openai: asking {} at {} (structured output {}, schema {})", model, baseUrl, structuredOutput,
+                request.jsonSchema() == null ? "none" : request.schemaName());
+        String answer = transport.postJson(completionsUri, headers, body);
+        return parse(answer);
+    }
+
+    private String requestBody(LlmRequest request) {
+        String instructions = request.systemText();
+        ChatCompletions.ResponseFormat format = null;
+        if (request.jsonSchema() != null) {
+            JsonNode schema = readSchema(request);
+            if (structuredOutput == StructuredOutput.STRICT_SCHEMA) {
+                format = new ChatCompletions.ResponseFormat("json_schema",
+                        new ChatCompletions.JsonSchema(request.schemaName(), schema, true));
+            } else {
+                // Without a schema-constrained response_format the model only knows the shape if told.
+                instructions = instructions + "\n\nAnswer with one JSON object, and nothing else, that follows "
+                        + "this JSON Schema:\n" + schema;
+                if (structuredOutput == StructuredOutput.JSON_OBJECT) {
+                    format = new ChatCompletions.ResponseFormat("json_object", null);
+                }
+            }
+        }
+        ChatCompletions.Request wire = new ChatCompletions.Request(model, List.of(
+                new ChatCompletions.Message(instructionRole.wireName, instructions),
+                new ChatCompletions.Message("user", request.userText())),
+                format, reasoningEffort, maxCompletionTokens);
+        try {
+            return json.writeValueAsString(wire);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("could not write the Chat Completions request", e);
+        }
+    }
+
+    private JsonNode readSchema(LlmRequest request) {
+        try {
+            JsonNode schema = json.readTree(request.jsonSchema());
+            if (schema == null || !schema.isObject()) {
+                throw new LlmCallException("openai", LlmFailure.INVALID_REQUEST, "the answer schema '"
+                        + request.schemaName() + "' is not a JSON object", null, 0, null);
+            }
+            return schema;
+        } catch (JsonProcessingException e) {
+            throw new LlmCallException("openai", LlmFailure.INVALID_REQUEST, "the answer schema '"
+                    + request.schemaName() + "' is not valid JSON: " + e.getOriginalMessage(), null, 0, null);
+        }
+    }
+
+    private LlmResponse parse(String body) {
+        ChatCompletions.Response response;
+        try {
+            response = json.readValue(body, ChatCompletions.Response.class);
+        } catch (JsonProcessingException e) {
+            throw malformed("the answer is not a Chat Completions JSON object (" + e.getOriginalMessage()
+                    + "); body starts with: " + preview(body));
+        }
+        if (response == null || response.choices() == null || response.choices().isEmpty()) {
+            throw malformed("the answer has no choices; body starts with: " + preview(body));
+        }
+        ChatCompletions.Choice choice = response.choices().get(0);
+        ChatCompletions.AssistantMessage message = choice.message();
+        if (message != null && !isBlank(message.refusal())) {
+            throw new LlmCallException("openai", LlmFailure.REFUSED, "the model refused: "
+                    + transport.redact(message.refusal().strip()), null, 0, null);
+        }
+        String finish = choice.finishReason() == null ? "" : choice.finishReason().toLowerCase(Locale.ROOT);
+        if (finish.equals("length")) {
+            throw new LlmCallException("openai", LlmFailure.TRUNCATED, "the answer hit the token limit "
+                    + "(finish_reason length" + (maxCompletionTokens == null ? ""
+                    : ", max_completion_tokens " + maxCompletionTokens)
+                    + "); raise maxCompletionTokens, which also counts reasoning tokens", null, 0, null);
+        }
+        if (finish.equals("content_filter")) {
+            throw new LlmCallException("openai", LlmFailure.BLOCKED, "the answer was withheld by the content "
+                    + "filter (finish_reason content_filter)", null, 0, null);
+        }
+        if (message == null || message.content() == null) {
+            throw malformed("the first choice has no message content (finish_reason "
+                    + choice.finishReason() + ")");
+        }
+        ChatCompletions.Usage usage = response.usage();
+        int promptTokens = usage == null || usage.promptTokens() == null ? 0 : Math.max(0, usage.promptTokens());
+        int completionTokens = usage == null || usage.completionTokens() == null ? 0
+                : Math.max(0, usage.completionTokens());
+        return new LlmResponse(message.content(), response.model() != null ? response.model() : model,
+                promptTokens, completionTokens);
+    }
+
+    private LlmCallException malformed(String message) {
+        return new LlmCallException("openai", LlmFailure.MALFORMED_RESPONSE, transport.redact(message), null, 0,
+                null);
+    }
+
+    private static String preview(String body) {
+        String oneLine = body.strip().replaceAll("\\s+", " ");
+        return oneLine.isEmpty() ? "(empty)" : oneLine.length() <= 120 ? oneLine : oneLine.substring(0, 120) + "...";
+    }
+
+    private static URI parseBaseUrl(String url, String source, String field, String base) {
+        try {
+            URI uri = new URI(url);
+            if (uri.getScheme() == null || uri.getHost() == null
+                    || !(uri.getScheme().equalsIgnoreCase("http") || uri.getScheme().equalsIgnoreCase("https"))) {
+                throw new InvalidInputException(source, field, "'" + base + "' is not an http(s) URL; expected "
+                        + "for example " + DEFAULT_BASE_URL + " or http://127.0.0.1:8000/v1");
+            }
+            return uri;
+        } catch (URISyntaxException e) {
+            throw new InvalidInputException(source, field, "'" + base + "' is not a URL (" + e.getReason()
+                    + "); expected for example " + DEFAULT_BASE_URL + " or http://127.0.0.1:8000/v1");
+        }
+    }
+
+    private static boolean isBlank(String s) {
+        return s == null || s.isBlank();
+    }
+
+    private static String firstNonBlank(String... values) {
+        for (String v : values) {
+            if (!isBlank(v)) {
+                return v;
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public String toString() {
+        return "OpenAiLlmClient[model=" + model + ", baseUrl=" + baseUrl + ", apiKey=" + (hasApiKey ? "***" : "none")
+                + ", structuredOutput=" + structuredOutput + ", instructionRole=" + instructionRole
+                + (reasoningEffort == null ? "" : ", reasoningEffort=" + reasoningEffort) + "]";
+    }
+
+    /**
+     * Configures an {@link OpenAiLlmClient}. Values set here win over the environment given to
+     * {@link OpenAiLlmClient#fromEnvironment(Map)}, which wins over the defaults. Not thread-safe.
+     */
+    public static final class Builder extends HttpLlmClientBuilder<Builder> {
+        private Map<String, String> environment = Map.of();
+        private String baseUrl;
+        private String apiKey;
+        private String model;
+        private String organization;
+        private String project;
+        private StructuredOutput structuredOutput = StructuredOutput.STRICT_SCHEMA;
+        private InstructionRole instructionRole = InstructionRole.SYSTEM;
+        private String reasoningEffort;
+        private Integer maxCompletionTokens;
+
+        private Builder() {
+        }
+
+        @Override
+        protected Builder self() {
+            return this;
+        }
+
+        private LlmHttpTransport transport(OpenAiErrorReader errorReader, String apiKey) {
+            return buildTransport("openai", errorReader, apiKey);
+        }
+
+        /**
+         * @param environment variables to fall back to ({@code OPENAI_BASE_URL}, {@code OPENAI_API_KEY}); not
+         *                    null; copied
+         * @return this builder
+         */
+        public Builder environment(Map<String, String> environment) {
+            this.environment = Map.copyOf(Objects.requireNonNull(environment, "environment"));
+            return this;
+        }
+
+        /**
+         * @param baseUrl the API's base URL including the version path, for example
+         *                {@code http://127.0.0.1:11434/v1} for Ollama; default {@code OPENAI_BASE_URL}, else
+         *                {@value OpenAiLlmClient#DEFAULT_BASE_URL}
+         * @return this builder
+         */
+        public Builder baseUrl(String baseUrl) {
+            this.baseUrl = baseUrl;
+            return this;
+        }
+
+        /**
+         * @param apiKey the API key, sent as {@code Authorization: Bearer}; default {@code OPENAI_API_KEY};
+         *               required for the public API, optional for local servers
+         * @return this builder
+         */
+        public Builder apiKey(String apiKey) {
+            this.apiKey = apiKey;
+            return this;
+        }
+
+        /**
+         * @param model the model to ask, for example {@code gpt-5-mini} or the name a vLLM server serves;
+         *              default {@value OpenAiLlmClient#DEFAULT_MODEL}
+         * @return this builder
+         */
+        public Builder model(String model) {
+            this.model = model;
+            return this;
+        }
+
+        /**
+         * @param organization sent as {@code OpenAI-Organization}, or {@code null} (default) for none
+         * @return this builder
+         */
+        public Builder organization(String organization) {
+            this.organization = organization;
+            return this;
+        }
+
+        /**
+         * @param project sent as {@code OpenAI-Project}, or {@code null} (default) for none
+         * @return this builder
+         */
+        public Builder project(String project) {
+            this.project = project;
+            return this;
+        }
+
+        /**
+         * @param structuredOutput how the answer schema is requested; default
+         *                         {@link StructuredOutput#STRICT_SCHEMA}
+         * @return this builder
+         */
+        public Builder structuredOutput(StructuredOutput structuredOutput) {
+            this.structuredOutput = structuredOutput;
+            return this;
+        }
+
+        /**
+         * @param instructionRole the role of the instructions message; default {@link InstructionRole#SYSTEM}
+         *                        (use {@link InstructionRole#DEVELOPER} for OpenAI reasoning models)
+         * @return this builder
+         */
+        public Builder instructionRole(InstructionRole instructionRole) {
+            this.instructionRole = instructionRole;
+            return this;
+        }
+
+        /**
+         * @param reasoningEffort sent as {@code reasoning_effort} only when set, for example {@code "low"}; kept
+         *                        as text because the values grow ({@code none minimal low medium high xhigh max})
+         *                        and not every model accepts every value; default not sent
+         * @return this builder
+         */
+        public Builder reasoningEffort(String reasoningEffort) {
+            this.reasoningEffort = reasoningEffort;
+            return this;
+        }
+
+        /**
+         * @param maxCompletionTokens sent as {@code max_completion_tokens}, which counts reasoning tokens too;
+         *                            at least 1, or {@code null} (default) to let the server decide
+         * @return this builder
+         */
+        public Builder maxCompletionTokens(Integer maxCompletionTokens) {
+            this.maxCompletionTokens = maxCompletionTokens;
+            return this;
+        }
+
+        /**
+         * @return the client
+         * @throws InvalidInputException    if the base URL is not an http(s) URL, or no API key is set for the
+         *                                  public API (the message says to set {@code OPENAI_API_KEY})
+         * @throws IllegalArgumentException if a transport setting is out of range
+         */
+        public OpenAiLlmClient build() {
+            return new OpenAiLlmClient(this);
+        }
+    }
+}
