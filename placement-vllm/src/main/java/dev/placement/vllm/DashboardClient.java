@@ -1,0 +1,123 @@
+package dev.placement.vllm;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.placement.api.PlacementException;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A small client of the Ray dashboard's HTTP API with optional authentication headers. Immutable and
+ * thread-safe. Header values (tokens) are never put in messages, logs or {@code toString()}.
+ */
+final class DashboardClient {
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    /** An HTTP answer: status and body. */
+    record Answer(int status, String body) {
+        boolean ok() {
+            return status >= 200 && status < 300;
+        }
+
+        JsonNode json(String what) {
+            try {
+                return JSON.readTree(body);
+            } catch (IOException e) {
+                throw new PlacementException(what + ": the Ray dashboard answered " + status
+                        + " with a body that is not JSON: " + excerpt(body, 300));
+            }
+        }
+    }
+
+    private final URI base;
+    private final HttpClient http;
+    private final Map<String, String> headers;
+    private final Duration requestTimeout;
+
+    DashboardClient(URI base, HttpClient http, Map<String, String> headers, Duration requestTimeout) {
+        this.base = requireHttpUri(base, "dashboard address");
+        this.http = Objects.requireNonNull(http, "http");
+        this.headers = Map.copyOf(new LinkedHashMap<>(headers));
+        this.requestTimeout = Polling.requirePositive(requestTimeout, "requestTimeout");
+    }
+
+    URI base() {
+        return base;
+    }
+
+    Answer get(String path) {
+        return send(request(path).GET().build(), "GET " + path);
+    }
+
+    Answer postJson(String path, Object body) {
+        String json;
+        try {
+            json = JSON.writeValueAsString(body);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot write the request body as JSON", e);
+        }
+        return send(request(path).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)).build(), "POST " + path);
+    }
+
+    Answer put(String path, byte[] body) {
+        return send(request(path).header("Content-Type", "application/octet-stream")
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(body)).build(), "PUT " + path);
+    }
+
+    private HttpRequest.Builder request(String path) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).timeout(requestTimeout);
+        headers.forEach(b::header);
+        return b;
+    }
+
+    private Answer send(HttpRequest request, String what) {
+        try {
+            HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
+            return new Answer(r.statusCode(), r.body() == null ? "" : r.body());
+        } catch (IOException e) {
+            throw new PlacementException("cannot reach the Ray dashboard at " + base + " (" + what + "): "
+                    + VllmEndpoint.describe(e), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PlacementException("interrupted during " + what + " to the Ray dashboard", e);
+        }
+    }
+
+    static URI requireHttpUri(URI uri, String what) {
+        Objects.requireNonNull(uri, () -> what + " must not be null");
+        String scheme = uri.getScheme();
+        if (!"http".equalsIgnoreCase(scheme) && !"https".equalsIgnoreCase(scheme) || uri.getHost() == null) {
+            throw new IllegalArgumentException(what + " '" + uri + "' must be an http:// or https:// URL with a host");
+        }
+        if (uri.getUserInfo() != null) {
+            throw new IllegalArgumentException(what + " must not carry credentials in the URL; use a token");
+        }
+        String s = uri.toString();
+        return s.endsWith("/") ? uri : URI.create(s + "/");
+    }
+
+    static String excerpt(String text, int max) {
+        if (text == null) {
+            return "";
+        }
+        String t = text.strip();
+        return t.length() <= max ? t : "..." + t.substring(t.length() - max);
+    }
+
+    /** @return headers for a bearer token */
+    static Map<String, String> bearer(String token) {
+        Objects.requireNonNull(token, "token must not be null");
+        if (token.isBlank() || token.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+            throw new IllegalArgumentException("the bearer token is blank or has control characters");
+        }
+        return Map.of("Authorization", "Bearer " + token);
+    }
+}

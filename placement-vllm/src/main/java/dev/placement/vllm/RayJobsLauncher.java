@@ -1,0 +1,454 @@
+package dev.placement.vllm;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.placement.api.ClusterSnapshot;
+import dev.placement.api.LaunchException;
+import dev.placement.api.ModelSpec;
+import dev.placement.api.PipelineLauncher;
+import dev.placement.api.Placement;
+import dev.placement.api.PlacementException;
+import dev.placement.api.RunningPipeline;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Launches placements on a Ray cluster through the Ray Jobs REST API of its dashboard (default port 8265):
+ * uploads the Python launcher as the job's working directory, submits it with a fresh submission id and
+ * metadata naming the placement, waits until vLLM's {@code /health} and {@code /v1/models} on rank 0's node
+ * answer, and stops it by draining, {@code POST /api/jobs/{id}/stop}, and waiting out a grace period.
+ *
+ * <p>Thread-safe: a launcher holds no per-launch state; concurrent launches get distinct submission ids.
+ * Authentication headers (a bearer token) are sent on every dashboard request and never logged or printed.
+ */
+public final class RayJobsLauncher implements PipelineLauncher {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RayJobsLauncher.class);
+    private static final Set<String> TERMINAL = Set.of("STOPPED", "SUCCEEDED", "FAILED");
+    private static final int LOG_EXCERPT_CHARS = 4000;
+
+    private final DashboardClient dashboard;
+    private final VllmEndpoint vllm;
+    private final VllmOptions options;
+    private final Polling polling;
+    private final Duration readyTimeout;
+    private final Duration drainTimeout;
+    private final Duration stopGracePeriod;
+    private final AtomicLong sequence = new AtomicLong();
+    private final AtomicReference<String> uploadedPackage = new AtomicReference<>();
+
+    private RayJobsLauncher(Builder b) {
+        HttpClient http = b.httpClient != null ? b.httpClient
+                : HttpClient.newBuilder().connectTimeout(b.requestTimeout).build();
+        this.dashboard = new DashboardClient(b.dashboard, http, b.headers, b.requestTimeout);
+        this.vllm = new VllmEndpoint(http, b.requestTimeout);
+        this.options = b.options;
+        this.polling = new Polling(b.clock, b.sleeper, b.pollInterval);
+        this.readyTimeout = b.readyTimeout;
+        this.drainTimeout = b.drainTimeout;
+        this.stopGracePeriod = b.stopGracePeriod;
+    }
+
+    /** @return a builder; {@link Builder#dashboard(URI)} is required */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * The plan this launcher would submit for a placement, without contacting the cluster.
+     *
+     * @param placement the placement
+     * @param model     the model
+     * @param cluster   the cluster
+     * @return the plan
+     * @throws IllegalArgumentException if the placement does not fit the model or cluster
+     */
+    public VllmLaunchPlan plan(Placement placement, ModelSpec model, ClusterSnapshot cluster) {
+        return VllmLaunchPlan.create(placement, model, cluster, options);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Submits the job, then polls its status and vLLM's readiness until ready or the ready timeout. If the
+     * job ends first, or the timeout passes, the job's logs are fetched into the message, the job is stopped,
+     * and a {@link LaunchException} is thrown.
+     */
+    @Override
+    public RunningPipeline launch(Placement placement, ModelSpec model, ClusterSnapshot cluster) {
+        VllmLaunchPlan plan;
+        try {
+            plan = plan(placement, model, cluster);
+        } catch (IllegalArgumentException e) {
+            throw new LaunchException("cannot plan " + placement + ": " + e.getMessage(), e);
+        }
+        plan = plan.withSubmissionId(freshSubmissionId(plan));
+        String id = plan.submissionId();
+        Map<String, Object> body = new LinkedHashMap<>(plan.rayJobSubmission());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> runtimeEnv = new LinkedHashMap<>((Map<String, Object>) body.get("runtime_env"));
+        try {
+            runtimeEnv.put("working_dir", uploadLauncher());
+            body.put("runtime_env", runtimeEnv);
+            DashboardClient.Answer submitted = dashboard.postJson("api/jobs/", body);
+            if (!submitted.ok()) {
+                throw new LaunchException("Ray rejected job " + id + " for " + placement + ": HTTP "
+                        + submitted.status() + ": " + DashboardClient.excerpt(submitted.body(), 500));
+            }
+        } catch (LaunchException e) {
+            throw e;
+        } catch (PlacementException e) {
+            throw new LaunchException("cannot submit " + placement + ": " + e.getMessage(), e);
+        }
+        LOG.info("submitted Ray job {} for placement {} (partition {})", id, placement, placement.layerPartition());
+
+        URI endpoint = plan.endpoint();
+        AtomicReference<String> lastState = new AtomicReference<>("not polled");
+        Optional<String> outcome;
+        try {
+            outcome = polling.until(readyTimeout, () -> {
+                String status = status(id).orElse("DOES_NOT_EXIST");
+                if (TERMINAL.contains(status)) {
+                    return Optional.of("ended:" + status);
+                }
+                if (!"RUNNING".equals(status)) {
+                    lastState.set("job " + status);
+                    return Optional.empty();
+                }
+                Optional<String> notReady = vllm.notReadyReason(endpoint);
+                if (notReady.isPresent()) {
+                    lastState.set("job RUNNING, server not ready: " + notReady.get());
+                    return Optional.empty();
+                }
+                return Optional.of("ready");
+            });
+        } catch (PlacementException e) {
+            throw failAndStop(id, placement, "lost contact with the Ray dashboard: " + e.getMessage(), e);
+        }
+        if (outcome.isEmpty()) {
+            throw failAndStop(id, placement, "not ready within " + readyTimeout.toSeconds() + " s ("
+                    + lastState.get() + ")", null);
+        }
+        if (outcome.get().startsWith("ended:")) {
+            String status = outcome.get().substring("ended:".length());
+            throw new LaunchException("Ray job " + id + " for " + placement + " ended " + status
+                    + " before vLLM was ready" + jobMessage(id) + logExcerpt(id));
+        }
+        LOG.info("placement {} serves at {} (Ray job {})", placement, endpoint, id);
+        return new RunningPipeline(id, placement, endpoint, polling.clock().instant());
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Waits (at most the drain timeout) while {@code vllm:num_requests_running} is above 0, asks Ray to stop
+     * the job, and waits the grace period for a terminal status. A job Ray no longer knows counts as stopped.
+     */
+    @Override
+    public void stop(RunningPipeline pipeline) {
+        Objects.requireNonNull(pipeline, "pipeline");
+        String id = pipeline.id();
+        drain(pipeline.endpoint());
+        try {
+            DashboardClient.Answer answer = dashboard.postJson("api/jobs/" + id + "/stop", Map.of());
+            if (answer.status() == 404) {
+                LOG.info("Ray job {} is already gone", id);
+                return;
+            }
+            if (!answer.ok()) {
+                throw new LaunchException("Ray refused to stop job " + id + ": HTTP " + answer.status() + ": "
+                        + DashboardClient.excerpt(answer.body(), 500));
+            }
+            Optional<String> terminal = polling.until(stopGracePeriod,
+                    () -> status(id).map(s -> s.equals("DOES_NOT_EXIST") ? "STOPPED" : s)
+                            .filter(TERMINAL::contains));
+            if (terminal.isEmpty()) {
+                throw new LaunchException("Ray job " + id + " did not stop within "
+                        + stopGracePeriod.toSeconds() + " s; stop it with 'ray job stop " + id + "'");
+            }
+            LOG.info("Ray job {} is {}", id, terminal.get());
+        } catch (LaunchException e) {
+            throw e;
+        } catch (PlacementException e) {
+            throw new LaunchException("cannot stop Ray job " + id + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void drain(URI endpoint) {
+        // A server that cannot be reached or exports no gauge has nothing left to drain.
+        Optional<Boolean> drained = polling.until(drainTimeout, () -> {
+            Optional<Double> running = vllm.requestsRunning(endpoint);
+            return running.isEmpty() || running.get() <= 0 ? Optional.of(Boolean.TRUE) : Optional.empty();
+        });
+        if (drained.isEmpty()) {
+            LOG.warn("requests still running at {} after draining for {} s; stopping anyway", endpoint,
+                    drainTimeout.toSeconds());
+        }
+    }
+
+    /** @return the job's status, or {@code DOES_NOT_EXIST} on 404 */
+    private Optional<String> status(String id) {
+        DashboardClient.Answer answer = dashboard.get("api/jobs/" + id);
+        if (answer.status() == 404) {
+            return Optional.of("DOES_NOT_EXIST");
+        }
+        if (!answer.ok()) {
+            throw new PlacementException("GET api/jobs/" + id + " answered HTTP " + answer.status() + ": "
+                    + DashboardClient.excerpt(answer.body(), 300));
+        }
+        String status = answer.json("job " + id).path("status").asText("");
+        return status.isEmpty() ? Optional.empty() : Optional.of(status.toUpperCase(Locale.ROOT));
+    }
+
+    private LaunchException failAndStop(String id, Placement placement, String reason, Throwable cause) {
+        String logs = logExcerpt(id);
+        String stopped;
+        try {
+            DashboardClient.Answer a = dashboard.postJson("api/jobs/" + id + "/stop", Map.of());
+            stopped = a.ok() || a.status() == 404 ? "the job was stopped" : "stopping the job answered HTTP "
+                    + a.status();
+        } catch (PlacementException e) {
+            stopped = "the job could not be stopped (" + e.getMessage() + ")";
+        }
+        LOG.warn("placement {} failed to start as Ray job {}: {}; {}", placement, id, reason, stopped);
+        return new LaunchException("Ray job " + id + " for " + placement + ": " + reason + "; " + stopped + logs,
+                cause);
+    }
+
+    private String jobMessage(String id) {
+        try {
+            DashboardClient.Answer a = dashboard.get("api/jobs/" + id);
+            if (a.ok()) {
+                String message = a.json("job " + id).path("message").asText("");
+                return message.isBlank() ? "" : ": " + message;
+            }
+        } catch (PlacementException ignored) {
+            // The logs below usually say more; the message is a courtesy.
+        }
+        return "";
+    }
+
+    private String logExcerpt(String id) {
+        try {
+            DashboardClient.Answer a = dashboard.get("api/jobs/" + id + "/logs");
+            if (!a.ok()) {
+                return "; logs unavailable (HTTP " + a.status() + ")";
+            }
+            String logs = a.json("logs of job " + id).path("logs").asText("");
+            return logs.isBlank() ? "; the job wrote no logs" : "; last job logs:\n"
+                    + DashboardClient.excerpt(logs, LOG_EXCERPT_CHARS);
+        } catch (PlacementException e) {
+            return "; logs unavailable (" + e.getMessage() + ")";
+        }
+    }
+
+    private String freshSubmissionId(VllmLaunchPlan plan) {
+        String stamp = Long.toString(polling.clock().millis(), 36) + Long.toString(sequence.incrementAndGet(), 36);
+        return plan.submissionId() + "-" + stamp;
+    }
+
+    /** Uploads the launcher as a Ray package (once per content) and returns its {@code gcs://} URI. */
+    private String uploadLauncher() {
+        byte[] zip = launcherZip();
+        String name = "_ray_pkg_" + sha256(zip).substring(0, 16) + ".zip";
+        if (name.equals(uploadedPackage.get())) {
+            return "gcs://" + name;
+        }
+        DashboardClient.Answer exists = dashboard.get("api/packages/gcs/" + name);
+        if (exists.status() == 404) {
+            DashboardClient.Answer put = dashboard.put("api/packages/gcs/" + name, zip);
+            if (!put.ok()) {
+                throw new LaunchException("cannot upload the launcher package " + name + ": HTTP " + put.status()
+                        + ": " + DashboardClient.excerpt(put.body(), 300));
+            }
+        } else if (!exists.ok()) {
+            throw new LaunchException("cannot check the launcher package " + name + ": HTTP " + exists.status()
+                    + ": " + DashboardClient.excerpt(exists.body(), 300));
+        }
+        uploadedPackage.set(name);
+        return "gcs://" + name;
+    }
+
+    /** @return a zip holding only the launcher at its root, with a fixed timestamp so its hash is stable */
+    static byte[] launcherZip() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (ZipOutputStream zip = new ZipOutputStream(out)) {
+            ZipEntry entry = new ZipEntry(VllmLaunchPlan.LAUNCHER_FILE);
+            entry.setTime(315532800000L);
+            zip.putNextEntry(entry);
+            zip.write(LauncherScript.bytes());
+            zip.closeEntry();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot zip the launcher", e);
+        }
+        return out.toByteArray();
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+
+    /** Configures a {@link RayJobsLauncher}; not thread-safe. */
+    public static final class Builder {
+        private URI dashboard;
+        private final Map<String, String> headers = new LinkedHashMap<>();
+        private VllmOptions options = VllmOptions.defaults();
+        private HttpClient httpClient;
+        private Clock clock = Clock.systemUTC();
+        private Sleeper sleeper = Sleeper.REAL;
+        private Duration pollInterval = Duration.ofSeconds(2);
+        private Duration requestTimeout = Duration.ofSeconds(10);
+        private Duration readyTimeout = Duration.ofMinutes(15);
+        private Duration drainTimeout = Duration.ofSeconds(60);
+        private Duration stopGracePeriod = Duration.ofSeconds(30);
+
+        private Builder() {
+        }
+
+        /**
+         * @param address the Ray dashboard, for example {@code http://10.0.0.10:8265} (http or https; a path
+         *                prefix is kept, for a dashboard behind a proxy)
+         * @return this builder
+         */
+        public Builder dashboard(URI address) {
+            this.dashboard = DashboardClient.requireHttpUri(address, "dashboard address");
+            return this;
+        }
+
+        /**
+         * @param token a bearer token sent as {@code Authorization: Bearer ...}; never logged
+         * @return this builder
+         */
+        public Builder bearerToken(String token) {
+            headers.putAll(DashboardClient.bearer(token));
+            return this;
+        }
+
+        /**
+         * @param name  an HTTP header sent on every dashboard request (for example a proxy's auth header)
+         * @param value its value; never logged
+         * @return this builder
+         */
+        public Builder header(String name, String value) {
+            Objects.requireNonNull(name, "header name");
+            Objects.requireNonNull(value, "header value");
+            if (!name.matches("[A-Za-z0-9-]{1,64}") || value.chars().anyMatch(c -> c < 0x20 && c != '\t')) {
+                throw new IllegalArgumentException("header '" + name + "' has an invalid name or a control "
+                        + "character in its value");
+            }
+            headers.put(name, value);
+            return this;
+        }
+
+        /**
+         * @param options the vLLM options; default {@link VllmOptions#defaults()}
+         * @return this builder
+         */
+        public Builder options(VllmOptions options) {
+            this.options = Objects.requireNonNull(options, "options");
+            return this;
+        }
+
+        /**
+         * @param client the HTTP client (for a custom TLS context or proxy); default a new client
+         * @return this builder
+         */
+        public Builder httpClient(HttpClient client) {
+            this.httpClient = Objects.requireNonNull(client, "httpClient");
+            return this;
+        }
+
+        /**
+         * @param clock the clock deadlines are measured on; default UTC system clock
+         * @return this builder
+         */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * @param interval time between status and readiness polls; default 2 s
+         * @return this builder
+         */
+        public Builder pollInterval(Duration interval) {
+            this.pollInterval = Polling.requirePositive(interval, "pollInterval");
+            return this;
+        }
+
+        /**
+         * @param timeout per HTTP request; default 10 s
+         * @return this builder
+         */
+        public Builder requestTimeout(Duration timeout) {
+            this.requestTimeout = Polling.requirePositive(timeout, "requestTimeout");
+            return this;
+        }
+
+        /**
+         * @param timeout how long a launch may take to become ready (model load, compilation); default 15 min
+         * @return this builder
+         */
+        public Builder readyTimeout(Duration timeout) {
+            this.readyTimeout = Polling.requireNonNegative(timeout, "readyTimeout");
+            return this;
+        }
+
+        /**
+         * @param timeout how long a stop waits for running requests to finish; default 60 s
+         * @return this builder
+         */
+        public Builder drainTimeout(Duration timeout) {
+            this.drainTimeout = Polling.requireNonNegative(timeout, "drainTimeout");
+            return this;
+        }
+
+        /**
+         * @param grace how long a stop waits for Ray to report the job ended; default 30 s
+         * @return this builder
+         */
+        public Builder stopGracePeriod(Duration grace) {
+            this.stopGracePeriod = Polling.requireNonNegative(grace, "stopGracePeriod");
+            return this;
+        }
+
+        Builder sleeper(Sleeper sleeper) {
+            this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+            return this;
+        }
+
+        /**
+         * @return the launcher
+         * @throws IllegalStateException if no dashboard address was given
+         */
+        public RayJobsLauncher build() {
+            if (dashboard == null) {
+                throw new IllegalStateException("RayJobsLauncher needs a dashboard address");
+            }
+            return new RayJobsLauncher(this);
+        }
+    }
+}
