@@ -1,0 +1,396 @@
+package dev.placement.llm.gemini;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.placement.api.InvalidInputException;
+import dev.placement.api.LlmClient;
+import dev.placement.api.LlmRequest;
+import dev.placement.api.LlmResponse;
+import dev.placement.core.llm.http.HttpLlmClientBuilder;
+import dev.placement.core.llm.http.LlmCallException;
+import dev.placement.core.llm.http.LlmFailure;
+import dev.placement.core.llm.http.LlmHttpTransport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * An {@link LlmClient} for the Gemini API: {@code POST {baseUrl}/v1beta/models/{model}:generateContent} with the
+ * key in the {@code x-goog-api-key} header (never in the URL, where it would reach access logs). The
+ * instructions go into {@code systemInstruction}; an answer schema is sent as
+ * {@code generationConfig.responseJsonSchema} (plain JSON Schema, the same document as for OpenAI) with
+ * {@code responseMimeType: application/json}. Thinking is configured with a level (Gemini 3) or a token budget
+ * (Gemini 2.5), never both.
+ *
+ * <p>Thought parts ({@code "thought": true}) are skipped. A blocked prompt ({@code promptFeedback.blockReason}),
+ * a safety-type {@code finishReason} (SAFETY, RECITATION, BLOCKLIST, PROHIBITED_CONTENT, SPII, ...) and
+ * {@code MAX_TOKENS} fail with non-retryable {@link LlmCallException}s. A 429 {@code RESOURCE_EXHAUSTED} is
+ * retried after its {@code RetryInfo.retryDelay} unless its {@code QuotaFailure} names a per-day quota.
+ *
+ * <p>Immutable and thread-safe. The API key never appears in {@link #toString()}, logs or exceptions.
+ */
+public final class GeminiLlmClient implements LlmClient {
+    private static final Logger LOG = LoggerFactory.getLogger(GeminiLlmClient.class);
+
+    /** The Gemini API's base URL, used when the builder sets none. */
+    public static final String DEFAULT_BASE_URL = "https://generativelanguage.googleapis.com";
+    /** The model asked when the builder sets none. */
+    public static final String DEFAULT_MODEL = "gemini-2.5-flash";
+
+    private static final Set<String> SUCCESS_FINISH = Set.of("STOP", "FINISH_REASON_UNSPECIFIED");
+    private static final Set<String> BLOCKED_FINISH = Set.of("SAFETY", "RECITATION", "LANGUAGE", "BLOCKLIST",
+            "PROHIBITED_CONTENT", "SPII", "IMAGE_SAFETY", "IMAGE_PROHIBITED_CONTENT", "IMAGE_RECITATION");
+
+    private final URI generateUri;
+    private final String baseUrl;
+    private final String model;
+    private final Map<String, String> headers;
+    private final String thinkingLevel;
+    private final Integer thinkingBudget;
+    private final Integer maxOutputTokens;
+    private final ObjectMapper json;
+    private final LlmHttpTransport transport;
+
+    private GeminiLlmClient(Builder b) {
+        Map<String, String> env = b.environment;
+        String apiKey = firstNonBlank(b.apiKey, env.get("GOOGLE_API_KEY"), env.get("GEMINI_API_KEY"));
+        if (apiKey == null) {
+            throw new InvalidInputException("environment", "GEMINI_API_KEY",
+                    "no API key for Gemini; set GEMINI_API_KEY (or GOOGLE_API_KEY) to a key from "
+                            + "https://aistudio.google.com/app/apikey");
+        }
+        if (b.apiKey == null && !isBlank(env.get("GOOGLE_API_KEY")) && !isBlank(env.get("GEMINI_API_KEY"))) {
+            LOG.info("gemini: both GOOGLE_API_KEY and GEMINI_API_KEY are set; using GOOGLE_API_KEY, as Google's SDKs do");
+        }
+        String base = firstNonBlank(b.baseUrl, DEFAULT_BASE_URL).strip();
+        while (base.endsWith("/")) {
+            base = base.substring(0, base.length() - 1);
+        }
+        this.baseUrl = base;
+        String name = firstNonBlank(b.model, DEFAULT_MODEL).strip();
+        if (name.startsWith("models/")) {
+            name = name.substring("models/".length());
+        }
+        if (!name.matches("[A-Za-z0-9._-]+")) {
+            throw new InvalidInputException("GeminiLlmClient.builder()", "model", "'" + name + "' is not a "
+                    + "Gemini model name; expected for example " + DEFAULT_MODEL + " or gemini-3-pro-preview");
+        }
+        this.model = name;
+        this.generateUri = parseUrl(base + "/v1beta/models/" + name + ":generateContent", base);
+        this.headers = Map.of("x-goog-api-key", apiKey.strip());
+        if (!isBlank(b.thinkingLevel) && b.thinkingBudget != null) {
+            throw new InvalidInputException("GeminiLlmClient.builder()", "thinkingLevel",
+                    "set either thinkingLevel (Gemini 3) or thinkingBudget (Gemini 2.5), not both; the API "
+                            + "rejects a request with both");
+        }
+        if (b.thinkingBudget != null && b.thinkingBudget < -1) {
+            throw new InvalidInputException("GeminiLlmClient.builder()", "thinkingBudget", "must be -1 (dynamic), "
+                    + "0 (off) or a token count, got " + b.thinkingBudget);
+        }
+        if (b.maxOutputTokens != null && b.maxOutputTokens < 1) {
+            throw new InvalidInputException("GeminiLlmClient.builder()", "maxOutputTokens",
+                    "must be at least 1, got " + b.maxOutputTokens);
+        }
+        this.thinkingLevel = isBlank(b.thinkingLevel) ? null : b.thinkingLevel.strip();
+        this.thinkingBudget = b.thinkingBudget;
+        this.maxOutputTokens = b.maxOutputTokens;
+        this.json = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+        this.transport = b.transport(new GeminiErrorReader(json), apiKey.strip());
+    }
+
+    /** @return a builder with no environment: the key must be set with {@link Builder#apiKey(String)} */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** @return a builder that falls back to {@code GOOGLE_API_KEY} or {@code GEMINI_API_KEY} from the process */
+    public static Builder fromEnvironment() {
+        return fromEnvironment(System.getenv());
+    }
+
+    /**
+     * @param environment the variables to read {@code GOOGLE_API_KEY} and {@code GEMINI_API_KEY} from (the
+     *                    first wins when both are set, as in Google's SDKs); not null
+     * @return a builder that falls back to these variables when no key is set on it
+     */
+    public static Builder fromEnvironment(Map<String, String> environment) {
+        return new Builder().environment(environment);
+    }
+
+    @Override
+    public String provider() {
+        return "gemini";
+    }
+
+    @Override
+    public String model() {
+        return model;
+    }
+
+    /** @return the base URL requests go to, without a trailing slash */
+    public String baseUrl() {
+        return baseUrl;
+    }
+
+    @Override
+    public LlmResponse complete(LlmRequest request) {
+        Objects.requireNonNull(request, "request");
+        String body = requestBody(request);
+        LOG.debug("gemini: asking {} at {} (schema {})", model, baseUrl,
+                request.jsonSchema() == null ? "none" : request.schemaName());
+        return parse(transport.postJson(generateUri, headers, body));
+    }
+
+    private String requestBody(LlmRequest request) {
+        JsonNode schema = request.jsonSchema() == null ? null : readSchema(request);
+        GenerateContent.ThinkingConfig thinking = thinkingLevel == null && thinkingBudget == null ? null
+                : new GenerateContent.ThinkingConfig(thinkingLevel, thinkingBudget);
+        GenerateContent.GenerationConfig config = schema == null && thinking == null && maxOutputTokens == null
+                ? null
+                : new GenerateContent.GenerationConfig(schema == null ? null : "application/json", schema,
+                        maxOutputTokens, thinking);
+        GenerateContent.Request wire = new GenerateContent.Request(
+                new GenerateContent.Content(null, List.of(new GenerateContent.Part(request.systemText(), null))),
+                List.of(new GenerateContent.Content("user",
+                        List.of(new GenerateContent.Part(request.userText(), null)))),
+                config);
+        try {
+            return json.writeValueAsString(wire);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("could not write the generateContent request", e);
+        }
+    }
+
+    private JsonNode readSchema(LlmRequest request) {
+        try {
+            JsonNode schema = json.readTree(request.jsonSchema());
+            if (schema == null || !schema.isObject()) {
+                throw new LlmCallException("gemini", LlmFailure.INVALID_REQUEST, "the answer schema '"
+                        + request.schemaName() + "' is not a JSON object", null, 0, null);
+            }
+            return schema;
+        } catch (JsonProcessingException e) {
+            throw new LlmCallException("gemini", LlmFailure.INVALID_REQUEST, "the answer schema '"
+                    + request.schemaName() + "' is not valid JSON: " + e.getOriginalMessage(), null, 0, null);
+        }
+    }
+
+    private LlmResponse parse(String body) {
+        GenerateContent.Response response;
+        try {
+            response = json.readValue(body, GenerateContent.Response.class);
+        } catch (JsonProcessingException e) {
+            throw failure(LlmFailure.MALFORMED_RESPONSE, "the answer is not a generateContent JSON object ("
+                    + e.getOriginalMessage() + "); body starts with: " + preview(body));
+        }
+        if (response == null) {
+            throw failure(LlmFailure.MALFORMED_RESPONSE, "the answer is empty");
+        }
+        if (response.candidates() == null || response.candidates().isEmpty()) {
+            String blockReason = response.promptFeedback() == null ? null : response.promptFeedback().blockReason();
+            if (blockReason != null) {
+                throw failure(LlmFailure.BLOCKED, "the prompt was blocked (promptFeedback.blockReason "
+                        + blockReason + ")");
+            }
+            throw failure(LlmFailure.MALFORMED_RESPONSE, "the answer has no candidates; body starts with: "
+                    + preview(body));
+        }
+        GenerateContent.Candidate candidate = response.candidates().get(0);
+        String finish = candidate.finishReason();
+        if ("MAX_TOKENS".equals(finish)) {
+            throw failure(LlmFailure.TRUNCATED, "the answer hit the token limit (finishReason MAX_TOKENS"
+                    + (maxOutputTokens == null ? "" : ", maxOutputTokens " + maxOutputTokens)
+                    + "); raise maxOutputTokens, which also counts thinking tokens");
+        }
+        if (finish != null && BLOCKED_FINISH.contains(finish)) {
+            throw failure(LlmFailure.BLOCKED, "the answer was withheld (finishReason " + finish + ")");
+        }
+        if (finish != null && !SUCCESS_FINISH.contains(finish)) {
+            throw failure(LlmFailure.MALFORMED_RESPONSE, "the answer ended abnormally (finishReason " + finish
+                    + ")");
+        }
+        StringBuilder text = new StringBuilder();
+        boolean anyText = false;
+        if (candidate.content() != null && candidate.content().parts() != null) {
+            for (GenerateContent.Part part : candidate.content().parts()) {
+                // Thought summaries come back as parts flagged "thought"; they are not the answer.
+                if (part != null && part.text() != null && !Boolean.TRUE.equals(part.thought())) {
+                    text.append(part.text());
+                    anyText = true;
+                }
+            }
+        }
+        if (!anyText) {
+            throw failure(LlmFailure.MALFORMED_RESPONSE, "the first candidate has no answer text (finishReason "
+                    + finish + ")");
+        }
+        GenerateContent.UsageMetadata usage = response.usageMetadata();
+        int promptTokens = usage == null ? 0 : nonNegative(usage.promptTokenCount());
+        int completionTokens = usage == null ? 0
+                : nonNegative(usage.candidatesTokenCount()) + nonNegative(usage.thoughtsTokenCount());
+        return new LlmResponse(text.toString(), response.modelVersion() != null ? response.modelVersion() : model,
+                promptTokens, completionTokens);
+    }
+
+    private LlmCallException failure(LlmFailure kind, String message) {
+        return new LlmCallException("gemini", kind, transport.redact(message), null, 0, null);
+    }
+
+    private static int nonNegative(Integer value) {
+        return value == null ? 0 : Math.max(0, value);
+    }
+
+    private static String preview(String body) {
+        String oneLine = body.strip().replaceAll("\\s+", " ");
+        return oneLine.isEmpty() ? "(empty)" : oneLine.length() <= 120 ? oneLine : oneLine.substring(0, 120) + "...";
+    }
+
+    private static URI parseUrl(String url, String base) {
+        try {
+            URI uri = new URI(url);
+            if (uri.getScheme() == null || uri.getHost() == null
+                    || !(uri.getScheme().equalsIgnoreCase("http") || uri.getScheme().equalsIgnoreCase("https"))) {
+                throw new InvalidInputException("GeminiLlmClient.builder()", "baseUrl", "'" + base
+                        + "' is not an http(s) URL; expected for example " + DEFAULT_BASE_URL);
+            }
+            return uri;
+        } catch (URISyntaxException e) {
+            throw new InvalidInputException("GeminiLlmClient.builder()", "baseUrl", "'" + base
+                    + "' is not a URL (" + e.getReason() + "); expected for example " + DEFAULT_BASE_URL);
+        }
+    }
+
+    private static boolean isBlank(String s) {
+        return s == null || s.isBlank();
+    }
+
+    private static String firstNonBlank(String... values) {
+        for (String v : values) {
+            if (!isBlank(v)) {
+                return v;
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public String toString() {
+        return "GeminiLlmClient[model=" + model + ", baseUrl=" + baseUrl + ", apiKey=***"
+                + (thinkingLevel == null ? "" : ", thinkingLevel=" + thinkingLevel)
+                + (thinkingBudget == null ? "" : ", thinkingBudget=" + thinkingBudget) + "]";
+    }
+
+    /**
+     * Configures a {@link GeminiLlmClient}. A key set here wins over the environment given to
+     * {@link GeminiLlmClient#fromEnvironment(Map)}. Not thread-safe.
+     */
+    public static final class Builder extends HttpLlmClientBuilder<Builder> {
+        private Map<String, String> environment = Map.of();
+        private String baseUrl;
+        private String apiKey;
+        private String model;
+        private String thinkingLevel;
+        private Integer thinkingBudget;
+        private Integer maxOutputTokens;
+
+        private Builder() {
+        }
+
+        @Override
+        protected Builder self() {
+            return this;
+        }
+
+        private LlmHttpTransport transport(GeminiErrorReader errorReader, String key) {
+            return buildTransport("gemini", errorReader, key);
+        }
+
+        /**
+         * @param environment variables to read the key from ({@code GOOGLE_API_KEY}, then
+         *                    {@code GEMINI_API_KEY}); not null; copied
+         * @return this builder
+         */
+        public Builder environment(Map<String, String> environment) {
+            this.environment = Map.copyOf(Objects.requireNonNull(environment, "environment"));
+            return this;
+        }
+
+        /**
+         * @param baseUrl the API's base URL without the version, default {@value GeminiLlmClient#DEFAULT_BASE_URL}
+         * @return this builder
+         */
+        public Builder baseUrl(String baseUrl) {
+            this.baseUrl = baseUrl;
+            return this;
+        }
+
+        /**
+         * @param apiKey the API key, sent as {@code x-goog-api-key}; default from the environment; required
+         * @return this builder
+         */
+        public Builder apiKey(String apiKey) {
+            this.apiKey = apiKey;
+            return this;
+        }
+
+        /**
+         * @param model the model, with or without the {@code models/} prefix, for example
+         *              {@code gemini-2.5-flash}; default {@value GeminiLlmClient#DEFAULT_MODEL}
+         * @return this builder
+         */
+        public Builder model(String model) {
+            this.model = model;
+            return this;
+        }
+
+        /**
+         * @param thinkingLevel {@code thinkingConfig.thinkingLevel} for Gemini 3 models ({@code MINIMAL},
+         *                      {@code LOW}, {@code MEDIUM}, {@code HIGH}; sent as given), or {@code null}
+         *                      (default) for the model's default; not together with a thinking budget
+         * @return this builder
+         */
+        public Builder thinkingLevel(String thinkingLevel) {
+            this.thinkingLevel = thinkingLevel;
+            return this;
+        }
+
+        /**
+         * @param thinkingBudget {@code thinkingConfig.thinkingBudget} in tokens for Gemini 2.5 models: 0 turns
+         *                       thinking off (Flash, Flash-Lite), -1 is dynamic; {@code null} (default) for the
+         *                       model's default; not together with a thinking level
+         * @return this builder
+         */
+        public Builder thinkingBudget(Integer thinkingBudget) {
+            this.thinkingBudget = thinkingBudget;
+            return this;
+        }
+
+        /**
+         * @param maxOutputTokens {@code generationConfig.maxOutputTokens}, which counts thinking tokens too; at
+         *                        least 1, or {@code null} (default) for the model's limit
+         * @return this builder
+         */
+        public Builder maxOutputTokens(Integer maxOutputTokens) {
+            this.maxOutputTokens = maxOutputTokens;
+            return this;
+        }
+
+        /**
+         * @return the client
+         * @throws InvalidInputException    if no key is set (the message names {@code GEMINI_API_KEY}), the base
+         *                                  URL or model name is malformed, or both thinking settings are set
+         * @throws IllegalArgumentException if a transport setting is out of range
+         */
+        public GeminiLlmClient build() {
+            return new GeminiLlmClient(this);
+        }
+    }
+}
