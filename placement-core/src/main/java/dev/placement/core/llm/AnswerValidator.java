@@ -1,0 +1,266 @@
+package dev.placement.core.llm;
+
+import dev.placement.api.ClusterSnapshot;
+import dev.placement.api.ConnectivityMap;
+import dev.placement.api.Placement;
+import dev.placement.api.PlacementRequest;
+import dev.placement.core.PerformanceModel;
+import dev.placement.core.Prediction;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Turns a {@link ParsedAnswer} into a placement that can run, or into the list of everything wrong with it:
+ * known nodes, no node twice, no zero-layer stage listed as used, contiguous ranges, counts summing to the
+ * model's layers, the required first node, reachable nodes, known links between neighbours, and — through
+ * the {@link PerformanceModel} — memory and the return hop. Immutable and thread-safe.
+ */
+final class AnswerValidator {
+
+    private static final Pattern INDEX_REF = Pattern.compile("(?i)(?:node|rank|gpu|stage)?\\s*#?\\s*(\\d{1,4})");
+
+    private final PerformanceModel model;
+
+    AnswerValidator(PerformanceModel model) {
+        this.model = Objects.requireNonNull(model, "model");
+    }
+
+    /**
+     * The outcome of validation: a placement with its prediction, or the problems.
+     *
+     * @param placement  the valid placement, or {@code null}
+     * @param prediction its prediction (fits), or {@code null}
+     * @param problems   every problem found; empty exactly when the placement is valid
+     */
+    record Result(Placement placement, Prediction prediction, List<String> problems) {
+        Result {
+            problems = List.copyOf(problems);
+        }
+
+        boolean valid() {
+            return problems.isEmpty();
+        }
+
+        static Result invalid(List<String> problems) {
+            return new Result(null, null, problems);
+        }
+    }
+
+    Result validate(ParsedAnswer answer, PlacementRequest request) {
+        if (!answer.problems().isEmpty()) {
+            return Result.invalid(answer.problems());
+        }
+        ClusterSnapshot cluster = request.cluster();
+        int modelLayers = request.model().layers();
+        List<String> problems = new ArrayList<>();
+        List<ParsedAnswer.Entry> entries = answer.entries();
+
+        List<String> ids = resolve(entries, cluster, problems);
+        if (!problems.isEmpty()) {
+            return Result.invalid(problems);
+        }
+        // Zero means "left out"; it is an error only where the answer also declared the node as used.
+        List<Integer> used = new ArrayList<>();
+        Set<String> declaredUsedIds = declaredUsedIds(answer, cluster);
+        for (int i = 0; i < entries.size(); i++) {
+            ParsedAnswer.Entry e = entries.get(i);
+            if (e.layers() > 0) {
+                used.add(i);
+            } else if (e.listedAsUsed() || declaredUsedIds.contains(ids.get(i))) {
+                problems.add("node '" + ids.get(i) + "' is listed as used but has 0 layers; a used node holds at "
+                        + "least 1 layer, so leave a node out of nodes_used to exclude it");
+            }
+        }
+        if (answer.declaredCount() != null && answer.declaredCount() != used.size()) {
+            problems.add("the answer says " + answer.declaredCount() + " nodes are used but gives layers to "
+                    + used.size());
+        }
+        if (used.isEmpty()) {
+            problems.add("no node gets any layers; the model's " + modelLayers + " layers must be placed");
+            return Result.invalid(problems);
+        }
+        Set<String> seen = new HashSet<>();
+        for (int i : used) {
+            if (!seen.add(ids.get(i))) {
+                problems.add("node '" + ids.get(i) + "' is given layers more than once; each node holds at most "
+                        + "one contiguous stage");
+            }
+        }
+        List<Integer> order = pipelineOrder(entries, used, modelLayers, problems);
+        List<String> stageIds = new ArrayList<>();
+        List<Integer> counts = new ArrayList<>();
+        for (int i : order) {
+            stageIds.add(ids.get(i));
+            counts.add(entries.get(i).layers());
+        }
+        int sum = counts.stream().mapToInt(Integer::intValue).sum();
+        if (sum != modelLayers) {
+            problems.add("the layer counts " + counts + " sum to " + sum + " but the model has " + modelLayers
+                    + " layers; the counts must sum to exactly " + modelLayers);
+        }
+        checkNodesAndLinks(stageIds, request, problems);
+        if (!problems.isEmpty()) {
+            return Result.invalid(problems);
+        }
+        Placement placement;
+        try {
+            placement = Placement.of(stageIds, counts).requireLayers(modelLayers);
+        } catch (IllegalArgumentException e) {
+            return Result.invalid(List.of(e.getMessage()));
+        }
+        Prediction prediction;
+        try {
+            prediction = model.predict(placement, request);
+        } catch (IllegalArgumentException e) {
+            return Result.invalid(List.of(e.getMessage()));
+        }
+        if (!prediction.fits()) {
+            return Result.invalid(List.of("placement " + placement.toSpec() + " cannot run: "
+                    + prediction.infeasibleReason()));
+        }
+        return new Result(placement, prediction, List.of());
+    }
+
+    /** Maps every entry to a node id of the cluster, by id or by index, consistently across the answer. */
+    private static List<String> resolve(List<ParsedAnswer.Entry> entries, ClusterSnapshot cluster,
+            List<String> problems) {
+        List<String> known = cluster.nodeIds();
+        List<String> out = new ArrayList<>();
+        boolean bare = entries.stream().anyMatch(e -> e.nodeRef() == null);
+        if (bare) {
+            if (entries.size() != known.size()) {
+                problems.add("a layer partition of " + entries.size() + " values without node names cannot be "
+                        + "mapped to the " + known.size() + " nodes " + known + "; name the node of each count");
+                return out;
+            }
+            return new ArrayList<>(known);
+        }
+        boolean allIds = entries.stream().allMatch(e -> idOf(e.altRef(), known) != null
+                || idOf(e.nodeRef(), known) != null);
+        // An answer that numbers its nodes ("Node 0", "Node 1") throughout means indices, even when some of
+        // the numbers happen to look like ids; one that names every node by id means ids.
+        boolean allIndices = !allIds && entries.stream().allMatch(e -> index(e.nodeRef()) != null
+                && !known.contains(e.nodeRef().strip()));
+        for (ParsedAnswer.Entry e : entries) {
+            String id = allIndices ? idOf(e.altRef(), known) : idOf(e.altRef(), known) != null
+                    ? idOf(e.altRef(), known) : idOf(e.nodeRef(), known);
+            Integer index = index(e.nodeRef());
+            if (id == null && index != null && index < known.size()) {
+                id = known.get(index);
+            }
+            if (id == null) {
+                problems.add("unknown node '" + AnswerParser.clip(e.nodeRef()) + "'; the cluster's nodes are "
+                        + String.join(", ", known) + " (Node 0 to Node " + (known.size() - 1) + " by index)");
+            }
+            out.add(id);
+        }
+        return out;
+    }
+
+    /** @return the cluster's id for a reference (exact, then ignoring case and spaces), or null */
+    private static String idOf(String ref, List<String> known) {
+        if (ref == null) {
+            return null;
+        }
+        String r = ref.strip();
+        if (known.contains(r)) {
+            return r;
+        }
+        String squeezed = r.replaceAll("\\s+", "").toLowerCase(Locale.ROOT);
+        for (String id : known) {
+            if (id.toLowerCase(Locale.ROOT).equals(squeezed)) {
+                return id;
+            }
+        }
+        return null;
+    }
+
+    private static Integer index(String ref) {
+        if (ref == null) {
+            return null;
+        }
+        Matcher m = INDEX_REF.matcher(ref.strip());
+        return m.matches() ? Integer.valueOf(m.group(1)) : null;
+    }
+
+    private static Set<String> declaredUsedIds(ParsedAnswer answer, ClusterSnapshot cluster) {
+        Set<String> out = new LinkedHashSet<>();
+        if (answer.declaredUsed() == null) {
+            return out;
+        }
+        List<String> known = cluster.nodeIds();
+        for (String ref : answer.declaredUsed()) {
+            String id = idOf(ref, known);
+            Integer index = index(ref);
+            if (id == null && index != null && index < known.size()) {
+                id = known.get(index);
+            }
+            if (id != null) {
+                out.add(id);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The used entries in pipeline order: by range when every used entry gave one (checking that the ranges
+     * are contiguous from layer 0, or from layer 1 when the answer counts from one), else as written.
+     */
+    private static List<Integer> pipelineOrder(List<ParsedAnswer.Entry> entries, List<Integer> used,
+            int modelLayers, List<String> problems) {
+        boolean allRanges = used.stream().allMatch(i -> entries.get(i).firstLayer() != null);
+        if (!allRanges) {
+            return used;
+        }
+        List<Integer> order = new ArrayList<>(used);
+        order.sort(Comparator.comparingInt(i -> entries.get(i).firstLayer()));
+        int base = entries.get(order.get(0)).firstLayer();
+        int lastLayer = entries.get(order.get(order.size() - 1)).lastLayer();
+        boolean oneBased = base == 1 && lastLayer == modelLayers;
+        if (base != 0 && !oneBased) {
+            problems.add("the first stage starts at layer " + base + " but must start at layer 0");
+        }
+        int next = base;
+        for (int i : order) {
+            ParsedAnswer.Entry e = entries.get(i);
+            if (e.firstLayer() != next) {
+                problems.add("layer range " + e.firstLayer() + "-" + e.lastLayer() + " of '"
+                        + AnswerParser.clip(e.nodeRef()) + "' should start at layer " + next
+                        + (e.firstLayer() > next ? " (layers " + next + "-" + (e.firstLayer() - 1) + " are missing)"
+                        : " (it overlaps the previous stage)") + "; stages must be contiguous");
+            }
+            next = e.lastLayer() + 1;
+        }
+        return order;
+    }
+
+    private static void checkNodesAndLinks(List<String> stageIds, PlacementRequest request, List<String> problems) {
+        ConnectivityMap links = request.connectivity();
+        for (String id : new LinkedHashSet<>(stageIds)) {
+            if (links.unreachableNodes().contains(id)) {
+                problems.add("node '" + id + "' is unreachable and cannot hold a stage");
+            }
+        }
+        if (request.firstNodeId() != null && !stageIds.isEmpty() && !request.firstNodeId().equals(stageIds.get(0))) {
+            problems.add("rank 0 must be node '" + request.firstNodeId() + "' (where the API server runs), not '"
+                    + stageIds.get(0) + "'");
+        }
+        for (int k = 0; k + 1 < stageIds.size(); k++) {
+            String from = stageIds.get(k);
+            String to = stageIds.get(k + 1);
+            if (!from.equals(to) && !links.hasLink(from, to)) {
+                problems.add("no link is known from '" + from + "' to '" + to + "', so they cannot be neighbours "
+                        + "in the pipeline; known links from '" + from + "': "
+                        + links.rttMillis().getOrDefault(from, java.util.Map.of()).keySet());
+            }
+        }
+    }
+}
