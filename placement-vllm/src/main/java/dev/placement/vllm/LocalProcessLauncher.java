@@ -1,0 +1,301 @@
+package dev.placement.vllm;
+
+import dev.placement.api.ClusterSnapshot;
+import dev.placement.api.LaunchException;
+import dev.placement.api.ModelSpec;
+import dev.placement.api.PipelineLauncher;
+import dev.placement.api.Placement;
+import dev.placement.api.RunningPipeline;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs vLLM as a local process (single host, for development): {@code vllm serve} with the plan's arguments
+ * and environment, output to a log file, ready once {@code /health} and {@code /v1/models} answer on
+ * {@code 127.0.0.1}. Stop drains, sends SIGTERM, and kills after the grace period.
+ *
+ * <p>Thread-safe: the started processes are kept in a concurrent map keyed by pipeline id.
+ */
+public final class LocalProcessLauncher implements PipelineLauncher {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LocalProcessLauncher.class);
+    private static final int LOG_TAIL_CHARS = 4000;
+
+    private final VllmOptions options;
+    private final Function<VllmLaunchPlan, List<String>> command;
+    private final String host;
+    private final Path logDirectory;
+    private final VllmEndpoint vllm;
+    private final Polling polling;
+    private final Duration readyTimeout;
+    private final Duration drainTimeout;
+    private final Duration stopGracePeriod;
+    private final Map<String, Started> running = new ConcurrentHashMap<>();
+
+    private record Started(Process process, Path log) {
+    }
+
+    private LocalProcessLauncher(Builder b) {
+        this.options = b.options;
+        this.command = b.command;
+        this.host = b.host;
+        this.logDirectory = b.logDirectory;
+        this.vllm = new VllmEndpoint(HttpClient.newBuilder().connectTimeout(b.requestTimeout).build(),
+                b.requestTimeout);
+        this.polling = new Polling(b.clock, b.sleeper, b.pollInterval);
+        this.readyTimeout = b.readyTimeout;
+        this.drainTimeout = b.drainTimeout;
+        this.stopGracePeriod = b.stopGracePeriod;
+    }
+
+    /** @return a builder that runs {@code vllm serve} from the PATH */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>If the process exits before it is ready, or the ready timeout passes, the message carries the exit
+     * code or the reason and the end of its log, and the process has been killed.
+     */
+    @Override
+    public RunningPipeline launch(Placement placement, ModelSpec model, ClusterSnapshot cluster) {
+        VllmLaunchPlan plan;
+        try {
+            plan = VllmLaunchPlan.create(placement, model, cluster, options);
+        } catch (IllegalArgumentException e) {
+            throw new LaunchException("cannot plan " + placement + ": " + e.getMessage(), e);
+        }
+        List<String> argv = List.copyOf(command.apply(plan));
+        if (argv.isEmpty()) {
+            throw new LaunchException("the local command for " + placement + " is empty");
+        }
+        Path log;
+        Process process;
+        try {
+            Files.createDirectories(logDirectory);
+            log = Files.createTempFile(logDirectory, "placement-vllm-", ".log");
+            ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+            pb.environment().putAll(plan.environment());
+            process = pb.start();
+        } catch (IOException e) {
+            throw new LaunchException("cannot start '" + argv.get(0) + "' for " + placement + ": " + e.getMessage(), e);
+        }
+        String id = "local-" + process.pid();
+        URI endpoint = URI.create("http://" + VllmLaunchPlan.hostForUri(host) + ":" + options.port());
+        LOG.info("started {} (pid {}) for placement {}, log {}", argv.get(0), process.pid(), placement, log);
+        String[] last = {"not polled"};
+        Optional<String> outcome = polling.until(readyTimeout, () -> {
+            if (!process.isAlive()) {
+                return Optional.of("exited");
+            }
+            Optional<String> notReady = vllm.notReadyReason(endpoint);
+            notReady.ifPresent(r -> last[0] = r);
+            return notReady.isEmpty() ? Optional.of("ready") : Optional.empty();
+        });
+        if (outcome.isPresent() && outcome.get().equals("ready")) {
+            running.put(id, new Started(process, log));
+            return new RunningPipeline(id, placement, endpoint, polling.clock().instant());
+        }
+        String reason;
+        if (outcome.isPresent()) {
+            reason = "the process exited with code " + waitExit(process) + " before it was ready";
+        } else {
+            kill(process);
+            reason = "not ready within " + readyTimeout.toSeconds() + " s (" + last[0] + "); the process was killed";
+        }
+        throw new LaunchException("local vLLM for " + placement + ": " + reason + "; log " + log + ":\n"
+                + tail(log));
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @throws LaunchException if the process survives SIGKILL (practically never)
+     */
+    @Override
+    public void stop(RunningPipeline pipeline) {
+        Objects.requireNonNull(pipeline, "pipeline");
+        Started s = running.remove(pipeline.id());
+        if (s == null || !s.process().isAlive()) {
+            return;
+        }
+        Optional<Boolean> drained = polling.until(drainTimeout, () -> {
+            Optional<Double> n = vllm.requestsRunning(pipeline.endpoint());
+            return n.isEmpty() || n.get() <= 0 ? Optional.of(Boolean.TRUE) : Optional.empty();
+        });
+        if (drained.isEmpty()) {
+            LOG.warn("requests still running at {} after {} s; stopping anyway", pipeline.endpoint(),
+                    drainTimeout.toSeconds());
+        }
+        s.process().destroy();
+        if (!waitFor(s.process(), stopGracePeriod)) {
+            LOG.warn("pid {} ignored SIGTERM for {} s; killing it", s.process().pid(), stopGracePeriod.toSeconds());
+            kill(s.process());
+        }
+        if (s.process().isAlive()) {
+            throw new LaunchException("local vLLM pid " + s.process().pid() + " is still alive after SIGKILL");
+        }
+    }
+
+    /** @return whether this launcher's process for a pipeline is alive */
+    boolean isAlive(String pipelineId) {
+        Started s = running.get(pipelineId);
+        return s != null && s.process().isAlive();
+    }
+
+    private static boolean waitFor(Process p, Duration d) {
+        try {
+            return p.waitFor(d.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return !p.isAlive();
+        }
+    }
+
+    private static void kill(Process p) {
+        p.descendants().forEach(ProcessHandle::destroyForcibly);
+        p.destroyForcibly();
+        waitFor(p, Duration.ofSeconds(10));
+    }
+
+    private static int waitExit(Process p) {
+        waitFor(p, Duration.ofSeconds(5));
+        return p.isAlive() ? -1 : p.exitValue();
+    }
+
+    private static String tail(Path log) {
+        try {
+            return DashboardClient.excerpt(Files.readString(log, StandardCharsets.UTF_8), LOG_TAIL_CHARS);
+        } catch (IOException e) {
+            return "(log unreadable: " + e.getMessage() + ")";
+        }
+    }
+
+    /** Configures a {@link LocalProcessLauncher}; not thread-safe. */
+    public static final class Builder {
+        private VllmOptions options = VllmOptions.defaults();
+        private Function<VllmLaunchPlan, List<String>> command = VllmLaunchPlan::serverCommand;
+        private String host = "127.0.0.1";
+        private Path logDirectory = Path.of(System.getProperty("java.io.tmpdir"));
+        private Clock clock = Clock.systemUTC();
+        private Sleeper sleeper = Sleeper.REAL;
+        private Duration pollInterval = Duration.ofSeconds(1);
+        private Duration requestTimeout = Duration.ofSeconds(5);
+        private Duration readyTimeout = Duration.ofMinutes(15);
+        private Duration drainTimeout = Duration.ofSeconds(60);
+        private Duration stopGracePeriod = Duration.ofSeconds(30);
+
+        private Builder() {
+        }
+
+        /**
+         * @param options the vLLM options (the port is where readiness is polled); default defaults
+         * @return this builder
+         */
+        public Builder options(VllmOptions options) {
+            this.options = Objects.requireNonNull(options, "options");
+            return this;
+        }
+
+        /**
+         * @param command turns the plan into the argument vector to run; default {@code vllm serve ...}
+         *                ({@link VllmLaunchPlan#serverCommand()}); the plan's environment is always set
+         * @return this builder
+         */
+        public Builder command(Function<VllmLaunchPlan, List<String>> command) {
+            this.command = Objects.requireNonNull(command, "command");
+            return this;
+        }
+
+        /**
+         * @param host where the server is reached; default {@code 127.0.0.1}
+         * @return this builder
+         */
+        public Builder host(String host) {
+            this.host = VllmLaunchPlan.requireAddress(host, "local");
+            return this;
+        }
+
+        /**
+         * @param dir where process logs are written; default the system temp directory
+         * @return this builder
+         */
+        public Builder logDirectory(Path dir) {
+            this.logDirectory = Objects.requireNonNull(dir, "logDirectory");
+            return this;
+        }
+
+        /**
+         * @param clock the clock deadlines are measured on
+         * @return this builder
+         */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * @param interval time between readiness polls; default 1 s
+         * @return this builder
+         */
+        public Builder pollInterval(Duration interval) {
+            this.pollInterval = Polling.requirePositive(interval, "pollInterval");
+            return this;
+        }
+
+        /**
+         * @param timeout how long start-up may take; default 15 min
+         * @return this builder
+         */
+        public Builder readyTimeout(Duration timeout) {
+            this.readyTimeout = Polling.requireNonNegative(timeout, "readyTimeout");
+            return this;
+        }
+
+        /**
+         * @param timeout how long a stop waits for running requests; default 60 s
+         * @return this builder
+         */
+        public Builder drainTimeout(Duration timeout) {
+            this.drainTimeout = Polling.requireNonNegative(timeout, "drainTimeout");
+            return this;
+        }
+
+        /**
+         * @param grace how long after SIGTERM before SIGKILL; default 30 s
+         * @return this builder
+         */
+        public Builder stopGracePeriod(Duration grace) {
+            this.stopGracePeriod = Polling.requireNonNegative(grace, "stopGracePeriod");
+            return this;
+        }
+
+        Builder sleeper(Sleeper sleeper) {
+            this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+            return this;
+        }
+
+        /** @return the launcher */
+        public LocalProcessLauncher build() {
+            return new LocalProcessLauncher(this);
+        }
+    }
+}
