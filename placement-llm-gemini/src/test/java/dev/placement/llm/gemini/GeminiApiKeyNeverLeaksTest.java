@@ -62,11 +62,13 @@ class GeminiApiKeyNeverLeaksTest {
                 okJson("{\"promptFeedback\":{\"blockReason\":\"OTHER\"}}"));
 
         String logs = captureStandardError(() -> {
-            GeminiLlmClient client = GeminiLlmClient.fromEnvironment(Map.of("GEMINI_API_KEY", KEY))
-                    .baseUrl("http://127.0.0.1:" + wm.port()).requestTimeout(Duration.ofMillis(300)).maxRetries(1)
-                    .sleeper(d -> { }).build();
-            texts.add(client.toString());
             for (ResponseDefinitionBuilder answer : answers) {
+                // A fresh client per answer, so the circuit breaker opened by earlier failures does not hide
+                // the later paths.
+                GeminiLlmClient client = GeminiLlmClient.fromEnvironment(Map.of("GEMINI_API_KEY", KEY))
+                        .baseUrl("http://127.0.0.1:" + wm.port()).requestTimeout(Duration.ofMillis(300))
+                        .maxRetries(1).sleeper(d -> { }).build();
+                texts.add(client.toString());
                 wm.resetAll();
                 wm.stubFor(post(urlEqualTo("/v1beta/models/gemini-2.5-flash:generateContent")).willReturn(answer));
                 try {
@@ -80,9 +82,10 @@ class GeminiApiKeyNeverLeaksTest {
             }
         });
 
-        assertThat(logs).contains("gemini POST", "HTTP 400", "HTTP 429", "retrying");
-        assertThat(texts).hasSize(1 + 1 + 2 * (answers.size() - 1));
-        assertThat(String.join("\n", texts)).contains("API key *** not valid");
+        assertThat(logs).contains("gemini POST", "HTTP 400", "HTTP 429", "HTTP 503", "retrying", "timed out");
+        assertThat(texts).hasSize(answers.size() + 1 + 2 * (answers.size() - 1));
+        assertThat(String.join("\n", texts)).contains("API key *** not valid", "generateContent JSON object",
+                "prompt was blocked").doesNotContain("circuit breaker open");
         assertThat(logs).doesNotContain(KEY);
         assertThat(texts).allSatisfy(text -> assertThat(text).doesNotContain(KEY));
     }

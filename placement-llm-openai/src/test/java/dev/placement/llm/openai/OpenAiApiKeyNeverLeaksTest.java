@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
@@ -47,7 +48,8 @@ class OpenAiApiKeyNeverLeaksTest {
 
     @Test
     void keyIsAbsentFromLogsExceptionsAndToStringOnSuccessAndFailure() {
-        OpenAiLlmClient client = OpenAiLlmClient.builder()
+        // A fresh client per answer, so the circuit breaker opened by earlier failures does not hide later paths.
+        Supplier<OpenAiLlmClient> clients = () -> OpenAiLlmClient.builder()
                 .baseUrl("http://127.0.0.1:" + wm.port() + "/v1").apiKey(KEY).model("gpt-5-mini")
                 .requestTimeout(Duration.ofMillis(300)).maxRetries(1).sleeper(d -> { }).build();
         String echo = "Incorrect API key provided: " + KEY + ".";
@@ -70,6 +72,8 @@ class OpenAiApiKeyNeverLeaksTest {
             for (ResponseDefinitionBuilder answer : answers) {
                 wm.resetAll();
                 wm.stubFor(post(urlEqualTo("/v1/chat/completions")).willReturn(answer));
+                OpenAiLlmClient client = clients.get();
+                texts.add(client.toString());
                 try {
                     texts.add(client.complete(REQUEST).toString());
                 } catch (RuntimeException e) {
@@ -80,11 +84,11 @@ class OpenAiApiKeyNeverLeaksTest {
                 }
             }
         });
-        texts.add(client.toString());
 
-        assertThat(logs).contains("openai POST", "HTTP 401", "HTTP 429", "retrying");
-        assertThat(texts).hasSize(1 + 2 * (answers.size() - 1) + 1);
-        assertThat(String.join("\n", texts)).contains("Incorrect API key provided: ***");
+        assertThat(logs).contains("openai POST", "HTTP 401", "HTTP 429", "HTTP 500", "retrying", "timed out");
+        assertThat(texts).hasSize(answers.size() + 1 + 2 * (answers.size() - 1));
+        assertThat(String.join("\n", texts)).contains("Incorrect API key provided: ***",
+                "not a Chat Completions JSON object", "the model refused").doesNotContain("circuit breaker open");
         assertThat(logs).doesNotContain(KEY);
         assertThat(texts).allSatisfy(text -> assertThat(text).doesNotContain(KEY));
     }
