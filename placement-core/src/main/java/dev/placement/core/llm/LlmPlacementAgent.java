@@ -66,6 +66,7 @@ public final class LlmPlacementAgent implements PlacementAgent {
     private final Clock clock;
     private final AnswerParser parser = new AnswerParser();
     private final AnswerValidator validator;
+    private final CandidateSet candidateSet;
 
     private LlmPlacementAgent(Builder b) {
         this.client = Objects.requireNonNull(b.client, "client");
@@ -76,6 +77,7 @@ public final class LlmPlacementAgent implements PlacementAgent {
         this.performanceModel = b.performanceModel != null ? b.performanceModel : PerformanceModel.defaults();
         this.clock = b.clock;
         this.validator = new AnswerValidator(performanceModel);
+        this.candidateSet = new CandidateSet(performanceModel);
     }
 
     /**
@@ -154,7 +156,7 @@ public final class LlmPlacementAgent implements PlacementAgent {
         PerformanceModel.Parameters p = performanceModel.parameters();
         return new PromptContext(request, PromptFacts.budgets(request, p), PromptFacts.crossings(request, p),
                 past == null ? List.of() : past,
-                candidatePredictions ? List.of() : List.of());
+                candidatePredictions ? candidateSet.predict(request) : List.of());
     }
 
     /** The original question, the rejected answer quoted as data, and what was wrong with it. */
