@@ -1,0 +1,146 @@
+package dev.placement.core.orchestrator;
+
+import dev.placement.api.PipelineMetrics;
+import dev.placement.api.Placement;
+import dev.placement.api.PlacementDecision;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * What a {@link PlacementOrchestrator} tells its listeners. A closed family: switch over it with pattern
+ * matching. Every event carries the orchestrator clock's time.
+ */
+public sealed interface OrchestratorEvent {
+
+    /** @return when it happened, by the orchestrator's clock */
+    Instant at();
+
+    /**
+     * The agent was asked and answered.
+     *
+     * @param at       when
+     * @param triggers why the agent was asked; not empty
+     * @param decision its answer
+     */
+    record DecisionMade(Instant at, Set<Trigger> triggers, PlacementDecision decision) implements OrchestratorEvent {
+        /** Validates and copies. */
+        public DecisionMade {
+            Objects.requireNonNull(at, "at");
+            triggers = Set.copyOf(triggers);
+            Objects.requireNonNull(decision, "decision");
+        }
+    }
+
+    /**
+     * A different placement was proposed but not applied.
+     *
+     * @param at       when
+     * @param proposed the placement not applied
+     * @param reason   why (cooldown, gain below the restart cost, ...)
+     */
+    record ReconfigurationSkipped(Instant at, Placement proposed, String reason) implements OrchestratorEvent {
+        /** Validates. */
+        public ReconfigurationSkipped {
+            Objects.requireNonNull(at, "at");
+            Objects.requireNonNull(proposed, "proposed");
+            Objects.requireNonNull(reason, "reason");
+        }
+    }
+
+    /**
+     * Requests are paused and the pipeline is being restarted.
+     *
+     * @param at   when
+     * @param from the placement running before, or {@code null} if none ran
+     * @param to   the placement being launched
+     */
+    record ReconfigurationStarted(Instant at, Placement from, Placement to) implements OrchestratorEvent {
+        /** Validates. */
+        public ReconfigurationStarted {
+            Objects.requireNonNull(at, "at");
+            Objects.requireNonNull(to, "to");
+        }
+    }
+
+    /**
+     * The new placement runs and is healthy; requests flow again.
+     *
+     * @param at          when
+     * @param placement   the placement now running
+     * @param restartTime how long requests were held (stop, launch, healthy)
+     */
+    record Reconfigured(Instant at, Placement placement, Duration restartTime) implements OrchestratorEvent {
+        /** Validates. */
+        public Reconfigured {
+            Objects.requireNonNull(at, "at");
+            Objects.requireNonNull(placement, "placement");
+            Objects.requireNonNull(restartTime, "restartTime");
+        }
+    }
+
+    /**
+     * Launching a new placement failed and the previous one was started again.
+     *
+     * @param at        when
+     * @param failed    the placement that failed to launch
+     * @param restored  the placement running again
+     * @param failure   why the launch failed
+     */
+    record RolledBack(Instant at, Placement failed, Placement restored, String failure) implements OrchestratorEvent {
+        /** Validates. */
+        public RolledBack {
+            Objects.requireNonNull(at, "at");
+            Objects.requireNonNull(failed, "failed");
+            Objects.requireNonNull(restored, "restored");
+            Objects.requireNonNull(failure, "failure");
+        }
+    }
+
+    /**
+     * Nothing could be launched: no pipeline runs. Requests wait at the gate and are rejected.
+     *
+     * @param at            when
+     * @param failure       why
+     * @param nextAttemptAt when the orchestrator will try again
+     */
+    record Degraded(Instant at, String failure, Instant nextAttemptAt) implements OrchestratorEvent {
+        /** Validates. */
+        public Degraded {
+            Objects.requireNonNull(at, "at");
+            Objects.requireNonNull(failure, "failure");
+            Objects.requireNonNull(nextAttemptAt, "nextAttemptAt");
+        }
+    }
+
+    /**
+     * The metrics source measured the running pipeline.
+     *
+     * @param at        when
+     * @param placement the running placement
+     * @param metrics   what was measured
+     */
+    record MetricsMeasured(Instant at, Placement placement, PipelineMetrics metrics) implements OrchestratorEvent {
+        /** Validates. */
+        public MetricsMeasured {
+            Objects.requireNonNull(at, "at");
+            Objects.requireNonNull(placement, "placement");
+            Objects.requireNonNull(metrics, "metrics");
+        }
+    }
+
+    /**
+     * A tick could not complete: the inventory, probe or agent failed. The running pipeline is left as is.
+     *
+     * @param at    when
+     * @param error what failed, in plain words
+     */
+    record TickFailed(Instant at, String error) implements OrchestratorEvent {
+        /** Validates. */
+        public TickFailed {
+            Objects.requireNonNull(at, "at");
+            Objects.requireNonNull(error, "error");
+        }
+    }
+}

@@ -1,0 +1,21 @@
+package dev.placement.core.orchestrator;
+
+/** Why the orchestrator asked its agent for a placement on a tick; the agent is not asked without one. */
+public enum Trigger {
+    /** Nothing runs yet: the first placement. */
+    FIRST_START,
+    /** A node appeared in the inventory (or became reachable again). */
+    NODE_JOINED,
+    /** A node left the inventory or became unreachable. */
+    NODE_LEFT,
+    /** A link's smoothed RTT moved beyond both the relative and the absolute threshold since the last decision. */
+    LINK_CHANGED,
+    /** The running pipeline's measured metrics break a bound of the objective. */
+    BOUND_BREACHED,
+    /** The maximum interval between decisions passed. */
+    MAX_INTERVAL,
+    /** A better placement was held back by the cooldown, which has now passed. */
+    COOLDOWN_ENDED,
+    /** The orchestrator is degraded (nothing runs) and its backoff before the next attempt passed. */
+    RETRY
+}
