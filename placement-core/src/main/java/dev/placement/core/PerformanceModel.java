@@ -1,0 +1,354 @@
+package dev.placement.core;
+
+import dev.placement.api.PipelineMetrics;
+import dev.placement.api.Placement;
+import dev.placement.api.PlacementRequest;
+import dev.placement.api.Stage;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * Predicts time to first token, inter-token latency, time per output token and output throughput of a
+ * pipeline-parallel placement, and whether it fits in memory. Immutable and thread-safe.
+ *
+ * <p>Every physical effect is a named term (sizes from {@link dev.placement.api.ModelSpec}, times in ms):
+ * <ul>
+ *   <li><b>Stage memory.</b> {@code budget = gpuMemoryUtilization × memory}; {@code weights = layers ×
+ *       bytesPerLayer} plus the embedding on rank 0 and the LM head and final norm on the last rank;
+ *       {@code reserve = reserveBytes} (CUDA context, NCCL buffers, CUDA graphs) {@code + maxBatchedTokens ×
+ *       (2·ffn + 4·hidden) × dtypeBytes} (activation peak of vLLM's profiling run) {@code + maxNumSeqs × vocab ×
+ *       4} on the last rank (the sampler's float32 logits). What remains is KV cache. A stage whose KV cache
+ *       cannot hold one sequence of max-model-len tokens does not fit. vLLM gives every stage the same number
+ *       of KV blocks, so the smallest stage cache bounds how many workload sequences (prompt + answer tokens)
+ *       run at once: {@code maxConcurrentSequences = min(maxNumSeqs, minStageTokens / sequenceTokens)}, and
+ *       the effective concurrency is {@code b = min(workload concurrency, maxConcurrentSequences)}.</li>
+ *   <li><b>Decode stage step.</b> Up to {@code m = min(K, b)} micro-batches of {@code q = b/m} sequences are
+ *       in flight. One step of one micro-batch on a stage takes {@code max(memory, compute)}: memory =
+ *       (its layers' weights + LM head on the last rank + q × mean context × layers × KV bytes per token per
+ *       layer) / (bandwidth × memoryBandwidthEfficiency); compute = q × FLOPs / (fp16 FLOP/s ×
+ *       computeEfficiency). Large batches make it compute bound.</li>
+ *   <li><b>Prefill stage.</b> Compute bound: prompt tokens × layers × FLOPs per token per layer (weights plus
+ *       attention over the prompt) / effective FLOP/s, never less than reading the weights once per chunk of
+ *       maxBatchedTokens.</li>
+ *   <li><b>Link crossing.</b> {@code latencyCrossingFactor × RTT/2 + bytes / bandwidth} (bandwidth from the
+ *       connectivity map, else defaultLinkBandwidthBytesPerSecond). Decode sends one activation vector
+ *       ({@code activationBytesPerToken}) per sequence of the micro-batch, prefill one per prompt token. The
+ *       hop from the last stage back to the driver on rank 0 (the sampled tokens) is on the critical path
+ *       too. An unknown link makes a placement infeasible.</li>
+ *   <li><b>Decode cycle.</b> {@code ring = Σ stage steps + Σ crossings + return hop + stepOverheadMillis};
+ *       {@code cycle = max(ring, m × slowest stage step or link transfer)}: the pipeline cannot turn a
+ *       micro-batch faster than its slowest resource serves all m of them.</li>
+ *   <li><b>Prefill interference.</b> Each of the other b − 1 running requests prefills once during a request's
+ *       answer; each stalls the ring for the prefill bottleneck {@code β = max(slowest stage prefill, slowest
+ *       link transfer of the prompt)}. {@code ITL = cycle + (b − 1) × β / (output tokens − 1)}; TPOT equals ITL
+ *       (one token per streamed chunk).</li>
+ *   <li><b>TTFT under load.</b> A lone prompt takes {@code P = Σ stage prefills + Σ prompt crossings + return
+ *       + stepOverheadMillis}; prefills of a burst of b requests overlap across stages, so the mean is {@code P
+ *       + β × (b − 1)/2}. Requests beyond b wait for a slot: by Little's law in a closed loop of c clients each
+ *       waits {@code service × (c − b)/b}, where {@code service = burst TTFT + (output − 1) × ITL}.</li>
+ *   <li><b>Throughput.</b> {@code b × output tokens / service}.</li>
+ * </ul>
+ * Compute-bound prefills overlap across stages, so more stages shorten TTFT under a burst; memory-bound decode
+ * gains little from more stages except through the larger KV cache, and pays every link.
+ *
+ * <p>{@link #calibrate} fits the efficiency factors, the crossing factor and the step overhead to measured
+ * metrics by least squares.
+ */
+public final class PerformanceModel {
+
+    private final Parameters parameters;
+
+    /**
+     * Creates a model with the given parameters.
+     *
+     * @param parameters the parameters; not null
+     */
+    public PerformanceModel(Parameters parameters) {
+        this.parameters = Objects.requireNonNull(parameters, "parameters");
+    }
+
+    /** @return a model with {@link Parameters#defaults()} */
+    public static PerformanceModel defaults() {
+        return new PerformanceModel(Parameters.defaults());
+    }
+
+    /** @return this model's parameters */
+    public Parameters parameters() {
+        return parameters;
+    }
+
+    /**
+     * Predicts the metrics of a placement.
+     *
+     * <p>Never throws for an infeasible placement: returns {@code fits() == false} with a reason (a stage out of
+     * memory, a KV cache smaller than one max-model-len sequence, a workload sequence longer than
+     * max-model-len, or a link with no known RTT).
+     *
+     * @param placement the placement; not null
+     * @param request   the model, cluster, connectivity map and workload; not null
+     * @return the prediction
+     * @throws IllegalArgumentException if the placement names a node not in the request's cluster or does not
+     *                                  cover the model's layers
+     */
+    public Prediction predict(Placement placement, PlacementRequest request) {
+        Objects.requireNonNull(placement, "placement");
+        Objects.requireNonNull(request, "request");
+        placement.requireLayers(request.model().layers());
+        for (Stage s : placement.stages()) {
+            request.cluster().node(s.nodeId());
+        }
+        return predict(placement, new PipelineCosts(request, parameters));
+    }
+
+    Prediction predict(Placement placement, PipelineCosts c) {
+        List<Stage> stages = placement.stages();
+        int k = stages.size();
+        int[] node = new int[k];
+        for (int r = 0; r < k; r++) {
+            node[r] = c.indexOf(stages.get(r).nodeId());
+        }
+        String reason = null;
+        if (c.sequenceTokens > c.request.maxModelLen()) {
+            reason = "the workload's sequences of " + c.inputTokens + " + " + c.outputTokens + " = " + c.sequenceTokens
+                    + " tokens are longer than max-model-len " + c.request.maxModelLen();
+        }
+        long minTokens = Long.MAX_VALUE;
+        long[] tokens = new long[k];
+        for (int r = 0; r < k; r++) {
+            Stage s = stages.get(r);
+            boolean first = r == 0;
+            boolean last = r == k - 1;
+            tokens[r] = c.kvCacheTokens(node[r], s.layerCount(), first, last);
+            minTokens = Math.min(minTokens, tokens[r]);
+            if (reason == null && tokens[r] < 0) {
+                reason = "stage " + r + " on " + s.nodeId() + " needs " + gb(c.weightBytes(s.layerCount(), first, last))
+                        + " of weights and " + gb(c.reserveBytes(last)) + " of reserve but may use "
+                        + gb(c.budgetBytes[node[r]]) + " (" + String.format(Locale.ROOT, "%.2f",
+                                c.request.cluster().gpuMemoryUtilization()) + " of " + c.nodes.get(node[r]).gpu().name()
+                        + "'s " + gb(c.nodes.get(node[r]).gpu().memoryBytes()) + "); " + gb(-c.kvCacheBytes(node[r],
+                                s.layerCount(), first, last)) + " short";
+            } else if (reason == null && tokens[r] < c.request.maxModelLen()) {
+                reason = "stage " + r + " on " + s.nodeId() + " has KV cache for " + tokens[r]
+                        + " tokens, less than one sequence of max-model-len " + c.request.maxModelLen();
+            }
+        }
+        List<LinkEstimate> links = new ArrayList<>();
+        double sumOneWay = 0;
+        double sumMsPerByteFwd = 0;
+        double maxMsPerByteFwd = 0;
+        double msPerByteReturn = 0;
+        for (int r = 0; k > 1 && r < k; r++) {
+            int from = node[r];
+            int to = node[(r + 1) % k];
+            boolean ret = r == k - 1;
+            boolean known = c.linkKnown(from, to);
+            if (!known && reason == null) {
+                reason = "no RTT is known for the " + (ret ? "return hop " : "link ") + c.ids[from] + "→" + c.ids[to]
+                        + "; an unmeasured link cannot be part of a pipeline";
+            }
+            double oneWay = known ? c.oneWayMillis[from][to] : 0;
+            sumOneWay += oneWay;
+            if (ret) {
+                msPerByteReturn = c.millisPerByte[from][to];
+            } else {
+                sumMsPerByteFwd += c.millisPerByte[from][to];
+                maxMsPerByteFwd = Math.max(maxMsPerByteFwd, c.millisPerByte[from][to]);
+            }
+            links.add(new LinkEstimate(c.ids[from], c.ids[to], ret, known,
+                    c.request.connectivity().rttMillis(c.ids[from], c.ids[to]).orElse(Double.NaN),
+                    1000.0 / c.millisPerByte[from][to], Double.NaN, Double.NaN));
+        }
+        boolean fits = reason == null;
+        int maxConcurrent = fits ? (int) Math.min(parameters.maxNumSeqs(), minTokens / c.sequenceTokens) : 0;
+        int b = fits ? Math.min(c.concurrency, maxConcurrent) : 1;
+        int m = Math.min(k, b);
+        double q = (double) b / m;
+
+        double sumDecode = 0;
+        double maxDecode = 0;
+        double sumPrefill = 0;
+        double maxPrefill = 0;
+        List<StageEstimate> stageEstimates = new ArrayList<>(k);
+        for (int r = 0; r < k; r++) {
+            Stage s = stages.get(r);
+            boolean first = r == 0;
+            boolean last = r == k - 1;
+            double dec = c.decodeMillis(node[r], s.layerCount(), last, q);
+            double pre = c.prefillMillis(node[r], s.layerCount(), last);
+            sumDecode += dec;
+            maxDecode = Math.max(maxDecode, dec);
+            sumPrefill += pre;
+            maxPrefill = Math.max(maxPrefill, pre);
+            double memoryOnly = (s.layerCount() * (double) c.bytesPerLayer
+                    + q * c.decodeContextTokens * s.layerCount() * c.kvBytesPerTokenPerLayer
+                    + (last ? c.lmHeadBytes : 0)) / c.bandwidthBytesPerMilli[node[r]];
+            stageEstimates.add(new StageEstimate(s.nodeId(), r, s.firstLayer(), s.layerCount(), c.budgetBytes[node[r]],
+                    c.weightBytes(s.layerCount(), first, last), c.reserveBytes(last),
+                    c.kvCacheBytes(node[r], s.layerCount(), first, last), tokens[r], dec, pre, dec > memoryOnly));
+        }
+        double decodeBytes = q * c.activationBytesPerToken;
+        double prefillBytes = c.inputTokens * c.activationBytesPerToken;
+        List<LinkEstimate> withTimes = new ArrayList<>(links.size());
+        for (LinkEstimate l : links) {
+            int from = c.indexOf(l.fromNodeId());
+            int to = c.indexOf(l.toNodeId());
+            double lat = l.known() ? c.oneWayMillis[from][to] : Double.NaN;
+            double dBytes = l.returnHop() ? q * PipelineCosts.RETURN_BYTES_PER_SEQUENCE : decodeBytes;
+            double pBytes = l.returnHop() ? PipelineCosts.RETURN_BYTES_PER_SEQUENCE : prefillBytes;
+            withTimes.add(new LinkEstimate(l.fromNodeId(), l.toNodeId(), l.returnHop(), l.known(), l.rttMillis(),
+                    l.bandwidthBytesPerSecond(), lat + dBytes * c.millisPerByte[from][to],
+                    lat + pBytes * c.millisPerByte[from][to]));
+        }
+        double[] out = new double[4];
+        c.metrics(k, b, sumDecode, maxDecode, sumPrefill, maxPrefill, sumOneWay, sumMsPerByteFwd, maxMsPerByteFwd,
+                msPerByteReturn, out);
+        PipelineMetrics metrics = new PipelineMetrics(out[0], out[1], out[2], out[3], PipelineMetrics.Source.PREDICTED);
+        return new Prediction(placement, metrics, fits, reason, maxConcurrent, stageEstimates, withTimes);
+    }
+
+    /**
+     * Fits memoryBandwidthEfficiency, computeEfficiency, latencyCrossingFactor and stepOverheadMillis to
+     * measured metrics by least squares on the relative errors of TTFT, ITL and output throughput
+     * (Levenberg–Marquardt, starting from this model's parameters). A measured metric of 0 is ignored; a
+     * placement that does not fit is ignored. The other parameters are kept.
+     *
+     * @param observations placements that ran, with what was measured; not null
+     * @return a new model with the fitted parameters (this model if nothing could be fitted)
+     * @throws IllegalArgumentException if the list is empty
+     */
+    public PerformanceModel calibrate(List<Observation> observations) {
+        Objects.requireNonNull(observations, "observations");
+        if (observations.isEmpty()) {
+            throw new IllegalArgumentException("calibration needs at least one observation");
+        }
+        return new PerformanceModel(Calibration.fit(this, observations));
+    }
+
+    static String gb(long bytes) {
+        return String.format(Locale.ROOT, "%.1f GB", bytes / 1e9);
+    }
+
+    @Override
+    public String toString() {
+        return "PerformanceModel" + parameters;
+    }
+
+    /**
+     * The model's parameters. Defaults ({@link #defaults()}) are documented per field.
+     *
+     * @param memoryBandwidthEfficiency        fraction of the data-sheet memory bandwidth a decode step achieves,
+     *                                         in (0, 1]; default 0.80
+     * @param computeEfficiency                fraction of the data-sheet dense FP16 FLOP/s prefill achieves, in
+     *                                         (0, 1]; default 0.40
+     * @param latencyCrossingFactor            one-way latencies (RTT/2) a stage-boundary crossing costs: a vLLM
+     *                                         step sends the hidden state and residual and the runtime's own
+     *                                         control messages, so it is more than one; &ge; 0; default 3.0
+     * @param stepOverheadMillis               scheduler, sampler and driver time per decode step, in ms; &ge; 0;
+     *                                         default 1.0
+     * @param reserveBytes                     memory kept back per GPU for the CUDA context, NCCL buffers and
+     *                                         CUDA graphs, in bytes; &ge; 0; default 1 GiB
+     * @param maxBatchedTokens                 vLLM's max-num-batched-tokens: sizes the activation peak and the
+     *                                         prefill chunks; positive; default 2048
+     * @param maxNumSeqs                       vLLM's max-num-seqs: caps concurrent sequences; positive; default 256
+     * @param defaultLinkBandwidthBytesPerSecond bandwidth of a link the connectivity map has none for, in bytes/s;
+     *                                         positive; default 125,000,000 (1000 Mbps)
+     */
+    public record Parameters(
+            double memoryBandwidthEfficiency,
+            double computeEfficiency,
+            double latencyCrossingFactor,
+            double stepOverheadMillis,
+            long reserveBytes,
+            int maxBatchedTokens,
+            int maxNumSeqs,
+            double defaultLinkBandwidthBytesPerSecond) {
+
+        /** Validates every field; see the record description. */
+        public Parameters {
+            fraction(memoryBandwidthEfficiency, "memoryBandwidthEfficiency");
+            fraction(computeEfficiency, "computeEfficiency");
+            if (!(latencyCrossingFactor >= 0) || Double.isInfinite(latencyCrossingFactor)) {
+                throw new IllegalArgumentException("latencyCrossingFactor must be a finite number >= 0, was "
+                        + latencyCrossingFactor);
+            }
+            if (!(stepOverheadMillis >= 0) || Double.isInfinite(stepOverheadMillis)) {
+                throw new IllegalArgumentException("stepOverheadMillis must be a finite number >= 0, was "
+                        + stepOverheadMillis);
+            }
+            if (reserveBytes < 0) {
+                throw new IllegalArgumentException("reserveBytes must not be negative, was " + reserveBytes);
+            }
+            if (maxBatchedTokens < 1) {
+                throw new IllegalArgumentException("maxBatchedTokens must be positive, was " + maxBatchedTokens);
+            }
+            if (maxNumSeqs < 1) {
+                throw new IllegalArgumentException("maxNumSeqs must be positive, was " + maxNumSeqs);
+            }
+            if (!(defaultLinkBandwidthBytesPerSecond > 0) || Double.isInfinite(defaultLinkBandwidthBytesPerSecond)) {
+                throw new IllegalArgumentException("defaultLinkBandwidthBytesPerSecond must be positive, was "
+                        + defaultLinkBandwidthBytesPerSecond);
+            }
+        }
+
+        private static void fraction(double v, String name) {
+            if (!(v > 0 && v <= 1)) {
+                throw new IllegalArgumentException(name + " must be in (0, 1], was " + v);
+            }
+        }
+
+        /** @return the documented defaults */
+        public static Parameters defaults() {
+            return new Parameters(0.80, 0.40, 3.0, 1.0, 1L << 30, 2048, 256, 125e6);
+        }
+
+        /** @param v fraction of memory bandwidth achieved @return a copy with it */
+        public Parameters withMemoryBandwidthEfficiency(double v) {
+            return new Parameters(v, computeEfficiency, latencyCrossingFactor, stepOverheadMillis, reserveBytes,
+                    maxBatchedTokens, maxNumSeqs, defaultLinkBandwidthBytesPerSecond);
+        }
+
+        /** @param v fraction of FP16 FLOP/s achieved @return a copy with it */
+        public Parameters withComputeEfficiency(double v) {
+            return new Parameters(memoryBandwidthEfficiency, v, latencyCrossingFactor, stepOverheadMillis,
+                    reserveBytes, maxBatchedTokens, maxNumSeqs, defaultLinkBandwidthBytesPerSecond);
+        }
+
+        /** @param v one-way latencies per crossing @return a copy with it */
+        public Parameters withLatencyCrossingFactor(double v) {
+            return new Parameters(memoryBandwidthEfficiency, computeEfficiency, v, stepOverheadMillis, reserveBytes,
+                    maxBatchedTokens, maxNumSeqs, defaultLinkBandwidthBytesPerSecond);
+        }
+
+        /** @param v per-step overhead in ms @return a copy with it */
+        public Parameters withStepOverheadMillis(double v) {
+            return new Parameters(memoryBandwidthEfficiency, computeEfficiency, latencyCrossingFactor, v,
+                    reserveBytes, maxBatchedTokens, maxNumSeqs, defaultLinkBandwidthBytesPerSecond);
+        }
+
+        /** @param v reserve per GPU in bytes @return a copy with it */
+        public Parameters withReserveBytes(long v) {
+            return new Parameters(memoryBandwidthEfficiency, computeEfficiency, latencyCrossingFactor,
+                    stepOverheadMillis, v, maxBatchedTokens, maxNumSeqs, defaultLinkBandwidthBytesPerSecond);
+        }
+
+        /** @param v vLLM's max-num-batched-tokens @return a copy with it */
+        public Parameters withMaxBatchedTokens(int v) {
+            return new Parameters(memoryBandwidthEfficiency, computeEfficiency, latencyCrossingFactor,
+                    stepOverheadMillis, reserveBytes, v, maxNumSeqs, defaultLinkBandwidthBytesPerSecond);
+        }
+
+        /** @param v vLLM's max-num-seqs @return a copy with it */
+        public Parameters withMaxNumSeqs(int v) {
+            return new Parameters(memoryBandwidthEfficiency, computeEfficiency, latencyCrossingFactor,
+                    stepOverheadMillis, reserveBytes, maxBatchedTokens, v, defaultLinkBandwidthBytesPerSecond);
+        }
+
+        /** @param v default link bandwidth in bytes/s @return a copy with it */
+        public Parameters withDefaultLinkBandwidthBytesPerSecond(double v) {
+            return new Parameters(memoryBandwidthEfficiency, computeEfficiency, latencyCrossingFactor,
+                    stepOverheadMillis, reserveBytes, maxBatchedTokens, maxNumSeqs, v);
+        }
+    }
+}

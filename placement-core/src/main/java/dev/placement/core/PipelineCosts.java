@@ -1,0 +1,247 @@
+package dev.placement.core;
+
+import dev.placement.api.ConnectivityMap;
+import dev.placement.api.ModelSpec;
+import dev.placement.api.NodeSpec;
+import dev.placement.api.PlacementRequest;
+import dev.placement.api.Workload;
+import java.util.List;
+
+/**
+ * The terms of the performance model for one request, precomputed per node so that {@link PerformanceModel}
+ * and {@link PlacementSolver} evaluate placements with exactly the same arithmetic. Immutable.
+ *
+ * <p>Node indices follow {@code request.cluster().nodes()}. Times are milliseconds, sizes bytes.
+ */
+final class PipelineCosts {
+
+    /** Bytes a last stage returns to the driver per sequence per step (sampled token ids and bookkeeping). */
+    static final double RETURN_BYTES_PER_SEQUENCE = 16;
+
+    final PlacementRequest request;
+    final PerformanceModel.Parameters p;
+    final ModelSpec model;
+    final List<NodeSpec> nodes;
+    final int n;
+    final int layers;
+    final int inputTokens;
+    final int outputTokens;
+    final int concurrency;
+    /** Tokens one sequence of the workload occupies in the KV cache at its longest. */
+    final int sequenceTokens;
+    /** Mean context a decode step attends over: the prompt plus half of the answer. */
+    final double decodeContextTokens;
+    final long bytesPerLayer;
+    final long kvBytesPerTokenPerLayer;
+    final double activationBytesPerToken;
+    final long embeddingBytes;
+    final long lmHeadBytes;
+    final long lmHeadBytesWhenAlsoFirst;
+    final long activationPeakBytes;
+    final long logitsPeakBytes;
+    final double flopsPerTokenPerLayerDecode;
+    final double flopsPerTokenPerLayerPrefill;
+    final double lmHeadFlopsPerToken;
+    final int prefillChunks;
+    /** Largest effective concurrency: min(workload concurrency, maxNumSeqs). */
+    final int topConcurrency;
+    /** Smallest effective concurrency a fitting placement can have (its KV holds at least max-model-len). */
+    final int floorConcurrency;
+
+    final long[] budgetBytes;
+    final double[] bandwidthBytesPerMilli;
+    final double[] flopsPerMilli;
+    final String[] ids;
+    /** oneWay[i][j]: crossing latency i -> j in ms (crossing factor × RTT/2), NaN when unknown. */
+    final double[][] oneWayMillis;
+    /** invBw[i][j]: milliseconds per byte on link i -> j. */
+    final double[][] millisPerByte;
+
+    PipelineCosts(PlacementRequest request, PerformanceModel.Parameters p) {
+        this.request = request;
+        this.p = p;
+        this.model = request.model();
+        this.nodes = request.cluster().nodes();
+        this.n = nodes.size();
+        this.layers = model.layers();
+        Workload w = request.workload();
+        this.inputTokens = w.inputTokens();
+        this.outputTokens = w.outputTokens();
+        this.concurrency = w.concurrency();
+        this.sequenceTokens = w.inputTokens() + w.outputTokens();
+        this.decodeContextTokens = w.inputTokens() + w.outputTokens() / 2.0;
+        this.bytesPerLayer = model.bytesPerLayer();
+        this.kvBytesPerTokenPerLayer = model.kvCacheBytesPerTokenPerLayer();
+        this.activationBytesPerToken = model.activationBytesPerToken();
+        this.embeddingBytes = model.embeddingBytes();
+        this.lmHeadBytes = model.lmHeadBytes();
+        // A single stage with tied embeddings reuses the embedding matrix as its LM head: only the norm is extra.
+        this.lmHeadBytesWhenAlsoFirst = model.tiedEmbeddings()
+                ? (long) model.hiddenSize() * model.dtypeBytes() : model.lmHeadBytes();
+        this.activationPeakBytes = (long) p.maxBatchedTokens()
+                * (2L * model.ffnSize() + 4L * model.hiddenSize()) * model.dtypeBytes();
+        this.logitsPeakBytes = (long) p.maxNumSeqs() * model.vocabSize() * 4L;
+        double attentionPerContextToken = 4.0 * model.attentionHeads() * model.headDim();
+        this.flopsPerTokenPerLayerDecode = model.flopsPerTokenPerLayer() + attentionPerContextToken * decodeContextTokens;
+        this.flopsPerTokenPerLayerPrefill = model.flopsPerTokenPerLayer()
+                + attentionPerContextToken * (w.inputTokens() + 1) / 2.0;
+        this.lmHeadFlopsPerToken = 2.0 * model.vocabSize() * model.hiddenSize();
+        this.prefillChunks = (w.inputTokens() + p.maxBatchedTokens() - 1) / p.maxBatchedTokens();
+        this.topConcurrency = Math.min(w.concurrency(), p.maxNumSeqs());
+        this.floorConcurrency = Math.max(1, Math.min(topConcurrency, request.maxModelLen() / sequenceTokens));
+
+        double util = request.cluster().gpuMemoryUtilization();
+        budgetBytes = new long[n];
+        bandwidthBytesPerMilli = new double[n];
+        flopsPerMilli = new double[n];
+        ids = new String[n];
+        oneWayMillis = new double[n][n];
+        millisPerByte = new double[n][n];
+        ConnectivityMap links = request.connectivity();
+        double defaultMsPerByte = 1000.0 / p.defaultLinkBandwidthBytesPerSecond();
+        for (int i = 0; i < n; i++) {
+            NodeSpec node = nodes.get(i);
+            ids[i] = node.id();
+            budgetBytes[i] = (long) Math.floor(util * node.gpu().memoryBytes());
+            bandwidthBytesPerMilli[i] = node.gpu().memoryBandwidthBytesPerSecond() * p.memoryBandwidthEfficiency() / 1000.0;
+            flopsPerMilli[i] = node.gpu().fp16FlopsPerSecond() * p.computeEfficiency() / 1000.0;
+        }
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < n; j++) {
+                if (i == j) {
+                    oneWayMillis[i][j] = Double.NaN;
+                    continue;
+                }
+                var rtt = links.rttMillis(ids[i], ids[j]);
+                oneWayMillis[i][j] = rtt.isPresent() ? p.latencyCrossingFactor() * rtt.getAsDouble() / 2.0 : Double.NaN;
+                var bw = links.bandwidthBytesPerSecond(ids[i], ids[j]);
+                millisPerByte[i][j] = bw.isPresent() ? 1000.0 / bw.getAsDouble() : defaultMsPerByte;
+            }
+        }
+    }
+
+    int indexOf(String id) {
+        for (int i = 0; i < n; i++) {
+            if (ids[i].equals(id)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    boolean linkKnown(int from, int to) {
+        return !Double.isNaN(oneWayMillis[from][to]);
+    }
+
+    /** Weights a stage holds: its layers, the embedding on the first stage, the LM head and final norm on the last. */
+    long weightBytes(int layerCount, boolean first, boolean last) {
+        long w = layerCount * bytesPerLayer;
+        if (first) {
+            w += embeddingBytes;
+        }
+        if (last) {
+            w += first ? lmHeadBytesWhenAlsoFirst : lmHeadBytes;
+        }
+        return w;
+    }
+
+    /** Memory kept back from the KV cache: the fixed reserve, the activation peak, and the sampler's logits on the last stage. */
+    long reserveBytes(boolean last) {
+        return p.reserveBytes() + activationPeakBytes + (last ? logitsPeakBytes : 0);
+    }
+
+    /** Bytes left for the KV cache (negative when the weights and reserve do not fit). */
+    long kvCacheBytes(int node, int layerCount, boolean first, boolean last) {
+        return budgetBytes[node] - weightBytes(layerCount, first, last) - reserveBytes(last);
+    }
+
+    /** Tokens of KV cache the stage holds, or -1 when its weights and reserve do not fit. */
+    long kvCacheTokens(int node, int layerCount, boolean first, boolean last) {
+        long kv = kvCacheBytes(node, layerCount, first, last);
+        return kv < 0 ? -1 : kv / (layerCount * kvBytesPerTokenPerLayer);
+    }
+
+    /**
+     * The most layers a node can hold in a role while keeping at least {@code minTokens} of KV cache; the exact
+     * inverse of {@link #kvCacheTokens}. Returns 0 when not even one layer fits.
+     */
+    int maxLayers(int node, boolean first, boolean last, long minTokens) {
+        long fixed = budgetBytes[node] - reserveBytes(last) - weightBytes(0, first, last);
+        if (fixed <= 0) {
+            return 0;
+        }
+        long perLayer = bytesPerLayer + minTokens * kvBytesPerTokenPerLayer;
+        long l = fixed / perLayer;
+        return (int) Math.min(l, layers);
+    }
+
+    /** KV tokens a fitting placement must hold on every stage to run {@code sequences} workload sequences at once. */
+    long tokensFor(int sequences) {
+        return Math.max((long) request.maxModelLen(), (long) sequences * sequenceTokens);
+    }
+
+    /**
+     * One decode step of a micro-batch of {@code q} sequences on a stage: the larger of the memory time (weights
+     * of its layers and LM head plus the KV cache read) and the compute time. Milliseconds.
+     */
+    double decodeMillis(int node, int layerCount, boolean last, double q) {
+        double bytes = layerCount * (double) bytesPerLayer
+                + q * decodeContextTokens * layerCount * kvBytesPerTokenPerLayer
+                + (last ? lmHeadBytes : 0);
+        double memory = bytes / bandwidthBytesPerMilli[node];
+        double flops = q * (layerCount * flopsPerTokenPerLayerDecode + (last ? lmHeadFlopsPerToken : 0));
+        double compute = flops / flopsPerMilli[node];
+        return Math.max(memory, compute);
+    }
+
+    /**
+     * The prefill of one request's prompt on a stage: compute over every prompt token, but never faster than
+     * reading the stage's weights once per chunk. Milliseconds.
+     */
+    double prefillMillis(int node, int layerCount, boolean last) {
+        double flops = inputTokens * layerCount * flopsPerTokenPerLayerPrefill + (last ? lmHeadFlopsPerToken : 0);
+        double compute = flops / flopsPerMilli[node];
+        double memory = prefillChunks * (layerCount * (double) bytesPerLayer + (last ? lmHeadBytes : 0))
+                / bandwidthBytesPerMilli[node];
+        return Math.max(compute, memory);
+    }
+
+    /**
+     * Turns the aggregates of a placement into metrics. {@code out} receives {ttft, itl, tpot, throughput} in
+     * ms, ms, ms and tokens/s. This is the single definition of how terms combine; see
+     * {@link PerformanceModel}'s class description.
+     *
+     * @param stages           number of stages K
+     * @param b                effective concurrency (sequences decoding at once)
+     * @param sumDecode        Σ per-stage decode step time at micro-batch size q = b / min(K, b)
+     * @param maxDecode        max per-stage decode step time
+     * @param sumPrefill       Σ per-stage prefill time of one prompt
+     * @param maxPrefill       max per-stage prefill time
+     * @param sumOneWay        Σ crossing latency over the forward links and the return hop
+     * @param sumMsPerByteFwd  Σ ms/byte over the forward links
+     * @param maxMsPerByteFwd  max ms/byte over the forward links
+     * @param msPerByteReturn  ms/byte of the return hop (0 for one stage)
+     */
+    void metrics(int stages, int b, double sumDecode, double maxDecode, double sumPrefill, double maxPrefill,
+            double sumOneWay, double sumMsPerByteFwd, double maxMsPerByteFwd, double msPerByteReturn, double[] out) {
+        int m = Math.min(stages, b);
+        double q = (double) b / m;
+        double decodeBytes = q * activationBytesPerToken;
+        double prefillBytes = inputTokens * activationBytesPerToken;
+        double ring = sumDecode + sumOneWay + decodeBytes * sumMsPerByteFwd
+                + q * RETURN_BYTES_PER_SEQUENCE * msPerByteReturn + p.stepOverheadMillis();
+        double cycle = Math.max(ring, m * Math.max(maxDecode, decodeBytes * maxMsPerByteFwd));
+        double prefillAlone = sumPrefill + sumOneWay + prefillBytes * sumMsPerByteFwd
+                + RETURN_BYTES_PER_SEQUENCE * msPerByteReturn + p.stepOverheadMillis();
+        double prefillBottleneck = Math.max(maxPrefill, prefillBytes * maxMsPerByteFwd);
+        double itl = cycle + (b - 1) * prefillBottleneck / Math.max(1, outputTokens - 1);
+        double ttftBurst = prefillAlone + prefillBottleneck * (b - 1) / 2.0;
+        double service = ttftBurst + (outputTokens - 1) * itl;
+        double ttft = ttftBurst + service * (concurrency - b) / b;
+        double throughput = b * (double) outputTokens / (service / 1000.0);
+        out[0] = ttft;
+        out[1] = itl;
+        out[2] = itl;
+        out[3] = throughput;
+    }
+}

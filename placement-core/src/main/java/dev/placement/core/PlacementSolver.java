@@ -1,0 +1,134 @@
+package dev.placement.core;
+
+import dev.placement.api.InfeasiblePlacementException;
+import dev.placement.api.Objective;
+import dev.placement.api.Placement;
+import dev.placement.api.PlacementRequest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Finds the placement that is best for the request's objective: which nodes, in which order, how many
+ * contiguous layers each, subject to memory (every stage keeps KV cache for one max-model-len sequence), known
+ * links (including the return hop to rank 0), the objective's bounds, and the pinned first node if any.
+ *
+ * <p>Up to {@value #EXACT_MAX_NODES} nodes the answer is exact for the {@link PerformanceModel} (see the
+ * package-private {@code ExactSearch} for why); above, a polynomial beam search is used, which is within 1% of
+ * exact wherever both were compared. Scores come from {@link ObjectiveScore}. Immutable and thread-safe: each
+ * call to {@link #solve} works on its own state.
+ */
+public final class PlacementSolver {
+
+    /** The largest cluster solved exactly. */
+    public static final int EXACT_MAX_NODES = 12;
+
+    private static final int BEAM_WIDTH = 8;
+
+    private final PerformanceModel model;
+
+    /**
+     * Creates a solver.
+     *
+     * @param model the performance model that scores placements; not null
+     */
+    public PlacementSolver(PerformanceModel model) {
+        this.model = Objects.requireNonNull(model, "model");
+    }
+
+    /** @return the performance model this solver scores with */
+    public PerformanceModel model() {
+        return model;
+    }
+
+    /**
+     * Solves a request.
+     *
+     * @param request the model, cluster, links, objective, workload, max model length and optional first node;
+     *                not null
+     * @return the best placement with its prediction, a plain-words explanation and the nodes left out
+     * @throws InfeasiblePlacementException saying which constraint fails and by how much when no placement fits
+     */
+    public Solution solve(PlacementRequest request) {
+        return solve(request, false);
+    }
+
+    Solution solve(PlacementRequest request, boolean heuristicOnly) {
+        Objects.requireNonNull(request, "request");
+        long start = System.nanoTime();
+        PipelineCosts costs = new PipelineCosts(request, model.parameters());
+        Found found = search(costs, request.objective(), heuristicOnly);
+        if (found == null) {
+            throw new InfeasiblePlacementException(Diagnosis.explain(this, costs));
+        }
+        Placement placement = found.placement(costs);
+        Prediction best = model.predict(placement, costs);
+        List<String> excluded = new ArrayList<>();
+        for (String id : costs.ids) {
+            if (!placement.uses(id)) {
+                excluded.add(id);
+            }
+        }
+        String explanation = Rationale.explain(model, costs, best, excluded, heuristicOnly || costs.n > EXACT_MAX_NODES);
+        double millis = (System.nanoTime() - start) / 1e6;
+        return new Solution(best, explanation, excluded, millis);
+    }
+
+    /** The best path and split, or null when nothing is eligible. */
+    Found search(PipelineCosts costs, Objective objective, boolean heuristicOnly) {
+        if (costs.n == 0 || costs.sequenceTokens > costs.request.maxModelLen()) {
+            return null;
+        }
+        int first = costs.request.firstNodeId() == null ? -1 : costs.indexOf(costs.request.firstNodeId());
+        SplitEvaluator ev = new SplitEvaluator(costs, objective);
+        BeamSearch beam = new BeamSearch(costs, ev, costs.n <= EXACT_MAX_NODES ? 2 * BEAM_WIDTH : BEAM_WIDTH);
+        beam.run(first);
+        int[] path = beam.bestPath;
+        int[] layers = beam.bestLayers;
+        double score = beam.bestScore;
+        if (!heuristicOnly && costs.n <= EXACT_MAX_NODES) {
+            ExactSearch exact = new ExactSearch(costs, objective);
+            exact.run(first, score);
+            if (exact.bestFirst >= 0) {
+                path = exact.bestPath();
+                layers = exact.layersFor(path);
+                score = exact.bestScore;
+            }
+        }
+        if (path == null || !(score < Double.POSITIVE_INFINITY)) {
+            return null;
+        }
+        return new Found(path, layers, score);
+    }
+
+    record Found(int[] path, int[] layers, double score) {
+        Placement placement(PipelineCosts c) {
+            List<String> ids = new ArrayList<>();
+            List<Integer> counts = new ArrayList<>();
+            for (int r = 0; r < path.length; r++) {
+                ids.add(c.ids[path[r]]);
+                counts.add(layers[r]);
+            }
+            return Placement.of(ids, counts);
+        }
+    }
+
+    /**
+     * The solver's answer.
+     *
+     * @param best          the best placement and its prediction (always fits)
+     * @param explanation   in plain words: the placement, its predicted metrics, and why each node left out was
+     *                      left out
+     * @param excludedNodes ids of the cluster's nodes the placement does not use, in cluster order
+     * @param solveMillis   wall time the solve took, in ms
+     */
+    public record Solution(Prediction best, String explanation, List<String> excludedNodes, double solveMillis) {
+
+        /** Validates the fields and copies the list. */
+        public Solution {
+            Objects.requireNonNull(best, "best");
+            Objects.requireNonNull(explanation, "explanation");
+            excludedNodes = List.copyOf(excludedNodes);
+        }
+    }
+}

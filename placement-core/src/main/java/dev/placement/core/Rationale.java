@@ -1,0 +1,130 @@
+package dev.placement.core;
+
+import dev.placement.api.Objective;
+import dev.placement.api.PipelineMetrics;
+import dev.placement.api.Placement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/** Writes the plain-words explanation of a solver decision: the placement, its metrics, and each node left out. */
+final class Rationale {
+    /** How many left-out nodes are explained one by one; the rest are summarised. */
+    private static final int DETAILED = 5;
+
+    private Rationale() {
+    }
+
+    static String goalPhrase(Objective.Goal goal) {
+        return switch (goal) {
+            case ITL -> "minimises inter-token latency";
+            case TTFT -> "minimises time to first token";
+            case THROUGHPUT -> "maximises output throughput";
+            case BALANCED -> "balances TTFT, ITL and throughput (their geometric mean)";
+        };
+    }
+
+    static String metrics(PipelineMetrics m, int maxConcurrent) {
+        return String.format(Locale.ROOT, "ITL %.1f ms, TPOT %.1f ms, TTFT %.0f ms, %.1f output tokens/s, "
+                + "up to %d sequences at once", m.itlMillis(), m.tpotMillis(), m.ttftMillis(),
+                m.outputTokensPerSecond(), maxConcurrent);
+    }
+
+    static String explain(PerformanceModel model, PipelineCosts c, Prediction best, List<String> excluded,
+            boolean heuristic) {
+        Placement p = best.placement();
+        StringBuilder sb = new StringBuilder();
+        sb.append(p.toSpec()).append(" (").append(p.pipelineParallelSize()).append(" of ").append(c.n)
+                .append(c.n == 1 ? " node" : " nodes").append(", layer partition ").append(p.layerPartition())
+                .append(") ").append(goalPhrase(c.request.objective().goal()));
+        sb.append(heuristic ? " among the placements the heuristic search examined"
+                : " over every valid placement");
+        sb.append(": predicted ").append(metrics(best.metrics(), best.maxConcurrentSequences())).append('.');
+        int explained = 0;
+        for (String id : excluded) {
+            if (explained == DETAILED) {
+                sb.append(" ").append(excluded.size() - DETAILED).append(" more nodes were left out for the same kinds of reasons.");
+                break;
+            }
+            sb.append(' ').append(id).append(" was left out: ").append(whyLeftOut(model, c, best, c.indexOf(id)))
+                    .append('.');
+            explained++;
+        }
+        return sb.toString();
+    }
+
+    /** Tries the node at every position of the chosen pipeline and compares the best such pipeline with the chosen one. */
+    private static String whyLeftOut(PerformanceModel model, PipelineCosts c, Prediction best, int x) {
+        Objective unbounded = Objective.of(c.request.objective().goal());
+        SplitEvaluator ev = new SplitEvaluator(c, unbounded);
+        List<Integer> chosen = new ArrayList<>();
+        for (String id : best.placement().nodeIds()) {
+            chosen.add(c.indexOf(id));
+        }
+        int firstPos = c.request.firstNodeId() == null ? 0 : 1;
+        double bestScore = Double.POSITIVE_INFINITY;
+        int[] bestPath = null;
+        int[] bestLayers = null;
+        boolean anyLink = false;
+        for (int pos = firstPos; pos <= chosen.size(); pos++) {
+            int[] path = new int[chosen.size() + 1];
+            for (int r = 0, s = 0; r < path.length; r++) {
+                path[r] = r == pos ? x : chosen.get(s++);
+            }
+            double[] links = ev.linkTerms(path);
+            if (links == null) {
+                continue;
+            }
+            anyLink = true;
+            int[] layers = new int[path.length];
+            double s = ev.bestSplit(path, links, ev.fitCaps(path), layers, true);
+            if (s < bestScore) {
+                bestScore = s;
+                bestPath = path;
+                bestLayers = layers;
+            }
+        }
+        if (!anyLink) {
+            return "no RTT is known for the links it would need to join the pipeline";
+        }
+        if (bestPath == null) {
+            return "no split that includes it fits in memory";
+        }
+        List<String> ids = new ArrayList<>();
+        List<Integer> counts = new ArrayList<>();
+        for (int r = 0; r < bestPath.length; r++) {
+            ids.add(c.ids[bestPath[r]]);
+            counts.add(bestLayers[r]);
+        }
+        Prediction with = model.predict(Placement.of(ids, counts), c);
+        double linkWithout = decodeLinkMillis(best);
+        double linkWith = decodeLinkMillis(with);
+        double added = linkWith - linkWithout;
+        double saved = (best.metrics().itlMillis() - linkWithout) - (with.metrics().itlMillis() - linkWith);
+        int pos = ids.indexOf(c.ids[x]);
+        String before = ids.get((pos - 1 + ids.size()) % ids.size());
+        String after = ids.get((pos + 1) % ids.size());
+        String route = before + "→" + c.ids[x] + "→" + after;
+        String where = pos == 0 ? "as rank 0" : "after " + before;
+        String cmp = String.format(Locale.ROOT, "(with it, %s would predict %s)", with.placement().toSpec(),
+                metrics(with.metrics(), with.maxConcurrentSequences()));
+        if (added > saved) {
+            String savedText = saved > 0.05
+                    ? String.format(Locale.ROOT, "more than the ≈%.1f ms of compute it would save", saved)
+                    : "and it would save no compute time (decode reads the same weights however they are split)";
+            return String.format(Locale.ROOT, "placed %s, the links %s add ≈%.1f ms per token, %s %s", where, route,
+                    added, savedText, cmp);
+        }
+        return String.format(Locale.ROOT, "placed %s it would save ≈%.1f ms of compute per token against ≈%.1f ms "
+                + "added on the links %s, but the objective is still better without it %s", where, saved,
+                Math.max(0, added), route, cmp);
+    }
+
+    private static double decodeLinkMillis(Prediction p) {
+        double sum = 0;
+        for (LinkEstimate l : p.links()) {
+            sum += l.decodeCrossingMillis();
+        }
+        return sum;
+    }
+}

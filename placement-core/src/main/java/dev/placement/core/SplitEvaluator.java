@@ -1,0 +1,277 @@
+package dev.placement.core;
+
+import dev.placement.api.Objective;
+import java.util.Arrays;
+
+/**
+ * Scores ordered node paths with layer splits using the exact model arithmetic of {@link PipelineCosts}, and
+ * finds good splits in polynomial time (balanced water-filling plus a one-layer-move local search). Used by the
+ * heuristic and to seed the exact search. Not thread-safe (scratch arrays); one per solve.
+ */
+final class SplitEvaluator {
+    final PipelineCosts c;
+    final Objective objective;
+    private final double[] out = new double[4];
+
+    SplitEvaluator(PipelineCosts c, Objective objective) {
+        this.c = c;
+        this.objective = objective;
+    }
+
+    /** Fit caps: the most layers each path position can hold with KV for one max-model-len sequence. */
+    int[] fitCaps(int[] path) {
+        int k = path.length;
+        int[] caps = new int[k];
+        long min = c.tokensFor(c.floorConcurrency);
+        for (int r = 0; r < k; r++) {
+            caps[r] = c.maxLayers(path[r], r == 0, r == k - 1, min);
+        }
+        return caps;
+    }
+
+    /** Σ of link terms of a closed path: {sumOneWay, sumMsPerByteFwd, maxMsPerByteFwd, msPerByteReturn}, or null if a link is unknown. */
+    double[] linkTerms(int[] path) {
+        int k = path.length;
+        double[] t = new double[4];
+        if (k == 1) {
+            return t;
+        }
+        for (int r = 0; r < k; r++) {
+            int from = path[r];
+            int to = path[(r + 1) % k];
+            if (!c.linkKnown(from, to)) {
+                return null;
+            }
+            t[0] += c.oneWayMillis[from][to];
+            if (r == k - 1) {
+                t[3] = c.millisPerByte[from][to];
+            } else {
+                t[1] += c.millisPerByte[from][to];
+                t[2] = Math.max(t[2], c.millisPerByte[from][to]);
+            }
+        }
+        return t;
+    }
+
+    /**
+     * Exact score of a split of a path (lower is better); +∞ when it does not fit or breaks a bound. Fills
+     * {@code metrics} ({ttft, itl, tpot, throughput}) when not null.
+     */
+    double score(int[] path, int[] layers, double[] links, double[] metrics) {
+        int k = path.length;
+        long minTokens = Long.MAX_VALUE;
+        for (int r = 0; r < k; r++) {
+            long t = c.kvCacheTokens(path[r], layers[r], r == 0, r == k - 1);
+            if (t < c.request.maxModelLen()) {
+                return Double.POSITIVE_INFINITY;
+            }
+            minTokens = Math.min(minTokens, t);
+        }
+        int maxConcurrent = (int) Math.min(c.p.maxNumSeqs(), minTokens / c.sequenceTokens);
+        int b = Math.min(c.concurrency, maxConcurrent);
+        double q = (double) b / Math.min(k, b);
+        double sumDec = 0;
+        double maxDec = 0;
+        double sumPre = 0;
+        double maxPre = 0;
+        for (int r = 0; r < k; r++) {
+            double d = c.decodeMillis(path[r], layers[r], r == k - 1, q);
+            double p = c.prefillMillis(path[r], layers[r], r == k - 1);
+            sumDec += d;
+            maxDec = Math.max(maxDec, d);
+            sumPre += p;
+            maxPre = Math.max(maxPre, p);
+        }
+        double[] o = metrics != null ? metrics : out;
+        c.metrics(k, b, sumDec, maxDec, sumPre, maxPre, links[0], links[1], links[2], links[3], o);
+        return ObjectiveScore.score(objective, o[0], o[1], o[3]);
+    }
+
+    /**
+     * A good split of a path in polynomial time: the best of decode-balanced, prefill-balanced and
+     * KV-balanced water-filling, improved by moving single layers while the exact score improves.
+     *
+     * @return the exact score of the split written to {@code best}; +∞ when nothing fits
+     */
+    double bestSplit(int[] path, double[] links, int[] caps, int[] best, boolean localSearch) {
+        int k = path.length;
+        long capSum = 0;
+        for (int cap : caps) {
+            if (cap < 1) {
+                return Double.POSITIVE_INFINITY;
+            }
+            capSum += cap;
+        }
+        if (capSum < c.layers || links == null) {
+            return Double.POSITIVE_INFINITY;
+        }
+        double bestScore = Double.POSITIVE_INFINITY;
+        int[] trial = new int[k];
+        double q = (double) c.floorConcurrency / Math.min(k, c.floorConcurrency);
+        double[] decW = new double[k];
+        double[] preW = new double[k];
+        for (int r = 0; r < k; r++) {
+            decW[r] = c.decodeMillis(path[r], 1, false, q);
+            preW[r] = c.prefillMillis(path[r], 1, false);
+        }
+        for (int mode = 0; mode < 3; mode++) {
+            if (mode == 2) {
+                kvBalanced(path, caps, trial);
+            } else {
+                waterFill(mode == 0 ? decW : preW, path, caps, trial, mode == 0, q);
+            }
+            double s = score(path, trial, links, null);
+            if (mode == 0 || s < bestScore) {
+                bestScore = s;
+                System.arraycopy(trial, 0, best, 0, k);
+            }
+        }
+        if (localSearch && k > 1) {
+            bestScore = improve(path, links, caps, best, bestScore);
+        }
+        return bestScore;
+    }
+
+    /** Moves one layer at a time between stages while the exact score improves. */
+    double improve(int[] path, double[] links, int[] caps, int[] layers, double score) {
+        int k = path.length;
+        boolean improved = true;
+        int guard = 0;
+        while (improved && guard++ < 4 * c.layers) {
+            improved = false;
+            double bestMove = score;
+            int bi = -1;
+            int bj = -1;
+            for (int i = 0; i < k; i++) {
+                if (layers[i] <= 1) {
+                    continue;
+                }
+                for (int j = 0; j < k; j++) {
+                    if (i == j || layers[j] >= caps[j]) {
+                        continue;
+                    }
+                    layers[i]--;
+                    layers[j]++;
+                    double s = score(path, layers, links, null);
+                    layers[i]++;
+                    layers[j]--;
+                    if (s < bestMove - 1e-12 * Math.abs(bestMove)) {
+                        bestMove = s;
+                        bi = i;
+                        bj = j;
+                    }
+                }
+            }
+            if (bi >= 0) {
+                layers[bi]--;
+                layers[bj]++;
+                score = bestMove;
+                improved = true;
+            }
+        }
+        return score;
+    }
+
+    /** Equalises per-stage time: l_r = as many layers as fit under a common time level τ (binary search). */
+    private void waterFill(double[] perLayer, int[] path, int[] caps, int[] out, boolean decode, double q) {
+        int k = path.length;
+        double extraLast = decode
+                ? c.decodeMillis(path[k - 1], 1, true, q) - c.decodeMillis(path[k - 1], 1, false, q)
+                : c.prefillMillis(path[k - 1], 1, true) - c.prefillMillis(path[k - 1], 1, false);
+        double lo = 0;
+        double hi = 0;
+        for (int r = 0; r < k; r++) {
+            hi = Math.max(hi, perLayer[r] * caps[r] + (r == k - 1 ? extraLast : 0));
+        }
+        for (int it = 0; it < 60; it++) {
+            double mid = (lo + hi) / 2;
+            if (layersUnder(mid, perLayer, caps, extraLast, null) >= c.layers) {
+                hi = mid;
+            } else {
+                lo = mid;
+            }
+        }
+        layersUnder(hi, perLayer, caps, extraLast, out);
+        trim(out, perLayer, caps, extraLast);
+    }
+
+    private int layersUnder(double level, double[] perLayer, int[] caps, double extraLast, int[] out) {
+        int k = caps.length;
+        int sum = 0;
+        for (int r = 0; r < k; r++) {
+            double avail = level - (r == k - 1 ? extraLast : 0);
+            int l = (int) Math.max(1, Math.min(caps[r], Math.floor(avail / perLayer[r] + 1e-9)));
+            if (out != null) {
+                out[r] = l;
+            }
+            sum += l;
+        }
+        return sum;
+    }
+
+    /** Makes a split sum to the model's layers: removes from (adds to) the stages with the most (least) time. */
+    private void trim(int[] l, double[] perLayer, int[] caps, double extraLast) {
+        int k = l.length;
+        int sum = Arrays.stream(l).sum();
+        while (sum != c.layers) {
+            int pick = -1;
+            double pickTime = sum > c.layers ? -1 : Double.POSITIVE_INFINITY;
+            for (int r = 0; r < k; r++) {
+                double t = perLayer[r] * (l[r] + (sum > c.layers ? 0 : 1)) + (r == k - 1 ? extraLast : 0);
+                if (sum > c.layers && l[r] > 1 && t > pickTime) {
+                    pick = r;
+                    pickTime = t;
+                } else if (sum < c.layers && l[r] < caps[r] && t < pickTime) {
+                    pick = r;
+                    pickTime = t;
+                }
+            }
+            if (pick < 0) {
+                return;
+            }
+            l[pick] += sum > c.layers ? -1 : 1;
+            sum += sum > c.layers ? -1 : 1;
+        }
+    }
+
+    /** Maximises the smallest stage KV cache: the largest token level every stage can hold (binary search). */
+    private void kvBalanced(int[] path, int[] caps, int[] out) {
+        int k = path.length;
+        long lo = c.request.maxModelLen();
+        long hi = Math.max(lo, c.budgetBytes[0] / Math.max(1, c.kvBytesPerTokenPerLayer));
+        for (int r = 0; r < k; r++) {
+            hi = Math.max(hi, c.budgetBytes[path[r]] / c.kvBytesPerTokenPerLayer);
+        }
+        while (lo < hi) {
+            long mid = lo + (hi - lo + 1) / 2;
+            long sum = 0;
+            for (int r = 0; r < k; r++) {
+                sum += Math.min(caps[r], c.maxLayers(path[r], r == 0, r == k - 1, mid));
+            }
+            if (sum >= c.layers) {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        int sum = 0;
+        for (int r = 0; r < k; r++) {
+            out[r] = Math.max(1, Math.min(caps[r], c.maxLayers(path[r], r == 0, r == k - 1, lo)));
+            sum += out[r];
+        }
+        double[] ones = new double[k];
+        Arrays.fill(ones, 1.0);
+        // Remove surplus from the stages with the most layers, keeping the KV level.
+        while (sum > c.layers) {
+            int pick = 0;
+            for (int r = 1; r < k; r++) {
+                if (out[r] > out[pick]) {
+                    pick = r;
+                }
+            }
+            out[pick]--;
+            sum--;
+        }
+        trim(out, ones, caps, 0);
+    }
+}
