@@ -1,0 +1,391 @@
+package dev.placement.vllm;
+
+import dev.placement.api.ClusterSnapshot;
+import dev.placement.api.CommandRunner;
+import dev.placement.api.CommandRunner.CommandResult;
+import dev.placement.api.LaunchException;
+import dev.placement.api.ModelSpec;
+import dev.placement.api.NodeSpec;
+import dev.placement.api.PipelineLauncher;
+import dev.placement.api.Placement;
+import dev.placement.api.PlacementException;
+import dev.placement.api.RunningPipeline;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Launches placements on nodes without a Ray Jobs endpoint, through a {@link CommandRunner} (normally
+ * {@link SshCommandRunner}): copies the Python launcher to rank 0's node, starts the Ray head there and joins
+ * the other nodes ({@link VllmLaunchPlan#nodeCommands}), then starts the launcher in the background with the
+ * plan's environment and waits for vLLM's {@code /health} and {@code /v1/models}. Stop drains, sends SIGTERM,
+ * kills after the grace period, and stops Ray on the nodes it started.
+ *
+ * <p>Every command is an argument vector; the only shell text is a constant wrapper that backgrounds the
+ * launcher, and the values it handles arrive as positional parameters. Thread-safe: running pipelines are
+ * kept in a concurrent map.
+ */
+public final class SshLauncher implements PipelineLauncher {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SshLauncher.class);
+    /** Writes argv[2] (base64) to the file argv[1], creating its directory: constant code, data as arguments. */
+    static final String INSTALL_SNIPPET = "import base64,os,sys\n"
+            + "os.makedirs(os.path.dirname(sys.argv[1]), exist_ok=True)\n"
+            + "open(sys.argv[1], 'wb').write(base64.b64decode(sys.argv[2]))\n";
+    /** Runs "$@" detached with output to the log "$1" and prints its pid. */
+    static final String DETACH = "log=$1; shift; nohup \"$@\" >\"$log\" 2>&1 </dev/null & echo $!";
+
+    private final CommandRunner runner;
+    private final VllmOptions options;
+    private final String python;
+    private final String launcherDirectory;
+    private final boolean startRay;
+    private final Duration commandTimeout;
+    private final VllmEndpoint vllm;
+    private final Polling polling;
+    private final Duration readyTimeout;
+    private final Duration drainTimeout;
+    private final Duration stopGracePeriod;
+    private final AtomicLong sequence = new AtomicLong();
+    private final Map<String, Run> runs = new ConcurrentHashMap<>();
+
+    private record Run(NodeSpec head, long pid, String log, List<NodeSpec> rayNodes) {
+    }
+
+    private SshLauncher(Builder b) {
+        this.runner = b.runner;
+        this.options = b.options;
+        this.python = b.python;
+        this.launcherDirectory = b.launcherDirectory;
+        this.startRay = b.startRay;
+        this.commandTimeout = b.commandTimeout;
+        this.vllm = new VllmEndpoint(HttpClient.newBuilder().connectTimeout(b.requestTimeout).build(),
+                b.requestTimeout);
+        this.polling = new Polling(b.clock, b.sleeper, b.pollInterval);
+        this.readyTimeout = b.readyTimeout;
+        this.drainTimeout = b.drainTimeout;
+        this.stopGracePeriod = b.stopGracePeriod;
+    }
+
+    /** @return a builder; {@link Builder#runner(CommandRunner)} is required */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * The commands this launcher runs for a placement, without running them.
+     *
+     * @param placement the placement
+     * @param model     the model
+     * @param cluster   the cluster
+     * @return per node: the command and its environment, in order
+     */
+    public List<VllmLaunchPlan.NodeCommand> commands(Placement placement, ModelSpec model, ClusterSnapshot cluster) {
+        List<VllmLaunchPlan.NodeCommand> all = VllmLaunchPlan.create(placement, model, cluster, options)
+                .nodeCommands(python, launcherPath());
+        return startRay ? all : all.subList(all.size() - 1, all.size());
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public RunningPipeline launch(Placement placement, ModelSpec model, ClusterSnapshot cluster) {
+        VllmLaunchPlan plan;
+        try {
+            plan = VllmLaunchPlan.create(placement, model, cluster, options);
+        } catch (IllegalArgumentException e) {
+            throw new LaunchException("cannot plan " + placement + ": " + e.getMessage(), e);
+        }
+        plan = plan.withSubmissionId(plan.submissionId() + "-" + Long.toString(polling.clock().millis(), 36)
+                + Long.toString(sequence.incrementAndGet(), 36));
+        List<VllmLaunchPlan.NodeCommand> cmds = plan.nodeCommands(python, launcherPath());
+        NodeSpec head = cluster.node(plan.ranks().get(0).nodeId());
+        List<NodeSpec> rayStarted = new ArrayList<>();
+        try {
+            check(head, "installing the launcher", runner.run(head, List.of(python, "-c", INSTALL_SNIPPET,
+                    launcherPath(), Base64.getEncoder().encodeToString(LauncherScript.bytes())), commandTimeout));
+            if (startRay) {
+                for (VllmLaunchPlan.NodeCommand c : cmds.subList(0, cmds.size() - 1)) {
+                    NodeSpec node = cluster.node(c.nodeId());
+                    check(node, c.role(), runner.run(node, c.command(), commandTimeout));
+                    rayStarted.add(node);
+                }
+            }
+        } catch (PlacementException e) {
+            stopRay(rayStarted);
+            throw e instanceof LaunchException ? e
+                    : new LaunchException("cannot prepare " + placement + ": " + e.getMessage(), e);
+        }
+        VllmLaunchPlan.NodeCommand server = cmds.get(cmds.size() - 1);
+        String log = launcherDirectory + "/" + plan.submissionId() + ".log";
+        List<String> detached = new ArrayList<>(List.of("sh", "-c", DETACH, "sh", log, "env"));
+        server.environment().forEach((k, v) -> detached.add(k + "=" + v));
+        detached.addAll(server.command());
+        long pid;
+        try {
+            CommandResult started = check(head, "starting the launcher", runner.run(head, detached, commandTimeout));
+            pid = Long.parseLong(started.stdout().strip());
+        } catch (NumberFormatException e) {
+            stopRay(rayStarted);
+            throw new LaunchException("starting the launcher on '" + head.id() + "' printed no process id");
+        } catch (PlacementException e) {
+            stopRay(rayStarted);
+            throw e instanceof LaunchException ? e : new LaunchException(e.getMessage(), e);
+        }
+        Run run = new Run(head, pid, log, List.copyOf(rayStarted));
+        LOG.info("started the vLLM launcher on {} (pid {}) for placement {}", head.id(), pid, placement);
+
+        URI endpoint = plan.endpoint();
+        String[] last = {"not polled"};
+        Optional<String> outcome = polling.until(readyTimeout, () -> {
+            if (!alive(run)) {
+                return Optional.of("exited");
+            }
+            Optional<String> notReady = vllm.notReadyReason(endpoint);
+            notReady.ifPresent(r -> last[0] = r);
+            return notReady.isEmpty() ? Optional.of("ready") : Optional.empty();
+        });
+        if (outcome.isPresent() && outcome.get().equals("ready")) {
+            String id = "ssh-" + plan.submissionId();
+            runs.put(id, run);
+            return new RunningPipeline(id, placement, endpoint, polling.clock().instant());
+        }
+        String logTail = tail(run);
+        String reason = outcome.isPresent() ? "the launcher exited before vLLM was ready"
+                : "not ready within " + readyTimeout.toSeconds() + " s (" + last[0] + ")";
+        terminate(run);
+        stopRay(rayStarted);
+        throw new LaunchException("placement " + placement + " over SSH on '" + head.id() + "': " + reason
+                + "; the launcher was stopped; log " + log + ":\n" + logTail);
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public void stop(RunningPipeline pipeline) {
+        Objects.requireNonNull(pipeline, "pipeline");
+        Run run = runs.remove(pipeline.id());
+        if (run == null) {
+            return;
+        }
+        Optional<Boolean> drained = polling.until(drainTimeout, () -> {
+            Optional<Double> n = vllm.requestsRunning(pipeline.endpoint());
+            return n.isEmpty() || n.get() <= 0 ? Optional.of(Boolean.TRUE) : Optional.empty();
+        });
+        if (drained.isEmpty()) {
+            LOG.warn("requests still running at {} after {} s; stopping anyway", pipeline.endpoint(),
+                    drainTimeout.toSeconds());
+        }
+        try {
+            terminate(run);
+        } finally {
+            stopRay(run.rayNodes());
+        }
+    }
+
+    private void terminate(Run run) {
+        signal(run, "-TERM");
+        Optional<Boolean> gone = polling.until(stopGracePeriod,
+                () -> alive(run) ? Optional.empty() : Optional.of(Boolean.TRUE));
+        if (gone.isEmpty()) {
+            LOG.warn("pid {} on {} ignored SIGTERM for {} s; killing it", run.pid(), run.head().id(),
+                    stopGracePeriod.toSeconds());
+            signal(run, "-KILL");
+            if (alive(run)) {
+                throw new LaunchException("the launcher (pid " + run.pid() + ") on '" + run.head().id()
+                        + "' survived SIGKILL");
+            }
+        }
+    }
+
+    private void signal(Run run, String signal) {
+        runner.run(run.head(), List.of("kill", signal, Long.toString(run.pid())), commandTimeout);
+    }
+
+    private boolean alive(Run run) {
+        return runner.run(run.head(), List.of("kill", "-0", Long.toString(run.pid())), commandTimeout).exitCode() == 0;
+    }
+
+    private String tail(Run run) {
+        try {
+            return DashboardClient.excerpt(runner.run(run.head(), List.of("tail", "-c", "4000", run.log()),
+                    commandTimeout).stdout(), 4000);
+        } catch (PlacementException e) {
+            return "(log unavailable: " + e.getMessage() + ")";
+        }
+    }
+
+    private void stopRay(List<NodeSpec> nodes) {
+        for (int i = nodes.size() - 1; i >= 0; i--) {
+            try {
+                runner.run(nodes.get(i), List.of("ray", "stop"), commandTimeout);
+            } catch (PlacementException e) {
+                LOG.warn("could not stop Ray on {}: {}", nodes.get(i).id(), e.getMessage());
+            }
+        }
+    }
+
+    private static CommandResult check(NodeSpec node, String what, CommandResult r) {
+        if (r.exitCode() != 0) {
+            throw new LaunchException(what + " on '" + node.id() + "' failed with exit code " + r.exitCode() + ": "
+                    + DashboardClient.excerpt(r.stderr().isBlank() ? r.stdout() : r.stderr(), 1000));
+        }
+        return r;
+    }
+
+    private String launcherPath() {
+        return launcherDirectory + "/" + VllmLaunchPlan.LAUNCHER_FILE;
+    }
+
+    /** Configures an {@link SshLauncher}; not thread-safe. */
+    public static final class Builder {
+        private CommandRunner runner;
+        private VllmOptions options = VllmOptions.defaults();
+        private String python = "python3";
+        private String launcherDirectory = "/tmp/placement";
+        private boolean startRay = true;
+        private Duration commandTimeout = Duration.ofSeconds(60);
+        private Clock clock = Clock.systemUTC();
+        private Sleeper sleeper = Sleeper.REAL;
+        private Duration pollInterval = Duration.ofSeconds(2);
+        private Duration requestTimeout = Duration.ofSeconds(10);
+        private Duration readyTimeout = Duration.ofMinutes(15);
+        private Duration drainTimeout = Duration.ofSeconds(60);
+        private Duration stopGracePeriod = Duration.ofSeconds(30);
+
+        private Builder() {
+        }
+
+        /**
+         * @param runner runs commands on the nodes, normally an {@link SshCommandRunner}
+         * @return this builder
+         */
+        public Builder runner(CommandRunner runner) {
+            this.runner = Objects.requireNonNull(runner, "runner");
+            return this;
+        }
+
+        /**
+         * @param options the vLLM options; default defaults
+         * @return this builder
+         */
+        public Builder options(VllmOptions options) {
+            this.options = Objects.requireNonNull(options, "options");
+            return this;
+        }
+
+        /**
+         * @param python the Python executable on the nodes (with Ray and vLLM installed); default python3
+         * @return this builder
+         */
+        public Builder python(String python) {
+            if (python == null || !python.matches("[A-Za-z0-9._/+-]{1,200}")) {
+                throw new IllegalArgumentException("python executable '" + python + "' has unsafe characters");
+            }
+            this.python = python;
+            return this;
+        }
+
+        /**
+         * @param dir an absolute directory on rank 0's node for the launcher and its logs; default
+         *            {@code /tmp/placement}
+         * @return this builder
+         */
+        public Builder launcherDirectory(String dir) {
+            this.launcherDirectory = VllmOptions.requireModelSource(dir, "launcherDirectory");
+            if (!dir.startsWith("/")) {
+                throw new IllegalArgumentException("launcherDirectory '" + dir + "' must be an absolute path");
+            }
+            return this;
+        }
+
+        /**
+         * @param startRay whether to start (and later stop) Ray on the placement's nodes; false when a Ray cluster
+         *                 already runs there; default true
+         * @return this builder
+         */
+        public Builder startRay(boolean startRay) {
+            this.startRay = startRay;
+            return this;
+        }
+
+        /**
+         * @param timeout for each remote command; default 60 s
+         * @return this builder
+         */
+        public Builder commandTimeout(Duration timeout) {
+            this.commandTimeout = Polling.requirePositive(timeout, "commandTimeout");
+            return this;
+        }
+
+        /**
+         * @param clock the clock deadlines are measured on
+         * @return this builder
+         */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * @param interval time between readiness polls; default 2 s
+         * @return this builder
+         */
+        public Builder pollInterval(Duration interval) {
+            this.pollInterval = Polling.requirePositive(interval, "pollInterval");
+            return this;
+        }
+
+        /**
+         * @param timeout how long start-up may take; default 15 min
+         * @return this builder
+         */
+        public Builder readyTimeout(Duration timeout) {
+            this.readyTimeout = Polling.requireNonNegative(timeout, "readyTimeout");
+            return this;
+        }
+
+        /**
+         * @param timeout how long a stop waits for running requests; default 60 s
+         * @return this builder
+         */
+        public Builder drainTimeout(Duration timeout) {
+            this.drainTimeout = Polling.requireNonNegative(timeout, "drainTimeout");
+            return this;
+        }
+
+        /**
+         * @param grace how long after SIGTERM before SIGKILL; default 30 s
+         * @return this builder
+         */
+        public Builder stopGracePeriod(Duration grace) {
+            this.stopGracePeriod = Polling.requireNonNegative(grace, "stopGracePeriod");
+            return this;
+        }
+
+        Builder sleeper(Sleeper sleeper) {
+            this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+            return this;
+        }
+
+        /**
+         * @return the launcher
+         * @throws IllegalStateException if no runner was given
+         */
+        public SshLauncher build() {
+            if (runner == null) {
+                throw new IllegalStateException("SshLauncher needs a CommandRunner");
+            }
+            return new SshLauncher(this);
+        }
+    }
+}
