@@ -1,12 +1,10 @@
 package dev.placement.llm.gemini;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.placement.core.llm.http.ErrorBodyReader;
 import dev.placement.core.llm.http.LlmFailure;
 import dev.placement.core.llm.http.ProviderError;
 
-import java.io.IOException;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.Locale;
@@ -21,24 +19,10 @@ import java.util.Locale;
 final class GeminiErrorReader implements ErrorBodyReader {
     private static final String TYPE_PREFIX = "type.googleapis.com/google.rpc.";
 
-    private final ObjectMapper json;
-
-    GeminiErrorReader(ObjectMapper json) {
-        this.json = json;
-    }
-
     @Override
-    public ProviderError read(int httpStatus, String body) {
-        JsonNode root;
-        try {
-            root = json.readTree(body);
-        } catch (IOException e) {
-            return ProviderError.EMPTY;
-        }
-        if (root != null && root.isArray() && !root.isEmpty()) {
-            root = root.get(0);
-        }
-        JsonNode error = root == null ? null : root.get("error");
+    public ProviderError read(int httpStatus, JsonNode body) {
+        JsonNode root = body.isArray() && !body.isEmpty() ? body.get(0) : body;
+        JsonNode error = root.get("error");
         if (error == null || !error.isObject()) {
             return ProviderError.EMPTY;
         }

@@ -1,9 +1,6 @@
 package dev.placement.llm.gemini;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.placement.api.InvalidInputException;
 import dev.placement.api.LlmClient;
 import dev.placement.api.LlmRequest;
@@ -16,7 +13,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -56,7 +52,6 @@ public final class GeminiLlmClient implements LlmClient {
     private final String thinkingLevel;
     private final Integer thinkingBudget;
     private final Integer maxOutputTokens;
-    private final ObjectMapper json;
     private final LlmHttpTransport transport;
 
     private GeminiLlmClient(Builder b) {
@@ -84,7 +79,8 @@ public final class GeminiLlmClient implements LlmClient {
                     + "Gemini model name; expected for example " + DEFAULT_MODEL + " or gemini-3-pro-preview");
         }
         this.model = name;
-        this.generateUri = parseUrl(base + "/v1beta/models/" + name + ":generateContent", base);
+        LlmHttpTransport.httpUrl(base, "GeminiLlmClient.builder()", "baseUrl", DEFAULT_BASE_URL);
+        this.generateUri = URI.create(base + "/v1beta/models/" + name + ":generateContent");
         this.headers = Map.of("x-goog-api-key", apiKey.strip());
         if (!isBlank(b.thinkingLevel) && b.thinkingBudget != null) {
             throw new InvalidInputException("GeminiLlmClient.builder()", "thinkingLevel",
@@ -102,8 +98,7 @@ public final class GeminiLlmClient implements LlmClient {
         this.thinkingLevel = isBlank(b.thinkingLevel) ? null : b.thinkingLevel.strip();
         this.thinkingBudget = b.thinkingBudget;
         this.maxOutputTokens = b.maxOutputTokens;
-        this.json = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
-        this.transport = b.transport(new GeminiErrorReader(json), apiKey.strip());
+        this.transport = b.transport(new GeminiErrorReader(), apiKey.strip());
     }
 
     /** @return a builder with no environment: the key must be set with {@link Builder#apiKey(String)} */
@@ -150,7 +145,7 @@ public final class GeminiLlmClient implements LlmClient {
     }
 
     private String requestBody(LlmRequest request) {
-        JsonNode schema = request.jsonSchema() == null ? null : readSchema(request);
+        JsonNode schema = transport.answerSchema(request);
         GenerateContent.ThinkingConfig thinking = thinkingLevel == null && thinkingBudget == null ? null
                 : new GenerateContent.ThinkingConfig(thinkingLevel, thinkingBudget);
         GenerateContent.GenerationConfig config = schema == null && thinking == null && maxOutputTokens == null
@@ -162,59 +157,32 @@ public final class GeminiLlmClient implements LlmClient {
                 List.of(new GenerateContent.Content("user",
                         List.of(new GenerateContent.Part(request.userText(), null)))),
                 config);
-        try {
-            return json.writeValueAsString(wire);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("could not write the generateContent request", e);
-        }
-    }
-
-    private JsonNode readSchema(LlmRequest request) {
-        try {
-            JsonNode schema = json.readTree(request.jsonSchema());
-            if (schema == null || !schema.isObject()) {
-                throw new LlmCallException("gemini", LlmFailure.INVALID_REQUEST, "the answer schema '"
-                        + request.schemaName() + "' is not a JSON object", null, 0, null);
-            }
-            return schema;
-        } catch (JsonProcessingException e) {
-            throw new LlmCallException("gemini", LlmFailure.INVALID_REQUEST, "the answer schema '"
-                    + request.schemaName() + "' is not valid JSON: " + e.getOriginalMessage(), null, 0, null);
-        }
+        return transport.toJson(wire);
     }
 
     private LlmResponse parse(String body) {
-        GenerateContent.Response response;
-        try {
-            response = json.readValue(body, GenerateContent.Response.class);
-        } catch (JsonProcessingException e) {
-            throw failure(LlmFailure.MALFORMED_RESPONSE, "the answer is not a generateContent JSON object ("
-                    + e.getOriginalMessage() + "); body starts with: " + preview(body));
-        }
-        if (response == null) {
-            throw failure(LlmFailure.MALFORMED_RESPONSE, "the answer is empty");
-        }
+        GenerateContent.Response response = transport.readAnswer(body, GenerateContent.Response.class,
+                "generateContent");
         if (response.candidates() == null || response.candidates().isEmpty()) {
             String blockReason = response.promptFeedback() == null ? null : response.promptFeedback().blockReason();
             if (blockReason != null) {
-                throw failure(LlmFailure.BLOCKED, "the prompt was blocked (promptFeedback.blockReason "
+                throw transport.failure(LlmFailure.BLOCKED, "the prompt was blocked (promptFeedback.blockReason "
                         + blockReason + ")");
             }
-            throw failure(LlmFailure.MALFORMED_RESPONSE, "the answer has no candidates; body starts with: "
-                    + preview(body));
+            throw transport.malformed("the answer has no candidates", body);
         }
         GenerateContent.Candidate candidate = response.candidates().get(0);
         String finish = candidate.finishReason();
         if ("MAX_TOKENS".equals(finish)) {
-            throw failure(LlmFailure.TRUNCATED, "the answer hit the token limit (finishReason MAX_TOKENS"
+            throw transport.failure(LlmFailure.TRUNCATED, "the answer hit the token limit (finishReason MAX_TOKENS"
                     + (maxOutputTokens == null ? "" : ", maxOutputTokens " + maxOutputTokens)
                     + "); raise maxOutputTokens, which also counts thinking tokens");
         }
         if (finish != null && BLOCKED_FINISH.contains(finish)) {
-            throw failure(LlmFailure.BLOCKED, "the answer was withheld (finishReason " + finish + ")");
+            throw transport.failure(LlmFailure.BLOCKED, "the answer was withheld (finishReason " + finish + ")");
         }
         if (finish != null && !SUCCESS_FINISH.contains(finish)) {
-            throw failure(LlmFailure.MALFORMED_RESPONSE, "the answer ended abnormally (finishReason " + finish
+            throw transport.failure(LlmFailure.MALFORMED_RESPONSE, "the answer ended abnormally (finishReason " + finish
                     + ")");
         }
         StringBuilder text = new StringBuilder();
@@ -229,7 +197,7 @@ public final class GeminiLlmClient implements LlmClient {
             }
         }
         if (!anyText) {
-            throw failure(LlmFailure.MALFORMED_RESPONSE, "the first candidate has no answer text (finishReason "
+            throw transport.failure(LlmFailure.MALFORMED_RESPONSE, "the first candidate has no answer text (finishReason "
                     + finish + ")");
         }
         GenerateContent.UsageMetadata usage = response.usageMetadata();
@@ -240,32 +208,8 @@ public final class GeminiLlmClient implements LlmClient {
                 promptTokens, completionTokens);
     }
 
-    private LlmCallException failure(LlmFailure kind, String message) {
-        return new LlmCallException("gemini", kind, transport.redact(message), null, 0, null);
-    }
-
     private static int nonNegative(Integer value) {
         return value == null ? 0 : Math.max(0, value);
-    }
-
-    private static String preview(String body) {
-        String oneLine = body.strip().replaceAll("\\s+", " ");
-        return oneLine.isEmpty() ? "(empty)" : oneLine.length() <= 120 ? oneLine : oneLine.substring(0, 120) + "...";
-    }
-
-    private static URI parseUrl(String url, String base) {
-        try {
-            URI uri = new URI(url);
-            if (uri.getScheme() == null || uri.getHost() == null
-                    || !(uri.getScheme().equalsIgnoreCase("http") || uri.getScheme().equalsIgnoreCase("https"))) {
-                throw new InvalidInputException("GeminiLlmClient.builder()", "baseUrl", "'" + base
-                        + "' is not an http(s) URL; expected for example " + DEFAULT_BASE_URL);
-            }
-            return uri;
-        } catch (URISyntaxException e) {
-            throw new InvalidInputException("GeminiLlmClient.builder()", "baseUrl", "'" + base
-                    + "' is not a URL (" + e.getReason() + "); expected for example " + DEFAULT_BASE_URL);
-        }
     }
 
     private static boolean isBlank(String s) {

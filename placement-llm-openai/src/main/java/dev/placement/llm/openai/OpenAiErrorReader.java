@@ -1,12 +1,9 @@
 package dev.placement.llm.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.placement.core.llm.http.ErrorBodyReader;
 import dev.placement.core.llm.http.LlmFailure;
 import dev.placement.core.llm.http.ProviderError;
-
-import java.io.IOException;
 
 /**
  * Reads the error bodies of OpenAI and compatible servers, which differ: OpenAI's
@@ -15,21 +12,10 @@ import java.io.IOException;
  * {@code {"error":"text"}}. A 429 whose code or type is {@code insufficient_quota} is an exhausted quota.
  */
 final class OpenAiErrorReader implements ErrorBodyReader {
-    private final ObjectMapper json;
-
-    OpenAiErrorReader(ObjectMapper json) {
-        this.json = json;
-    }
 
     @Override
-    public ProviderError read(int httpStatus, String body) {
-        JsonNode root;
-        try {
-            root = json.readTree(body);
-        } catch (IOException e) {
-            return ProviderError.EMPTY;
-        }
-        if (root == null || !root.isObject()) {
+    public ProviderError read(int httpStatus, JsonNode root) {
+        if (!root.isObject()) {
             return ProviderError.EMPTY;
         }
         JsonNode error = root.get("error");

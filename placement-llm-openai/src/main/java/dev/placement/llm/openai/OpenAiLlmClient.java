@@ -1,9 +1,6 @@
 package dev.placement.llm.openai;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.placement.api.InvalidInputException;
 import dev.placement.api.LlmClient;
 import dev.placement.api.LlmRequest;
@@ -16,7 +13,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -78,7 +74,6 @@ public final class OpenAiLlmClient implements LlmClient {
     private final InstructionRole instructionRole;
     private final String reasoningEffort;
     private final Integer maxCompletionTokens;
-    private final ObjectMapper json;
     private final LlmHttpTransport transport;
 
     private OpenAiLlmClient(Builder b) {
@@ -90,9 +85,9 @@ public final class OpenAiLlmClient implements LlmClient {
             base = base.substring(0, base.length() - 1);
         }
         this.baseUrl = base;
-        this.completionsUri = parseBaseUrl(base + "/chat/completions",
-                baseUrlFromEnv ? "environment" : "OpenAiLlmClient.builder()",
-                baseUrlFromEnv ? "OPENAI_BASE_URL" : "baseUrl", base);
+        LlmHttpTransport.httpUrl(base, baseUrlFromEnv ? "environment" : "OpenAiLlmClient.builder()",
+                baseUrlFromEnv ? "OPENAI_BASE_URL" : "baseUrl", DEFAULT_BASE_URL + " or http://127.0.0.1:8000/v1");
+        this.completionsUri = URI.create(base + "/chat/completions");
         if (apiKey == null && "api.openai.com".equalsIgnoreCase(completionsUri.getHost())) {
             throw new InvalidInputException("environment", "OPENAI_API_KEY",
                     "no API key for " + base + "; set OPENAI_API_KEY, or set OPENAI_BASE_URL to a local "
@@ -104,11 +99,13 @@ public final class OpenAiLlmClient implements LlmClient {
         if (apiKey != null) {
             h.put("Authorization", "Bearer " + apiKey.strip());
         }
-        if (!isBlank(b.organization)) {
-            h.put("OpenAI-Organization", b.organization.strip());
+        String organization = firstNonBlank(b.organization, env.get("OPENAI_ORG_ID"));
+        if (organization != null) {
+            h.put("OpenAI-Organization", organization.strip());
         }
-        if (!isBlank(b.project)) {
-            h.put("OpenAI-Project", b.project.strip());
+        String project = firstNonBlank(b.project, env.get("OPENAI_PROJECT_ID"));
+        if (project != null) {
+            h.put("OpenAI-Project", project.strip());
         }
         this.headers = Map.copyOf(h);
         this.structuredOutput = Objects.requireNonNull(b.structuredOutput, "structuredOutput");
@@ -119,8 +116,7 @@ public final class OpenAiLlmClient implements LlmClient {
                     "must be at least 1, got " + b.maxCompletionTokens);
         }
         this.maxCompletionTokens = b.maxCompletionTokens;
-        this.json = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
-        this.transport = b.transport(new OpenAiErrorReader(json), apiKey == null ? null : apiKey.strip());
+        this.transport = b.transport(new OpenAiErrorReader(), apiKey == null ? null : apiKey.strip());
     }
 
     /** @return a builder with no environment: base URL, key and model come only from its setters */
@@ -129,15 +125,17 @@ public final class OpenAiLlmClient implements LlmClient {
     }
 
     /**
-     * @return a builder that falls back to {@code OPENAI_BASE_URL} and {@code OPENAI_API_KEY} from the process
-     *         environment
+     * @return a builder that falls back to {@code OPENAI_BASE_URL}, {@code OPENAI_API_KEY},
+     *         {@code OPENAI_ORG_ID} and {@code OPENAI_PROJECT_ID} from the process environment
      */
     public static Builder fromEnvironment() {
         return fromEnvironment(System.getenv());
     }
 
     /**
-     * @param environment the variables to read {@code OPENAI_BASE_URL} and {@code OPENAI_API_KEY} from; not null
+     * @param environment the variables to read {@code OPENAI_BASE_URL}, {@code OPENAI_API_KEY},
+     *                    {@code OPENAI_ORG_ID} and {@code OPENAI_PROJECT_ID} from (the official SDKs' names); not
+     *                    null
      * @return a builder that falls back to these variables when its setters leave a value unset
      */
     public static Builder fromEnvironment(Map<String, String> environment) {
@@ -172,8 +170,8 @@ public final class OpenAiLlmClient implements LlmClient {
     private String requestBody(LlmRequest request) {
         String instructions = request.systemText();
         ChatCompletions.ResponseFormat format = null;
-        if (request.jsonSchema() != null) {
-            JsonNode schema = readSchema(request);
+        JsonNode schema = transport.answerSchema(request);
+        if (schema != null) {
             if (structuredOutput == StructuredOutput.STRICT_SCHEMA) {
                 format = new ChatCompletions.ResponseFormat("json_schema",
                         new ChatCompletions.JsonSchema(request.schemaName(), schema, true));
@@ -190,58 +188,33 @@ public final class OpenAiLlmClient implements LlmClient {
                 new ChatCompletions.Message(instructionRole.wireName, instructions),
                 new ChatCompletions.Message("user", request.userText())),
                 format, reasoningEffort, maxCompletionTokens);
-        try {
-            return json.writeValueAsString(wire);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("could not write the Chat Completions request", e);
-        }
-    }
-
-    private JsonNode readSchema(LlmRequest request) {
-        try {
-            JsonNode schema = json.readTree(request.jsonSchema());
-            if (schema == null || !schema.isObject()) {
-                throw new LlmCallException("openai", LlmFailure.INVALID_REQUEST, "the answer schema '"
-                        + request.schemaName() + "' is not a JSON object", null, 0, null);
-            }
-            return schema;
-        } catch (JsonProcessingException e) {
-            throw new LlmCallException("openai", LlmFailure.INVALID_REQUEST, "the answer schema '"
-                    + request.schemaName() + "' is not valid JSON: " + e.getOriginalMessage(), null, 0, null);
-        }
+        return transport.toJson(wire);
     }
 
     private LlmResponse parse(String body) {
-        ChatCompletions.Response response;
-        try {
-            response = json.readValue(body, ChatCompletions.Response.class);
-        } catch (JsonProcessingException e) {
-            throw malformed("the answer is not a Chat Completions JSON object (" + e.getOriginalMessage()
-                    + "); body starts with: " + preview(body));
-        }
-        if (response == null || response.choices() == null || response.choices().isEmpty()) {
-            throw malformed("the answer has no choices; body starts with: " + preview(body));
+        ChatCompletions.Response response = transport.readAnswer(body, ChatCompletions.Response.class,
+                "Chat Completions");
+        if (response.choices() == null || response.choices().isEmpty()) {
+            throw transport.malformed("the answer has no choices", body);
         }
         ChatCompletions.Choice choice = response.choices().get(0);
         ChatCompletions.AssistantMessage message = choice.message();
         if (message != null && !isBlank(message.refusal())) {
-            throw new LlmCallException("openai", LlmFailure.REFUSED, "the model refused: "
-                    + transport.redact(message.refusal().strip()), null, 0, null);
+            throw transport.failure(LlmFailure.REFUSED, "the model refused: " + message.refusal().strip());
         }
         String finish = choice.finishReason() == null ? "" : choice.finishReason().toLowerCase(Locale.ROOT);
         if (finish.equals("length")) {
-            throw new LlmCallException("openai", LlmFailure.TRUNCATED, "the answer hit the token limit "
-                    + "(finish_reason length" + (maxCompletionTokens == null ? ""
-                    : ", max_completion_tokens " + maxCompletionTokens)
-                    + "); raise maxCompletionTokens, which also counts reasoning tokens", null, 0, null);
+            throw transport.failure(LlmFailure.TRUNCATED, "the answer hit the token limit (finish_reason length"
+                    + (maxCompletionTokens == null ? "" : ", max_completion_tokens " + maxCompletionTokens)
+                    + "); raise maxCompletionTokens, which also counts reasoning tokens");
         }
         if (finish.equals("content_filter")) {
-            throw new LlmCallException("openai", LlmFailure.BLOCKED, "the answer was withheld by the content "
-                    + "filter (finish_reason content_filter)", null, 0, null);
+            throw transport.failure(LlmFailure.BLOCKED, "the answer was withheld by the content filter "
+                    + "(finish_reason content_filter)");
         }
         if (message == null || message.content() == null) {
-            throw malformed("the first choice has no message content (finish_reason "
-                    + choice.finishReason() + ")");
+            throw transport.malformed("the first choice has no message content (finish_reason "
+                    + choice.finishReason() + ")", body);
         }
         ChatCompletions.Usage usage = response.usage();
         int promptTokens = usage == null || usage.promptTokens() == null ? 0 : Math.max(0, usage.promptTokens());
@@ -249,31 +222,6 @@ public final class OpenAiLlmClient implements LlmClient {
                 : Math.max(0, usage.completionTokens());
         return new LlmResponse(message.content(), response.model() != null ? response.model() : model,
                 promptTokens, completionTokens);
-    }
-
-    private LlmCallException malformed(String message) {
-        return new LlmCallException("openai", LlmFailure.MALFORMED_RESPONSE, transport.redact(message), null, 0,
-                null);
-    }
-
-    private static String preview(String body) {
-        String oneLine = body.strip().replaceAll("\\s+", " ");
-        return oneLine.isEmpty() ? "(empty)" : oneLine.length() <= 120 ? oneLine : oneLine.substring(0, 120) + "...";
-    }
-
-    private static URI parseBaseUrl(String url, String source, String field, String base) {
-        try {
-            URI uri = new URI(url);
-            if (uri.getScheme() == null || uri.getHost() == null
-                    || !(uri.getScheme().equalsIgnoreCase("http") || uri.getScheme().equalsIgnoreCase("https"))) {
-                throw new InvalidInputException(source, field, "'" + base + "' is not an http(s) URL; expected "
-                        + "for example " + DEFAULT_BASE_URL + " or http://127.0.0.1:8000/v1");
-            }
-            return uri;
-        } catch (URISyntaxException e) {
-            throw new InvalidInputException(source, field, "'" + base + "' is not a URL (" + e.getReason()
-                    + "); expected for example " + DEFAULT_BASE_URL + " or http://127.0.0.1:8000/v1");
-        }
     }
 
     private static boolean isBlank(String s) {
@@ -325,8 +273,8 @@ public final class OpenAiLlmClient implements LlmClient {
         }
 
         /**
-         * @param environment variables to fall back to ({@code OPENAI_BASE_URL}, {@code OPENAI_API_KEY}); not
-         *                    null; copied
+         * @param environment variables to fall back to ({@code OPENAI_BASE_URL}, {@code OPENAI_API_KEY},
+         *                    {@code OPENAI_ORG_ID}, {@code OPENAI_PROJECT_ID}); not null; copied
          * @return this builder
          */
         public Builder environment(Map<String, String> environment) {
@@ -366,7 +314,7 @@ public final class OpenAiLlmClient implements LlmClient {
         }
 
         /**
-         * @param organization sent as {@code OpenAI-Organization}, or {@code null} (default) for none
+         * @param organization sent as {@code OpenAI-Organization}; default {@code OPENAI_ORG_ID}, else none
          * @return this builder
          */
         public Builder organization(String organization) {
@@ -375,7 +323,7 @@ public final class OpenAiLlmClient implements LlmClient {
         }
 
         /**
-         * @param project sent as {@code OpenAI-Project}, or {@code null} (default) for none
+         * @param project sent as {@code OpenAI-Project}; default {@code OPENAI_PROJECT_ID}, else none
          * @return this builder
          */
         public Builder project(String project) {

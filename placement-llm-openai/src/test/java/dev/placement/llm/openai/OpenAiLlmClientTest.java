@@ -556,7 +556,7 @@ class OpenAiLlmClientTest {
     void readsBaseUrlAndKeyFromTheEnvironmentButSettersWin() throws IOException {
         stub(okJson(completion("{}", "stop")));
         Map<String, String> env = Map.of("OPENAI_BASE_URL", "http://127.0.0.1:" + wm.port() + "/v1",
-                "OPENAI_API_KEY", KEY);
+                "OPENAI_API_KEY", KEY, "OPENAI_ORG_ID", "org-env", "OPENAI_PROJECT_ID", "proj_env");
 
         OpenAiLlmClient fromEnv = OpenAiLlmClient.fromEnvironment(env).sleeper(waits::add).build();
         fromEnv.complete(STRUCTURED);
@@ -564,7 +564,8 @@ class OpenAiLlmClientTest {
         assertThat(fromEnv.baseUrl()).isEqualTo("http://127.0.0.1:" + wm.port() + "/v1");
         assertThat(fromEnv.model()).isEqualTo(OpenAiLlmClient.DEFAULT_MODEL);
         assertThat(fromEnv.provider()).isEqualTo("openai");
-        wm.verify(postRequestedFor(urlEqualTo(PATH)).withHeader("Authorization", equalTo("Bearer " + KEY)));
+        wm.verify(postRequestedFor(urlEqualTo(PATH)).withHeader("Authorization", equalTo("Bearer " + KEY))
+                .withHeader("OpenAI-Organization", equalTo("org-env")).withHeader("OpenAI-Project", equalTo("proj_env")));
         assertThat(OpenAiLlmClient.fromEnvironment(env).baseUrl("http://127.0.0.1:9/x").build().baseUrl())
                 .isEqualTo("http://127.0.0.1:9/x");
     }

@@ -1,5 +1,7 @@
 package dev.placement.core.llm.http;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 import java.net.http.HttpHeaders;
 import java.time.Clock;
 import java.time.Duration;
@@ -45,8 +47,9 @@ final class HttpFailures {
     }
 
     static LlmCallException fromResponse(String provider, int status, HttpHeaders headers, String body,
-                                         ErrorBodyReader reader, Clock clock, UnaryOperator<String> redact) {
-        ProviderError error = readSafely(reader, status, body);
+                                         JsonNode json, ErrorBodyReader reader, Clock clock,
+                                         UnaryOperator<String> redact) {
+        ProviderError error = readSafely(reader, status, json);
         LlmFailure kind = error.failure() != null ? error.failure() : kindOf(status);
         boolean retryable = headers.firstValue("X-Should-Retry")
                 .map(value -> value.equalsIgnoreCase("true") ? Boolean.TRUE
@@ -69,7 +72,7 @@ final class HttpFailures {
                 status, null);
     }
 
-    private static ProviderError readSafely(ErrorBodyReader reader, int status, String body) {
+    private static ProviderError readSafely(ErrorBodyReader reader, int status, JsonNode body) {
         try {
             ProviderError error = reader.read(status, body);
             return error == null ? ProviderError.EMPTY : error;

@@ -1,6 +1,13 @@
 package dev.placement.core.llm.http;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
+import dev.placement.api.InvalidInputException;
 import dev.placement.api.LlmException;
+import dev.placement.api.LlmRequest;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
@@ -11,6 +18,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -33,6 +41,9 @@ import java.util.function.Supplier;
  * {@code RetryInfo.retryDelay}) clamped to a ceiling, otherwise exponential backoff with jitter; everything else
  * fails at once. A circuit breaker counts retryable failures and, once open, fails calls without sending them.
  *
+ * <p>It also reads and writes the providers' JSON (unknown properties ignored) and builds their typed failures,
+ * so each provider module holds only its wire records and its rules.
+ *
  * <p>Header values are never logged and configured secrets (API keys) are redacted from every message, so
  * keys reach neither logs nor exceptions. Built with {@link #builder()}; immutable and thread-safe.
  */
@@ -51,6 +62,8 @@ public final class LlmHttpTransport {
     private final Sleeper sleeper;
     private final Retry retry;
     private final CircuitBreaker circuitBreaker;
+    private final ObjectMapper json = new ObjectMapper()
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
     private LlmHttpTransport(Builder b) {
         this.provider = requireText(b.provider, "provider");
@@ -144,6 +157,113 @@ public final class LlmHttpTransport {
         return result;
     }
 
+    /**
+     * Reads a request's answer schema.
+     *
+     * @param request the request; not null
+     * @return the schema as a JSON object, or {@code null} if the request asks for free text
+     * @throws LlmCallException ({@link LlmFailure#INVALID_REQUEST}) if the schema is not a JSON object
+     */
+    public JsonNode answerSchema(LlmRequest request) {
+        if (request.jsonSchema() == null) {
+            return null;
+        }
+        JsonNode schema;
+        try {
+            schema = json.readTree(request.jsonSchema());
+        } catch (JsonProcessingException e) {
+            throw failure(LlmFailure.INVALID_REQUEST, "the answer schema '" + request.schemaName()
+                    + "' is not valid JSON: " + e.getOriginalMessage());
+        }
+        if (schema == null || !schema.isObject()) {
+            throw failure(LlmFailure.INVALID_REQUEST, "the answer schema '" + request.schemaName()
+                    + "' is not a JSON object");
+        }
+        return schema;
+    }
+
+    /**
+     * @param wire a request record of the provider's wire format; not null
+     * @return its JSON text
+     */
+    public String toJson(Object wire) {
+        try {
+            return json.writeValueAsString(wire);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("could not write the " + provider + " request", e);
+        }
+    }
+
+    /**
+     * Reads a 2xx body into the provider's response record, ignoring unknown properties.
+     *
+     * @param body   the body; not null
+     * @param type   the response record
+     * @param format the format's name for the message, for example {@code "Chat Completions"}
+     * @return the response; never null
+     * @throws LlmCallException ({@link LlmFailure#MALFORMED_RESPONSE}) if the body is empty, truncated or not
+     *                          that shape, with the start of the body in the message
+     */
+    public <T> T readAnswer(String body, Class<T> type, String format) {
+        T value;
+        try {
+            value = json.readValue(body, type);
+        } catch (JsonProcessingException e) {
+            throw malformed("the answer is not a " + format + " JSON object (" + e.getOriginalMessage() + ")", body);
+        }
+        if (value == null) {
+            throw malformed("the answer is empty", body);
+        }
+        return value;
+    }
+
+    /**
+     * @param problem what is wrong with the answer
+     * @param body    the answer body, whose start is quoted
+     * @return a {@link LlmFailure#MALFORMED_RESPONSE} failure with secrets redacted
+     */
+    public LlmCallException malformed(String problem, String body) {
+        String oneLine = body.strip().replaceAll("\\s+", " ");
+        String preview = oneLine.isEmpty() ? "(empty)"
+                : oneLine.length() <= 120 ? oneLine : oneLine.substring(0, 120) + "...";
+        return failure(LlmFailure.MALFORMED_RESPONSE, problem + "; body starts with: " + preview);
+    }
+
+    /**
+     * @param kind    the kind of failure; not null
+     * @param message what failed; secrets are redacted from it
+     * @return a failure of this provider, without HTTP status, retryable as the kind says
+     */
+    public LlmCallException failure(LlmFailure kind, String message) {
+        return new LlmCallException(provider, kind, redact(message), null, 0, null);
+    }
+
+    /**
+     * Checks a configured URL, for provider builders.
+     *
+     * @param url     the URL to check
+     * @param source  where the URL came from, for the message ({@code "environment"}, a builder name)
+     * @param field   its field or variable ({@code "OPENAI_BASE_URL"}, {@code "baseUrl"})
+     * @param example a valid example for the message
+     * @return the URL
+     * @throws InvalidInputException if it is not an absolute http(s) URL with a host
+     */
+    public static URI httpUrl(String url, String source, String field, String example) {
+        URI uri;
+        try {
+            uri = new URI(url);
+        } catch (URISyntaxException e) {
+            throw new InvalidInputException(source, field, "'" + url + "' is not a URL (" + e.getReason()
+                    + "); expected for example " + example);
+        }
+        if (uri.getScheme() == null || uri.getHost() == null
+                || !(uri.getScheme().equalsIgnoreCase("http") || uri.getScheme().equalsIgnoreCase("https"))) {
+            throw new InvalidInputException(source, field, "'" + url + "' is not an http(s) URL; expected for "
+                    + "example " + example);
+        }
+        return uri;
+    }
+
     private String sendOnce(URI uri, Map<String, String> headers, String jsonBody) {
         HttpRequest.Builder request = HttpRequest.newBuilder(uri)
                 .timeout(requestTimeout)
@@ -175,8 +295,18 @@ public final class LlmHttpTransport {
         if (status >= 200 && status < 300) {
             return response.body() == null ? "" : response.body();
         }
-        throw HttpFailures.fromResponse(provider, status, response.headers(),
-                response.body() == null ? "" : response.body(), errorReader, clock, this::redact);
+        String body = response.body() == null ? "" : response.body();
+        throw HttpFailures.fromResponse(provider, status, response.headers(), body, readLeniently(body),
+                errorReader, clock, this::redact);
+    }
+
+    private JsonNode readLeniently(String body) {
+        try {
+            JsonNode node = json.readTree(body);
+            return node == null ? MissingNode.getInstance() : node;
+        } catch (JsonProcessingException e) {
+            return MissingNode.getInstance();
+        }
     }
 
     private Long waitBeforeRetry(int attempt, Throwable failure) {

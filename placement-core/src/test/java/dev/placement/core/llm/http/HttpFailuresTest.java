@@ -4,6 +4,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
 
+import com.fasterxml.jackson.databind.node.MissingNode;
+
 import java.net.http.HttpHeaders;
 import java.time.Clock;
 import java.time.Duration;
@@ -18,6 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class HttpFailuresTest {
     private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-27T12:00:00Z"), ZoneOffset.UTC);
     private static final UnaryOperator<String> NO_REDACTION = s -> s;
+    private static final MissingNode NO_JSON = MissingNode.getInstance();
 
     private static HttpHeaders headers(Map<String, String> values) {
         Map<String, List<String>> map = new java.util.HashMap<>();
@@ -31,7 +34,7 @@ class HttpFailuresTest {
             "422,INVALID_REQUEST,false", "429,RATE_LIMITED,true", "500,SERVER_ERROR,true", "502,SERVER_ERROR,true",
             "503,SERVER_ERROR,true", "504,SERVER_ERROR,true", "302,MALFORMED_RESPONSE,false"})
     void mapsStatusToKindAndRetryability(int status, LlmFailure kind, boolean retryable) {
-        LlmCallException e = HttpFailures.fromResponse("openai", status, headers(Map.of()), "", (s, b) -> ProviderError.EMPTY,
+        LlmCallException e = HttpFailures.fromResponse("openai", status, headers(Map.of()), "", NO_JSON, (s, b) -> ProviderError.EMPTY,
                 CLOCK, NO_REDACTION);
 
         assertThat(e.failure()).isEqualTo(kind);
@@ -42,7 +45,7 @@ class HttpFailuresTest {
 
     @Test
     void bodyDecidesTheKindOverTheStatus() {
-        LlmCallException e = HttpFailures.fromResponse("gemini", 429, headers(Map.of()), "{}",
+        LlmCallException e = HttpFailures.fromResponse("gemini", 429, headers(Map.of()), "{}", NO_JSON,
                 (s, b) -> new ProviderError("quota", "429", "RESOURCE_EXHAUSTED", null, LlmFailure.QUOTA_EXHAUSTED),
                 CLOCK, NO_REDACTION);
 
@@ -54,9 +57,9 @@ class HttpFailuresTest {
     @Test
     void shouldRetryHeaderOverridesTheKindsRetryability() {
         LlmCallException retry = HttpFailures.fromResponse("openai", 400, headers(Map.of("X-Should-Retry", "true")),
-                "", (s, b) -> ProviderError.EMPTY, CLOCK, NO_REDACTION);
+                "", NO_JSON, (s, b) -> ProviderError.EMPTY, CLOCK, NO_REDACTION);
         LlmCallException noRetry = HttpFailures.fromResponse("openai", 503, headers(Map.of("X-Should-Retry", "false")),
-                "", (s, b) -> ProviderError.EMPTY, CLOCK, NO_REDACTION);
+                "", NO_JSON, (s, b) -> ProviderError.EMPTY, CLOCK, NO_REDACTION);
 
         assertThat(retry.retryable()).isTrue();
         assertThat(noRetry.retryable()).isFalse();
@@ -66,15 +69,15 @@ class HttpFailuresTest {
     void headerRetryHintWinsOverBodyHintWhichIsUsedOtherwise() {
         ErrorBodyReader withHint = (s, b) -> new ProviderError("slow down", null, null, Duration.ofSeconds(20), null);
 
-        assertThat(HttpFailures.fromResponse("gemini", 429, headers(Map.of("Retry-After", "3")), "{}", withHint, CLOCK,
+        assertThat(HttpFailures.fromResponse("gemini", 429, headers(Map.of("Retry-After", "3")), "{}", NO_JSON, withHint, CLOCK,
                 NO_REDACTION).retryAfter()).contains(Duration.ofSeconds(3));
-        assertThat(HttpFailures.fromResponse("gemini", 429, headers(Map.of()), "{}", withHint, CLOCK,
+        assertThat(HttpFailures.fromResponse("gemini", 429, headers(Map.of()), "{}", NO_JSON, withHint, CLOCK,
                 NO_REDACTION).retryAfter()).contains(Duration.ofSeconds(20));
     }
 
     @Test
     void aReaderThatThrowsStillGivesTheStatusMappingAndTheRawBody() {
-        LlmCallException e = HttpFailures.fromResponse("openai", 502, headers(Map.of()), "<html>Bad gateway</html>",
+        LlmCallException e = HttpFailures.fromResponse("openai", 502, headers(Map.of()), "<html>Bad gateway</html>", NO_JSON,
                 (s, b) -> {
                     throw new IllegalStateException("boom");
                 }, CLOCK, NO_REDACTION);
@@ -86,7 +89,7 @@ class HttpFailuresTest {
     @Test
     void redactsAndShortensWhatTheServerEchoes() {
         String longMessage = "key sk-secret is wrong; " + "x".repeat(1000);
-        LlmCallException e = HttpFailures.fromResponse("openai", 401, headers(Map.of()), "{}",
+        LlmCallException e = HttpFailures.fromResponse("openai", 401, headers(Map.of()), "{}", NO_JSON,
                 (s, b) -> new ProviderError(longMessage, null, null, null, null), CLOCK,
                 s -> s.replace("sk-secret", "***"));
 
