@@ -70,6 +70,7 @@ public final class PlacementCommand implements Runnable {
         PlacementCommand root = new PlacementCommand();
         CommandLine cl = new CommandLine(root);
         // Subcommands are registered here, one line each.
+        cl.addSubcommand(new LaunchCommand());
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             PrintWriter err = commandLine.getErr();
             boolean verbose = root.verbose;

@@ -1,0 +1,273 @@
+package dev.placement.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.placement.api.ClusterSnapshot;
+import dev.placement.api.InvalidInputException;
+import dev.placement.api.ModelSpec;
+import dev.placement.api.PipelineLauncher;
+import dev.placement.api.Placement;
+import dev.placement.api.RunningPipeline;
+import dev.placement.core.catalog.ModelCatalog;
+import dev.placement.core.input.ClusterFiles;
+import dev.placement.vllm.LocalProcessLauncher;
+import dev.placement.vllm.RayJobsLauncher;
+import dev.placement.vllm.SshCommandRunner;
+import dev.placement.vllm.SshLauncher;
+import dev.placement.vllm.VllmLaunchPlan;
+import dev.placement.vllm.VllmOptions;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code placement launch}: runs one placement on vLLM (over Ray Jobs, SSH, or as a local process), or with
+ * {@code --dry-run} prints the full launch plan as JSON. A Ray dashboard token is read from the environment
+ * variable {@value #TOKEN_ENV}, never from an option. Not thread-safe (picocli fills it once per run).
+ */
+@Command(name = "launch", mixinStandardHelpOptions = true,
+        description = {"Launch a placement on vLLM with the chosen nodes, rank order and uneven layer split.",
+            "Ray Jobs: a Python launcher pins rank i to node i through a Ray placement group and sets",
+            "VLLM_PP_LAYER_PARTITION. --dry-run prints the plan (bundles, environment, the Ray job submission",
+            "and the per-node SSH commands) as JSON and contacts nothing."},
+        footer = {"", "Example:",
+            "  placement launch --cluster cluster.yaml --model tiiuae/Falcon3-10B-Base \\",
+            "      --placement node0:20,node1:20 --runtime ray-jobs --ray-address http://10.0.0.10:8265 --dry-run",
+            "", "Environment: " + LaunchCommand.TOKEN_ENV + " (bearer token for the Ray dashboard), RAY_ADDRESS "
+                    + "(default --ray-address)."})
+final class LaunchCommand implements Callable<Integer> {
+
+    /** The environment variable holding the Ray dashboard's bearer token. */
+    static final String TOKEN_ENV = "PLACEMENT_RAY_TOKEN";
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--cluster", required = true, paramLabel = "FILE", description = "The cluster file (YAML or JSON).")
+    Path cluster;
+
+    @Option(names = "--model", required = true, paramLabel = "ID",
+            description = "A catalogue model id, or the path of a Hugging Face config.json (or its directory).")
+    String model;
+
+    @Option(names = "--placement", required = true, paramLabel = "NODE:LAYERS,...",
+            description = "The placement, rank 0 first, e.g. node0:20,node1:20.")
+    String placement;
+
+    @Option(names = "--runtime", paramLabel = "RUNTIME", defaultValue = "ray-jobs",
+            description = "ray-jobs (default), ssh or local.")
+    String runtime;
+
+    @Option(names = "--ray-address", paramLabel = "URL",
+            description = "The Ray dashboard, e.g. http://10.0.0.10:8265 (default: $RAY_ADDRESS).")
+    String rayAddress;
+
+    @Option(names = "--dry-run", description = "Print the launch plan as JSON and exit; contacts nothing.")
+    boolean dryRun;
+
+    @Option(names = "--vllm-model", paramLabel = "ID_OR_PATH",
+            description = "What vLLM loads: a Hugging Face id or an absolute path (default: the --model id).")
+    String vllmModel;
+
+    @Option(names = "--served-model-name", paramLabel = "NAME", description = "The name the server answers to.")
+    String servedModelName;
+
+    @Option(names = "--max-model-len", paramLabel = "TOKENS", description = "vLLM --max-model-len.")
+    Integer maxModelLen;
+
+    @Option(names = "--dtype", paramLabel = "DTYPE", description = "vLLM --dtype (a T4 has no bf16: use half).")
+    String dtype;
+
+    @Option(names = "--gpu-memory-utilization", paramLabel = "FRACTION",
+            description = "vLLM --gpu-memory-utilization (default: the cluster file's value, else 0.9).")
+    Double gpuMemoryUtilization;
+
+    @Option(names = "--port", paramLabel = "PORT", defaultValue = "8000", description = "Server port (default 8000).")
+    int port;
+
+    @Option(names = "--enforce-eager", description = "vLLM --enforce-eager (faster start, slower decode).")
+    boolean enforceEager;
+
+    @Option(names = "--vllm-arg", paramLabel = "ARG", description = "An extra vllm serve argument (repeatable).")
+    List<String> vllmArgs = new ArrayList<>();
+
+    @Option(names = "--vllm-env", paramLabel = "NAME=VALUE",
+            description = "An extra environment variable for vLLM and its workers (repeatable).")
+    List<String> vllmEnv = new ArrayList<>();
+
+    @Option(names = "--vllm-version", paramLabel = "VERSION", description = "The vLLM version, recorded in the plan.")
+    String vllmVersion;
+
+    @Option(names = "--ready-timeout", paramLabel = "SECONDS", defaultValue = "900",
+            description = "How long start-up may take before the launch is stopped and fails (default 900).")
+    long readyTimeoutSeconds;
+
+    @Option(names = "--ssh-user", paramLabel = "USER", description = "With --runtime ssh: the login user.")
+    String sshUser;
+
+    @Option(names = "--ssh-key", paramLabel = "FILE", description = "With --runtime ssh: the private key.")
+    Path sshKey;
+
+    @Option(names = "--known-hosts", paramLabel = "FILE",
+            description = "With --runtime ssh: the known_hosts file (default ~/.ssh/known_hosts).")
+    Path knownHosts;
+
+    @Option(names = "--ssh-port", paramLabel = "PORT", defaultValue = "22", description = "With --runtime ssh: port.")
+    int sshPort;
+
+    @Option(names = "--no-start-ray", description = "With --runtime ssh: Ray already runs on the nodes.")
+    boolean noStartRay;
+
+    @Override
+    public Integer call() {
+        ClusterSnapshot clusterSnapshot = ClusterFiles.readCluster(cluster);
+        ModelSpec modelSpec = ModelCatalog.builtIn().resolve(model, "--model", null);
+        Placement p;
+        try {
+            p = Placement.parse(placement);
+            p.requireLayers(modelSpec.layers());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException("--placement", null, e.getMessage());
+        }
+        VllmOptions options = vllmOptions();
+        VllmLaunchPlan plan;
+        try {
+            plan = VllmLaunchPlan.create(p, modelSpec, clusterSnapshot, options);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException(cluster.toString(), null, e.getMessage());
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        if (dryRun) {
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("runtime", runtime);
+            json.putAll(plan.toMap());
+            if (runtime.equals("local")) {
+                json.put("localCommand", plan.serverCommand());
+            }
+            out.println(toJson(json));
+            out.flush();
+            return 0;
+        }
+        PipelineLauncher launcher = launcher(options);
+        try {
+            RunningPipeline running = launcher.launch(p, modelSpec, clusterSnapshot);
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("id", running.id());
+            json.put("endpoint", running.endpoint().toString());
+            json.put("placement", running.placement().toSpec());
+            json.put("layerPartition", running.placement().layerPartition());
+            json.put("startedAt", running.startedAt().toString());
+            out.println(toJson(json));
+            out.flush();
+            return 0;
+        } finally {
+            if (launcher instanceof AutoCloseable c) {
+                closeQuietly(c);
+            }
+        }
+    }
+
+    private VllmOptions vllmOptions() {
+        try {
+            VllmOptions.Builder b = VllmOptions.builder().modelSource(vllmModel).servedModelName(servedModelName)
+                    .maxModelLen(maxModelLen).dtype(dtype).gpuMemoryUtilization(gpuMemoryUtilization).port(port)
+                    .enforceEager(enforceEager).extraArgs(vllmArgs).vllmVersion(vllmVersion);
+            for (String kv : vllmEnv) {
+                int eq = kv.indexOf('=');
+                if (eq <= 0) {
+                    throw new IllegalArgumentException("'" + kv + "' is not NAME=VALUE");
+                }
+                b.extraEnv(kv.substring(0, eq), kv.substring(eq + 1));
+            }
+            return b.build();
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException("vLLM options", null, e.getMessage());
+        }
+    }
+
+    private PipelineLauncher launcher(VllmOptions options) {
+        Duration ready = Duration.ofSeconds(readyTimeoutSeconds);
+        switch (runtime) {
+            case "ray-jobs": {
+                String address = rayAddress != null ? rayAddress : System.getenv("RAY_ADDRESS");
+                if (address == null || !address.matches("https?://.+")) {
+                    throw new InvalidInputException("--ray-address", null, "give the Ray dashboard's URL, for "
+                            + "example http://10.0.0.10:8265 (or set RAY_ADDRESS); was " + address);
+                }
+                RayJobsLauncher.Builder b = RayJobsLauncher.builder().dashboard(URI.create(address)).options(options)
+                        .readyTimeout(ready);
+                String token = System.getenv(TOKEN_ENV);
+                if (token != null && !token.isBlank()) {
+                    b.bearerToken(token);
+                }
+                return b.build();
+            }
+            case "ssh": {
+                if (sshUser == null || sshKey == null) {
+                    throw new InvalidInputException("--runtime ssh", null, "needs --ssh-user and --ssh-key");
+                }
+                Path hosts = knownHosts != null ? knownHosts
+                        : Path.of(System.getProperty("user.home"), ".ssh", "known_hosts");
+                SshCommandRunner runner;
+                try {
+                    runner = SshCommandRunner.builder().user(sshUser).privateKey(sshKey).knownHosts(hosts)
+                            .port(sshPort).build();
+                } catch (IllegalArgumentException e) {
+                    throw new InvalidInputException("--ssh-key", null, e.getMessage());
+                }
+                return new ClosingLauncher(SshLauncher.builder().runner(runner).options(options)
+                        .startRay(!noStartRay).readyTimeout(ready).build(), runner);
+            }
+            case "local":
+                return LocalProcessLauncher.builder().options(options).readyTimeout(ready).build();
+            default:
+                throw new InvalidInputException("--runtime", null, "'" + runtime
+                        + "' is not one of ray-jobs, ssh, local");
+        }
+    }
+
+    /** An SSH launcher that closes its runner when the command ends. */
+    private record ClosingLauncher(SshLauncher launcher, SshCommandRunner runner)
+            implements PipelineLauncher, AutoCloseable {
+        @Override
+        public RunningPipeline launch(Placement placement, ModelSpec model, ClusterSnapshot cluster) {
+            return launcher.launch(placement, model, cluster);
+        }
+
+        @Override
+        public void stop(RunningPipeline pipeline) {
+            launcher.stop(pipeline);
+        }
+
+        @Override
+        public void close() {
+            runner.close();
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception ignored) {
+            // Closing an SSH client cannot fail in a way the user could act on.
+        }
+    }
+
+    private static String toJson(Object value) {
+        try {
+            return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write JSON", e);
+        }
+    }
+}
