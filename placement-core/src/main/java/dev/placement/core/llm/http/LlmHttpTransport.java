@@ -200,6 +200,7 @@ public final class LlmHttpTransport {
      * @param body   the body; not null
      * @param type   the response record
      * @param format the format's name for the message, for example {@code "Chat Completions"}
+     * @param <T>    the response record's type
      * @return the response; never null
      * @throws LlmCallException ({@link LlmFailure#MALFORMED_RESPONSE}) if the body is empty, truncated or not
      *                          that shape, with the start of the body in the message
@@ -385,7 +386,10 @@ public final class LlmHttpTransport {
         private Builder() {
         }
 
-        /** @param provider the provider's short name for messages and logs, for example {@code "openai"}; required */
+        /**
+         * @param provider the provider's short name for messages and logs, for example {@code "openai"}; required
+         * @return this builder
+         */
         public Builder provider(String provider) {
             this.provider = provider;
             return this;
@@ -394,13 +398,17 @@ public final class LlmHttpTransport {
         /**
          * @param httpClient the client to send with, or {@code null} (default) for a new one with
          *                   {@link #connectTimeout(Duration)}; an injected client keeps its own connect timeout
+         * @return this builder
          */
         public Builder httpClient(HttpClient httpClient) {
             this.httpClient = httpClient;
             return this;
         }
 
-        /** @param connectTimeout how long to wait for a connection; positive; default 10 s */
+        /**
+         * @param connectTimeout how long to wait for a connection; positive; default 10 s
+         * @return this builder
+         */
         public Builder connectTimeout(Duration connectTimeout) {
             this.connectTimeout = connectTimeout;
             return this;
@@ -409,25 +417,35 @@ public final class LlmHttpTransport {
         /**
          * @param requestTimeout how long one attempt may take until the response headers arrive; positive;
          *                       default 120 s (reasoning models think before answering)
+         * @return this builder
          */
         public Builder requestTimeout(Duration requestTimeout) {
             this.requestTimeout = requestTimeout;
             return this;
         }
 
-        /** @param maxRetries retries after the first attempt, for retryable failures only; 0 or more; default 2 */
+        /**
+         * @param maxRetries retries after the first attempt, for retryable failures only; 0 or more; default 2
+         * @return this builder
+         */
         public Builder maxRetries(int maxRetries) {
             this.maxRetries = maxRetries;
             return this;
         }
 
-        /** @param initialRetryDelay the first backoff when the server gives no hint; default 500 ms */
+        /**
+         * @param initialRetryDelay the first backoff when the server gives no hint; default 500 ms
+         * @return this builder
+         */
         public Builder initialRetryDelay(Duration initialRetryDelay) {
             this.initialRetryDelay = initialRetryDelay;
             return this;
         }
 
-        /** @param maxRetryDelay the longest wait before a retry, server hints included; default 8 s */
+        /**
+         * @param maxRetryDelay the longest wait before a retry, server hints included; default 8 s
+         * @return this builder
+         */
         public Builder maxRetryDelay(Duration maxRetryDelay) {
             this.maxRetryDelay = maxRetryDelay;
             return this;
@@ -437,19 +455,26 @@ public final class LlmHttpTransport {
          * @param circuitBreakerConfig the circuit breaker's window, threshold and open duration, or {@code null}
          *                             for the default (window 10 calls, at least 5, opens at 50% failures, stays
          *                             open 30 s); which exceptions count and the clock are always set here
+         * @return this builder
          */
         public Builder circuitBreakerConfig(CircuitBreakerConfig circuitBreakerConfig) {
             this.circuitBreakerConfig = circuitBreakerConfig;
             return this;
         }
 
-        /** @param errorReader reads the provider's error bodies; default reads nothing (status only) */
+        /**
+         * @param errorReader reads the provider's error bodies; default reads nothing (status only)
+         * @return this builder
+         */
         public Builder errorReader(ErrorBodyReader errorReader) {
             this.errorReader = errorReader;
             return this;
         }
 
-        /** @param secret a value (an API key) to redact from every message; ignored if null or blank */
+        /**
+         * @param secret a value (an API key) to redact from every message; ignored if null or blank
+         * @return this builder
+         */
         public Builder secret(String secret) {
             if (secret != null && !secret.isBlank()) {
                 secrets.add(secret);
@@ -457,13 +482,19 @@ public final class LlmHttpTransport {
             return this;
         }
 
-        /** @param clock the clock for HTTP-date retry hints and the circuit breaker; default system UTC */
+        /**
+         * @param clock the clock for HTTP-date retry hints and the circuit breaker; default system UTC
+         * @return this builder
+         */
         public Builder clock(Clock clock) {
             this.clock = clock;
             return this;
         }
 
-        /** @param sleeper how to wait between retries; default {@link Sleeper#THREAD_SLEEP} */
+        /**
+         * @param sleeper how to wait between retries; default {@link Sleeper#THREAD_SLEEP}
+         * @return this builder
+         */
         public Builder sleeper(Sleeper sleeper) {
             this.sleeper = sleeper;
             return this;
