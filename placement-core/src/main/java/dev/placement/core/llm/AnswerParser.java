@@ -69,6 +69,10 @@ final class AnswerParser {
                     + "|layer\\s+split)?\\s*\\**\\s*[:=]?\\s*[`\\[(\"]*\\s*(?<counts>\\d{1,5}(?:\\s*[,/]\\s*\\d{1,5})+)"
                     + "\\s*[`\\])\"]*\\s*\\.?$",
             Pattern.CASE_INSENSITIVE);
+    /** The CLI's placement form, {@code node0:20,node1:20}, alone on a line or after a label. */
+    private static final Pattern SPEC = Pattern.compile(
+            "^[\\s>*#|•·-]*\\**\\s*(?:[A-Za-z ]{1,30}[:=]\\s*)?\\**\\s*(?<spec>[A-Za-z0-9._-]{1,64}\\s*:\\s*\\d{1,5}"
+                    + "(?:\\s*,\\s*[A-Za-z0-9._-]{1,64}\\s*:\\s*\\d{1,5})+)\\s*\\**\\s*\\.?$");
     private static final Pattern RATIONALE = Pattern.compile(
             "^[\\s>*#|•·-]*\\**\\s*(?:rationale|reasoning|reason|explanation|why)\\s*\\**\\s*[:=]\\s*\\**\\s*(?<rest>.*)$",
             Pattern.CASE_INSENSITIVE);
@@ -368,6 +372,15 @@ final class AnswerParser {
                 }
                 if (partition == null) {
                     partition = counts;
+                }
+                continue;
+            }
+            Matcher spec = SPEC.matcher(line);
+            if (spec.matches()) {
+                for (String stage : spec.group("spec").split("\\s*,\\s*")) {
+                    int colon = stage.lastIndexOf(':');
+                    entries.add(new ParsedAnswer.Entry(stage.substring(0, colon).strip(), null,
+                            Integer.parseInt(stage.substring(colon + 1).strip()), null, null, false));
                 }
                 continue;
             }

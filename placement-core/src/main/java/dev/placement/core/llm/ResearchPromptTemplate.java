@@ -234,7 +234,7 @@ final class ResearchPromptTemplate implements PromptTemplate {
         b.append("## What the performance model predicts for some candidates (an estimate; weigh it with your ")
                 .append("own judgement)\n");
         for (PromptContext.CandidatePrediction c : ctx.candidates()) {
-            b.append("- ").append(data(c.label())).append(": ").append(spec(c.prediction().placement()));
+            b.append("- ").append(unquoted(c.label())).append(": ").append(spec(c.prediction().placement()));
             if (c.prediction().fits()) {
                 b.append(": predicted ").append(metrics(c.prediction().metrics()));
             } else {
@@ -280,13 +280,15 @@ final class ResearchPromptTemplate implements PromptTemplate {
      * and quotes become spaces, and it is cut to 80 characters.
      */
     static String data(String value) {
+        return "\"" + unquoted(value) + "\"";
+    }
+
+    /** Cleans a value like {@link #data} without adding quotes; for labels that read as prose. */
+    static String unquoted(String value) {
         if (value == null) {
-            return "\"\"";
+            return "";
         }
         String clean = value.replaceAll("[\\p{Cntrl}\"`<>]", " ").replaceAll("\\s+", " ").strip();
-        if (clean.length() > 80) {
-            clean = clean.substring(0, 80) + "...";
-        }
-        return "\"" + clean + "\"";
+        return clean.length() > 80 ? clean.substring(0, 80) + "..." : clean;
     }
 }

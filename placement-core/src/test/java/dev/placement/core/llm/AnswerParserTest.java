@@ -105,6 +105,14 @@ class AnswerParserTest {
     }
 
     @Test
+    void readsThePlacementSpecForm() {
+        ParsedAnswer a = parser.parse("Placement: node0:20, node1:20\nRationale: fewer hops", IDS);
+        assertThat(refs(a)).containsExactly("node0", "node1");
+        assertThat(counts(a)).containsExactly(20, 20);
+        assertThat(a.rationale()).isEqualTo("fewer hops");
+    }
+
+    @Test
     void readsExcludedNodesWrittenInWords() {
         ParsedAnswer a = parser.parse("Node 0: 40 layers\nNode 1: none\nNode 2: not used", IDS);
         assertThat(counts(a)).containsExactly(40, 0, 0);
