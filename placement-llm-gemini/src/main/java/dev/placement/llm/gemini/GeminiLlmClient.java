@@ -95,10 +95,61 @@ public final class GeminiLlmClient implements LlmClient {
             throw new InvalidInputException("GeminiLlmClient.builder()", "maxOutputTokens",
                     "must be at least 1, got " + b.maxOutputTokens);
         }
-        this.thinkingLevel = isBlank(b.thinkingLevel) ? null : b.thinkingLevel.strip();
-        this.thinkingBudget = b.thinkingBudget;
+        if (!isBlank(b.reasoningEffort)) {
+            if (!isBlank(b.thinkingLevel) || b.thinkingBudget != null) {
+                throw new InvalidInputException("GeminiLlmClient.builder()", "reasoningEffort",
+                        "set either reasoningEffort or thinkingLevel/thinkingBudget, not both");
+            }
+            String effort = b.reasoningEffort.strip().toLowerCase(java.util.Locale.ROOT);
+            if (name.startsWith("gemini-3")) {
+                this.thinkingLevel = thinkingLevelFor(effort);
+                this.thinkingBudget = null;
+            } else {
+                this.thinkingLevel = null;
+                this.thinkingBudget = thinkingBudgetFor(effort);
+            }
+        } else {
+            this.thinkingLevel = isBlank(b.thinkingLevel) ? null : b.thinkingLevel.strip();
+            this.thinkingBudget = b.thinkingBudget;
+        }
         this.maxOutputTokens = b.maxOutputTokens;
         this.transport = b.transport(new GeminiErrorReader(), apiKey.strip());
+    }
+
+    /** Gemini 3 thinks in levels; "none" has no level, so the least thinking is asked for. */
+    private static String thinkingLevelFor(String effort) {
+        switch (effort) {
+            case "none":
+            case "minimal":
+                return "MINIMAL";
+            case "low":
+            case "medium":
+            case "high":
+                return effort.toUpperCase(java.util.Locale.ROOT);
+            default:
+                throw badEffort(effort, "none, minimal, low, medium, high");
+        }
+    }
+
+    /** The budgets Google's OpenAI-compatible endpoint maps {@code reasoning_effort} to for Gemini 2.5. */
+    private static int thinkingBudgetFor(String effort) {
+        switch (effort) {
+            case "none":
+                return 0;
+            case "low":
+                return 1024;
+            case "medium":
+                return 8192;
+            case "high":
+                return 24576;
+            default:
+                throw badEffort(effort, "none, low, medium, high");
+        }
+    }
+
+    private static InvalidInputException badEffort(String effort, String valid) {
+        return new InvalidInputException("GeminiLlmClient.builder()", "reasoningEffort", "'" + effort
+                + "' is not a reasoning effort this model takes; expected one of " + valid);
     }
 
     /** @return a builder with no environment: the key must be set with {@link Builder#apiKey(String)} */
@@ -243,6 +294,7 @@ public final class GeminiLlmClient implements LlmClient {
         private String model;
         private String thinkingLevel;
         private Integer thinkingBudget;
+        private String reasoningEffort;
         private Integer maxOutputTokens;
 
         private Builder() {
@@ -318,6 +370,22 @@ public final class GeminiLlmClient implements LlmClient {
         }
 
         /**
+         * A provider-neutral alternative to the two thinking settings: for Gemini 3 models ({@code gemini-3*}) it
+         * becomes the thinking level ({@code none} and {@code minimal} give {@code MINIMAL}); for others (Gemini
+         * 2.5) the thinking budget Google's OpenAI-compatible endpoint uses ({@code none} 0, {@code low} 1024,
+         * {@code medium} 8192, {@code high} 24576 tokens).
+         *
+         * @param reasoningEffort {@code none}, {@code minimal} (Gemini 3 only), {@code low}, {@code medium} or
+         *                        {@code high}, or {@code null} (default) for the model's default; not together
+         *                        with {@link #thinkingLevel(String)} or {@link #thinkingBudget(Integer)}
+         * @return this builder
+         */
+        public Builder reasoningEffort(String reasoningEffort) {
+            this.reasoningEffort = reasoningEffort;
+            return this;
+        }
+
+        /**
          * @param maxOutputTokens {@code generationConfig.maxOutputTokens}, which counts thinking tokens too; at
          *                        least 1, or {@code null} (default) for the model's limit
          * @return this builder
@@ -330,7 +398,8 @@ public final class GeminiLlmClient implements LlmClient {
         /**
          * @return the client
          * @throws InvalidInputException    if no key is set (the message names {@code GEMINI_API_KEY}), the base
-         *                                  URL or model name is malformed, or both thinking settings are set
+         *                                  URL or model name is malformed, thinking settings conflict, or the
+         *                                  reasoning effort is unknown
          * @throws IllegalArgumentException if a transport setting is out of range
          */
         public GeminiLlmClient build() {

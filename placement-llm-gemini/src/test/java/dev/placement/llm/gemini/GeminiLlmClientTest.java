@@ -203,6 +203,35 @@ class GeminiLlmClientTest {
     }
 
     @Test
+    void mapsReasoningEffortToLevelForGemini3AndToBudgetForGemini25() throws IOException {
+        String gemini3 = "/v1beta/models/gemini-3-flash-preview:generateContent";
+        wm.stubFor(post(urlEqualTo(gemini3)).willReturn(okJson(answer("[" + textPart("{}") + "]", "STOP"))));
+        stub(okJson(answer("[" + textPart("{}") + "]", "STOP")));
+
+        client().model("gemini-3-flash-preview").reasoningEffort("medium").build().complete(STRUCTURED);
+        client().reasoningEffort("low").build().complete(STRUCTURED);
+        client().reasoningEffort("none").build().complete(STRUCTURED);
+
+        JsonNode level = json.readTree(wm.findAll(postRequestedFor(urlEqualTo(gemini3))).get(0).getBodyAsString());
+        assertThat(level.at("/generationConfig/thinkingConfig")).isEqualTo(json.readTree("{\"thinkingLevel\":\"MEDIUM\"}"));
+        List<LoggedRequest> budgets = wm.findAll(postRequestedFor(urlEqualTo(PATH)));
+        assertThat(json.readTree(budgets.get(0).getBodyAsString()).at("/generationConfig/thinkingConfig/thinkingBudget")
+                .asInt()).isEqualTo(1024);
+        assertThat(json.readTree(budgets.get(1).getBodyAsString()).at("/generationConfig/thinkingConfig/thinkingBudget")
+                .asInt()).isZero();
+    }
+
+    @Test
+    void rejectsUnknownReasoningEffortListingTheValidOnes() {
+        assertThatThrownBy(() -> client().reasoningEffort("xhigh").build())
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("reasoningEffort").hasMessageContaining("'xhigh'")
+                .hasMessageContaining("none, low, medium, high");
+        assertThatThrownBy(() -> client().reasoningEffort("low").thinkingBudget(0).build())
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining("not both");
+    }
+
+    @Test
     void blockedPromptIsANonRetryableTypedFailure() {
         stub(okJson("""
                 {"promptFeedback":{"blockReason":"SAFETY","safetyRatings":[{"category":"HARM_CATEGORY_HARASSMENT",

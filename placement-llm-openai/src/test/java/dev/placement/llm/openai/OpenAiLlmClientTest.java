@@ -390,6 +390,21 @@ class OpenAiLlmClientTest {
     }
 
     @Test
+    void interruptionWhileWaitingToRetryStopsAtOnceAndKeepsTheInterruptFlag() {
+        stub(aResponse().withStatus(503).withBody("{}"));
+
+        LlmCallException e = catchThrowableOfType(LlmCallException.class, () -> client()
+                .sleeper(d -> {
+                    throw new InterruptedException("shutting down");
+                }).build().complete(STRUCTURED));
+
+        assertThat(Thread.interrupted()).isTrue();
+        assertThat(e.failure()).isEqualTo(LlmFailure.INTERRUPTED);
+        assertThat(e.retryable()).isFalse();
+        assertThat(requestCount()).isEqualTo(1);
+    }
+
+    @Test
     void slowAnswerTimesOutAndIsRetried() {
         stub(okJson(completion("{}", "stop")).withFixedDelay(1500));
 
