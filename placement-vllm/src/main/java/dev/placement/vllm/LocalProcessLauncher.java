@@ -17,7 +17,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -101,25 +100,18 @@ public final class LocalProcessLauncher implements PipelineLauncher {
         String id = "local-" + process.pid();
         URI endpoint = URI.create("http://" + VllmLaunchPlan.hostForUri(host) + ":" + options.port());
         LOG.info("started {} (pid {}) for placement {}, log {}", argv.get(0), process.pid(), placement, log);
-        String[] last = {"not polled"};
-        Optional<String> outcome = polling.until(readyTimeout, () -> {
-            if (!process.isAlive()) {
-                return Optional.of("exited");
-            }
-            Optional<String> notReady = vllm.notReadyReason(endpoint);
-            notReady.ifPresent(r -> last[0] = r);
-            return notReady.isEmpty() ? Optional.of("ready") : Optional.empty();
-        });
-        if (outcome.isPresent() && outcome.get().equals("ready")) {
+        VllmEndpoint.Readiness readiness = vllm.awaitReady(polling, endpoint, readyTimeout, process::isAlive);
+        if (readiness.ready()) {
             running.put(id, new Started(process, log));
             return new RunningPipeline(id, placement, endpoint, polling.clock().instant());
         }
         String reason;
-        if (outcome.isPresent()) {
+        if (readiness.exited()) {
             reason = "the process exited with code " + waitExit(process) + " before it was ready";
         } else {
             kill(process);
-            reason = "not ready within " + readyTimeout.toSeconds() + " s (" + last[0] + "); the process was killed";
+            reason = "not ready within " + readyTimeout.toSeconds() + " s (" + readiness.lastReason()
+                    + "); the process was killed";
         }
         throw new LaunchException("local vLLM for " + placement + ": " + reason + "; log " + log + ":\n"
                 + tail(log));
@@ -137,11 +129,7 @@ public final class LocalProcessLauncher implements PipelineLauncher {
         if (s == null || !s.process().isAlive()) {
             return;
         }
-        Optional<Boolean> drained = polling.until(drainTimeout, () -> {
-            Optional<Double> n = vllm.requestsRunning(pipeline.endpoint());
-            return n.isEmpty() || n.get() <= 0 ? Optional.of(Boolean.TRUE) : Optional.empty();
-        });
-        if (drained.isEmpty()) {
+        if (!vllm.drain(polling, pipeline.endpoint(), drainTimeout)) {
             LOG.warn("requests still running at {} after {} s; stopping anyway", pipeline.endpoint(),
                     drainTimeout.toSeconds());
         }

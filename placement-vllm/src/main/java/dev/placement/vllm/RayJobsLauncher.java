@@ -194,12 +194,7 @@ public final class RayJobsLauncher implements PipelineLauncher {
     }
 
     private void drain(URI endpoint) {
-        // A server that cannot be reached or exports no gauge has nothing left to drain.
-        Optional<Boolean> drained = polling.until(drainTimeout, () -> {
-            Optional<Double> running = vllm.requestsRunning(endpoint);
-            return running.isEmpty() || running.get() <= 0 ? Optional.of(Boolean.TRUE) : Optional.empty();
-        });
-        if (drained.isEmpty()) {
+        if (!vllm.drain(polling, endpoint, drainTimeout)) {
             LOG.warn("requests still running at {} after draining for {} s; stopping anyway", endpoint,
                     drainTimeout.toSeconds());
         }

@@ -146,23 +146,15 @@ public final class SshLauncher implements PipelineLauncher {
         LOG.info("started the vLLM launcher on {} (pid {}) for placement {}", head.id(), pid, placement);
 
         URI endpoint = plan.endpoint();
-        String[] last = {"not polled"};
-        Optional<String> outcome = polling.until(readyTimeout, () -> {
-            if (!alive(run)) {
-                return Optional.of("exited");
-            }
-            Optional<String> notReady = vllm.notReadyReason(endpoint);
-            notReady.ifPresent(r -> last[0] = r);
-            return notReady.isEmpty() ? Optional.of("ready") : Optional.empty();
-        });
-        if (outcome.isPresent() && outcome.get().equals("ready")) {
+        VllmEndpoint.Readiness readiness = vllm.awaitReady(polling, endpoint, readyTimeout, () -> alive(run));
+        if (readiness.ready()) {
             String id = "ssh-" + plan.submissionId();
             runs.put(id, run);
             return new RunningPipeline(id, placement, endpoint, polling.clock().instant());
         }
         String logTail = tail(run);
-        String reason = outcome.isPresent() ? "the launcher exited before vLLM was ready"
-                : "not ready within " + readyTimeout.toSeconds() + " s (" + last[0] + ")";
+        String reason = readiness.exited() ? "the launcher exited before vLLM was ready"
+                : "not ready within " + readyTimeout.toSeconds() + " s (" + readiness.lastReason() + ")";
         terminate(run);
         stopRay(rayStarted);
         throw new LaunchException("placement " + placement + " over SSH on '" + head.id() + "': " + reason
@@ -177,11 +169,7 @@ public final class SshLauncher implements PipelineLauncher {
         if (run == null) {
             return;
         }
-        Optional<Boolean> drained = polling.until(drainTimeout, () -> {
-            Optional<Double> n = vllm.requestsRunning(pipeline.endpoint());
-            return n.isEmpty() || n.get() <= 0 ? Optional.of(Boolean.TRUE) : Optional.empty();
-        });
-        if (drained.isEmpty()) {
+        if (!vllm.drain(polling, pipeline.endpoint(), drainTimeout)) {
             LOG.warn("requests still running at {} after {} s; stopping anyway", pipeline.endpoint(),
                     drainTimeout.toSeconds());
         }

@@ -10,6 +10,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 
 /**
  * Talks to a vLLM OpenAI server's operational endpoints: {@code /health}, {@code /v1/models} and
@@ -83,6 +84,41 @@ final class VllmEndpoint {
         } catch (IllegalArgumentException malformed) {
             return Optional.empty();
         }
+    }
+
+    /** How a wait for readiness ended, and the last reason the server was not ready. */
+    record Readiness(boolean ready, boolean exited, String lastReason) {
+    }
+
+    /**
+     * Polls until the server is ready, the process behind it is gone, or the timeout passes.
+     *
+     * @param alive whether the process serving the endpoint still runs; checked before each poll
+     */
+    Readiness awaitReady(Polling polling, URI endpoint, Duration timeout, BooleanSupplier alive) {
+        String[] last = {"not polled"};
+        Optional<Boolean> outcome = polling.until(timeout, () -> {
+            if (!alive.getAsBoolean()) {
+                return Optional.of(Boolean.FALSE);
+            }
+            Optional<String> notReady = notReadyReason(endpoint);
+            notReady.ifPresent(r -> last[0] = r);
+            return notReady.isEmpty() ? Optional.of(Boolean.TRUE) : Optional.empty();
+        });
+        return new Readiness(outcome.orElse(false), outcome.isPresent() && !outcome.get(), last[0]);
+    }
+
+    /**
+     * Waits, at most {@code bound}, while {@value #RUNNING_GAUGE} is above 0. A server that cannot be reached
+     * or exports no gauge has nothing left to drain.
+     *
+     * @return whether no request was running at the end
+     */
+    boolean drain(Polling polling, URI endpoint, Duration bound) {
+        return polling.until(bound, () -> {
+            Optional<Double> running = requestsRunning(endpoint);
+            return running.isEmpty() || running.get() <= 0 ? Optional.of(Boolean.TRUE) : Optional.empty();
+        }).isPresent();
     }
 
     private HttpResponse<String> get(URI uri) throws IOException, InterruptedException {

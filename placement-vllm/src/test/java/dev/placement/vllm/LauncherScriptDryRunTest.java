@@ -48,7 +48,7 @@ class LauncherScriptDryRunTest {
         assertThat(out.at("/env/VLLM_PP_LAYER_PARTITION").asText()).isEqualTo("20,20");
         assertThat(out.at("/env/VLLM_RAY_BUNDLE_INDICES").asText()).isEqualTo("0,1");
         assertThat(out.at("/env/VLLM_USE_RAY_V2_EXECUTOR_BACKEND").asText()).isEqualTo("1");
-        assertThat(json.convertValue(out.get("command"), List.class)).isEqualTo(plan.serverCommand());
+        assertThat(strings(out.get("command"))).isEqualTo(plan.serverCommand());
     }
 
     @Test
@@ -60,12 +60,12 @@ class LauncherScriptDryRunTest {
 
         assertThat(run.exit).as(run.stderr).isZero();
         JsonNode out = json.readTree(run.stdout);
-        assertThat(json.convertValue(out.get("nodes"), List.class)).containsExactly("node2", "node0", "node1");
+        assertThat(strings(out.get("nodes"))).containsExactly("node2", "node0", "node1");
         assertThat(out.at("/bundles/0").fieldNames()).toIterable().containsExactly("GPU", "node:10.0.0.12");
         assertThat(out.at("/bundles/2").fieldNames()).toIterable().containsExactly("GPU", "node:10.0.0.11");
         assertThat(out.at("/env/VLLM_PP_LAYER_PARTITION").asText()).isEqualTo("13,14,13");
         assertThat(out.at("/env/VLLM_RAY_BUNDLE_INDICES").asText()).isEqualTo("0,1,2");
-        assertThat(json.convertValue(out.get("command"), List.class)).containsSubsequence("--pipeline-parallel-size", "3");
+        assertThat(strings(out.get("command"))).containsSubsequence("--pipeline-parallel-size", "3");
     }
 
     @Test
@@ -150,5 +150,9 @@ class LauncherScriptDryRunTest {
             Thread.currentThread().interrupt();
             return false;
         }
+    }
+
+    private List<String> strings(JsonNode node) {
+        return json.convertValue(node, new com.fasterxml.jackson.core.type.TypeReference<List<String>>() { });
     }
 }

@@ -63,7 +63,7 @@ class VllmLaunchPlanTest {
         assertThat(in.get("model").asText()).isEqualTo("tiiuae/Falcon3-10B-Base");
         assertThat(in.get("served_model_name").asText()).isEqualTo("falcon");
         assertThat(in.at("/stages/2/node_ip").asText()).isEqualTo("10.0.0.12");
-        assertThat(json.convertValue(in.get("args"), List.class)).contains("--dtype", "half", "--enforce-eager",
+        assertThat(strings(in.get("args"))).contains("--dtype", "half", "--enforce-eager",
                 "--max-model-len", "4096");
     }
 
@@ -154,5 +154,9 @@ class VllmLaunchPlanTest {
         assertThat(tree.at("/bundles/1/node:10.0.0.11").asDouble()).isEqualTo(0.001);
         assertThat(tree.at("/rayJobSubmission/metadata/vllm_version").asText()).isEqualTo("0.11.0");
         assertThat(tree.at("/sshCommands/2/role").asText()).isEqualTo("vllm-server");
+    }
+
+    private List<String> strings(JsonNode node) {
+        return json.convertValue(node, new com.fasterxml.jackson.core.type.TypeReference<List<String>>() { });
     }
 }
