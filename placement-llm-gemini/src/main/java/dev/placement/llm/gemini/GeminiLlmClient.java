@@ -65,6 +65,10 @@ public final class GeminiLlmClient implements LlmClient {
         if (b.apiKey == null && !isBlank(env.get("GOOGLE_API_KEY")) && !isBlank(env.get("GEMINI_API_KEY"))) {
             LOG.info("gemini: both GOOGLE_API_KEY and GEMINI_API_KEY are set; using GOOGLE_API_KEY, as Google's SDKs do");
         }
+        apiKey = apiKey.strip();
+        LlmHttpTransport.requireHeaderSafe(apiKey, isBlank(b.apiKey) ? "environment" : "GeminiLlmClient.builder()",
+                isBlank(b.apiKey) ? (isBlank(env.get("GOOGLE_API_KEY")) ? "GEMINI_API_KEY" : "GOOGLE_API_KEY")
+                        : "apiKey");
         String base = firstNonBlank(b.baseUrl, DEFAULT_BASE_URL).strip();
         while (base.endsWith("/")) {
             base = base.substring(0, base.length() - 1);
@@ -81,7 +85,7 @@ public final class GeminiLlmClient implements LlmClient {
         this.model = name;
         LlmHttpTransport.httpUrl(base, "GeminiLlmClient.builder()", "baseUrl", DEFAULT_BASE_URL);
         this.generateUri = URI.create(base + "/v1beta/models/" + name + ":generateContent");
-        this.headers = Map.of("x-goog-api-key", apiKey.strip());
+        this.headers = Map.of("x-goog-api-key", apiKey);
         if (!isBlank(b.thinkingLevel) && b.thinkingBudget != null) {
             throw new InvalidInputException("GeminiLlmClient.builder()", "thinkingLevel",
                     "set either thinkingLevel (Gemini 3) or thinkingBudget (Gemini 2.5), not both; the API "
@@ -113,7 +117,7 @@ public final class GeminiLlmClient implements LlmClient {
             this.thinkingBudget = b.thinkingBudget;
         }
         this.maxOutputTokens = b.maxOutputTokens;
-        this.transport = b.transport(new GeminiErrorReader(), apiKey.strip());
+        this.transport = b.transport(new GeminiErrorReader(), apiKey);
     }
 
     /** Gemini 3 thinks in levels; "none" has no level, so the least thinking is asked for. */

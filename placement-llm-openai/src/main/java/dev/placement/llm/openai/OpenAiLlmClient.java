@@ -93,11 +93,16 @@ public final class OpenAiLlmClient implements LlmClient {
                     "no API key for " + base + "; set OPENAI_API_KEY, or set OPENAI_BASE_URL to a local "
                             + "OpenAI-compatible server such as http://127.0.0.1:8000/v1");
         }
+        if (apiKey != null) {
+            apiKey = apiKey.strip();
+            LlmHttpTransport.requireHeaderSafe(apiKey, isBlank(b.apiKey) ? "environment" : "OpenAiLlmClient.builder()",
+                    isBlank(b.apiKey) ? "OPENAI_API_KEY" : "apiKey");
+        }
         this.model = firstNonBlank(b.model, DEFAULT_MODEL).strip();
         this.hasApiKey = apiKey != null;
         Map<String, String> h = new LinkedHashMap<>();
         if (apiKey != null) {
-            h.put("Authorization", "Bearer " + apiKey.strip());
+            h.put("Authorization", "Bearer " + apiKey);
         }
         String organization = firstNonBlank(b.organization, env.get("OPENAI_ORG_ID"));
         if (organization != null) {
@@ -116,7 +121,7 @@ public final class OpenAiLlmClient implements LlmClient {
                     "must be at least 1, got " + b.maxCompletionTokens);
         }
         this.maxCompletionTokens = b.maxCompletionTokens;
-        this.transport = b.transport(new OpenAiErrorReader(), apiKey == null ? null : apiKey.strip());
+        this.transport = b.transport(new OpenAiErrorReader(), apiKey);
     }
 
     /** @return a builder with no environment: base URL, key and model come only from its setters */

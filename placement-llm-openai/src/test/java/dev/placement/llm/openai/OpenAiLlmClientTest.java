@@ -596,6 +596,17 @@ class OpenAiLlmClientTest {
     }
 
     @Test
+    void keyWithAControlCharacterIsRejectedWithoutQuotingIt() {
+        String broken = "sk-abc\u0007def";
+
+        assertThatThrownBy(() -> OpenAiLlmClient.fromEnvironment(Map.of("OPENAI_API_KEY", broken)).build())
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessageStartingWith("environment: OPENAI_API_KEY:")
+                .hasMessageContaining("position 7 of 10")
+                .hasMessageNotContaining("sk-abc");
+    }
+
+    @Test
     void rejectsABaseUrlThatIsNotHttpNamingTheVariable() {
         assertThatThrownBy(() -> OpenAiLlmClient.fromEnvironment(Map.of("OPENAI_BASE_URL", "localhost:8000")).build())
                 .isInstanceOf(InvalidInputException.class)

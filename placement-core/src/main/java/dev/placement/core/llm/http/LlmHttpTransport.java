@@ -265,13 +265,45 @@ public final class LlmHttpTransport {
         return uri;
     }
 
+    /**
+     * Checks that a secret can be sent as an HTTP header value, for provider builders; the JDK's own rejection
+     * would quote the value, and with it the key, in its message.
+     *
+     * @param secret the key, or {@code null}
+     * @param source where it came from, for the message ({@code "environment"}, a builder name)
+     * @param field  its variable or field ({@code "OPENAI_API_KEY"}, {@code "apiKey"})
+     * @throws InvalidInputException naming the position of the first character outside visible ASCII, never
+     *                               the key itself
+     */
+    public static void requireHeaderSafe(String secret, String source, String field) {
+        if (secret == null) {
+            return;
+        }
+        for (int i = 0; i < secret.length(); i++) {
+            char c = secret.charAt(i);
+            if (c < 0x21 || c > 0x7e) {
+                throw new InvalidInputException(source, field, "the key has a space, control or non-ASCII "
+                        + "character at position " + (i + 1) + " of " + secret.length()
+                        + "; copy the key again without it");
+            }
+        }
+    }
+
     private String sendOnce(URI uri, Map<String, String> headers, String jsonBody) {
         HttpRequest.Builder request = HttpRequest.newBuilder(uri)
                 .timeout(requestTimeout)
                 .header("Content-Type", "application/json")
                 .header("Accept", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(jsonBody, StandardCharsets.UTF_8));
-        headers.forEach(request::header);
+        headers.forEach((name, value) -> {
+            try {
+                request.header(name, value);
+            } catch (IllegalArgumentException e) {
+                // The JDK's message quotes the value, which may be a key: say only which header.
+                throw new LlmCallException(provider, LlmFailure.INVALID_REQUEST, "the value of header " + name
+                        + " is not allowed in HTTP", null, 0, null);
+            }
+        });
         long startNanos = System.nanoTime();
         HttpResponse<String> response;
         try {
