@@ -71,6 +71,7 @@ public final class PlacementCommand implements Runnable {
         CommandLine cl = new CommandLine(root);
         // Subcommands are registered here, one line each.
         cl.addSubcommand(new LaunchCommand());
+        cl.addSubcommand(new DemoCommand());
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             PrintWriter err = commandLine.getErr();
             boolean verbose = root.verbose;

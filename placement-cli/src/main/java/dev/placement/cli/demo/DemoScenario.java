@@ -1,0 +1,364 @@
+package dev.placement.cli.demo;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.placement.api.ClusterSnapshot;
+import dev.placement.api.InvalidInputException;
+import dev.placement.api.ModelSpec;
+import dev.placement.api.Objective;
+import dev.placement.api.Workload;
+import dev.placement.core.catalog.ModelCatalog;
+import dev.placement.core.input.ClusterFiles;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * A demo timeline: a simulated cluster, a model, and steps that change link latencies and take nodes down
+ * and up. Read from YAML; the built-in one ({@code default-scenario.yaml} beside this class) documents the
+ * format field by field.
+ *
+ * @param name              a title for the report
+ * @param model             the model served
+ * @param maxModelLen       vLLM's max model length, or {@code null} for the default
+ * @param objective         the objective
+ * @param workload          the workload
+ * @param firstNodeId       the node that must stay rank 0, or {@code null}
+ * @param cluster           the nodes
+ * @param baseRttMillis     every link's RTT before added latency
+ * @param step              how long each step lasts (virtual time)
+ * @param tick              how often the orchestrator ticks
+ * @param restart           how long a simulated launch takes
+ * @param cooldown          the orchestrator's cooldown
+ * @param horizon           the orchestrator's gain horizon
+ * @param steps             the timeline, at least one step
+ */
+public record DemoScenario(String name, ModelSpec model, Integer maxModelLen, Objective objective, Workload workload,
+        String firstNodeId, ClusterSnapshot cluster, double baseRttMillis, Duration step, Duration tick,
+        Duration restart, Duration cooldown, Duration horizon, List<Step> steps) {
+
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static final Set<String> FIELDS = Set.of("name", "model", "maxModelLen", "objective", "workload",
+            "firstNode", "cluster", "baseRttMillis", "stepMinutes", "tickSeconds", "restartSeconds",
+            "cooldownMinutes", "horizonMinutes", "steps");
+    private static final Set<String> STEP_FIELDS = Set.of("label", "addedRttMillis", "fail", "recover");
+    private static final Set<String> WORKLOAD_FIELDS = Set.of("inputTokens", "outputTokens", "concurrency");
+
+    /** Validates and copies. */
+    public DemoScenario {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(objective, "objective");
+        Objects.requireNonNull(workload, "workload");
+        Objects.requireNonNull(cluster, "cluster");
+        steps = List.copyOf(steps);
+    }
+
+    /**
+     * One step of the timeline.
+     *
+     * @param label          what the step shows, for example {@code [2,4]}
+     * @param addedRttMillis extra RTT per link set by this step ({@code a -> b -> ms}, both ways); links not
+     *                       given keep their earlier value
+     * @param fail           nodes that go down at this step
+     * @param recover        nodes that come back at this step
+     */
+    public record Step(String label, Map<String, Map<String, Double>> addedRttMillis, List<String> fail,
+            List<String> recover) {
+        /** Copies. */
+        public Step {
+            Objects.requireNonNull(label, "label");
+            Map<String, Map<String, Double>> copy = new LinkedHashMap<>();
+            addedRttMillis.forEach((a, row) -> copy.put(a, Map.copyOf(row)));
+            addedRttMillis = java.util.Collections.unmodifiableMap(copy);
+            fail = List.copyOf(fail);
+            recover = List.copyOf(recover);
+        }
+    }
+
+    /**
+     * @return the built-in scenario: the research testbed with the latency steps [0,0] … [2,10], node2 failing
+     *         and recovering
+     */
+    public static DemoScenario builtIn() {
+        try (InputStream in = DemoScenario.class.getResourceAsStream("default-scenario.yaml")) {
+            if (in == null) {
+                throw new IllegalStateException("default-scenario.yaml is missing from the CLI jar");
+            }
+            return parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), "built-in scenario");
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read the built-in scenario: " + e.getMessage(), e);
+        }
+    }
+
+    /** @return the text of the built-in scenario file, to copy and edit */
+    public static String builtInText() {
+        try (InputStream in = DemoScenario.class.getResourceAsStream("default-scenario.yaml")) {
+            return new String(Objects.requireNonNull(in, "default-scenario.yaml").readAllBytes(),
+                    StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read the built-in scenario: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Reads a scenario file.
+     *
+     * @param file a YAML file in the format of the built-in scenario
+     * @return the scenario
+     * @throws InvalidInputException naming the file, field and value of the first problem
+     */
+    public static DemoScenario read(Path file) {
+        try {
+            return parse(Files.readString(file), file.toString());
+        } catch (NoSuchFileException e) {
+            throw new InvalidInputException(file.toString(), null, "file not found");
+        } catch (IOException e) {
+            throw new InvalidInputException(file.toString(), null, "cannot be read: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Parses scenario text.
+     *
+     * @param text   YAML
+     * @param source a name for messages, for example the file name
+     * @return the scenario
+     * @throws InvalidInputException naming the source, field and value of the first problem
+     */
+    public static DemoScenario parse(String text, String source) {
+        JsonNode root;
+        try {
+            root = YAML.readTree(text);
+        } catch (JsonProcessingException e) {
+            JsonLocation at = e.getLocation();
+            String where = at == null ? "" : "line " + at.getLineNr() + ", column " + at.getColumnNr() + ": ";
+            throw new InvalidInputException(source, null, "syntax error at " + where + e.getOriginalMessage());
+        }
+        if (root == null || !root.isObject()) {
+            throw new InvalidInputException(source, null, "expected a mapping with model, cluster and steps");
+        }
+        rejectUnknown(root, "", FIELDS, source);
+        ModelSpec model = ModelCatalog.builtIn().get(text(root, "model", source), source, "model");
+        if (!root.hasNonNull("cluster") || !root.get("cluster").isObject()) {
+            throw new InvalidInputException(source, "cluster", "missing; give the nodes as in a cluster file: "
+                    + "cluster: {nodes: [{id: node0, address: 10.0.0.10, gpu: T4}, ...]}");
+        }
+        ClusterSnapshot cluster = ClusterFiles.parseCluster(root.get("cluster").toString(), source + " cluster");
+        if (cluster.nodes().isEmpty()) {
+            throw new InvalidInputException(source, "cluster.nodes", "must list at least one node");
+        }
+        Integer maxModelLen = null;
+        if (root.has("maxModelLen")) {
+            double v = number(root, "maxModelLen", source);
+            if (v < 1 || v > model.contextLength() || v != Math.rint(v)) {
+                throw new InvalidInputException(source, "maxModelLen", "must be a whole number from 1 to the "
+                        + "model's context length " + model.contextLength() + ", was " + root.get("maxModelLen"));
+            }
+            maxModelLen = (int) v;
+        }
+        Objective objective = Objective.minimizeItl();
+        if (root.has("objective")) {
+            try {
+                objective = Objective.of(Objective.Goal.parse(text(root, "objective", source)));
+            } catch (IllegalArgumentException e) {
+                throw new InvalidInputException(source, "objective", e.getMessage());
+            }
+        }
+        Workload workload = Workload.DEFAULT;
+        if (root.has("workload")) {
+            JsonNode w = root.get("workload");
+            if (!w.isObject()) {
+                throw new InvalidInputException(source, "workload", "must be a mapping of inputTokens, "
+                        + "outputTokens and concurrency");
+            }
+            rejectUnknown(w, "workload.", WORKLOAD_FIELDS, source);
+            workload = new Workload(wholePositive(w, "inputTokens", "workload.", Workload.DEFAULT.inputTokens(), source),
+                    wholePositive(w, "outputTokens", "workload.", Workload.DEFAULT.outputTokens(), source),
+                    wholePositive(w, "concurrency", "workload.", Workload.DEFAULT.concurrency(), source));
+        }
+        String firstNode = root.has("firstNode") ? text(root, "firstNode", source) : null;
+        if (firstNode != null && cluster.find(firstNode).isEmpty()) {
+            throw new InvalidInputException(source, "firstNode", "'" + firstNode + "' is not a node of the cluster; "
+                    + "nodes: " + String.join(", ", cluster.nodeIds()));
+        }
+        double base = root.has("baseRttMillis") ? nonNegative(root, "baseRttMillis", source) : 0.2;
+        Duration step = minutes(root, "stepMinutes", 60, source);
+        Duration tick = seconds(root, "tickSeconds", 60, source);
+        Duration restart = seconds(root, "restartSeconds", 60, source);
+        Duration cooldown = minutes(root, "cooldownMinutes", 5, source);
+        Duration horizon = minutes(root, "horizonMinutes", 60, source);
+        if (tick.compareTo(step) > 0) {
+            throw new InvalidInputException(source, "tickSeconds", "must not exceed the step length of "
+                    + step.toMinutes() + " min, was " + tick.toSeconds() + " s");
+        }
+        List<Step> steps = steps(root.get("steps"), cluster, source);
+        String name = root.has("name") ? text(root, "name", source) : source;
+        return new DemoScenario(name, model, maxModelLen, objective, workload, firstNode, cluster, base, step, tick,
+                restart, cooldown, horizon, steps);
+    }
+
+    /**
+     * @param goal the objective to use instead of the scenario's
+     * @return a copy with that objective
+     */
+    public DemoScenario withObjective(Objective goal) {
+        return new DemoScenario(name, model, maxModelLen, goal, workload, firstNodeId, cluster, baseRttMillis, step,
+                tick, restart, cooldown, horizon, steps);
+    }
+
+    private static List<Step> steps(JsonNode node, ClusterSnapshot cluster, String source) {
+        if (node == null || !node.isArray() || node.isEmpty()) {
+            throw new InvalidInputException(source, "steps", "must be a list of at least one step, each "
+                    + "{label, addedRttMillis, fail, recover}");
+        }
+        List<Step> out = new ArrayList<>();
+        for (int i = 0; i < node.size(); i++) {
+            String path = "steps[" + i + "]";
+            JsonNode s = node.get(i);
+            if (!s.isObject()) {
+                throw new InvalidInputException(source, path, "must be a mapping {label, addedRttMillis, fail, "
+                        + "recover}");
+            }
+            rejectUnknown(s, path + ".", STEP_FIELDS, source);
+            String label = text(s, "label", source, path + ".label");
+            Map<String, Map<String, Double>> added = new LinkedHashMap<>();
+            JsonNode a = s.get("addedRttMillis");
+            if (a != null && !a.isNull()) {
+                if (!a.isObject()) {
+                    throw new InvalidInputException(source, path + ".addedRttMillis", "must be a mapping such as "
+                            + "{node0: {node1: 2}}");
+                }
+                for (Map.Entry<String, JsonNode> row : a.properties()) {
+                    String from = row.getKey();
+                    known(from, path + ".addedRttMillis." + from, cluster, source);
+                    if (!row.getValue().isObject()) {
+                        throw new InvalidInputException(source, path + ".addedRttMillis." + from,
+                                "must be a mapping of node to ms, such as {node1: 2}");
+                    }
+                    for (Map.Entry<String, JsonNode> cell : row.getValue().properties()) {
+                        String field = path + ".addedRttMillis." + from + "." + cell.getKey();
+                        known(cell.getKey(), field, cluster, source);
+                        if (cell.getKey().equals(from)) {
+                            throw new InvalidInputException(source, field, "a node has no link to itself");
+                        }
+                        JsonNode v = cell.getValue();
+                        if (!v.isNumber() || !(v.asDouble() >= 0) || !Double.isFinite(v.asDouble())) {
+                            throw new InvalidInputException(source, field, "must be a number of ms >= 0, found "
+                                    + v);
+                        }
+                        added.computeIfAbsent(from, k -> new LinkedHashMap<>()).put(cell.getKey(), v.asDouble());
+                    }
+                }
+            }
+            out.add(new Step(label, added, ids(s, "fail", path, cluster, source), ids(s, "recover", path, cluster,
+                    source)));
+        }
+        return out;
+    }
+
+    private static List<String> ids(JsonNode s, String field, String path, ClusterSnapshot cluster, String source) {
+        JsonNode v = s.get(field);
+        if (v == null || v.isNull()) {
+            return List.of();
+        }
+        if (!v.isArray()) {
+            throw new InvalidInputException(source, path + "." + field, "must be a list of node ids, such as [node2]");
+        }
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < v.size(); i++) {
+            String id = v.get(i).asText();
+            known(id, path + "." + field + "[" + i + "]", cluster, source);
+            out.add(id);
+        }
+        return out;
+    }
+
+    private static void known(String id, String field, ClusterSnapshot cluster, String source) {
+        if (cluster.find(id).isEmpty()) {
+            throw new InvalidInputException(source, field, "unknown node '" + id + "'; nodes: "
+                    + String.join(", ", cluster.nodeIds()));
+        }
+    }
+
+    private static void rejectUnknown(JsonNode obj, String prefix, Set<String> allowed, String source) {
+        obj.fieldNames().forEachRemaining(name -> {
+            if (!allowed.contains(name)) {
+                throw new InvalidInputException(source, prefix + name, "unknown field; valid fields here: "
+                        + String.join(", ", new TreeSet<>(allowed)));
+            }
+        });
+    }
+
+    private static String text(JsonNode obj, String field, String source) {
+        return text(obj, field, source, field);
+    }
+
+    private static String text(JsonNode obj, String field, String source, String path) {
+        JsonNode v = obj.get(field);
+        if (v == null || v.isNull()) {
+            throw new InvalidInputException(source, path, "missing");
+        }
+        if (!v.isValueNode() || v.asText().isBlank()) {
+            throw new InvalidInputException(source, path, "must be non-empty text, found " + v);
+        }
+        return v.asText();
+    }
+
+    private static double number(JsonNode obj, String field, String source) {
+        JsonNode v = obj.get(field);
+        if (v == null || !v.isNumber() || !Double.isFinite(v.asDouble())) {
+            throw new InvalidInputException(source, field, "must be a number, found " + v);
+        }
+        return v.asDouble();
+    }
+
+    private static double nonNegative(JsonNode obj, String field, String source) {
+        double v = number(obj, field, source);
+        if (v < 0) {
+            throw new InvalidInputException(source, field, "must be >= 0, was " + obj.get(field));
+        }
+        return v;
+    }
+
+    private static int wholePositive(JsonNode obj, String field, String prefix, int fallback, String source) {
+        if (!obj.has(field)) {
+            return fallback;
+        }
+        JsonNode v = obj.get(field);
+        if (!v.isIntegralNumber() || v.asLong() < 1 || v.asLong() > Integer.MAX_VALUE) {
+            throw new InvalidInputException(source, prefix + field, "must be a positive whole number, found " + v);
+        }
+        return v.asInt();
+    }
+
+    private static Duration minutes(JsonNode root, String field, double fallback, String source) {
+        double v = root.has(field) ? number(root, field, source) : fallback;
+        if (!(v > 0)) {
+            throw new InvalidInputException(source, field, "must be a positive number of minutes, was " + v);
+        }
+        return Duration.ofMillis(Math.round(v * 60_000));
+    }
+
+    private static Duration seconds(JsonNode root, String field, double fallback, String source) {
+        double v = root.has(field) ? number(root, field, source) : fallback;
+        if (!(v > 0)) {
+            throw new InvalidInputException(source, field, "must be a positive number of seconds, was " + v);
+        }
+        return Duration.ofMillis(Math.round(v * 1000));
+    }
+}
