@@ -14,6 +14,7 @@ import org.slf4j.LoggerFactory;
 
 import java.net.URI;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -62,7 +63,7 @@ public final class GeminiLlmClient implements LlmClient {
                     "no API key for Gemini; set GEMINI_API_KEY (or GOOGLE_API_KEY) to a key from "
                             + "https://aistudio.google.com/app/apikey");
         }
-        if (b.apiKey == null && !isBlank(env.get("GOOGLE_API_KEY")) && !isBlank(env.get("GEMINI_API_KEY"))) {
+        if (isBlank(b.apiKey) && !isBlank(env.get("GOOGLE_API_KEY")) && !isBlank(env.get("GEMINI_API_KEY"))) {
             LOG.info("gemini: both GOOGLE_API_KEY and GEMINI_API_KEY are set; using GOOGLE_API_KEY, as Google's SDKs do");
         }
         apiKey = apiKey.strip();
@@ -104,7 +105,7 @@ public final class GeminiLlmClient implements LlmClient {
                 throw new InvalidInputException("GeminiLlmClient.builder()", "reasoningEffort",
                         "set either reasoningEffort or thinkingLevel/thinkingBudget, not both");
             }
-            String effort = b.reasoningEffort.strip().toLowerCase(java.util.Locale.ROOT);
+            String effort = b.reasoningEffort.strip().toLowerCase(Locale.ROOT);
             if (name.startsWith("gemini-3")) {
                 this.thinkingLevel = thinkingLevelFor(effort);
                 this.thinkingBudget = null;
@@ -129,7 +130,7 @@ public final class GeminiLlmClient implements LlmClient {
             case "low":
             case "medium":
             case "high":
-                return effort.toUpperCase(java.util.Locale.ROOT);
+                return effort.toUpperCase(Locale.ROOT);
             default:
                 throw badEffort(effort, "none, minimal, low, medium, high");
         }
