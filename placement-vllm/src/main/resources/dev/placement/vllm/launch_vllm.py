@@ -135,6 +135,29 @@ def build_launch(plan, resolve=False):
     }
 
 
+def _hand_placement_group_to_engine(group):
+    """Makes vLLM use our placement group even in its engine-core subprocess.
+
+    The OpenAI server runs vLLM's engine core in a separate process, where Ray's "current placement group" of
+    this actor is not visible; vLLM's ray_utils prefers ``parallel_config.placement_group`` when it is set, and
+    the config is pickled into that process. So the group is set on the config right after vLLM builds it.
+    """
+    try:
+        from vllm.engine.arg_utils import AsyncEngineArgs
+    except ImportError:  # a vLLM without this class: rely on placement_group_capture_child_tasks alone
+        print(json.dumps({"event": "warning", "message": "cannot hand the placement group to vLLM's config"}),
+              flush=True)
+        return
+    build = AsyncEngineArgs.create_engine_config
+
+    def create_engine_config(self, *args, **kwargs):
+        config = build(self, *args, **kwargs)
+        config.parallel_config.placement_group = group
+        return config
+
+    AsyncEngineArgs.create_engine_config = create_engine_config
+
+
 def serve(launch):
     """Creates the placement group and runs the OpenAI server on bundle 0; returns when the server exits."""
     import ray  # imported lazily: --dry-run must work where Ray is not installed
@@ -158,9 +181,10 @@ def serve(launch):
 
     @ray.remote(num_cpus=0, num_gpus=0)
     class OpenAiServer:
-        def run(self, command, env):
+        def run(self, command, env, group):
             import runpy
             os.environ.update(env)
+            _hand_placement_group_to_engine(group)
             sys.argv = ["vllm.entrypoints.openai.api_server", "--model"] + command[2:]
             runpy.run_module("vllm.entrypoints.openai.api_server", run_name="__main__", alter_sys=True)
             return 0
@@ -170,7 +194,7 @@ def serve(launch):
         placement_group_capture_child_tasks=True)).remote()
     print(json.dumps({"event": "starting", "placement_group": pg.id.hex(), "bundles": launch["bundles"]}),
           flush=True)
-    return ray.get(server.run.remote(launch["command"], launch["env"]))
+    return ray.get(server.run.remote(launch["command"], launch["env"], pg))
 
 
 def main(argv=None):
