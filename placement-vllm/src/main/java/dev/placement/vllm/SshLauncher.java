@@ -289,10 +289,7 @@ public final class SshLauncher implements PipelineLauncher {
          * @return this builder
          */
         public Builder launcherDirectory(String dir) {
-            this.launcherDirectory = VllmOptions.requireModelSource(dir, "launcherDirectory");
-            if (!dir.startsWith("/")) {
-                throw new IllegalArgumentException("launcherDirectory '" + dir + "' must be an absolute path");
-            }
+            this.launcherDirectory = VllmLaunchPlan.requireAbsolutePath(dir, "launcherDirectory");
             return this;
         }
 

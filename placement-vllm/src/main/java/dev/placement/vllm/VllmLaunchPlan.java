@@ -285,7 +285,7 @@ public record VllmLaunchPlan(String submissionId, String modelName, String model
      * @return the commands, in the order they must run
      */
     public List<NodeCommand> nodeCommands(String python, String launcherPath) {
-        VllmOptions.requireModelSource(launcherPath, "launcherPath");
+        requireAbsolutePath(launcherPath, "launcherPath");
         if (!python.matches("[A-Za-z0-9._/+-]{1,200}")) {
             throw new IllegalArgumentException("python executable '" + python + "' has unsafe characters");
         }
@@ -372,6 +372,15 @@ public record VllmLaunchPlan(String submissionId, String modelName, String model
                     + "' is not a host name or IP address (letters, digits, '.', ':' and '-' only)");
         }
         return address;
+    }
+
+    static String requireAbsolutePath(String path, String field) {
+        if (path == null || !VllmOptions.ABSOLUTE_PATH.matcher(path).matches() || path.contains("/../")
+                || path.endsWith("/..")) {
+            throw new IllegalArgumentException(field + " '" + path + "' must be an absolute path of letters, "
+                    + "digits and . _ + @ = - (no spaces, '..' or shell metacharacters)");
+        }
+        return path;
     }
 
     static boolean isIpLiteral(String address) {
