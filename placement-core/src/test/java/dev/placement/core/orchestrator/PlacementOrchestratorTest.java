@@ -296,6 +296,30 @@ class PlacementOrchestratorTest {
     }
 
     @Test
+    void startRunsTheLoopOnTheSchedulerUntilClosed() throws Exception {
+        java.util.concurrent.CountDownLatch launched = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.ScheduledExecutorService scheduler =
+                java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+        try {
+            PlacementOrchestrator o = f.orchestrator().scheduler(scheduler).tickInterval(Duration.ofMillis(5))
+                    .listener(e -> {
+                        if (e instanceof OrchestratorEvent.Reconfigured) {
+                            launched.countDown();
+                        }
+                    }).build();
+            o.start();
+
+            assertThat(launched.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThatThrownBy(o::start).hasMessageContaining("already started");
+            o.close();
+            assertThat(o.state()).isEqualTo(OrchestratorState.CLOSED);
+            assertThat(scheduler.isShutdown()).as("a scheduler given by the caller stays the caller's").isFalse();
+        } finally {
+            scheduler.shutdownNow();
+        }
+    }
+
+    @Test
     void namesTheMissingRequiredSetting() {
         assertThatThrownBy(() -> PlacementOrchestrator.builder().build())
                 .hasMessageContaining("PlacementOrchestrator.builder().inventory(...) is required");
