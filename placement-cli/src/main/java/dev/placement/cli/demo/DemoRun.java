@@ -14,10 +14,8 @@ import dev.placement.core.ProportionalAgent;
 import dev.placement.core.orchestrator.DecisionJournal;
 import dev.placement.core.orchestrator.PlacementOrchestrator;
 import dev.placement.core.orchestrator.TickOutcome;
-import dev.placement.core.orchestrator.Trigger;
 import dev.placement.core.sim.SimulatedClock;
 import dev.placement.core.sim.SimulatedCluster;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -259,15 +257,5 @@ public final class DemoRun {
         } catch (IllegalArgumentException | PlacementException e) {
             return new Series(name, placement, null);
         }
-    }
-
-    /** @return a name for the trigger, for tests and reports */
-    static String describe(Trigger t) {
-        return t.name().toLowerCase(Locale.ROOT).replace('_', ' ');
-    }
-
-    /** @return the scenario's virtual duration */
-    Duration duration() {
-        return scenario.step().multipliedBy(scenario.steps().size());
     }
 }

@@ -68,7 +68,11 @@ import org.slf4j.LoggerFactory;
  * too the orchestrator is {@link OrchestratorState#DEGRADED}: the gate stays paused (callers are rejected
  * after their timeout) and it retries with exponential backoff.
  *
- * <p>Every decision goes to the {@link DecisionJournal}; listeners receive {@link OrchestratorEvent}s on the
+ * <p>Until the first pipeline is healthy the gate is paused, so requests sent before then wait (bounded) like
+ * requests sent during a reconfiguration.
+ *
+ * <p>Every decision goes to the {@link DecisionJournal}, followed by the first metrics measured after it;
+ * listeners receive {@link OrchestratorEvent}s on the
  * ticking thread (keep them quick; an exception in one is logged and ignored).
  *
  * <p>Thread-safe. Ticks never overlap, so two reconfigurations never run at once: {@link #runOnce()} called
@@ -471,7 +475,7 @@ public final class PlacementOrchestrator implements AutoCloseable {
             why = state == OrchestratorState.DEGRADED ? "retrying after a failed launch" : "first start";
         } else if (proposed.equals(before.placement())) {
             String reason = "the agent kept the running placement";
-            journalEntry(now, triggers, cluster, smoothed, decision, before, runningPredicted,
+            pendingMeasurementFor = journalEntry(now, triggers, cluster, smoothed, decision, before, runningPredicted,
                     TickOutcome.Action.KEPT, false, reason, null);
             return outcome(now, cluster, smoothed, triggers, decision, TickOutcome.Action.KEPT, reason,
                     runningPredicted, measured);
@@ -484,7 +488,7 @@ public final class PlacementOrchestrator implements AutoCloseable {
             String hold = holdReason(now, runningPrediction.metrics(), proposedPrediction.metrics());
             if (hold != null) {
                 heldByCooldown = hold.startsWith("cooldown");
-                journalEntry(now, triggers, cluster, smoothed, decision, before, runningPredicted,
+                pendingMeasurementFor = journalEntry(now, triggers, cluster, smoothed, decision, before, runningPredicted,
                         TickOutcome.Action.SKIPPED, false, hold, null);
                 emit(new OrchestratorEvent.ReconfigurationSkipped(now, proposed, hold));
                 return outcome(now, cluster, smoothed, triggers, decision, TickOutcome.Action.SKIPPED, hold,

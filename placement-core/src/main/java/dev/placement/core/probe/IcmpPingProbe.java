@@ -61,7 +61,7 @@ public final class IcmpPingProbe implements LatencyProbe {
     private OptionalDouble ping(NodeSpec node) {
         Process process;
         try {
-            process = new ProcessBuilder(command.argv(node.address())).redirectErrorStream(false).start();
+            process = new ProcessBuilder(command.argv(node.address())).redirectErrorStream(true).start();
         } catch (IOException e) {
             throw new PlacementException("cannot run '" + command.program() + "' to measure latency ("
                     + e.getMessage() + "); install iputils-ping (apt-get install iputils-ping), set the path of "
@@ -77,6 +77,12 @@ public final class IcmpPingProbe implements LatencyProbe {
             if (!process.waitFor(command.processTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
                 process.destroyForcibly();
                 return OptionalDouble.empty();
+            }
+            String problem = PingOutput.permissionProblem(stdout);
+            if (problem != null) {
+                throw new PlacementException("'" + command.program() + "' may not send ICMP here (" + problem
+                        + "); allow it (sysctl net.ipv4.ping_group_range, or setcap cap_net_raw+ep on ping) or use "
+                        + "TcpConnectProbe, which needs no privileges");
             }
             return PingOutput.parse(stdout).medianMillis();
         } catch (IOException e) {

@@ -97,6 +97,12 @@ public final class PairwiseProbe implements LatencyProbe {
                     + "' (exit code " + result.exitCode() + ": " + result.stderr().strip()
                     + "); install iputils-ping on it or set the program with PairwiseProbe.builder(...).program(...)");
         }
+        String problem = PingOutput.permissionProblem(result.stderr());
+        if (problem != null) {
+            throw new PlacementException("node '" + node.id() + "' may not send ICMP with '" + command.program()
+                    + "' (" + problem + "); allow it there (sysctl net.ipv4.ping_group_range, or setcap cap_net_raw+ep"
+                    + " on ping)");
+        }
     }
 
     /** Configures a {@link PairwiseProbe}; not thread-safe. */

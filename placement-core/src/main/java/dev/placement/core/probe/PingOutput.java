@@ -46,6 +46,27 @@ record PingOutput(List<Double> samplesMillis, boolean statistics) {
         return new PingOutput(samples, STATISTICS.matcher(text).find());
     }
 
+    /**
+     * Recognises ping failing for lack of privileges (no raw socket and no unprivileged ICMP allowed), which
+     * would otherwise look like every node being unreachable.
+     *
+     * @param output what ping printed (stdout and stderr)
+     * @return ping's complaint, or null if there is none
+     */
+    static String permissionProblem(String output) {
+        if (output == null) {
+            return null;
+        }
+        for (String line : output.split("\\R")) {
+            String l = line.toLowerCase(java.util.Locale.ROOT);
+            if (l.contains("operation not permitted") || l.contains("permission denied")
+                    || l.contains("socket: ") && !l.contains("bytes from")) {
+                return line.strip();
+            }
+        }
+        return null;
+    }
+
     /** @return whether at least one reply came back */
     boolean reachable() {
         return !samplesMillis.isEmpty();

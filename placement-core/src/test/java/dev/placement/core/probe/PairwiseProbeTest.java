@@ -84,4 +84,15 @@ class PairwiseProbeTest {
                 .hasMessageContaining("node0")
                 .hasMessageContaining("install iputils-ping");
     }
+
+    @Test
+    void failsClearlyWhenPingMayNotSendIcmpRatherThanReportingEveryNodeUnreachable() {
+        ScriptedRunner runner = new ScriptedRunner((node, target) ->
+                new CommandRunner.CommandResult(2, "", "ping: socket: Operation not permitted"));
+
+        assertThatThrownBy(() -> PairwiseProbe.builder(runner).build().measure(CLUSTER))
+                .isInstanceOf(PlacementException.class)
+                .hasMessageContaining("may not send ICMP")
+                .hasMessageContaining("ping_group_range");
+    }
 }

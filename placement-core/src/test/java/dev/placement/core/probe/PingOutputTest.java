@@ -44,4 +44,12 @@ class PingOutputTest {
         assertThat(out.statistics()).isFalse();
         assertThat(PingOutput.parse(null).reachable()).isFalse();
     }
+
+    @Test
+    void recognisesPingLackingThePrivilegeToSendIcmp() {
+        assertThat(PingOutput.permissionProblem("ping: socket: Operation not permitted\n"))
+                .isEqualTo("ping: socket: Operation not permitted");
+        assertThat(PingOutput.permissionProblem(ProbeFixtures.iputilsNoReply("10.0.0.9"))).isNull();
+        assertThat(PingOutput.permissionProblem(null)).isNull();
+    }
 }
