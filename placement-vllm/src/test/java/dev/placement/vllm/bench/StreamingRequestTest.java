@@ -1,0 +1,179 @@
+package dev.placement.vllm.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Flow;
+import org.junit.jupiter.api.Test;
+
+/** The server-sent-event parsing and the outcome rules, fed bytes directly (no network, no timing). */
+class StreamingRequestTest {
+    private static final String TOKEN = "data: {\"choices\":[{\"index\":0,\"text\":\" a\"}],\"usage\":null}\n\n";
+    private static final String USAGE =
+            "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":12,\"completion_tokens\":3,\"total_tokens\":15}}\n\n";
+    private static final String DONE = "data: [DONE]\n\n";
+
+    private final StreamingRequest request = new StreamingRequest(4, 100, System.nanoTime(), new ObjectMapper());
+    private boolean cancelled;
+
+    @Test
+    void completesWithUsageCountsAndOneGapPerLaterChunk() {
+        feed(200, TOKEN + TOKEN + TOKEN + USAGE + DONE);
+
+        RequestRecord r = request.outcome().getNow(null);
+        assertThat(r.succeeded()).isTrue();
+        assertThat(r.index()).isEqualTo(4);
+        assertThat(r.outputTokens()).isEqualTo(3);
+        assertThat(r.inputTokens()).isEqualTo(12);
+        assertThat(r.itlNanos()).hasSize(2);
+        assertThat(r.e2elNanos()).isGreaterThanOrEqualTo(r.ttftNanos());
+    }
+
+    @Test
+    void eventsSplitAnywhereAcrossReadsWithCrLfAndCommentsParseTheSame() {
+        String stream = ": ping\r\n\r\n" + TOKEN.replace("\n", "\r\n") + "event: message\n" + TOKEN + USAGE + DONE;
+        byte[] bytes = stream.getBytes(StandardCharsets.UTF_8);
+        List<ByteBuffer> pieces = new ArrayList<>();
+        for (int i = 0; i < bytes.length; i += 7) {
+            pieces.add(ByteBuffer.wrap(bytes, i, Math.min(7, bytes.length - i)).slice());
+        }
+        subscribe(200);
+        for (ByteBuffer piece : pieces) {
+            subscriber.onNext(List.of(piece));
+        }
+        subscriber.onComplete();
+
+        RequestRecord r = request.outcome().getNow(null);
+        assertThat(r.succeeded()).isTrue();
+        assertThat(r.itlNanos()).hasSize(1);
+        assertThat(r.outputTokens()).isEqualTo(3);
+    }
+
+    @Test
+    void withoutUsageCountsOutputChunksAndKeepsThePromptEstimate() {
+        feed(200, TOKEN + TOKEN + DONE);
+
+        RequestRecord r = request.outcome().getNow(null);
+        assertThat(r.outputTokens()).isEqualTo(2);
+        assertThat(r.inputTokens()).isEqualTo(100);
+    }
+
+    @Test
+    void roleOnlyChatChunkCountsAsTheFirstChunkAsInVllm() {
+        String role = "data: {\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"}}]}\n\n";
+        String content = "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\" a\"}}]}\n\n";
+        feed(200, role + content + content + USAGE + DONE);
+
+        RequestRecord r = request.outcome().getNow(null);
+        assertThat(r.succeeded()).isTrue();
+        assertThat(r.itlNanos()).hasSize(2);
+        assertThat(r.outputTokens()).isEqualTo(3);
+    }
+
+    @Test
+    void errorEventFailsTheRequestAndAbortsTheStream() {
+        feed(200, TOKEN + "data: {\"error\":{\"message\":\"KV cache exhausted\",\"code\":500}}\n\n" + DONE);
+
+        RequestRecord r = request.outcome().getNow(null);
+        assertThat(r.failure()).isEqualTo(FailureKind.ERROR_EVENT);
+        assertThat(r.failureDetail()).contains("KV cache exhausted").contains("after 1 output chunks");
+        assertThat(cancelled).isTrue();
+    }
+
+    @Test
+    void olderVllmErrorObjectIsAnErrorEventToo() {
+        feed(200, "data: {\"object\":\"error\",\"message\":\"bad things\",\"code\":400}\n\n" + DONE);
+
+        assertThat(request.outcome().getNow(null).failure()).isEqualTo(FailureKind.ERROR_EVENT);
+        assertThat(request.outcome().getNow(null).failureDetail()).contains("bad things");
+    }
+
+    @Test
+    void streamEndingWithoutDoneIsAnEarlyClose() {
+        feed(200, TOKEN + TOKEN);
+
+        RequestRecord r = request.outcome().getNow(null);
+        assertThat(r.failure()).isEqualTo(FailureKind.EARLY_CLOSE);
+        assertThat(r.failureDetail()).contains("before data: [DONE]").contains("2 output chunks");
+        assertThat(r.outputTokens()).isZero();
+    }
+
+    @Test
+    void doneWithoutAnyOutputChunkIsNoOutput() {
+        feed(200, USAGE + DONE);
+
+        assertThat(request.outcome().getNow(null).failure()).isEqualTo(FailureKind.NO_OUTPUT);
+    }
+
+    @Test
+    void chunkThatIsNotJsonIsMalformed() {
+        feed(200, TOKEN + "data: {\"choices\": [tru\n\n" + DONE);
+
+        RequestRecord r = request.outcome().getNow(null);
+        assertThat(r.failure()).isEqualTo(FailureKind.MALFORMED_CHUNK);
+        assertThat(r.failureDetail()).contains("chunk 2 is not JSON");
+    }
+
+    @Test
+    void httpErrorStatusIsAFailureCarryingTheServersMessage() {
+        feed(503, "{\"object\":\"error\",\"message\":\"The model is loading\",\"code\":503}");
+
+        RequestRecord r = request.outcome().getNow(null);
+        assertThat(r.failure()).isEqualTo(FailureKind.HTTP_STATUS);
+        assertThat(r.failureDetail()).isEqualTo("HTTP 503: The model is loading");
+    }
+
+    @Test
+    void firstOutcomeWinsOverLaterOnes() {
+        request.fail(FailureKind.TIMEOUT, "no [DONE] within 1 s");
+        feed(200, TOKEN + DONE);
+
+        assertThat(request.outcome().getNow(null).failure()).isEqualTo(FailureKind.TIMEOUT);
+    }
+
+    private HttpResponse.BodySubscriber<Void> subscriber;
+
+    private void subscribe(int status) {
+        request.sending(System.nanoTime());
+        subscriber = request.bodyHandler().apply(new HttpResponse.ResponseInfo() {
+            @Override
+            public int statusCode() {
+                return status;
+            }
+
+            @Override
+            public HttpHeaders headers() {
+                return HttpHeaders.of(Map.of(), (a, b) -> true);
+            }
+
+            @Override
+            public HttpClient.Version version() {
+                return HttpClient.Version.HTTP_1_1;
+            }
+        });
+        subscriber.onSubscribe(new Flow.Subscription() {
+            @Override
+            public void request(long n) {
+            }
+
+            @Override
+            public void cancel() {
+                cancelled = true;
+            }
+        });
+    }
+
+    private void feed(int status, String body) {
+        subscribe(status);
+        subscriber.onNext(List.of(ByteBuffer.wrap(body.getBytes(StandardCharsets.UTF_8))));
+        subscriber.onComplete();
+    }
+}
