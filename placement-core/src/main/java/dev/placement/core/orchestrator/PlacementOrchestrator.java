@@ -127,6 +127,9 @@ public final class PlacementOrchestrator implements AutoCloseable {
     private boolean heldByCooldown;
     private Instant nextAttemptAt;
     private Duration backoff;
+    private Instant decideNotBefore;
+    private String decideFailure;
+    private Duration decideBackoff;
     private long pendingMeasurementFor = -1;
     private ClusterSnapshot lastCluster = new ClusterSnapshot(List.of());
     private ConnectivityMap lastConnectivity = ConnectivityMap.builder().build();
@@ -163,6 +166,7 @@ public final class PlacementOrchestrator implements AutoCloseable {
         this.smoother = new ConnectivitySmoother(b.smoothingWindow);
         this.restartTimes = new RestartTimes(b.defaultRestartTime);
         this.backoff = b.initialBackoff;
+        this.decideBackoff = b.initialBackoff;
         gate.pause("no pipeline has been started yet");
     }
 
@@ -334,6 +338,16 @@ public final class PlacementOrchestrator implements AutoCloseable {
             return outcome(now, cluster, smoothed, triggers, null, TickOutcome.Action.NOTHING_CHANGED, reason,
                     predictRunning(request), measured);
         }
+        RunningPipeline r = running;
+        boolean urgent = (r != null && !usesOnly(r.placement(), cluster))
+                || !lastDecisionNodes.containsAll(cluster.nodeIds());
+        if (decideNotBefore != null && now.isBefore(decideNotBefore) && !urgent) {
+            // The last decision failed: asking again every tick would hammer a failing (LLM) service. A node
+            // that joins, or one the running placement loses, is worth asking about at once.
+            return outcome(now, cluster, smoothed, triggers, null, TickOutcome.Action.NOTHING_CHANGED,
+                    decideFailure + "; asking the agent again at " + decideNotBefore, predictRunning(request),
+                    measured);
+        }
         return decideAndApply(now, cluster, smoothed, triggers, request, measured);
     }
 
@@ -365,6 +379,9 @@ public final class PlacementOrchestrator implements AutoCloseable {
         if (state == OrchestratorState.DEGRADED) {
             if (!now.isBefore(nextAttemptAt)) {
                 t.add(Trigger.RETRY);
+            }
+            if (!lastDecisionNodes.containsAll(cluster.nodeIds())) {
+                t.add(Trigger.NODE_JOINED);
             }
             return t;
         }
@@ -445,24 +462,32 @@ public final class PlacementOrchestrator implements AutoCloseable {
         } catch (InfeasiblePlacementException e) {
             noteDecision(now, cluster, smoothed);
             String reason = "no feasible placement: " + message(e);
+            if (before == null) {
+                backOffDeciding(now, reason);
+                gate.pause(reason);
+            }
             journalEntry(now, triggers, cluster, smoothed, null, before, runningPredicted,
                     TickOutcome.Action.NO_FEASIBLE_PLACEMENT, false, reason, null);
             return outcome(now, cluster, smoothed, triggers, null, TickOutcome.Action.NO_FEASIBLE_PLACEMENT, reason,
                     runningPredicted, measured);
         } catch (RuntimeException e) {
             String reason = "agent '" + agent.name() + "' failed: " + message(e);
+            backOffDeciding(now, reason);
             emit(new OrchestratorEvent.TickFailed(now, reason));
             return outcome(now, cluster, smoothed, triggers, null, TickOutcome.Action.FAILED, reason,
                     runningPredicted, measured);
         }
         noteDecision(now, cluster, smoothed);
         emit(new OrchestratorEvent.DecisionMade(now, triggers, decision));
+        decideNotBefore = null;
+        decideBackoff = initialBackoff;
 
         Placement proposed = decision.placement();
         Prediction proposedPrediction = predictSafely(proposed, request);
         String invalid = invalidReason(proposed, cluster, proposedPrediction);
         if (invalid != null) {
             String reason = "agent '" + decision.agent() + "' proposed " + proposed + ", which is not usable: " + invalid;
+            backOffDeciding(now, reason);
             journalEntry(now, triggers, cluster, smoothed, decision, before, runningPredicted,
                     TickOutcome.Action.FAILED, false, reason, null);
             emit(new OrchestratorEvent.TickFailed(now, reason));
@@ -630,6 +655,13 @@ public final class PlacementOrchestrator implements AutoCloseable {
     }
 
     // ------------------------------------------------------------------------------------------------ helpers
+
+    private void backOffDeciding(Instant now, String failure) {
+        decideFailure = failure;
+        decideNotBefore = now.plus(decideBackoff);
+        decideBackoff = decideBackoff.multipliedBy(2).compareTo(maxBackoff) > 0 ? maxBackoff
+                : decideBackoff.multipliedBy(2);
+    }
 
     private void noteDecision(Instant now, ClusterSnapshot cluster, ConnectivityMap smoothed) {
         lastDecisionAt = now;

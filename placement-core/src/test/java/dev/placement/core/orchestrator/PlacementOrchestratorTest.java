@@ -284,6 +284,62 @@ class PlacementOrchestratorTest {
     }
 
     @Test
+    void backsOffAfterTheAgentFailsInsteadOfAskingItEveryTick() {
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        try (PlacementOrchestrator o = f.orchestrator().smoothingWindow(1)
+                .retryBackoff(Duration.ofSeconds(30), Duration.ofMinutes(2))
+                .agent(new dev.placement.api.PlacementAgent() {
+                    @Override
+                    public String name() {
+                        return "down";
+                    }
+
+                    @Override
+                    public dev.placement.api.PlacementDecision decide(dev.placement.api.PlacementRequest r) {
+                        if (calls.incrementAndGet() > 1) {
+                            throw new dev.placement.api.PlacementException("503 from the LLM");
+                        }
+                        return new dev.placement.api.PlacementDecision(THREE, "down", "first", null,
+                                r.connectivity().measuredAt(), null);
+                    }
+                }).build()) {
+            o.runOnce();
+            f.setNode1Node2Rtt(8);
+            List<Action> actions = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                actions.add(tickAfter(o, Duration.ofSeconds(10)).action());
+            }
+
+            // Asked at +10 s, then after 30 s (+40 s), then after 60 s (+100 s).
+            assertThat(actions).containsExactly(Action.FAILED, Action.NOTHING_CHANGED, Action.NOTHING_CHANGED,
+                    Action.FAILED, Action.NOTHING_CHANGED, Action.NOTHING_CHANGED, Action.NOTHING_CHANGED,
+                    Action.NOTHING_CHANGED, Action.NOTHING_CHANGED, Action.FAILED);
+            assertThat(calls).hasValue(4);
+        }
+    }
+
+    @Test
+    void holdsRequestsWithTheReasonWhenNoPlacementFitsAndStartsOnceANodeJoins() {
+        f.sim.failNode("node1");
+        f.sim.failNode("node2");
+        try (PlacementOrchestrator o = f.orchestrator().retryBackoff(Duration.ofMinutes(1), Duration.ofMinutes(5))
+                .build()) {
+            TickOutcome none = o.runOnce();
+
+            assertThat(none.action()).isEqualTo(Action.NO_FEASIBLE_PLACEMENT);
+            assertThatThrownBy(() -> o.gate().enter(Duration.ZERO)).hasMessageContaining("no feasible placement");
+            assertThat(tickAfter(o, Duration.ofSeconds(10)).reason()).contains("asking the agent again at");
+            f.sim.recoverNode("node1");
+
+            TickOutcome started = tickAfter(o, Duration.ofSeconds(10));
+
+            assertThat(started.action()).isEqualTo(Action.RECONFIGURED);
+            assertThat(started.running()).isEqualTo(TWO);
+            assertThat(f.agent.calls).hasValue(2);
+        }
+    }
+
+    @Test
     void refusesToTickAfterCloseAndStopsThePipeline() {
         PlacementOrchestrator o = f.orchestrator().build();
         o.runOnce();
