@@ -11,10 +11,14 @@ import java.util.Map;
  * The polynomial placement heuristic: a beam search over node paths. A path grows one node at a time (only
  * along known links); every path is scored as a closed pipeline with a water-filled split; the beam keeps the
  * best-scoring pipelines and the most promising paths that do not fit yet (fewest missing layers, then least
- * link latency). The best pipelines found are finished with a one-layer-move local search. With beam width W,
- * n nodes and L layers it costs O(n² · W · (n + L)) time. Not thread-safe; one per solve.
+ * link latency). The best pipelines found are finished with a local search over splits (moving one or two
+ * layers) and a hill climb over node sets and orders (insert, remove, replace, swap). All steps are polynomial
+ * in the number of nodes n and layers L: the beam costs O(n² · W · n · log) evaluations of O(n) each. Not thread-safe; one per solve.
  */
 final class BeamSearch {
+    /** Depths without improvement after which a large cluster's search stops. */
+    private static final int STALE_DEPTHS = 6;
+
     private final PipelineCosts c;
     private final SplitEvaluator ev;
     private final int width;
@@ -95,6 +99,12 @@ final class BeamSearch {
             for (Entry e : all) {
                 evaluate(e);
             }
+            // Polish the most promising splits before ranking, so a good path is not lost to a poor first split.
+            all.sort(Comparator.comparingDouble(e -> e.score));
+            for (int i = 0; i < Math.min(all.size(), 2 * width) && all.get(i).score < Double.POSITIVE_INFINITY; i++) {
+                Entry e = all.get(i);
+                e.score = ev.improve(e.path, ev.linkTerms(e.path), ev.fitCaps(e.path), e.layers, e.score);
+            }
             double before = top.isEmpty() ? Double.POSITIVE_INFINITY : top.get(0).score;
             collect(top, all);
             double after = top.isEmpty() ? Double.POSITIVE_INFINITY : top.get(0).score;
@@ -102,13 +112,20 @@ final class BeamSearch {
             List<Entry> next = new ArrayList<>();
             all.stream().filter(e -> e.score < Double.POSITIVE_INFINITY)
                     .sorted(Comparator.comparingDouble(e -> e.score)).limit(width).forEach(next::add);
+            // Paths that do not fit yet: keep those closest to fitting and those with the cheapest links.
             all.stream().filter(e -> !next.contains(e))
                     .sorted(Comparator.<Entry>comparingLong(e -> e.missingLayers)
                             .thenComparingDouble(e -> e.openLinkMillis))
                     .limit(width).forEach(next::add);
+            all.stream().filter(e -> !next.contains(e))
+                    .sorted(Comparator.<Entry>comparingDouble(e -> e.openLinkMillis)
+                            .thenComparingLong(e -> e.missingLayers))
+                    .limit(width).forEach(next::add);
             beam = next;
             boolean anyMissing = beam.stream().anyMatch(e -> e.missingLayers > 0);
-            if (!top.isEmpty() && stale >= 3 && !anyMissing) {
+            // Scores are not monotone in the number of stages (prefill overlap can pay off only with many), so
+            // small clusters are searched to full depth; large ones stop after several depths without gain.
+            if (c.n > PlacementSolver.EXACT_MAX_NODES && !top.isEmpty() && stale >= STALE_DEPTHS && !anyMissing) {
                 break;
             }
         }
@@ -122,6 +139,115 @@ final class BeamSearch {
                 bestLayers = layers;
             }
         }
+        for (int i = 0; i < Math.min(REFINED, top.size()); i++) {
+            refine(top.get(i).path, firstNode);
+        }
+    }
+
+    /** How many of the best pipelines the neighbourhood search starts from. */
+    private static final int REFINED = 3;
+    private static final int REFINE_ROUNDS = 8;
+    private static final int POLISHED_NEIGHBOURS = 12;
+
+    /**
+     * Hill-climbs over node sets and orders from a pipeline: insert an unused node anywhere, remove a stage,
+     * replace a node by an unused one, or swap two stages; each neighbour gets a water-filled split, the best
+     * one a local search, and it is kept if it improves.
+     */
+    private void refine(int[] start, int firstNode) {
+        int[] path = start;
+        double score = evaluatePath(path, null);
+        for (int round = 0; round < REFINE_ROUNDS; round++) {
+            List<int[]> candidates = neighbours(path, firstNode);
+            double[] cheap = new double[candidates.size()];
+            Integer[] order = new Integer[candidates.size()];
+            for (int i = 0; i < cheap.length; i++) {
+                cheap[i] = evaluatePath(candidates.get(i), null);
+                order[i] = i;
+            }
+            Arrays.sort(order, Comparator.comparingDouble(i -> cheap[i]));
+            int[] bestNeighbour = null;
+            int[] bestNeighbourLayers = null;
+            double polished = Double.POSITIVE_INFINITY;
+            // A water-filled split can misjudge a neighbour; polish the few most promising before choosing.
+            for (int i = 0; i < Math.min(POLISHED_NEIGHBOURS, order.length); i++) {
+                int[] candidate = candidates.get(order[i]);
+                int[] layers = new int[candidate.length];
+                double s = evaluatePath(candidate, layers);
+                if (s < polished) {
+                    polished = s;
+                    bestNeighbour = candidate;
+                    bestNeighbourLayers = layers;
+                }
+            }
+            if (bestNeighbour == null || !(polished < score - 1e-12 * Math.abs(score))) {
+                return;
+            }
+            int[] layers = bestNeighbourLayers;
+            path = bestNeighbour;
+            score = polished;
+            if (score < bestScore) {
+                bestScore = score;
+                bestPath = path;
+                bestLayers = layers;
+            }
+        }
+    }
+
+    /** Scores a path with a water-filled split, or (when {@code polishInto} is given) with local search too. */
+    private double evaluatePath(int[] path, int[] polishInto) {
+        double[] links = ev.linkTerms(path);
+        if (links == null) {
+            return Double.POSITIVE_INFINITY;
+        }
+        int[] caps = ev.fitCaps(path);
+        int[] layers = polishInto != null ? polishInto : new int[path.length];
+        return ev.bestSplit(path, links, caps, layers, polishInto != null);
+    }
+
+    private List<int[]> neighbours(int[] path, int firstNode) {
+        int k = path.length;
+        boolean[] used = new boolean[c.n];
+        for (int v : path) {
+            used[v] = true;
+        }
+        int from = firstNode >= 0 ? 1 : 0;
+        List<int[]> out = new ArrayList<>();
+        for (int j = 0; j < c.n; j++) {
+            if (used[j]) {
+                continue;
+            }
+            for (int pos = from; pos <= k; pos++) {
+                int[] p = new int[k + 1];
+                for (int r = 0, s = 0; r <= k; r++) {
+                    p[r] = r == pos ? j : path[s++];
+                }
+                out.add(p);
+            }
+            for (int pos = from; pos < k; pos++) {
+                int[] p = path.clone();
+                p[pos] = j;
+                out.add(p);
+            }
+        }
+        for (int pos = from; k > 1 && pos < k; pos++) {
+            int[] p = new int[k - 1];
+            for (int r = 0, s = 0; r < k; r++) {
+                if (r != pos) {
+                    p[s++] = path[r];
+                }
+            }
+            out.add(p);
+        }
+        for (int a = from; a < k; a++) {
+            for (int b = a + 1; b < k; b++) {
+                int[] p = path.clone();
+                p[a] = path[b];
+                p[b] = path[a];
+                out.add(p);
+            }
+        }
+        return out;
     }
 
     private void collect(List<Entry> top, List<Entry> entries) {

@@ -9,6 +9,9 @@ import java.util.Arrays;
  * heuristic and to seed the exact search. Not thread-safe (scratch arrays); one per solve.
  */
 final class SplitEvaluator {
+    /** Largest pipeline for which the local search also tries moving two layers at once (O(K³) per step). */
+    static final int PAIR_MOVE_MAX_STAGES = 12;
+
     final PipelineCosts c;
     final Objective objective;
     private final double[] out = new double[4];
@@ -89,7 +92,7 @@ final class SplitEvaluator {
 
     /**
      * A good split of a path in polynomial time: the best of decode-balanced, prefill-balanced and
-     * KV-balanced water-filling, improved by moving single layers while the exact score improves.
+     * KV-balanced water-filling and of filling the fastest stages first, improved by moving single layers while the exact score improves.
      *
      * @return the exact score of the split written to {@code best}; +∞ when nothing fits
      */
@@ -114,11 +117,13 @@ final class SplitEvaluator {
             decW[r] = c.decodeMillis(path[r], 1, false, q);
             preW[r] = c.prefillMillis(path[r], 1, false);
         }
-        for (int mode = 0; mode < 3; mode++) {
-            if (mode == 2) {
-                kvBalanced(path, caps, trial);
-            } else {
-                waterFill(mode == 0 ? decW : preW, path, caps, trial, mode == 0, q);
+        for (int mode = 0; mode < 5; mode++) {
+            switch (mode) {
+                case 0 -> waterFill(decW, path, caps, trial, true, q);
+                case 1 -> waterFill(preW, path, caps, trial, false, q);
+                case 2 -> kvBalanced(path, caps, trial);
+                case 3 -> fastestFirst(decW, caps, trial);
+                default -> fastestFirst(preW, caps, trial);
             }
             double s = score(path, trial, links, null);
             if (mode == 0 || s < bestScore) {
@@ -167,9 +172,79 @@ final class SplitEvaluator {
                 layers[bj]++;
                 score = bestMove;
                 improved = true;
+            } else if (k <= PAIR_MOVE_MAX_STAGES) {
+                // A change of the effective concurrency can need two layers to move at once.
+                score = pairMove(path, links, caps, layers, score);
+                improved = score < bestMove;
             }
         }
         return score;
+    }
+
+    /** Minimises the sum of per-layer times: one layer each, then fill the fastest stages up to their caps. */
+    private void fastestFirst(double[] perLayer, int[] caps, int[] out) {
+        int k = caps.length;
+        Integer[] order = new Integer[k];
+        for (int r = 0; r < k; r++) {
+            order[r] = r;
+            out[r] = 1;
+        }
+        Arrays.sort(order, (a, b) -> Double.compare(perLayer[a], perLayer[b]));
+        int extra = c.layers - k;
+        for (int idx = 0; idx < k && extra > 0; idx++) {
+            int r = order[idx];
+            int take = Math.min(extra, caps[r] - 1);
+            out[r] += take;
+            extra -= take;
+        }
+    }
+
+    /** Applies the best move of two layers (from two stages to one, or from one stage to two), if it improves. */
+    private double pairMove(int[] path, double[] links, int[] caps, int[] layers, double score) {
+        int k = path.length;
+        double best = score;
+        int[] move = null;
+        for (int a = 0; a < k; a++) {
+            for (int b = a; b < k; b++) {
+                for (int t = 0; t < k; t++) {
+                    if (t == a || t == b) {
+                        continue;
+                    }
+                    for (int dir = 0; dir < 2; dir++) {
+                        // dir 0: one layer from a and one from b go to t; dir 1: two layers from t go to a and b.
+                        int sign = dir == 0 ? -1 : 1;
+                        layers[a] += sign;
+                        layers[b] += sign;
+                        layers[t] -= 2 * sign;
+                        if (valid(layers, caps)) {
+                            double s = score(path, layers, links, null);
+                            if (s < best - 1e-12 * Math.abs(best)) {
+                                best = s;
+                                move = new int[] {a, b, t, sign};
+                            }
+                        }
+                        layers[a] -= sign;
+                        layers[b] -= sign;
+                        layers[t] += 2 * sign;
+                    }
+                }
+            }
+        }
+        if (move != null) {
+            layers[move[0]] += move[3];
+            layers[move[1]] += move[3];
+            layers[move[2]] -= 2 * move[3];
+        }
+        return best;
+    }
+
+    private static boolean valid(int[] layers, int[] caps) {
+        for (int r = 0; r < layers.length; r++) {
+            if (layers[r] < 1 || layers[r] > caps[r]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Equalises per-stage time: l_r = as many layers as fit under a common time level τ (binary search). */

@@ -1,0 +1,69 @@
+package dev.placement.core;
+
+import dev.placement.api.Placement;
+import dev.placement.api.PlacementRequest;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Scores every valid placement of a small request with the public model API: the reference for the solver. */
+final class BruteForce {
+    final PerformanceModel model;
+    final PlacementRequest request;
+    double bestScore = Double.POSITIVE_INFINITY;
+    Placement best;
+    long placements;
+
+    BruteForce(PerformanceModel model, PlacementRequest request) {
+        this.model = model;
+        this.request = request;
+    }
+
+    BruteForce run() {
+        List<String> ids = request.cluster().nodeIds();
+        extend(new ArrayList<>(), ids);
+        return this;
+    }
+
+    private void extend(List<String> path, List<String> ids) {
+        if (!path.isEmpty()) {
+            splits(path, new ArrayList<>(), request.model().layers());
+        }
+        for (String id : ids) {
+            if (path.contains(id) || (path.isEmpty() && request.firstNodeId() != null
+                    && !id.equals(request.firstNodeId()))) {
+                continue;
+            }
+            path.add(id);
+            extend(path, ids);
+            path.remove(path.size() - 1);
+        }
+    }
+
+    private void splits(List<String> path, List<Integer> counts, int remaining) {
+        int left = path.size() - counts.size();
+        if (left == 1) {
+            counts.add(remaining);
+            score(Placement.of(path, counts));
+            counts.remove(counts.size() - 1);
+            return;
+        }
+        for (int l = 1; l <= remaining - (left - 1); l++) {
+            counts.add(l);
+            splits(path, counts, remaining - l);
+            counts.remove(counts.size() - 1);
+        }
+    }
+
+    private void score(Placement p) {
+        placements++;
+        Prediction pr = model.predict(p, request);
+        if (!pr.fits()) {
+            return;
+        }
+        double s = ObjectiveScore.score(request.objective(), pr.metrics());
+        if (s < bestScore) {
+            bestScore = s;
+            best = p;
+        }
+    }
+}

@@ -1,0 +1,103 @@
+package dev.placement.core;
+
+import dev.placement.api.ClusterSnapshot;
+import dev.placement.api.ConnectivityMap;
+import dev.placement.api.GpuSpec;
+import dev.placement.api.ModelSpec;
+import dev.placement.api.NodeSpec;
+import dev.placement.api.Objective;
+import dev.placement.api.PlacementRequest;
+import dev.placement.api.Workload;
+import dev.placement.core.catalog.GpuCatalog;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/** Clusters, models and requests shared by the tests of this package. */
+final class Fixtures {
+    private Fixtures() {
+    }
+
+    /** Falcon3-10B-Base as the research ran it (fp16 on T4, --dtype half). */
+    static ModelSpec falcon() {
+        return new ModelSpec("tiiuae/Falcon3-10B-Base", "llama", 40, 3072, 23040, 12, 4, 256, 131072, 32768, 2,
+                false, true);
+    }
+
+    static GpuSpec t4() {
+        return GpuCatalog.builtIn().get("T4", "test", "gpu");
+    }
+
+    static ClusterSnapshot threeT4() {
+        return new ClusterSnapshot(List.of(new NodeSpec("node0", "10.0.0.1", t4()),
+                new NodeSpec("node1", "10.0.0.2", t4()), new NodeSpec("node2", "10.0.0.3", t4())));
+    }
+
+    /**
+     * The research testbed's links: a base RTT everywhere, plus added RTT on node0-node1 and node1-node2.
+     */
+    static ConnectivityMap testbed(double baseRtt, double added01, double added12) {
+        return ConnectivityMap.builder().link("node0", "node1", baseRtt + added01)
+                .link("node1", "node2", baseRtt + added12).link("node0", "node2", baseRtt).build();
+    }
+
+    static PlacementRequest falconRequest(ConnectivityMap links, Objective objective) {
+        return PlacementRequest.builder(falcon(), threeT4(), links).objective(objective).maxModelLen(4096).build();
+    }
+
+    /** A small random model: few layers so brute force stays fast. */
+    static ModelSpec smallModel(Random rnd, int layers) {
+        int hidden = 512 * (1 + rnd.nextInt(4));
+        int heads = 8;
+        int kvHeads = rnd.nextBoolean() ? 8 : 2;
+        return new ModelSpec("test/small-" + layers, "llama", layers, hidden, hidden * (2 + rnd.nextInt(3)), heads,
+                kvHeads, hidden / heads, 32000, 8192, 2, rnd.nextBoolean(), rnd.nextBoolean());
+    }
+
+    /**
+     * A random cluster of GPUs sized so that the given model needs a few of them; random RTTs, some links
+     * missing, some bandwidths measured.
+     */
+    static PlacementRequest randomRequest(Random rnd, int nodes, int layers) {
+        ModelSpec model = smallModel(rnd, layers);
+        double total = model.totalBytes();
+        List<NodeSpec> list = new ArrayList<>();
+        for (int i = 0; i < nodes; i++) {
+            double memGiB = (total / (1 << 30)) * (0.25 + rnd.nextDouble() * 0.9) + 1.4;
+            double bw = 100 + rnd.nextInt(900);
+            double tflops = 10 + rnd.nextInt(150);
+            list.add(new NodeSpec("n" + i, "10.0.0." + (i + 1), GpuSpec.of("gpu" + i, memGiB, bw, tflops)));
+        }
+        ConnectivityMap.Builder links = ConnectivityMap.builder();
+        boolean measureBandwidth = rnd.nextBoolean();
+        for (int i = 0; i < nodes; i++) {
+            for (int j = i + 1; j < nodes; j++) {
+                if (rnd.nextInt(10) == 0) {
+                    continue;
+                }
+                double rtt = rnd.nextInt(4) == 0 ? rnd.nextDouble() * 20 : rnd.nextDouble() * 2;
+                if (measureBandwidth && rnd.nextBoolean()) {
+                    links.link("n" + i, "n" + j, rtt, (20 + rnd.nextInt(200)) * 1e6);
+                } else if (rnd.nextInt(8) == 0) {
+                    links.rtt("n" + i, "n" + j, rtt).rtt("n" + j, "n" + i, rtt * (1 + rnd.nextDouble()));
+                } else {
+                    links.link("n" + i, "n" + j, rtt);
+                }
+            }
+        }
+        Objective.Goal goal = Objective.Goal.values()[rnd.nextInt(4)];
+        Objective objective = Objective.of(goal);
+        if (rnd.nextInt(6) == 0) {
+            objective = objective.withMaxItlMillis(5 + rnd.nextDouble() * 200);
+        }
+        Workload workload = new Workload(16 + rnd.nextInt(1000), 2 + rnd.nextInt(200), 1 + rnd.nextInt(rnd.nextBoolean() ? 8 : 64));
+        int maxModelLen = Math.min(model.contextLength(), workload.inputTokens() + workload.outputTokens()
+                + rnd.nextInt(2048));
+        PlacementRequest.Builder b = PlacementRequest.builder(model, new ClusterSnapshot(list), links.build())
+                .objective(objective).workload(workload).maxModelLen(maxModelLen);
+        if (rnd.nextInt(4) == 0) {
+            b.firstNodeId("n" + rnd.nextInt(nodes));
+        }
+        return b.build();
+    }
+}

@@ -1,0 +1,148 @@
+package dev.placement.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.placement.api.ClusterSnapshot;
+import dev.placement.api.ConnectivityMap;
+import dev.placement.api.InfeasiblePlacementException;
+import dev.placement.api.NodeSpec;
+import dev.placement.api.Objective;
+import dev.placement.api.Placement;
+import dev.placement.api.PlacementDecision;
+import dev.placement.api.PlacementRequest;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class PlacementSolverTest {
+    private final PerformanceModel model = PerformanceModel.defaults();
+    private final PlacementSolver solver = new PlacementSolver(model);
+
+    @Test
+    void keepsAllThreeT4sOnAFastUniformNetworkForThroughput() {
+        PlacementSolver.Solution s = solver.solve(Fixtures.falconRequest(Fixtures.testbed(0.3, 0, 0),
+                Objective.maximizeThroughput()));
+        assertThat(s.best().placement().pipelineParallelSize()).isEqualTo(3);
+        assertThat(s.excludedNodes()).isEmpty();
+        assertThat(s.explanation()).contains("3 of 3 nodes").contains("output tokens/s");
+    }
+
+    @Test
+    void dropsTheNodeBehindSlowLinksWhenMinimisingItl() {
+        // The research's added latency on node0-node1 and node1-node2; node0-node2 stays fast.
+        PlacementSolver.Solution s = solver.solve(Fixtures.falconRequest(Fixtures.testbed(0.3, 2, 10),
+                Objective.minimizeItl()));
+        assertThat(s.best().placement().pipelineParallelSize()).isEqualTo(2);
+        assertThat(s.excludedNodes()).containsExactly("node1");
+        assertThat(s.best().placement().nodeIds()).containsExactlyInAnyOrder("node0", "node2");
+        assertThat(s.explanation()).contains("node1 was left out").contains("ms per token")
+                .contains("ms of compute it would save");
+    }
+
+    @Test
+    void twoNodeSplitBeatsVllmsEvenSplitOnItlOnceLinksAddAFewMilliseconds() {
+        Placement two = Placement.parse("node0:20,node1:20");
+        Placement even = Placement.parse("node0:13,node1:14,node2:13");
+        Objective itl = Objective.minimizeItl();
+        PlacementRequest flat = Fixtures.falconRequest(Fixtures.testbed(0.3, 0, 0), itl);
+        assertThat(model.predict(even, flat).metrics().outputTokensPerSecond())
+                .isGreaterThan(model.predict(two, flat).metrics().outputTokensPerSecond());
+        for (double[] added : new double[][] {{2, 6}, {2, 8}, {2, 10}, {4, 8}}) {
+            PlacementRequest r = Fixtures.falconRequest(Fixtures.testbed(0.3, added[0], added[1]), itl);
+            Prediction p2 = model.predict(two, r);
+            Prediction p3 = model.predict(even, r);
+            assertThat(p2.metrics().itlMillis()).as("added %s/%s ms", added[0], added[1])
+                    .isLessThan(p3.metrics().itlMillis());
+            assertThat(p2.metrics().outputTokensPerSecond()).isGreaterThan(p3.metrics().outputTokensPerSecond());
+            // The price: less KV cache and less prefill overlap, so a longer time to first token.
+            assertThat(p2.metrics().ttftMillis()).isGreaterThan(p3.metrics().ttftMillis());
+        }
+    }
+
+    @Test
+    void honoursThePinnedFirstNode() {
+        PlacementRequest r = Fixtures.falconRequest(Fixtures.testbed(0.3, 2, 10), Objective.minimizeItl())
+                .toBuilder().firstNodeId("node1").build();
+        PlacementSolver.Solution s = solver.solve(r);
+        assertThat(s.best().placement().stages().get(0).nodeId()).isEqualTo("node1");
+    }
+
+    @Test
+    void saysHowMuchMemoryIsMissingWhenTheModelCannotFit() {
+        ClusterSnapshot one = new ClusterSnapshot(List.of(new NodeSpec("node0", "h0", Fixtures.t4())));
+        PlacementRequest r = PlacementRequest.builder(Fixtures.falcon(), one, ConnectivityMap.builder().build())
+                .maxModelLen(4096).build();
+        assertThatThrownBy(() -> solver.solve(r)).isInstanceOf(InfeasiblePlacementException.class)
+                .hasMessageContaining("the model needs 20.6 GB of weights")
+                .hasMessageContaining("offers").hasMessageContaining("short");
+    }
+
+    @Test
+    void aNodeWithoutKnownLinksCannotJoinAPipeline() {
+        ConnectivityMap onlyOnePair = ConnectivityMap.builder().link("node0", "node2", 0.3).build();
+        PlacementSolver.Solution s = solver.solve(Fixtures.falconRequest(onlyOnePair, Objective.maximizeThroughput()));
+        assertThat(s.excludedNodes()).containsExactly("node1");
+        assertThat(s.explanation()).contains("no RTT is known");
+        ConnectivityMap none = ConnectivityMap.builder().build();
+        assertThatThrownBy(() -> solver.solve(Fixtures.falconRequest(none, Objective.minimizeItl())))
+                .isInstanceOf(InfeasiblePlacementException.class)
+                .hasMessageContaining("largest pipeline of known links");
+    }
+
+    @Test
+    void saysWhichBoundFailsAndByHowMuch() {
+        PlacementRequest r = Fixtures.falconRequest(Fixtures.testbed(0.3, 0, 0),
+                Objective.minimizeItl().withMaxItlMillis(20));
+        assertThatThrownBy(() -> solver.solve(r)).isInstanceOf(InfeasiblePlacementException.class)
+                .hasMessageContaining("bound of 20.0 ms").hasMessageContaining("over");
+    }
+
+    @Test
+    void aBoundSteersTheChoice() {
+        PlacementRequest r = Fixtures.falconRequest(Fixtures.testbed(0.3, 2, 10), Objective.minimizeItl());
+        double ttftOfBest = solver.solve(r).best().metrics().ttftMillis();
+        PlacementSolver.Solution bounded = solver.solve(r.toBuilder()
+                .objective(Objective.minimizeItl().withMaxTtftMillis(ttftOfBest - 50)).build());
+        assertThat(bounded.best().metrics().ttftMillis()).isLessThanOrEqualTo(ttftOfBest - 50);
+    }
+
+    @Test
+    void agentsDecideWithTheirNamesAndPredictions() {
+        Clock clock = Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC);
+        PlacementRequest r = Fixtures.falconRequest(Fixtures.testbed(0.3, 0, 0), Objective.minimizeItl());
+        PlacementDecision even = new EvenSplitAgent(model, clock).decide(r);
+        assertThat(even.agent()).isEqualTo("even");
+        assertThat(even.placement().toSpec()).isEqualTo("node0:13,node1:14,node2:13");
+        assertThat(even.predicted()).isNotNull();
+        assertThat(even.decidedAt()).isEqualTo(clock.instant());
+        PlacementDecision prop = new ProportionalAgent(model, clock).decide(r);
+        assertThat(prop.agent()).isEqualTo("proportional");
+        assertThat(prop.placement().layerCounts()).containsExactly(14, 13, 13);
+        PlacementDecision best = new SolverAgent(model, clock).decide(r);
+        assertThat(best.agent()).isEqualTo("solver");
+        assertThat(ObjectiveScore.score(r.objective(), best.predicted()))
+                .isLessThanOrEqualTo(ObjectiveScore.score(r.objective(), even.predicted()));
+    }
+
+    @Test
+    void vllmRemainderRuleGoesToThePartitionsBeforeTheLast() {
+        assertThat(EvenSplitAgent.vllmPartition(40, 3)).containsExactly(13, 14, 13);
+        assertThat(EvenSplitAgent.vllmPartition(40, 2)).containsExactly(20, 20);
+        assertThat(EvenSplitAgent.vllmPartition(10, 4)).containsExactly(2, 3, 3, 2);
+        assertThat(EvenSplitAgent.vllmPartition(32, 5)).containsExactly(6, 6, 7, 7, 6);
+        assertThatThrownBy(() -> EvenSplitAgent.vllmPartition(2, 3)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void evenSplitThatDoesNotFitIsInfeasible() {
+        ClusterSnapshot two = new ClusterSnapshot(List.of(new NodeSpec("node0", "h0", Fixtures.t4()),
+                new NodeSpec("node1", "h1", dev.placement.api.GpuSpec.of("small", 6, 300, 60))));
+        PlacementRequest r = PlacementRequest.builder(Fixtures.falcon(), two,
+                ConnectivityMap.builder().link("node0", "node1", 0.3).build()).maxModelLen(4096).build();
+        assertThatThrownBy(() -> new EvenSplitAgent().decide(r)).isInstanceOf(InfeasiblePlacementException.class)
+                .hasMessageContaining("does not fit").hasMessageContaining("node1");
+    }
+}
