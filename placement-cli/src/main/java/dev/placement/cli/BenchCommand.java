@@ -1,0 +1,271 @@
+package dev.placement.cli;
+
+import dev.placement.api.InvalidInputException;
+import dev.placement.vllm.bench.BenchmarkEndpoint;
+import dev.placement.vllm.bench.BenchmarkListener;
+import dev.placement.vllm.bench.BenchmarkPrompt;
+import dev.placement.vllm.bench.BenchmarkResult;
+import dev.placement.vllm.bench.BenchmarkRun;
+import dev.placement.vllm.bench.ProgressBar;
+import dev.placement.vllm.bench.ServingBenchmark;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code placement bench}: measures TTFT, TPOT, ITL, E2EL and throughput of an OpenAI-compatible server as
+ * {@code vllm bench serve} does, and prints vLLM's report or its JSON keys. Ctrl-C prints what was measured so
+ * far. Not thread-safe (picocli fills it once per run).
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = {"Benchmark a running OpenAI-compatible server (vLLM, SGLang, llama.cpp...) with streaming",
+            "requests and report TTFT, TPOT, ITL, E2EL and throughput, defined and keyed as vllm bench serve does.",
+            "Failed requests (HTTP errors, error events, streams cut before [DONE], timeouts) are counted with",
+            "their reason. Ctrl-C prints what has been measured so far."},
+        footer = {"", "Examples:",
+            "  placement bench --url http://10.0.0.10:8000 --model tiiuae/Falcon3-10B-Base --num-prompts 200 \\",
+            "      --max-concurrency 16 --input-len 512 --output-len 128",
+            "  placement bench --url http://10.0.0.10:8000 --num-prompts 500 --request-rate 4 --json > result.json",
+            "", "Environment: OPENAI_API_KEY (sent as a bearer token when set, as vllm bench serve does).",
+            "Exit codes: 0 at least one request completed, 1 none did, 2 bad options."})
+final class BenchCommand implements Callable<Integer> {
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--url", required = true, paramLabel = "URL",
+            description = "The server's base URL, e.g. http://10.0.0.10:8000.")
+    String url;
+
+    @Option(names = "--model", paramLabel = "NAME",
+            description = "The served model name (default: the first model the server lists).")
+    String model;
+
+    @Option(names = "--endpoint", paramLabel = "API", defaultValue = "completions",
+            description = "completions (/v1/completions, default) or chat (/v1/chat/completions).")
+    String endpoint;
+
+    @Option(names = "--num-prompts", required = true, paramLabel = "N", description = "How many requests to send.")
+    int numPrompts;
+
+    @Option(names = "--request-rate", paramLabel = "R",
+            description = "Poisson arrivals at R requests/s (default inf: all at once). With --max-concurrency, "
+                    + "arrivals also wait for a free slot, as in vllm bench serve.")
+    String requestRate;
+
+    @Option(names = "--max-concurrency", paramLabel = "C", description = "At most C requests in flight (closed loop).")
+    Integer maxConcurrency;
+
+    @Option(names = "--input-len", paramLabel = "N",
+            description = "Tokens per synthetic prompt (default 1024); not with --prompts.")
+    Integer inputLen;
+
+    @Option(names = "--output-len", paramLabel = "N", defaultValue = "128",
+            description = "max_tokens of each request (default 128).")
+    int outputLen;
+
+    @Option(names = "--prompts", paramLabel = "FILE",
+            description = "A JSON Lines file of {\"prompt\": \"...\"} objects, used in order and repeated as needed.")
+    Path prompts;
+
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "0",
+            description = "Seed of arrival times and synthetic prompts (default 0).")
+    long seed;
+
+    @Option(names = "--percentiles", paramLabel = "P,P,...", defaultValue = "99",
+            description = "Percentiles to report for every metric (default 99; 99 is always reported).")
+    String percentiles;
+
+    @Option(names = "--ignore-eos", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Send ignore_eos so every request yields --output-len tokens (default on; "
+                    + "--no-ignore-eos for servers that reject it, such as OpenAI's).")
+    boolean ignoreEos;
+
+    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "300",
+            description = "Per-request timeout; a request still streaming then fails (default 300).")
+    double timeoutSeconds;
+
+    @Option(names = "--num-warmups", paramLabel = "N", defaultValue = "1",
+            description = "Untimed requests sent first (default 1).")
+    int warmups;
+
+    @Option(names = "--json", description = "Print the result as JSON with vllm bench serve's keys.")
+    boolean json;
+
+    @Option(names = "--detailed", description = "With --json: add per-request arrays (ttfts, itls, errors, ...).")
+    boolean detailed;
+
+    @Option(names = "--no-progress", description = "Never draw the progress bar (drawn on a terminal's stderr).")
+    boolean noProgress;
+
+    @Override
+    public Integer call() {
+        ServingBenchmark benchmark = benchmark();
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        BenchmarkListener listener = !noProgress && System.console() != null ? new ProgressBar(err)
+                : new BenchmarkListener() { };
+        BenchmarkRun run = benchmark.start(listener);
+        AtomicBoolean reported = new AtomicBoolean();
+        Thread onCtrlC = new Thread(() -> {
+            run.cancel();
+            if (reported.compareAndSet(false, true)) {
+                err.println();
+                err.println("placement: interrupted; results of the " + run.finishedRequests()
+                        + " requests finished so far:");
+                err.flush();
+                print(out, run.snapshot());
+            }
+        }, "placement-bench-interrupt");
+        Runtime.getRuntime().addShutdownHook(onCtrlC);
+        BenchmarkResult result;
+        try {
+            result = run.awaitResult();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            run.cancel();
+            result = run.snapshot();
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(onCtrlC);
+            } catch (IllegalStateException shuttingDown) {
+                // Ctrl-C arrived: the hook reports.
+            }
+        }
+        if (!reported.compareAndSet(false, true)) {
+            return 1;
+        }
+        print(out, result);
+        if (result.completed() == 0) {
+            err.println("placement: all " + result.failed() + " requests failed: " + result.failureSummary());
+            err.flush();
+            return 1;
+        }
+        return 0;
+    }
+
+    private void print(PrintWriter out, BenchmarkResult result) {
+        out.print(json ? result.toJson(detailed) + System.lineSeparator() : result.toText());
+        out.flush();
+    }
+
+    private ServingBenchmark benchmark() {
+        ServingBenchmark.Builder b = ServingBenchmark.builder()
+                .baseUrl(baseUrl())
+                .endpoint(endpoint())
+                .numPrompts(atLeastOne(numPrompts, "--num-prompts"))
+                .requestRate(requestRate())
+                .outputTokens(atLeastOne(outputLen, "--output-len"))
+                .ignoreEos(ignoreEos)
+                .seed(seed)
+                .percentiles(percentiles())
+                .requestTimeout(timeout())
+                .apiKey(System.getenv("OPENAI_API_KEY"));
+        if (model != null) {
+            if (model.isBlank()) {
+                throw new InvalidInputException("--model", null, "must not be blank; omit it to use the first model "
+                        + "the server lists");
+            }
+            b.model(model);
+        }
+        if (maxConcurrency != null) {
+            b.maxConcurrency(atLeastOne(maxConcurrency, "--max-concurrency"));
+        }
+        if (warmups < 0) {
+            throw new InvalidInputException("--num-warmups", null, "must be 0 or more, was " + warmups);
+        }
+        b.warmupRequests(warmups);
+        if (prompts != null) {
+            if (inputLen != null) {
+                throw new InvalidInputException("--input-len", null, "cannot be combined with --prompts (the file's "
+                        + "prompts have their own lengths)");
+            }
+            b.prompts(BenchmarkPrompt.readJsonl(prompts));
+        } else if (inputLen != null) {
+            b.inputTokens(atLeastOne(inputLen, "--input-len"));
+        }
+        return b.build();
+    }
+
+    private URI baseUrl() {
+        String problem = "'" + url + "' is not an http(s) URL with a host, like http://10.0.0.10:8000";
+        try {
+            URI uri = new URI(url.trim());
+            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+            if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
+                throw new InvalidInputException("--url", null, problem);
+            }
+            return uri;
+        } catch (URISyntaxException e) {
+            throw new InvalidInputException("--url", null, problem);
+        }
+    }
+
+    private BenchmarkEndpoint endpoint() {
+        try {
+            return BenchmarkEndpoint.parse(endpoint);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException("--endpoint", null, "'" + endpoint + "' is not an endpoint; use "
+                    + "completions or chat");
+        }
+    }
+
+    private double requestRate() {
+        if (requestRate == null || requestRate.trim().equalsIgnoreCase("inf")) {
+            return Double.POSITIVE_INFINITY;
+        }
+        try {
+            double rate = Double.parseDouble(requestRate.trim());
+            if (rate > 0 && !Double.isNaN(rate)) {
+                return rate;
+            }
+        } catch (NumberFormatException notANumber) {
+            // Reported below with the valid forms.
+        }
+        throw new InvalidInputException("--request-rate", null, "'" + requestRate + "' is not a positive number of "
+                + "requests per second or inf");
+    }
+
+    private List<Double> percentiles() {
+        List<Double> list = new ArrayList<>();
+        for (String part : percentiles.split(",")) {
+            double p;
+            try {
+                p = Double.parseDouble(part.trim());
+            } catch (NumberFormatException e) {
+                p = Double.NaN;
+            }
+            if (!(p >= 0 && p <= 100)) {
+                throw new InvalidInputException("--percentiles", null, "'" + part.trim() + "' is not a number from 0 "
+                        + "to 100; give a comma-separated list such as 50,90,99");
+            }
+            list.add(p);
+        }
+        return list;
+    }
+
+    private Duration timeout() {
+        if (!(timeoutSeconds > 0) || Double.isInfinite(timeoutSeconds)) {
+            throw new InvalidInputException("--timeout", null, "must be a positive number of seconds, was "
+                    + timeoutSeconds);
+        }
+        return Duration.ofNanos((long) (timeoutSeconds * 1e9));
+    }
+
+    private static int atLeastOne(int value, String option) {
+        if (value < 1) {
+            throw new InvalidInputException(option, null, "must be at least 1, was " + value);
+        }
+        return value;
+    }
+}
