@@ -52,6 +52,8 @@ class PairwiseProbeTest {
         assertThat(map.requireRttMillis("node2", "node0")).isEqualTo(2.0); // median of 2, 50, 1
         assertThat(map.requireRttMillis("node1", "node2")).isEqualTo(6.0);
         assertThat(map.unreachableNodes()).isEmpty();
+        assertThat(PairwiseProbe.builder(runner).parallelism(1).build().measure(CLUSTER).rttMillis())
+                .as("one node at a time measures the same").isEqualTo(map.rttMillis());
     }
 
     @Test
