@@ -34,7 +34,7 @@ final class HtmlReport {
                         + "max-width:1200px;color:#222;padding:0 1em}\n")
                 .append("h1{font-size:1.5em}h2{font-size:1.15em;margin-top:2em}\n")
                 .append(".charts{display:flex;flex-wrap:wrap;gap:1em}\n")
-                .append("svg{background:#fff;border:1px solid #ddd}\n")
+                .append("svg{background:#fff;border:1px solid #ddd;width:100%;max-width:590px;height:auto}\n")
                 .append("table{border-collapse:collapse;font-size:.85em;margin-top:1em}\n")
                 .append("th,td{border:1px solid #ddd;padding:.3em .5em;text-align:right;vertical-align:top}\n")
                 .append("td.l,th.l{text-align:left}tr.re td{background:#fff4f0}\n")
@@ -114,7 +114,7 @@ final class HtmlReport {
         s.append(String.format(Locale.ROOT, "<svg width=\"%d\" height=\"%d\" "
                 + "viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"%s per step\">\n", WIDTH, HEIGHT, WIDTH, HEIGHT,
                 html(metric.title)));
-        s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"20\" font-size=\"14\" font-weight=\"bold\">%s (%s)%s"
+        s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"20\" font-size=\"15\" font-weight=\"bold\">%s (%s)%s"
                 + "</text>\n", LEFT, html(metric.title), html(metric.unit),
                 metric.higherIsBetter ? " — higher is better" : " — lower is better"));
         for (int i = 0; i < n; i++) {
@@ -129,13 +129,13 @@ final class HtmlReport {
         for (double v = Math.ceil(lo / tick) * tick; v <= hi + 1e-9; v += tick) {
             double y = TOP + plotH - (v - lo) / (hi - lo) * plotH;
             s.append(String.format(Locale.ROOT, "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#eee\"/>"
-                    + "<text x=\"%d\" y=\"%.1f\" font-size=\"11\" text-anchor=\"end\" fill=\"#555\">%s</text>\n",
+                    + "<text x=\"%d\" y=\"%.1f\" font-size=\"12\" text-anchor=\"end\" fill=\"#555\">%s</text>\n",
                     LEFT, WIDTH - RIGHT, y, y, LEFT - 6, y + 4, tick >= 1 ? String.format(Locale.ROOT, "%.0f", v)
                             : String.format(Locale.ROOT, "%.1f", v)));
         }
         for (int i = 0; i < n; i++) {
             double x = x(i, n, plotW);
-            s.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" font-size=\"11\" text-anchor=\"middle\" "
+            s.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" font-size=\"12\" text-anchor=\"middle\" "
                     + "fill=\"#333\">%s</text>\n", x, HEIGHT - BOTTOM + 16 + (i % 2) * 13, html(rows.get(i).label())));
         }
         for (int k = 0; k < names.size(); k++) {
@@ -160,7 +160,7 @@ final class HtmlReport {
             int ly = HEIGHT - 20 + (k / 2) * 14;
             int lx = LEFT + (k % 2) * 330;
             s.append(String.format(Locale.ROOT, "<line x1=\"%d\" x2=\"%d\" y1=\"%d\" y2=\"%d\" stroke=\"%s\" "
-                    + "stroke-width=\"2.5\" stroke-dasharray=\"%s\"/><text x=\"%d\" y=\"%d\" font-size=\"11\">%s"
+                    + "stroke-width=\"2.5\" stroke-dasharray=\"%s\"/><text x=\"%d\" y=\"%d\" font-size=\"12\">%s"
                     + "</text>\n", lx, lx + 24, ly - 4, ly - 4, COLORS[k % COLORS.length], DASHES[k % DASHES.length],
                     lx + 30, ly, html(names.get(k).name())));
         }
