@@ -72,6 +72,8 @@ public final class PlacementCommand implements Runnable {
         // Subcommands are registered here, one line each.
         cl.addSubcommand(new LaunchCommand());
         cl.addSubcommand(new DemoCommand());
+        cl.addSubcommand(new PlanCommand());
+        cl.addSubcommand(new PredictCommand());
         cl.addSubcommand(new BenchCommand());
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             PrintWriter err = commandLine.getErr();

@@ -1,0 +1,60 @@
+package dev.placement.cli;
+
+import dev.placement.api.InvalidInputException;
+import dev.placement.api.PlacementAgent;
+import dev.placement.core.EvenSplitAgent;
+import dev.placement.core.PerformanceModel;
+import dev.placement.core.ProportionalAgent;
+import dev.placement.core.SolverAgent;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Maps an {@code --agent} name to a {@link PlacementAgent}: the one place the CLI builds agents. Built in:
+ * {@code solver}, {@code even}, {@code proportional}; LLM providers ({@code openai}, {@code gemini}) are built
+ * by {@link LlmAgentOptions}, guarded by the solver. Stateless.
+ */
+final class Agents {
+    /** The agents that need no LLM, in the order help text lists them. */
+    static final List<String> BUILT_IN = List.of(SolverAgent.NAME, EvenSplitAgent.NAME, ProportionalAgent.NAME);
+
+    private Agents() {
+    }
+
+    /** @return every valid {@code --agent} name */
+    static List<String> names() {
+        List<String> all = new ArrayList<>(BUILT_IN);
+        all.addAll(LlmAgentOptions.PROVIDERS);
+        return all;
+    }
+
+    /**
+     * Builds an agent.
+     *
+     * @param name  the {@code --agent} value, case-insensitive
+     * @param model the performance model the agents predict and check with
+     * @param clock stamps decisions
+     * @param llm   the LLM options (used only for LLM agents)
+     * @return the agent
+     * @throws InvalidInputException naming {@code --agent} and listing the valid names when unknown, or an LLM
+     *                               option when it is invalid or given without an LLM agent
+     */
+    static PlacementAgent create(String name, PerformanceModel model, Clock clock, LlmAgentOptions llm) {
+        String n = name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
+        llm.requireUnusedUnless(n);
+        return switch (n) {
+            case SolverAgent.NAME -> new SolverAgent(model, clock);
+            case EvenSplitAgent.NAME -> new EvenSplitAgent(model, clock);
+            case ProportionalAgent.NAME -> new ProportionalAgent(model, clock);
+            default -> {
+                if (LlmAgentOptions.isLlm(n)) {
+                    yield llm.agent(n, model, clock);
+                }
+                throw new InvalidInputException("--agent", null, "unknown agent '" + name + "'; valid agents: "
+                        + String.join(", ", names()));
+            }
+        };
+    }
+}

@@ -1,0 +1,117 @@
+package dev.placement.cli;
+
+import dev.placement.api.ClusterSnapshot;
+import dev.placement.api.ConnectivityMap;
+import dev.placement.api.InvalidInputException;
+import dev.placement.api.ModelSpec;
+import dev.placement.api.Objective;
+import dev.placement.api.PlacementRequest;
+import dev.placement.api.Workload;
+import dev.placement.core.catalog.ModelCatalog;
+import dev.placement.core.input.ClusterFiles;
+import java.nio.file.Path;
+import java.util.Locale;
+import picocli.CommandLine.Option;
+
+/**
+ * The inputs shared by {@code plan} and {@code predict}: cluster and connectivity files, the model, the
+ * workload, max model length and the output format; a picocli mixin. Every invalid value becomes an
+ * {@link InvalidInputException} naming the option. Not thread-safe (picocli fills it once per run).
+ */
+final class PlanningOptions {
+
+    @Option(names = "--cluster", paramLabel = "FILE", required = true,
+            description = "The cluster file (YAML or JSON): nodes, their GPUs, gpuMemoryUtilization.")
+    Path cluster;
+
+    @Option(names = "--connectivity", paramLabel = "FILE", required = true,
+            description = "The connectivity file: RTT in ms per node pair, optionally bandwidthMbps "
+                    + "(1000 Mbps where absent). A pair that is absent cannot be neighbours in a pipeline.")
+    Path connectivity;
+
+    @Option(names = "--model", paramLabel = "ID_OR_CONFIG_JSON", required = true,
+            description = "A catalogue model id (e.g. tiiuae/Falcon3-10B-Base) or the path of a Hugging Face "
+                    + "config.json.")
+    String model;
+
+    @Option(names = "--input-len", paramLabel = "N", defaultValue = "512",
+            description = "Prompt length in tokens (default ${DEFAULT-VALUE}).")
+    int inputLen;
+
+    @Option(names = "--output-len", paramLabel = "N", defaultValue = "128",
+            description = "Answer length in tokens (default ${DEFAULT-VALUE}).")
+    int outputLen;
+
+    @Option(names = "--concurrency", paramLabel = "N", defaultValue = "8",
+            description = "Requests in flight at once (default ${DEFAULT-VALUE}).")
+    int concurrency;
+
+    @Option(names = "--max-model-len", paramLabel = "N",
+            description = "vLLM's --max-model-len: every stage keeps KV cache for one sequence this long "
+                    + "(default: the model's context length, at most 4096).")
+    Integer maxModelLen;
+
+    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "table",
+            description = "table (for a person, the default) or json (one object on stdout).")
+    String format;
+
+    /** @return whether JSON output was asked for */
+    boolean json() {
+        String f = format.toLowerCase(Locale.ROOT);
+        if (!f.equals("json") && !f.equals("table")) {
+            throw new InvalidInputException("--format", null, "unknown format '" + format + "'; valid formats: table, json");
+        }
+        return f.equals("json");
+    }
+
+    /**
+     * Reads the files and builds the request.
+     *
+     * @param objective   the objective
+     * @param firstNodeId the pinned first node, or null
+     * @return the request
+     * @throws InvalidInputException naming the file or option, the field and the value
+     */
+    PlacementRequest request(Objective objective, String firstNodeId) {
+        json();
+        ClusterSnapshot nodes = ClusterFiles.readCluster(cluster);
+        ConnectivityMap links = ClusterFiles.readConnectivity(connectivity, nodes);
+        ModelSpec spec = ModelCatalog.builtIn().resolve(model, "--model", null);
+        positive(inputLen, "--input-len");
+        positive(outputLen, "--output-len");
+        positive(concurrency, "--concurrency");
+        int len = maxModelLen != null ? maxModelLen : Math.min(spec.contextLength(), 4096);
+        if (len < 1 || len > spec.contextLength()) {
+            throw new InvalidInputException("--max-model-len", null, "must be 1 to the model's context length "
+                    + spec.contextLength() + ", was " + len);
+        }
+        if (firstNodeId != null && nodes.find(firstNodeId).isEmpty()) {
+            throw new InvalidInputException("--first-node", null, "unknown node '" + firstNodeId + "'; nodes in "
+                    + cluster + ": " + String.join(", ", nodes.nodeIds()));
+        }
+        return PlacementRequest.builder(spec, nodes, links).objective(objective)
+                .workload(new Workload(inputLen, outputLen, concurrency)).maxModelLen(len).firstNodeId(firstNodeId)
+                .build();
+    }
+
+    private static void positive(int value, String option) {
+        if (value < 1) {
+            throw new InvalidInputException(option, null, "must be a positive number of tokens or requests, was " + value);
+        }
+    }
+
+    /**
+     * Reads {@code --objective}.
+     *
+     * @param text the option's value
+     * @return the objective without bounds
+     * @throws InvalidInputException listing the valid objectives
+     */
+    static Objective objective(String text) {
+        try {
+            return Objective.of(Objective.Goal.parse(text));
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException("--objective", null, e.getMessage());
+        }
+    }
+}
