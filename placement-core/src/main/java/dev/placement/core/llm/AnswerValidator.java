@@ -65,6 +65,12 @@ final class AnswerValidator {
 
         List<String> ids = resolve(entries, cluster, problems);
         if (!problems.isEmpty()) {
+            // The nodes are unknown, but the counts can still be checked, so one repair round can fix both.
+            int sum = entries.stream().mapToInt(ParsedAnswer.Entry::layers).sum();
+            if (sum != modelLayers && !ids.isEmpty()) {
+                problems.add(sumProblem(entries.stream().map(ParsedAnswer.Entry::layers).filter(c -> c > 0)
+                        .toList(), sum, modelLayers));
+            }
             return Result.invalid(problems);
         }
         // Zero means "left out"; it is an error only where the answer also declared the node as used.
@@ -103,8 +109,7 @@ final class AnswerValidator {
         }
         int sum = counts.stream().mapToInt(Integer::intValue).sum();
         if (sum != modelLayers) {
-            problems.add("the layer counts " + counts + " sum to " + sum + " but the model has " + modelLayers
-                    + " layers; the counts must sum to exactly " + modelLayers);
+            problems.add(sumProblem(counts, sum, modelLayers));
         }
         checkNodesAndLinks(stageIds, request, problems);
         if (!problems.isEmpty()) {
@@ -127,6 +132,11 @@ final class AnswerValidator {
                     + prediction.infeasibleReason()));
         }
         return new Result(placement, prediction, List.of());
+    }
+
+    private static String sumProblem(List<Integer> counts, int sum, int modelLayers) {
+        return "the layer counts " + counts + " sum to " + sum + " but the model has " + modelLayers
+                + " layers; the counts must sum to exactly " + modelLayers;
     }
 
     /** Maps every entry to a node id of the cluster, by id or by index, consistently across the answer. */
