@@ -25,8 +25,8 @@ import java.util.concurrent.Future;
  * with {@link System#nanoTime()} taken when its bytes were delivered, before any parsing.
  *
  * <p>Thread-safety: the HTTP client delivers body bytes serially, but a timeout or a cancellation can fail the
- * request from another thread at any moment, so every state change holds this object's lock. The first outcome
- * wins; later ones are ignored.
+ * request from another thread at any moment, so every state change holds this object's lock (never while
+ * calling into the HTTP client). The first outcome wins; later ones are ignored.
  */
 final class StreamingRequest {
     private static final byte[] DONE = "[DONE]".getBytes(StandardCharsets.US_ASCII);
@@ -75,12 +75,14 @@ final class StreamingRequest {
     }
 
     /** Keeps the exchange so that a timeout can abort it before the response headers arrive. */
-    synchronized void exchange(Future<?> future) {
-        if (finished) {
-            future.cancel(true);
-        } else {
-            exchange = future;
+    void exchange(Future<?> future) {
+        synchronized (this) {
+            if (!finished) {
+                exchange = future;
+                return;
+            }
         }
+        future.cancel(true);
     }
 
     /** @return a body handler that streams a 200 response into this request and turns any other into a failure */
@@ -96,20 +98,26 @@ final class StreamingRequest {
      */
     void fail(FailureKind kind, String detail) {
         RequestRecord record;
+        Flow.Subscription body;
+        Future<?> pending;
         synchronized (this) {
             if (finished) {
                 return;
             }
             finished = true;
-            if (subscription != null) {
-                subscription.cancel();
-            }
-            if (exchange != null) {
-                exchange.cancel(true);
-            }
+            body = subscription;
+            pending = exchange;
             record = new RequestRecord(index, Math.max(0, sentNanos - runStartNanos), ttftNanos,
                     outputChunks == 0 ? 0 : lastChunkNanos - sentNanos, itlList(),
                     promptTokens >= 0 ? promptTokens : inputTokensEstimate, 0, kind, detail);
+        }
+        // Abort outside the lock: the HTTP client may call back into this request, or wait for its own
+        // thread, which may be waiting for this lock in onNext.
+        if (body != null) {
+            body.cancel();
+        }
+        if (pending != null) {
+            pending.cancel(true);
         }
         outcome.complete(record);
     }
@@ -317,14 +325,18 @@ final class StreamingRequest {
 
         @Override
         public void onSubscribe(Flow.Subscription s) {
+            boolean abort;
             synchronized (StreamingRequest.this) {
-                if (finished) {
-                    s.cancel();
-                    return;
+                abort = finished;
+                if (!abort) {
+                    subscription = s;
                 }
-                subscription = s;
             }
-            s.request(Long.MAX_VALUE);
+            if (abort) {
+                s.cancel();
+            } else {
+                s.request(Long.MAX_VALUE);
+            }
         }
     }
 
