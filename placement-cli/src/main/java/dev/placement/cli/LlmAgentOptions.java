@@ -162,7 +162,16 @@ final class LlmAgentOptions {
                 if (model != null) {
                     b.model(model);
                 }
-                return b.build();
+                try {
+                    return b.build();
+                } catch (InvalidInputException e) {
+                    if ("OPENAI_API_KEY".equals(e.field())) {
+                        throw new InvalidInputException("environment", "OPENAI_API_KEY", "no API key for the "
+                                + "OpenAI API; set OPENAI_API_KEY, or point --llm-base-url (or OPENAI_BASE_URL) at a "
+                                + "local OpenAI-compatible server such as http://127.0.0.1:8000/v1, which needs none");
+                    }
+                    throw e;
+                }
             }
             case "gemini" -> {
                 GeminiLlmClient.Builder b = GeminiLlmClient.fromEnvironment(environment);

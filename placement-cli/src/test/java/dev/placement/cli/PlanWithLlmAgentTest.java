@@ -186,7 +186,7 @@ class PlanWithLlmAgentTest {
                 && System.getenv("GEMINI_API_KEY") == null && System.getenv("GOOGLE_API_KEY") == null,
                 "an LLM key or base URL is set in this environment");
         assertThat(plan("--agent", "openai")).isEqualTo(PlacementCommand.EXIT_BAD_INPUT);
-        assertThat(err.toString()).contains("OPENAI_API_KEY").doesNotContain("\tat ");
+        assertThat(err.toString()).contains("OPENAI_API_KEY", "--llm-base-url").doesNotContain("\tat ");
         assertThat(err.toString().lines().count()).isEqualTo(1);
         err.getBuffer().setLength(0);
         assertThat(plan("--agent", "gemini")).isEqualTo(PlacementCommand.EXIT_BAD_INPUT);
