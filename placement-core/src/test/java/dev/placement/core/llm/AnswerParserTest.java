@@ -126,6 +126,22 @@ class AnswerParserTest {
     }
 
     @Test
+    void reportsTruncatedJson() {
+        ParsedAnswer a = parser.parse("{\"nodes_used\":[\"node0\",\"node1\"],\"layers_per_node\":[20,", IDS);
+        assertThat(a.entries()).isEmpty();
+        assertThat(a.problems()).singleElement().asString().contains("no layer assignment was found");
+    }
+
+    @Test
+    void keepsASecondNameGivenInParentheses() {
+        ParsedAnswer a = parser.parse("Node 0 (id: node2): layers [0-19]", IDS);
+        assertThat(a.entries()).singleElement().satisfies(e -> {
+            assertThat(e.nodeRef()).isEqualTo("Node 0");
+            assertThat(e.altRef()).isEqualTo("node2");
+        });
+    }
+
+    @Test
     void reportsAnEmptyAnswer() {
         assertThat(parser.parse("  \n", IDS).problems()).containsExactly("the answer is empty");
     }

@@ -53,6 +53,13 @@ class AnswerValidatorTest {
     }
 
     @Test
+    void prefersTheIdGivenInParenthesesOverTheIndex() {
+        AnswerValidator.Result r = check("Node 0 (node2): layers [0-19]\nNode 1 (node1): layers [20-39]",
+                request(0.5));
+        assertThat(r.placement().toSpec()).isEqualTo("node2:20,node1:20");
+    }
+
+    @Test
     void ordersStagesByTheirLayerRanges() {
         AnswerValidator.Result r = check("node1: layers 0-19\nnode0: layers 20-39", request(10));
         assertThat(r.placement().toSpec()).isEqualTo("node1:20,node0:20");
