@@ -273,6 +273,35 @@ class ServingBenchmarkTest {
     }
 
     @Test
+    void anInterruptedCallerGetsWhatWasMeasuredAndKeepsItsInterruptFlag() {
+        try (LoopbackStreamingServer server = LoopbackStreamingServer.builder().start()) {
+            ServingBenchmark benchmark = against(server).numPrompts(5).maxConcurrency(1).warmupRequests(0).build();
+
+            Thread.currentThread().interrupt();
+            BenchmarkResult r = benchmark.run();
+
+            assertThat(Thread.interrupted()).isTrue();
+            assertThat(r.interrupted()).isTrue();
+            assertThat(r.completed() + r.failed()).isLessThan(5);
+        }
+    }
+
+    @Test
+    void aListenerThatThrowsDoesNotDisturbTheRun() {
+        try (LoopbackStreamingServer server = LoopbackStreamingServer.builder().timeToFirstToken(Duration.ZERO)
+                .interTokenLatency(Duration.ZERO).start()) {
+            BenchmarkResult r = against(server).numPrompts(4).build().run(new BenchmarkListener() {
+                @Override
+                public void requestFinished(RequestRecord record, int finished, int total) {
+                    throw new IllegalStateException("listener bug");
+                }
+            });
+
+            assertThat(r.completed()).isEqualTo(4);
+        }
+    }
+
+    @Test
     void asAMetricsSourceProbesThePipelineEndpoint() {
         try (LoopbackStreamingServer server = LoopbackStreamingServer.builder().start()) {
             ServingBenchmark probe = ServingBenchmark.builder().model(server.modelName()).numPrompts(4)

@@ -1,0 +1,11 @@
+/**
+ * The serving benchmark: a load generator and measurer for OpenAI-compatible servers that reports TTFT, TPOT,
+ * ITL, E2EL and throughput exactly as {@code vllm bench serve} defines them.
+ *
+ * <p>Start with {@link dev.placement.vllm.bench.ServingBenchmark}; its result is a
+ * {@link dev.placement.vllm.bench.BenchmarkResult} (vLLM's JSON keys via {@code toJson}). As a
+ * {@link dev.placement.api.MetricsSource} it gives the orchestrator measured metrics of a running pipeline.
+ * {@link dev.placement.vllm.bench.LoopbackStreamingServer} is a fake streaming server with known timing for
+ * tests, benchmarks and demos.
+ */
+package dev.placement.vllm.bench;
