@@ -21,7 +21,7 @@ class PlacementSolverPropertyTest {
         Random rnd = new Random(20261127);
         int feasible = 0;
         int multiStage = 0;
-        for (int trial = 0; trial < 300; trial++) {
+        for (int trial = 0; trial < 200; trial++) {
             int nodes = 2 + rnd.nextInt(4);
             int layers = nodes + rnd.nextInt(nodes <= 3 ? 9 : 5);
             PlacementRequest request = Fixtures.randomRequest(rnd, nodes, layers);
@@ -48,8 +48,8 @@ class PlacementSolverPropertyTest {
             }
         }
         // The random clusters must exercise the interesting cases, not only trivial or impossible ones.
-        assertThat(feasible).isGreaterThan(150);
-        assertThat(multiStage).isGreaterThan(60);
+        assertThat(feasible).isGreaterThan(100);
+        assertThat(multiStage).isGreaterThan(40);
     }
 
     @Test
@@ -80,7 +80,7 @@ class PlacementSolverPropertyTest {
             }
         }
         assertThat(compared).isGreaterThan(25);
-        // Measured over 150 further seeded clusters: 97% within 1% (see docs/PERFORMANCE.md).
+        // Measured over 150 further seeded clusters: 96% within 1% (see docs/PERFORMANCE.md).
         assertThat(withinOnePercent).isGreaterThanOrEqualTo(compared * 95 / 100);
     }
 }
