@@ -6,17 +6,13 @@ import dev.placement.api.PlacementAgent;
 import dev.placement.cli.demo.DemoReport;
 import dev.placement.cli.demo.DemoRun;
 import dev.placement.cli.demo.DemoScenario;
-import dev.placement.core.EvenSplitAgent;
 import dev.placement.core.PerformanceModel;
-import dev.placement.core.ProportionalAgent;
-import dev.placement.core.SolverAgent;
 import dev.placement.core.orchestrator.DecisionJournal;
 import dev.placement.core.sim.SimulatedClock;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
@@ -83,7 +79,6 @@ final class DemoCommand implements Callable<Integer> {
             w.flush();
             return 0;
         }
-        llm.requireUnusedUnless(agent);
         long t0 = System.nanoTime();
         DemoScenario scenario = scenarioFile == null ? DemoScenario.builtIn() : DemoScenario.read(scenarioFile);
         if (objective != null) {
@@ -103,7 +98,7 @@ final class DemoCommand implements Callable<Integer> {
         }
         SimulatedClock clock = SimulatedClock.at(SIMULATION_START);
         PerformanceModel model = PerformanceModel.defaults();
-        PlacementAgent chosen = agent(agent, model, clock);
+        PlacementAgent chosen = Agents.create(agent, model, clock, llm);
 
         w.println("Placement demo: " + scenario.name());
         w.printf(Locale.ROOT, "agent %s, objective %s, seed %d; %d steps of %d virtual minutes, restart %d s%n%n",
@@ -128,22 +123,6 @@ final class DemoCommand implements Callable<Integer> {
         w.println("Also:   " + dir.resolve(DemoReport.CSV) + ", " + journalFile);
         w.flush();
         return 0;
-    }
-
-    private PlacementAgent agent(String name, PerformanceModel model, Clock clock) {
-        String n = name.toLowerCase(Locale.ROOT);
-        return switch (n) {
-            case "solver" -> new SolverAgent(model, clock);
-            case "even" -> new EvenSplitAgent(model, clock);
-            case "proportional" -> new ProportionalAgent(model, clock);
-            default -> {
-                if (LlmAgentOptions.isLlm(n)) {
-                    yield llm.agent(n, model, clock);
-                }
-                throw new InvalidInputException("--agent", null, "unknown agent '" + name
-                        + "'; valid agents: solver, even, proportional, openai, gemini");
-            }
-        };
     }
 
     /** The console rendering of the demo's rows. */
