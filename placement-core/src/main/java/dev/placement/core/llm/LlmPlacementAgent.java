@@ -152,11 +152,25 @@ public final class LlmPlacementAgent implements PlacementAgent {
 
     /** Gathers what the template may show: budgets, history, candidate predictions. */
     PromptContext context(PlacementRequest request) {
-        List<PlacementOutcome> past = history.outcomes();
+        List<PlacementOutcome> past;
+        try {
+            past = history.outcomes();
+        } catch (RuntimeException e) {
+            LOG.warn("the placement history could not be read; asking without it: {}", e.toString());
+            past = List.of();
+        }
         PerformanceModel.Parameters p = performanceModel.parameters();
+        List<PromptContext.CandidatePrediction> candidates = List.of();
+        if (candidatePredictions) {
+            try {
+                candidates = candidateSet.predict(request);
+            } catch (RuntimeException e) {
+                // Candidates are hints; a failure to compute them must not keep the LLM from being asked.
+                LOG.debug("no candidate predictions for the prompt: {}", e.toString());
+            }
+        }
         return new PromptContext(request, PromptFacts.budgets(request, p), PromptFacts.crossings(request, p),
-                past == null ? List.of() : past,
-                candidatePredictions ? candidateSet.predict(request) : List.of());
+                past == null ? List.of() : past, candidates);
     }
 
     /** The original question, the rejected answer quoted as data, and what was wrong with it. */

@@ -114,6 +114,18 @@ class LlmPlacementAgentTest {
     }
 
     @Test
+    void asksWithoutHistoryWhenTheHistoryCannotBeRead() {
+        Fixtures.ScriptedLlm llm = new Fixtures.ScriptedLlm().answers(VALID);
+        PlacementHistory broken = () -> {
+            throw new IllegalStateException("journal.jsonl: disk full");
+        };
+        PlacementDecision d = LlmPlacementAgent.builder(llm).history(broken).candidatePredictions(false).build()
+                .decide(request(20));
+        assertThat(d.placement().toSpec()).isEqualTo("node0:20,node1:20");
+        assertThat(llm.requests.get(0).userText()).doesNotContain("## Placements that ran before");
+    }
+
+    @Test
     void withCandidatePredictionsThePromptShowsTheSolversBest() {
         Fixtures.ScriptedLlm llm = new Fixtures.ScriptedLlm().answers(VALID);
         LlmPlacementAgent.builder(llm).clock(Fixtures.CLOCK).build().decide(request(20));
