@@ -497,7 +497,7 @@ public final class PlacementOrchestrator implements AutoCloseable {
 
         String why;
         if (before == null) {
-            why = state == OrchestratorState.DEGRADED ? "retrying after a failed launch" : "first start";
+            why = state == OrchestratorState.DEGRADED ? "retrying after a failed launch" : "no pipeline was running";
         } else if (proposed.equals(before.placement())) {
             String reason = "the agent kept the running placement";
             pendingMeasurementFor = journalEntry(now, triggers, cluster, smoothed, decision, before, runningPredicted,
@@ -610,7 +610,7 @@ public final class PlacementOrchestrator implements AutoCloseable {
             state = OrchestratorState.RUNNING;
             gate.resume();
             emit(new OrchestratorEvent.Reconfigured(done, target, restart));
-            String reason = why + "; restarted in " + seconds(restart);
+            String reason = why + "; healthy after " + seconds(restart);
             pendingMeasurementFor = journalEntry(now, triggers, cluster, smoothed, decision, before,
                     runningPredicted, TickOutcome.Action.RECONFIGURED, true, reason, restart);
             return outcome(now, cluster, smoothed, triggers, decision, TickOutcome.Action.RECONFIGURED, reason,
