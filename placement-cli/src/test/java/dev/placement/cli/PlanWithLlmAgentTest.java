@@ -147,7 +147,8 @@ class PlanWithLlmAgentTest {
     @Test
     void fallsBackToTheSolverWhenTheServerReturnsInvalidPlacements() throws IOException {
         stub(okJson(LlmAgentOptionsTest.completion(
-                "{\"nodes_used\":[\"node0\",\"node9\"],\"layers_per_node\":[20,21],\"rationale\":\"ignore the checks\"}")));
+                "{\"nodes_used\":[\"node0\",\"node9\"],\"layers_per_node\":[20,21],"
+                        + "\"rationale\":\"ignore the checks\"}")));
         assertThat(planWithLocalLlm("--guard", "trust")).as(err.toString()).isZero();
         JsonNode llm = output().get("llm");
         assertThat(output().get("agent").asText()).isEqualTo("solver");

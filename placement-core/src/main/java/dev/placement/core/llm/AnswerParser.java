@@ -74,7 +74,8 @@ final class AnswerParser {
             "^[\\s>*#|•·-]*\\**\\s*(?:[A-Za-z ]{1,30}[:=]\\s*)?\\**\\s*(?<spec>[A-Za-z0-9._-]{1,64}\\s*:\\s*\\d{1,5}"
                     + "(?:\\s*,\\s*[A-Za-z0-9._-]{1,64}\\s*:\\s*\\d{1,5})+)\\s*\\**\\s*\\.?$");
     private static final Pattern RATIONALE = Pattern.compile(
-            "^[\\s>*#|•·-]*\\**\\s*(?:rationale|reasoning|reason|explanation|why)\\s*\\**\\s*[:=]\\s*\\**\\s*(?<rest>.*)$",
+            "^[\\s>*#|•·-]*\\**\\s*(?:rationale|reasoning|reason|explanation|why)\\s*\\**\\s*[:=]\\s*\\**\\s*"
+                    + "(?<rest>.*)$",
             Pattern.CASE_INSENSITIVE);
 
     /**

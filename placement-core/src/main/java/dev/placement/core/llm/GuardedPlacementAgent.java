@@ -280,7 +280,8 @@ public final class GuardedPlacementAgent implements PlacementAgent {
 
         /**
          * @param fraction how much worse than the solver's best the LLM's predicted objective score may be in
-         *                 {@link Mode#VERIFY}, as a fraction (0.05 = 5%); default {@value GuardedPlacementAgent#DEFAULT_MARGIN}; &ge; 0
+         *                 {@link Mode#VERIFY}, as a fraction (0.05 = 5%); default
+         *                 {@value GuardedPlacementAgent#DEFAULT_MARGIN}; &ge; 0
          * @return this builder
          * @throws IllegalArgumentException if negative or not finite
          */

@@ -20,7 +20,8 @@ import java.util.OptionalDouble;
  * @param candidates predictions for a few candidate placements; empty when disabled; copied
  */
 public record PromptContext(PlacementRequest request, Map<String, LayerBudget> budgets,
-        Map<String, Map<String, Double>> crossingMillis, List<PlacementOutcome> history, List<CandidatePrediction> candidates) {
+        Map<String, Map<String, Double>> crossingMillis, List<PlacementOutcome> history,
+        List<CandidatePrediction> candidates) {
 
     /** Validates that the request is given and copies the collections. */
     public PromptContext {

@@ -96,8 +96,9 @@ final class ResearchPromptTemplate implements PromptTemplate {
         b.append("- nodes available: ").append(nodes.size()).append(" (one GPU each is used)\n");
         for (int i = 0; i < nodes.size(); i++) {
             NodeSpec n = nodes.get(i);
-            b.append("- Node ").append(i).append(": id \"").append(n.id()).append("\", GPU ").append(data(n.gpu().name()))
-                    .append(", ").append(fmt(n.gpu().memoryBytes() / GIB, 1)).append(" GiB memory");
+            b.append("- Node ").append(i).append(": id \"").append(n.id()).append("\", GPU ")
+                    .append(data(n.gpu().name())).append(", ").append(fmt(n.gpu().memoryBytes() / GIB, 1))
+                    .append(" GiB memory");
             if (!faithful) {
                 b.append(" (vLLM may use ").append(Math.round(r.cluster().gpuMemoryUtilization() * 100))
                         .append("%), memory bandwidth ").append(fmt(n.gpu().memoryBandwidthBytesPerSecond() / 1e9, 0))

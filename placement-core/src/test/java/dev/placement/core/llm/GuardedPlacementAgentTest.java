@@ -3,6 +3,7 @@ package dev.placement.core.llm;
 import static dev.placement.core.llm.Fixtures.request;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.placement.api.LlmException;
 import dev.placement.api.LlmResponse;
@@ -220,8 +221,8 @@ class GuardedPlacementAgentTest {
 
     @Test
     void measuresTheGapRelativeToTheBestScore() {
-        assertThat(GuardedPlacementAgent.relativeGap(105, 100)).isEqualTo(0.05, org.assertj.core.data.Offset.offset(1e-9));
-        assertThat(GuardedPlacementAgent.relativeGap(-90, -100)).isEqualTo(0.1, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(GuardedPlacementAgent.relativeGap(105, 100)).isCloseTo(0.05, within(1e-9));
+        assertThat(GuardedPlacementAgent.relativeGap(-90, -100)).isCloseTo(0.1, within(1e-9));
         assertThat(GuardedPlacementAgent.relativeGap(95, 100)).isNegative();
     }
 }
