@@ -123,9 +123,9 @@ final class BeamSearch {
                     .limit(width).forEach(next::add);
             beam = next;
             boolean anyMissing = beam.stream().anyMatch(e -> e.missingLayers > 0);
-            // Scores are not monotone in the number of stages (prefill overlap can pay off only with many), so
-            // small clusters are searched to full depth; large ones stop after several depths without gain.
-            if (c.n > PlacementSolver.EXACT_MAX_NODES && !top.isEmpty() && stale >= STALE_DEPTHS && !anyMissing) {
+            // Scores are not monotone in the number of stages (prefill overlap can pay off only with many), so the
+            // search stops only after several depths without gain.
+            if (!top.isEmpty() && stale >= STALE_DEPTHS && !anyMissing) {
                 break;
             }
         }

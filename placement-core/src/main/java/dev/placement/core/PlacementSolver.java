@@ -81,7 +81,7 @@ public final class PlacementSolver {
         }
         int first = costs.request.firstNodeId() == null ? -1 : costs.indexOf(costs.request.firstNodeId());
         SplitEvaluator ev = new SplitEvaluator(costs, objective);
-        BeamSearch beam = new BeamSearch(costs, ev, costs.n <= EXACT_MAX_NODES ? 2 * BEAM_WIDTH : BEAM_WIDTH);
+        BeamSearch beam = new BeamSearch(costs, ev, BEAM_WIDTH);
         beam.run(first);
         int[] path = beam.bestPath;
         int[] layers = beam.bestLayers;

@@ -258,7 +258,7 @@ final class SplitEvaluator {
         for (int r = 0; r < k; r++) {
             hi = Math.max(hi, perLayer[r] * caps[r] + (r == k - 1 ? extraLast : 0));
         }
-        for (int it = 0; it < 60; it++) {
+        for (int it = 0; it < 48; it++) {
             double mid = (lo + hi) / 2;
             if (layersUnder(mid, perLayer, caps, extraLast, null) >= c.layers) {
                 hi = mid;
