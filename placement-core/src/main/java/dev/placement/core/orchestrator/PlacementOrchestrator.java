@@ -473,6 +473,8 @@ public final class PlacementOrchestrator implements AutoCloseable {
         } catch (RuntimeException e) {
             String reason = "agent '" + agent.name() + "' failed: " + message(e);
             backOffDeciding(now, reason);
+            journalEntry(now, triggers, cluster, smoothed, null, before, runningPredicted, TickOutcome.Action.FAILED,
+                    false, reason, null);
             emit(new OrchestratorEvent.TickFailed(now, reason));
             return outcome(now, cluster, smoothed, triggers, null, TickOutcome.Action.FAILED, reason,
                     runningPredicted, measured);

@@ -280,6 +280,11 @@ class PlacementOrchestratorTest {
             assertThat(t.reason()).contains("agent 'flaky' failed: LLM timed out");
             assertThat(t.running()).isEqualTo(THREE);
             assertThat(f.events).anySatisfy(e -> assertThat(e).isInstanceOf(OrchestratorEvent.TickFailed.class));
+            assertThat(o.journal().entries()).last().satisfies(e -> {
+                assertThat(e.action()).isEqualTo(Action.FAILED);
+                assertThat(e.proposed()).isNull();
+                assertThat(e.reason()).contains("LLM timed out");
+            });
         }
     }
 
