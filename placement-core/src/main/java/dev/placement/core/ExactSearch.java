@@ -245,7 +245,9 @@ final class ExactSearch {
                 continue;
             }
             int k = Integer.bitCount(mask);
-            for (int last = 0; last < n; last++) {
+            // Last nodes in descending order: among equally good candidates the natural order (node0, node1,
+            // node2) is then found first. Transitions only reach larger masks, so the order is free.
+            for (int last = n - 1; last >= 0; last--) {
                 if (Double.isInfinite(row[last])) {
                     continue;
                 }
@@ -291,7 +293,7 @@ final class ExactSearch {
                 continue;
             }
             int k = Integer.bitCount(mask);
-            for (int last = 0; last < n; last++) {
+            for (int last = n - 1; last >= 0; last--) {
                 double[] vecs = row[last];
                 if (vecs == null) {
                     continue;

@@ -88,7 +88,9 @@ public final class PlacementSolver {
         double score = beam.bestScore;
         if (!heuristicOnly && costs.n <= EXACT_MAX_NODES) {
             ExactSearch exact = new ExactSearch(costs, objective);
-            exact.run(first, score);
+            // A hair above the heuristic's score, so that among equally good placements the exact search (which
+            // visits first nodes in cluster order) picks the one a person expects, e.g. node0 before node2.
+            exact.run(first, score + 1e-9 * Math.abs(score));
             if (exact.bestFirst >= 0) {
                 path = exact.bestPath();
                 layers = exact.layersFor(path);
