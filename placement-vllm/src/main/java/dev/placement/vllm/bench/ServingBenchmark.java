@@ -452,6 +452,9 @@ public final class ServingBenchmark implements MetricsSource {
             require(!requestTimeout.isNegative() && !requestTimeout.isZero(),
                     "requestTimeout must be positive, was " + requestTimeout);
             require(warmupRequests >= 0, "warmupRequests must not be negative, was " + warmupRequests);
+            // Checked here, naming no character of it, so that the HTTP client never rejects it mid-run.
+            require(apiKey == null || apiKey.chars().allMatch(c -> c > 0x20 && c < 0x7f),
+                    "apiKey must be printable ASCII without spaces");
             percentiles.forEach(LatencyStats::checkPercentile);
             return new ServingBenchmark(this);
         }

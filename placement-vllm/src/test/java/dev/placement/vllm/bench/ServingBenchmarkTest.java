@@ -31,6 +31,7 @@ import org.junit.jupiter.api.Test;
  */
 class ServingBenchmarkTest {
     private static final double TOLERANCE_MILLIS = 2.0;
+    private static final double MEAN_TTFT_TOLERANCE_MILLIS = 5.0;
 
     /**
      * Pushes some 10,000 chunks and 500 requests through the client and the server with no injected delay, so
@@ -71,9 +72,24 @@ class ServingBenchmarkTest {
             return 30 + lateness.meanFirstChunkMillis();
         }
 
+        /**
+         * Median TTFT and mean ITL within 2 ms of the truth, mean TTFT within 5 ms. With 64 streams on a shared
+         * 2-core machine, one thread stalled by a neighbour delays a group of first chunks at once: that moves
+         * the mean TTFT by milliseconds while the median still shows what the generator itself adds. A
+         * systematic error moves both.
+         */
         boolean accurate() {
-            return Math.abs(result.ttft().meanMillis() - trueTtftMillis()) <= TOLERANCE_MILLIS
+            return Math.abs(result.ttft().medianMillis() - trueTtftMillis()) <= TOLERANCE_MILLIS
+                    && Math.abs(result.ttft().meanMillis() - trueTtftMillis()) <= MEAN_TTFT_TOLERANCE_MILLIS
                     && Math.abs(result.itl().meanMillis() - 10) <= TOLERANCE_MILLIS;
+        }
+
+        void assertAccurate() {
+            assertThat(result.ttft().medianMillis()).as("median TTFT; server lateness %s", lateness)
+                    .isCloseTo(trueTtftMillis(), within(TOLERANCE_MILLIS));
+            assertThat(result.ttft().meanMillis()).as("mean TTFT; server lateness %s", lateness)
+                    .isCloseTo(trueTtftMillis(), within(MEAN_TTFT_TOLERANCE_MILLIS));
+            assertThat(result.itl().meanMillis()).as("mean ITL").isCloseTo(10, within(TOLERANCE_MILLIS));
         }
     }
 
@@ -98,9 +114,7 @@ class ServingBenchmarkTest {
             BenchmarkResult r = t.result();
 
             assertThat(r.completed()).isEqualTo(8);
-            assertThat(r.ttft().meanMillis()).as("mean TTFT; server lateness %s", t.lateness())
-                    .isCloseTo(t.trueTtftMillis(), within(TOLERANCE_MILLIS));
-            assertThat(r.itl().meanMillis()).isCloseTo(10, within(TOLERANCE_MILLIS));
+            t.assertAccurate();
             assertThat(r.itl().count()).isEqualTo(8 * 9);
             assertThat(r.tpot().meanMillis()).isCloseTo(10, within(TOLERANCE_MILLIS));
             assertThat(r.records()).allSatisfy(x -> assertThat(x.e2elNanos())
@@ -123,9 +137,7 @@ class ServingBenchmarkTest {
 
             assertThat(r.completed()).isEqualTo(192);
             assertThat(r.maxConcurrentRequests()).isEqualTo(64);
-            assertThat(r.ttft().meanMillis()).as("mean TTFT; server lateness %s", t.lateness())
-                    .isCloseTo(t.trueTtftMillis(), within(TOLERANCE_MILLIS));
-            assertThat(r.itl().meanMillis()).isCloseTo(10, within(TOLERANCE_MILLIS));
+            t.assertAccurate();
             assertThat(r.outputThroughput()).isCloseTo(r.totalOutputTokens() / r.durationSeconds(), within(1e-6));
         }
     }
@@ -340,6 +352,8 @@ class ServingBenchmarkTest {
                 .hasMessageContaining("requestRate must be positive");
         assertThatThrownBy(() -> ServingBenchmark.builder().baseUrl(URI.create("ftp://x")).build())
                 .hasMessageContaining("not an http(s) URL");
+        assertThatThrownBy(() -> ServingBenchmark.builder().apiKey("sk-secret\n").build())
+                .hasMessage("apiKey must be printable ASCII without spaces");
         assertThatThrownBy(() -> ServingBenchmark.builder().build().run())
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("no base URL");
     }
