@@ -119,6 +119,24 @@ class PlanCommandTest {
     }
 
     @Test
+    void proportionalAgentAndPinnedFirstNode() throws IOException {
+        assertThat(run(plan(fast, "--agent", "proportional", "--first-node", "node2", "--format", "json")
+                .toArray(String[]::new))).isZero();
+        JsonNode json = new ObjectMapper().readTree(out.toString());
+        assertThat(json.get("agent").asText()).isEqualTo("proportional");
+        assertThat(json.get("stages").get(0).get("node").asText()).isEqualTo("node2");
+        err.getBuffer().setLength(0);
+        assertThat(run(plan(fast, "--first-node", "node9").toArray(String[]::new))).isEqualTo(2);
+        assertThat(err.toString()).contains("--first-node").contains("node9").contains("node0, node1, node2");
+    }
+
+    @Test
+    void llmOptionsWithoutAnLlmAgentAreBadInput() {
+        assertThat(run(plan(fast, "--guard", "trust").toArray(String[]::new))).isEqualTo(2);
+        assertThat(err.toString()).contains("--guard").contains("--agent openai");
+    }
+
+    @Test
     void missingClusterFileIsBadInput() {
         assertThat(run("plan", "--cluster", dir.resolve("nope.yaml").toString(), "--connectivity", fast.toString(),
                 "--model", "tiiuae/Falcon3-10B-Base")).isEqualTo(2);
