@@ -22,8 +22,8 @@ class PlacementSolverPropertyTest {
         int feasible = 0;
         int multiStage = 0;
         for (int trial = 0; trial < 200; trial++) {
-            int nodes = 2 + rnd.nextInt(4);
-            int layers = nodes + rnd.nextInt(nodes <= 3 ? 9 : 5);
+            int nodes = 2 + rnd.nextInt(5);
+            int layers = nodes + rnd.nextInt(nodes <= 3 ? 9 : nodes <= 5 ? 5 : 3);
             PlacementRequest request = Fixtures.randomRequest(rnd, nodes, layers);
             BruteForce reference = new BruteForce(model, request).run();
             if (reference.best == null) {
