@@ -127,7 +127,7 @@ final class DemoCommand implements Callable<Integer> {
 
     /** The console rendering of the demo's rows. */
     static final class ConsoleTable {
-        private static final String FORMAT = "%-3s %-18s %-28s %-13s %6s %6s %6s %6s | %-28s %6s %6s %6s %6s";
+        private static final String FORMAT = "%-3s %-18s %-28s %-15s %6s %6s %6s %6s | %-28s %6s %6s %6s %6s";
 
         private ConsoleTable() {
         }

@@ -83,7 +83,8 @@ public final class DemoRun {
      * @param at              the virtual time at the end of the step
      * @param rttMillis       true RTT per link among the nodes up, as {@code "node0-node1" -> ms}
      * @param nodesUp         the nodes up
-     * @param action          reconfigured, held, kept, rolled back, degraded, no change, or failed
+     * @param action          reconfigured (with "x2" and so on when it happened more than once), held, kept,
+     *                        rolled back, degraded, infeasible, failed, or no change
      * @param reason          why, with the triggers that made the orchestrator ask its agent
      * @param agentCalls      how many times the agent was asked during the step
      * @param reconfigurations how many times the pipeline was restarted during the step
@@ -218,6 +219,11 @@ public final class DemoRun {
                 case NOTHING_CHANGED -> "no change";
             };
             reason = triggers(shown) + ": " + shown.reason();
+            if (reconfigurations > 1) {
+                action = "reconfigured x" + reconfigurations;
+                reason = notable.stream().filter(TickOutcome::reconfigured).map(t -> triggers(t) + ": " + t.reason())
+                        .collect(Collectors.joining(" | then "));
+            }
         }
         return new StepRow(index, label, clock.instant(), rtts, ids, action, reason, calls, reconfigurations, orch,
                 baselines);

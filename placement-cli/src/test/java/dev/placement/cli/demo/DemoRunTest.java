@@ -39,8 +39,9 @@ class DemoRunTest {
             assertThat(uses(rows.get(i), "node2")).as("step %d", i + 1).isFalse();
         }
         DemoRun.StepRow last = rows.get(7);
-        assertThat(last.orchestrator().placement().nodeIds()).containsExactly("node0", "node1", "node2");
-        assertThat(last.action()).isEqualTo("reconfigured");
+        assertThat(last.orchestrator().placement().nodeIds()).containsExactlyInAnyOrder("node0", "node1", "node2");
+        assertThat(last.action()).startsWith("reconfigured");
+        assertThat(last.reconfigurations()).isPositive();
     }
 
     @Test
