@@ -20,11 +20,11 @@ import picocli.CommandLine.Spec;
  * {@code placement plan}: chooses a placement for a model on a cluster with an agent (the exact solver by
  * default) and prints it with its predicted metrics and rationale.
  */
-@Command(name = "plan",
+@Command(name = "plan", mixinStandardHelpOptions = true, versionProvider = PlacementCommand.Version.class,
         description = {
-            "Chooses which nodes run the model, in which order, with how many layers each, for an objective,",
-            "and prints the placement, vLLM's VLLM_PP_LAYER_PARTITION, the predicted TTFT/ITL/TPOT/throughput",
-            "and why nodes were left out."},
+            "Chooses which nodes run the model, in which order, with how many layers",
+            "each, for an objective; prints the placement, vLLM's VLLM_PP_LAYER_PARTITION,",
+            "the predicted TTFT/ITL/TPOT/throughput and why nodes were left out."},
         footer = {"", "Example:",
             "  placement plan --cluster examples/config/cluster-3xT4.yaml \\",
             "      --connectivity examples/config/connectivity-slow-node2.yaml \\",

@@ -20,10 +20,11 @@ import picocli.CommandLine.Spec;
  * {@code placement predict}: predicts the metrics of a placement given by hand, with the memory, time and
  * link terms of the performance model per stage and per link.
  */
-@Command(name = "predict",
+@Command(name = "predict", mixinStandardHelpOptions = true, versionProvider = PlacementCommand.Version.class,
         description = {
-            "Predicts TTFT, ITL, TPOT and output throughput of a placement you give (node:layers, rank 0 first),",
-            "with each stage's memory (weights, reserve, KV cache) and time, and each link's cost per crossing."},
+            "Predicts TTFT, ITL, TPOT and output throughput of a placement you give",
+            "(node:layers, rank 0 first), with each stage's memory (weights, reserve,",
+            "KV cache) and time, and each link's cost per crossing."},
         footer = {"", "Example:",
             "  placement predict --cluster examples/config/cluster-3xT4.yaml \\",
             "      --connectivity examples/config/connectivity-fast.yaml \\",
