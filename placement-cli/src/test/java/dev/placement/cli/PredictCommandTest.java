@@ -59,6 +59,24 @@ class PredictCommandTest {
     }
 
     @Test
+    void acceptsAHuggingFaceConfigJsonAsTheModel() throws IOException {
+        Path config = Files.writeString(dir.resolve("config.json"), """
+                {"architectures": ["LlamaForCausalLM"], "model_type": "llama", "num_hidden_layers": 32,
+                 "hidden_size": 4096, "intermediate_size": 11008, "num_attention_heads": 32,
+                 "num_key_value_heads": 32, "vocab_size": 32000, "max_position_embeddings": 4096,
+                 "torch_dtype": "float16", "tie_word_embeddings": false}
+                """);
+        CommandLine cl = PlacementCommand.commandLine();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        assertThat(cl.execute("predict", "--cluster", cluster.toString(), "--connectivity", fast.toString(),
+                "--model", config.toString(), "--placement", "node0:16,node1:16", "--format", "json"))
+                .as(err.toString()).isZero();
+        JsonNode json = new ObjectMapper().readTree(out.toString());
+        assertThat(json.get("partition").asText()).isEqualTo("16,16");
+    }
+
+    @Test
     void aPlacementThatDoesNotFitIsExitCodeThree() {
         assertThat(predict("node0:40")).isEqualTo(3);
         assertThat(err.toString()).contains("node0:40 does not fit").contains("GB");
