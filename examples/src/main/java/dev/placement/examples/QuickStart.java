@@ -49,6 +49,7 @@ public final class QuickStart {
      * @param out    where to print
      * @return the solver's placement and the placement the orchestrator runs, for the test
      */
+    @SuppressWarnings("try") // the permit is held for the request, not referenced
     static Placement[] run(Path config, PrintStream out) {
         ModelSpec model = ModelCatalog.builtIn().resolve("tiiuae/Falcon3-10B-Base", "example", "model");
         ClusterSnapshot cluster = ClusterFiles.readCluster(config.resolve("cluster-3xT4.yaml"));
