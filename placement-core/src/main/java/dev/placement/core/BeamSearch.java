@@ -145,9 +145,9 @@ final class BeamSearch {
     }
 
     /** How many of the best pipelines the neighbourhood search starts from. */
-    private static final int REFINED = 3;
+    private static final int REFINED = 4;
     private static final int REFINE_ROUNDS = 8;
-    private static final int POLISHED_NEIGHBOURS = 12;
+    private static final int POLISHED_NEIGHBOURS = 16;
 
     /**
      * Hill-climbs over node sets and orders from a pipeline: insert an unused node anywhere, remove a stage,

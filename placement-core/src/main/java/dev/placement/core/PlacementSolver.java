@@ -23,7 +23,7 @@ public final class PlacementSolver {
     /** The largest cluster solved exactly. */
     public static final int EXACT_MAX_NODES = 12;
 
-    private static final int BEAM_WIDTH = 8;
+    private static final int BEAM_WIDTH = 12;
 
     private final PerformanceModel model;
 
