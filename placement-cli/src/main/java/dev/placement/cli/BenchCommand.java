@@ -28,6 +28,7 @@ import picocli.CommandLine.Spec;
  * far. Not thread-safe (picocli fills it once per run).
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
+        header = "Benchmark a running OpenAI-compatible server as vllm bench serve does.",
         description = {"Benchmark a running OpenAI-compatible server (vLLM, SGLang, llama.cpp...) with streaming",
             "requests and report TTFT, TPOT, ITL, E2EL and throughput, defined and keyed as vllm bench serve does.",
             "Failed requests (HTTP errors, error events, streams cut before [DONE], timeouts) are counted with",

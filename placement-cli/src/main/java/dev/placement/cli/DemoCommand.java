@@ -29,6 +29,7 @@ import picocli.CommandLine.Spec;
  * scenario with minute-long restarts takes a second or two.
  */
 @Command(name = "demo",
+        header = "Run the orchestrator on a simulated edge cluster as its links slow down (the main demo).",
         description = {
             "Runs the orchestrator on a simulated edge cluster (by default the research testbed: 3x T4 and",
             "Falcon3-10B-Base) while the latency of its links rises step by step, a node fails and comes back.",

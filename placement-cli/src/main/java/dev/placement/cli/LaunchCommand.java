@@ -36,6 +36,7 @@ import picocli.CommandLine.Spec;
  * variable {@value #TOKEN_ENV}, never from an option. Not thread-safe (picocli fills it once per run).
  */
 @Command(name = "launch", mixinStandardHelpOptions = true,
+        header = "Launch a placement on vLLM over Ray (or print its plan with --dry-run).",
         description = {"Launch a placement on vLLM with the chosen nodes, rank order and uneven layer split.",
             "Ray Jobs: a Python launcher pins rank i to node i through a Ray placement group and sets",
             "VLLM_PP_LAYER_PARTITION. --dry-run prints the plan (bundles, environment, the Ray job submission",

@@ -69,11 +69,11 @@ public final class PlacementCommand implements Runnable {
     static CommandLine commandLine() {
         PlacementCommand root = new PlacementCommand();
         CommandLine cl = new CommandLine(root);
-        // Subcommands are registered here, one line each.
-        cl.addSubcommand(new LaunchCommand());
+        // Subcommands, in the order --help lists them: the demo first, then planning, then the runtime.
         cl.addSubcommand(new DemoCommand());
         cl.addSubcommand(new PlanCommand());
         cl.addSubcommand(new PredictCommand());
+        cl.addSubcommand(new LaunchCommand());
         cl.addSubcommand(new BenchCommand());
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             PrintWriter err = commandLine.getErr();

@@ -21,6 +21,7 @@ import picocli.CommandLine.Spec;
  * default) and prints it with its predicted metrics and rationale.
  */
 @Command(name = "plan", mixinStandardHelpOptions = true, versionProvider = PlacementCommand.Version.class,
+        header = "Choose the best placement: nodes, rank order and layers per node.",
         description = {
             "Chooses which nodes run the model, in which order, with how many layers",
             "each, for an objective; prints the placement, vLLM's VLLM_PP_LAYER_PARTITION,",

@@ -21,6 +21,7 @@ import picocli.CommandLine.Spec;
  * link terms of the performance model per stage and per link.
  */
 @Command(name = "predict", mixinStandardHelpOptions = true, versionProvider = PlacementCommand.Version.class,
+        header = "Predict TTFT, ITL, TPOT and throughput of a placement you give.",
         description = {
             "Predicts TTFT, ITL, TPOT and output throughput of a placement you give",
             "(node:layers, rank 0 first), with each stage's memory (weights, reserve,",
