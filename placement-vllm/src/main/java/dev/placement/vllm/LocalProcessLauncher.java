@@ -8,11 +8,9 @@ import dev.placement.api.Placement;
 import dev.placement.api.RunningPipeline;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -54,9 +52,8 @@ public final class LocalProcessLauncher implements PipelineLauncher {
         this.command = b.command;
         this.host = b.host;
         this.logDirectory = b.logDirectory;
-        this.vllm = new VllmEndpoint(HttpClient.newBuilder().connectTimeout(b.requestTimeout).build(),
-                b.requestTimeout);
-        this.polling = new Polling(b.clock, b.sleeper, b.pollInterval);
+        this.vllm = new VllmEndpoint(b.newHttpClient(), b.requestTimeout);
+        this.polling = b.polling();
         this.readyTimeout = b.readyTimeout;
         this.drainTimeout = b.drainTimeout;
         this.stopGracePeriod = b.stopGracePeriod;
@@ -75,12 +72,7 @@ public final class LocalProcessLauncher implements PipelineLauncher {
      */
     @Override
     public RunningPipeline launch(Placement placement, ModelSpec model, ClusterSnapshot cluster) {
-        VllmLaunchPlan plan;
-        try {
-            plan = VllmLaunchPlan.create(placement, model, cluster, options);
-        } catch (IllegalArgumentException e) {
-            throw new LaunchException("cannot plan " + placement + ": " + e.getMessage(), e);
-        }
+        VllmLaunchPlan plan = VllmLaunchPlan.createForLaunch(placement, model, cluster, options);
         List<String> argv = List.copyOf(command.apply(plan));
         if (argv.isEmpty()) {
             throw new LaunchException("the local command for " + placement + " is empty");
@@ -177,29 +169,21 @@ public final class LocalProcessLauncher implements PipelineLauncher {
         }
     }
 
-    /** Configures a {@link LocalProcessLauncher}; not thread-safe. */
-    public static final class Builder {
-        private VllmOptions options = VllmOptions.defaults();
+    /**
+     * Configures a {@link LocalProcessLauncher}; not thread-safe. Defaults: readiness polled every 1 s with a 5 s
+     * request timeout, start-up within 15 min, draining for at most 60 s, SIGKILL 30 s after SIGTERM.
+     */
+    public static final class Builder extends LauncherBuilder<Builder> {
         private Function<VllmLaunchPlan, List<String>> command = VllmLaunchPlan::serverCommand;
         private String host = "127.0.0.1";
         private Path logDirectory = Path.of(System.getProperty("java.io.tmpdir"));
-        private Clock clock = Clock.systemUTC();
-        private Sleeper sleeper = Sleeper.REAL;
-        private Duration pollInterval = Duration.ofSeconds(1);
-        private Duration requestTimeout = Duration.ofSeconds(5);
-        private Duration readyTimeout = Duration.ofMinutes(15);
-        private Duration drainTimeout = Duration.ofSeconds(60);
-        private Duration stopGracePeriod = Duration.ofSeconds(30);
 
         private Builder() {
+            super(Duration.ofSeconds(1), Duration.ofSeconds(5));
         }
 
-        /**
-         * @param options the vLLM options (the port is where readiness is polled); default defaults
-         * @return this builder
-         */
-        public Builder options(VllmOptions options) {
-            this.options = Objects.requireNonNull(options, "options");
+        @Override
+        Builder self() {
             return this;
         }
 
@@ -228,56 +212,6 @@ public final class LocalProcessLauncher implements PipelineLauncher {
          */
         public Builder logDirectory(Path dir) {
             this.logDirectory = Objects.requireNonNull(dir, "logDirectory");
-            return this;
-        }
-
-        /**
-         * @param clock the clock deadlines are measured on
-         * @return this builder
-         */
-        public Builder clock(Clock clock) {
-            this.clock = Objects.requireNonNull(clock, "clock");
-            return this;
-        }
-
-        /**
-         * @param interval time between readiness polls; default 1 s
-         * @return this builder
-         */
-        public Builder pollInterval(Duration interval) {
-            this.pollInterval = Polling.requirePositive(interval, "pollInterval");
-            return this;
-        }
-
-        /**
-         * @param timeout how long start-up may take; default 15 min
-         * @return this builder
-         */
-        public Builder readyTimeout(Duration timeout) {
-            this.readyTimeout = Polling.requireNonNegative(timeout, "readyTimeout");
-            return this;
-        }
-
-        /**
-         * @param timeout how long a stop waits for running requests; default 60 s
-         * @return this builder
-         */
-        public Builder drainTimeout(Duration timeout) {
-            this.drainTimeout = Polling.requireNonNegative(timeout, "drainTimeout");
-            return this;
-        }
-
-        /**
-         * @param grace how long after SIGTERM before SIGKILL; default 30 s
-         * @return this builder
-         */
-        public Builder stopGracePeriod(Duration grace) {
-            this.stopGracePeriod = Polling.requireNonNegative(grace, "stopGracePeriod");
-            return this;
-        }
-
-        Builder sleeper(Sleeper sleeper) {
-            this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
             return this;
         }
 

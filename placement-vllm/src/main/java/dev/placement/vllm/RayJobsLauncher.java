@@ -15,7 +15,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -57,12 +56,11 @@ public final class RayJobsLauncher implements PipelineLauncher {
     private final AtomicReference<String> uploadedPackage = new AtomicReference<>();
 
     private RayJobsLauncher(Builder b) {
-        HttpClient http = b.httpClient != null ? b.httpClient
-                : HttpClient.newBuilder().connectTimeout(b.requestTimeout).build();
+        HttpClient http = b.httpClient != null ? b.httpClient : b.newHttpClient();
         this.dashboard = new DashboardClient(b.dashboard, http, b.headers, b.requestTimeout);
         this.vllm = new VllmEndpoint(http, b.requestTimeout);
         this.options = b.options;
-        this.polling = new Polling(b.clock, b.sleeper, b.pollInterval);
+        this.polling = b.polling();
         this.readyTimeout = b.readyTimeout;
         this.drainTimeout = b.drainTimeout;
         this.stopGracePeriod = b.stopGracePeriod;
@@ -95,13 +93,8 @@ public final class RayJobsLauncher implements PipelineLauncher {
      */
     @Override
     public RunningPipeline launch(Placement placement, ModelSpec model, ClusterSnapshot cluster) {
-        VllmLaunchPlan plan;
-        try {
-            plan = plan(placement, model, cluster);
-        } catch (IllegalArgumentException e) {
-            throw new LaunchException("cannot plan " + placement + ": " + e.getMessage(), e);
-        }
-        plan = plan.withSubmissionId(freshSubmissionId(plan));
+        VllmLaunchPlan plan = VllmLaunchPlan.createForLaunch(placement, model, cluster, options);
+        plan = plan.withFreshSubmissionId(polling.clock(), sequence);
         String id = plan.submissionId();
         Map<String, Object> body = new LinkedHashMap<>(plan.rayJobSubmission());
         @SuppressWarnings("unchecked")
@@ -256,11 +249,6 @@ public final class RayJobsLauncher implements PipelineLauncher {
         }
     }
 
-    private String freshSubmissionId(VllmLaunchPlan plan) {
-        String stamp = Long.toString(polling.clock().millis(), 36) + Long.toString(sequence.incrementAndGet(), 36);
-        return plan.submissionId() + "-" + stamp;
-    }
-
     /** Uploads the launcher as a Ray package (once per content) and returns its {@code gcs://} URI. */
     private String uploadLauncher() {
         byte[] zip = launcherZip();
@@ -306,21 +294,23 @@ public final class RayJobsLauncher implements PipelineLauncher {
         }
     }
 
-    /** Configures a {@link RayJobsLauncher}; not thread-safe. */
-    public static final class Builder {
+    /**
+     * Configures a {@link RayJobsLauncher}; not thread-safe. Defaults: job status and readiness polled every 2 s,
+     * 10 s per HTTP request, start-up within 15 min, draining for at most 60 s, 30 s for Ray to report the job
+     * ended after a stop.
+     */
+    public static final class Builder extends LauncherBuilder<Builder> {
         private URI dashboard;
         private final Map<String, String> headers = new LinkedHashMap<>();
-        private VllmOptions options = VllmOptions.defaults();
         private HttpClient httpClient;
-        private Clock clock = Clock.systemUTC();
-        private Sleeper sleeper = Sleeper.REAL;
-        private Duration pollInterval = Duration.ofSeconds(2);
-        private Duration requestTimeout = Duration.ofSeconds(10);
-        private Duration readyTimeout = Duration.ofMinutes(15);
-        private Duration drainTimeout = Duration.ofSeconds(60);
-        private Duration stopGracePeriod = Duration.ofSeconds(30);
 
         private Builder() {
+            super(Duration.ofSeconds(2), Duration.ofSeconds(10));
+        }
+
+        @Override
+        Builder self() {
+            return this;
         }
 
         /**
@@ -359,15 +349,6 @@ public final class RayJobsLauncher implements PipelineLauncher {
         }
 
         /**
-         * @param options the vLLM options; default {@link VllmOptions#defaults()}
-         * @return this builder
-         */
-        public Builder options(VllmOptions options) {
-            this.options = Objects.requireNonNull(options, "options");
-            return this;
-        }
-
-        /**
          * @param client the HTTP client (for a custom TLS context or proxy); default a new client
          * @return this builder
          */
@@ -377,61 +358,11 @@ public final class RayJobsLauncher implements PipelineLauncher {
         }
 
         /**
-         * @param clock the clock deadlines are measured on; default UTC system clock
-         * @return this builder
-         */
-        public Builder clock(Clock clock) {
-            this.clock = Objects.requireNonNull(clock, "clock");
-            return this;
-        }
-
-        /**
-         * @param interval time between status and readiness polls; default 2 s
-         * @return this builder
-         */
-        public Builder pollInterval(Duration interval) {
-            this.pollInterval = Polling.requirePositive(interval, "pollInterval");
-            return this;
-        }
-
-        /**
          * @param timeout per HTTP request; default 10 s
          * @return this builder
          */
         public Builder requestTimeout(Duration timeout) {
             this.requestTimeout = Polling.requirePositive(timeout, "requestTimeout");
-            return this;
-        }
-
-        /**
-         * @param timeout how long a launch may take to become ready (model load, compilation); default 15 min
-         * @return this builder
-         */
-        public Builder readyTimeout(Duration timeout) {
-            this.readyTimeout = Polling.requireNonNegative(timeout, "readyTimeout");
-            return this;
-        }
-
-        /**
-         * @param timeout how long a stop waits for running requests to finish; default 60 s
-         * @return this builder
-         */
-        public Builder drainTimeout(Duration timeout) {
-            this.drainTimeout = Polling.requireNonNegative(timeout, "drainTimeout");
-            return this;
-        }
-
-        /**
-         * @param grace how long a stop waits for Ray to report the job ended; default 30 s
-         * @return this builder
-         */
-        public Builder stopGracePeriod(Duration grace) {
-            this.stopGracePeriod = Polling.requireNonNegative(grace, "stopGracePeriod");
-            return this;
-        }
-
-        Builder sleeper(Sleeper sleeper) {
-            this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
             return this;
         }
 

@@ -11,8 +11,6 @@ import dev.placement.api.Placement;
 import dev.placement.api.PlacementException;
 import dev.placement.api.RunningPipeline;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -70,9 +68,8 @@ public final class SshLauncher implements PipelineLauncher {
         this.launcherDirectory = b.launcherDirectory;
         this.startRay = b.startRay;
         this.commandTimeout = b.commandTimeout;
-        this.vllm = new VllmEndpoint(HttpClient.newBuilder().connectTimeout(b.requestTimeout).build(),
-                b.requestTimeout);
-        this.polling = new Polling(b.clock, b.sleeper, b.pollInterval);
+        this.vllm = new VllmEndpoint(b.newHttpClient(), b.requestTimeout);
+        this.polling = b.polling();
         this.readyTimeout = b.readyTimeout;
         this.drainTimeout = b.drainTimeout;
         this.stopGracePeriod = b.stopGracePeriod;
@@ -100,14 +97,8 @@ public final class SshLauncher implements PipelineLauncher {
     /** {@inheritDoc} */
     @Override
     public RunningPipeline launch(Placement placement, ModelSpec model, ClusterSnapshot cluster) {
-        VllmLaunchPlan plan;
-        try {
-            plan = VllmLaunchPlan.create(placement, model, cluster, options);
-        } catch (IllegalArgumentException e) {
-            throw new LaunchException("cannot plan " + placement + ": " + e.getMessage(), e);
-        }
-        plan = plan.withSubmissionId(plan.submissionId() + "-" + Long.toString(polling.clock().millis(), 36)
-                + Long.toString(sequence.incrementAndGet(), 36));
+        VllmLaunchPlan plan = VllmLaunchPlan.createForLaunch(placement, model, cluster, options);
+        plan = plan.withFreshSubmissionId(polling.clock(), sequence);
         List<VllmLaunchPlan.NodeCommand> cmds = plan.nodeCommands(python, launcherPath());
         NodeSpec head = cluster.node(plan.ranks().get(0).nodeId());
         List<NodeSpec> rayStarted = new ArrayList<>();
@@ -234,23 +225,24 @@ public final class SshLauncher implements PipelineLauncher {
         return launcherDirectory + "/" + VllmLaunchPlan.LAUNCHER_FILE;
     }
 
-    /** Configures an {@link SshLauncher}; not thread-safe. */
-    public static final class Builder {
+    /**
+     * Configures an {@link SshLauncher}; not thread-safe. Defaults: readiness polled every 2 s with a 10 s request
+     * timeout, start-up within 15 min, draining for at most 60 s, SIGKILL 30 s after SIGTERM.
+     */
+    public static final class Builder extends LauncherBuilder<Builder> {
         private CommandRunner runner;
-        private VllmOptions options = VllmOptions.defaults();
         private String python = "python3";
         private String launcherDirectory = "/tmp/placement";
         private boolean startRay = true;
         private Duration commandTimeout = Duration.ofSeconds(60);
-        private Clock clock = Clock.systemUTC();
-        private Sleeper sleeper = Sleeper.REAL;
-        private Duration pollInterval = Duration.ofSeconds(2);
-        private Duration requestTimeout = Duration.ofSeconds(10);
-        private Duration readyTimeout = Duration.ofMinutes(15);
-        private Duration drainTimeout = Duration.ofSeconds(60);
-        private Duration stopGracePeriod = Duration.ofSeconds(30);
 
         private Builder() {
+            super(Duration.ofSeconds(2), Duration.ofSeconds(10));
+        }
+
+        @Override
+        Builder self() {
+            return this;
         }
 
         /**
@@ -259,15 +251,6 @@ public final class SshLauncher implements PipelineLauncher {
          */
         public Builder runner(CommandRunner runner) {
             this.runner = Objects.requireNonNull(runner, "runner");
-            return this;
-        }
-
-        /**
-         * @param options the vLLM options; default defaults
-         * @return this builder
-         */
-        public Builder options(VllmOptions options) {
-            this.options = Objects.requireNonNull(options, "options");
             return this;
         }
 
@@ -309,56 +292,6 @@ public final class SshLauncher implements PipelineLauncher {
          */
         public Builder commandTimeout(Duration timeout) {
             this.commandTimeout = Polling.requirePositive(timeout, "commandTimeout");
-            return this;
-        }
-
-        /**
-         * @param clock the clock deadlines are measured on
-         * @return this builder
-         */
-        public Builder clock(Clock clock) {
-            this.clock = Objects.requireNonNull(clock, "clock");
-            return this;
-        }
-
-        /**
-         * @param interval time between readiness polls; default 2 s
-         * @return this builder
-         */
-        public Builder pollInterval(Duration interval) {
-            this.pollInterval = Polling.requirePositive(interval, "pollInterval");
-            return this;
-        }
-
-        /**
-         * @param timeout how long start-up may take; default 15 min
-         * @return this builder
-         */
-        public Builder readyTimeout(Duration timeout) {
-            this.readyTimeout = Polling.requireNonNegative(timeout, "readyTimeout");
-            return this;
-        }
-
-        /**
-         * @param timeout how long a stop waits for running requests; default 60 s
-         * @return this builder
-         */
-        public Builder drainTimeout(Duration timeout) {
-            this.drainTimeout = Polling.requireNonNegative(timeout, "drainTimeout");
-            return this;
-        }
-
-        /**
-         * @param grace how long after SIGTERM before SIGKILL; default 30 s
-         * @return this builder
-         */
-        public Builder stopGracePeriod(Duration grace) {
-            this.stopGracePeriod = Polling.requireNonNegative(grace, "stopGracePeriod");
-            return this;
-        }
-
-        Builder sleeper(Sleeper sleeper) {
-            this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
             return this;
         }
 

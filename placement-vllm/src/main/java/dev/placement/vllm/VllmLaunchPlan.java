@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.placement.api.ClusterSnapshot;
+import dev.placement.api.LaunchException;
 import dev.placement.api.ModelSpec;
 import dev.placement.api.NodeSpec;
 import dev.placement.api.Placement;
@@ -12,6 +13,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
@@ -20,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 
 /**
@@ -186,6 +189,29 @@ public record VllmLaunchPlan(String submissionId, String modelName, String model
         VllmLaunchPlan draft = new VllmLaunchPlan("placement-draft", model.name(), source, served,
                 options.vllmVersion().orElse(null), placement, ranks, env, cmd, endpoint);
         return draft.withSubmissionId("placement-" + draft.contentHash().substring(0, 12));
+    }
+
+    /**
+     * {@link #create} for a launcher: a placement that does not fit becomes a {@link LaunchException}.
+     *
+     * @throws LaunchException naming the placement and why it cannot be planned
+     */
+    static VllmLaunchPlan createForLaunch(Placement placement, ModelSpec model, ClusterSnapshot cluster,
+            VllmOptions options) {
+        try {
+            return create(placement, model, cluster, options);
+        } catch (IllegalArgumentException e) {
+            throw new LaunchException("cannot plan " + placement + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * @return a copy whose submission id is this one's with the clock's milliseconds and the next value of
+     *         {@code sequence} appended (base 36), so repeated launches of one plan never reuse an id
+     */
+    VllmLaunchPlan withFreshSubmissionId(Clock clock, AtomicLong sequence) {
+        return withSubmissionId(submissionId + "-" + Long.toString(clock.millis(), 36)
+                + Long.toString(sequence.incrementAndGet(), 36));
     }
 
     /**
