@@ -8,7 +8,6 @@ import dev.placement.api.PlacementException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.OptionalDouble;
@@ -28,15 +27,11 @@ import java.util.concurrent.TimeUnit;
  */
 public final class IcmpPingProbe implements LatencyProbe {
     private final PingCommand command;
-    private final String originNodeId;
-    private final boolean estimatePairs;
-    private final Clock clock;
+    private final OriginMeasurement origin;
 
     private IcmpPingProbe(Builder b) {
         this.command = new PingCommand(b.program, b.count, b.replyTimeout);
-        this.originNodeId = b.originNodeId;
-        this.estimatePairs = b.estimatePairs;
-        this.clock = b.clock;
+        this.origin = b.originMeasurement();
     }
 
     /** @return a builder: program {@code ping}, 3 echo requests, 1 s reply timeout, system UTC clock */
@@ -54,8 +49,7 @@ public final class IcmpPingProbe implements LatencyProbe {
      */
     @Override
     public ConnectivityMap measure(ClusterSnapshot cluster) {
-        Objects.requireNonNull(cluster, "cluster");
-        return OriginMeasurement.build(cluster, originNodeId, estimatePairs, this::ping, clock.instant());
+        return origin.measure(cluster, this::ping);
     }
 
     private OptionalDouble ping(NodeSpec node) {
@@ -96,15 +90,17 @@ public final class IcmpPingProbe implements LatencyProbe {
     }
 
     /** Configures an {@link IcmpPingProbe}; not thread-safe. */
-    public static final class Builder {
+    public static final class Builder extends OriginProbeBuilder<Builder> {
         private String program = "ping";
         private int count = 3;
         private Duration replyTimeout = Duration.ofSeconds(1);
-        private String originNodeId;
-        private boolean estimatePairs = true;
-        private Clock clock = Clock.systemUTC();
 
         private Builder() {
+        }
+
+        @Override
+        Builder self() {
+            return this;
         }
 
         /**
@@ -132,33 +128,6 @@ public final class IcmpPingProbe implements LatencyProbe {
          */
         public Builder replyTimeout(Duration timeout) {
             this.replyTimeout = Objects.requireNonNull(timeout, "replyTimeout");
-            return this;
-        }
-
-        /**
-         * @param nodeId the node this process runs on, or null for the cluster's first node (the default)
-         * @return this builder
-         */
-        public Builder originNodeId(String nodeId) {
-            this.originNodeId = nodeId;
-            return this;
-        }
-
-        /**
-         * @param estimate whether to estimate pairs not involving the origin through it; default true
-         * @return this builder
-         */
-        public Builder estimatePairsThroughOrigin(boolean estimate) {
-            this.estimatePairs = estimate;
-            return this;
-        }
-
-        /**
-         * @param clock stamps {@link ConnectivityMap#measuredAt()}; default system UTC
-         * @return this builder
-         */
-        public Builder clock(Clock clock) {
-            this.clock = Objects.requireNonNull(clock, "clock");
             return this;
         }
 

@@ -3,11 +3,13 @@ package dev.placement.core.probe;
 import dev.placement.api.ClusterSnapshot;
 import dev.placement.api.ConnectivityMap;
 import dev.placement.api.NodeSpec;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.OptionalDouble;
 import java.util.function.Function;
 
@@ -16,9 +18,25 @@ import java.util.function.Function;
  * other node. Pairs that do not involve the origin are estimated as the path through the origin,
  * {@code rtt(origin, a) + rtt(origin, b)}: an upper bound, which keeps the estimate on the safe side of the
  * "is this link worth using" question.
+ *
+ * @param originNodeId  the origin, or null (or an id not in the cluster) for the cluster's first node
+ * @param estimatePairs whether to estimate pairs not involving the origin through it
+ * @param clock         stamps {@link ConnectivityMap#measuredAt()}
  */
-final class OriginMeasurement {
-    private OriginMeasurement() {
+record OriginMeasurement(String originNodeId, boolean estimatePairs, Clock clock) {
+
+    OriginMeasurement {
+        Objects.requireNonNull(clock, "clock");
+    }
+
+    /**
+     * @param cluster the nodes; not null
+     * @param measure the RTT in milliseconds from the origin to a node, or empty if it did not answer
+     * @return the map stamped now
+     */
+    ConnectivityMap measure(ClusterSnapshot cluster, Function<NodeSpec, OptionalDouble> measure) {
+        Objects.requireNonNull(cluster, "cluster");
+        return build(cluster, originNodeId, estimatePairs, measure, clock.instant());
     }
 
     static ConnectivityMap build(ClusterSnapshot cluster, String originId, boolean estimatePairs,

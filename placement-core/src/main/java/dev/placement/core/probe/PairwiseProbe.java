@@ -177,16 +177,20 @@ public final class PairwiseProbe implements LatencyProbe {
     }
 
     /** Configures a {@link PairwiseProbe}; not thread-safe. */
-    public static final class Builder {
+    public static final class Builder extends ProbeBuilder<Builder> {
         private final CommandRunner runner;
         private String program = "ping";
         private int count = 3;
         private Duration replyTimeout = Duration.ofSeconds(1);
-        private Clock clock = Clock.systemUTC();
         private int parallelism = 4;
 
         private Builder(CommandRunner runner) {
             this.runner = runner;
+        }
+
+        @Override
+        Builder self() {
+            return this;
         }
 
         /**
@@ -213,15 +217,6 @@ public final class PairwiseProbe implements LatencyProbe {
          */
         public Builder replyTimeout(Duration timeout) {
             this.replyTimeout = Objects.requireNonNull(timeout, "replyTimeout");
-            return this;
-        }
-
-        /**
-         * @param clock stamps {@link ConnectivityMap#measuredAt()}; default system UTC
-         * @return this builder
-         */
-        public Builder clock(Clock clock) {
-            this.clock = Objects.requireNonNull(clock, "clock");
             return this;
         }
 

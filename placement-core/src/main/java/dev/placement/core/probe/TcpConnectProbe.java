@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,17 +32,13 @@ public final class TcpConnectProbe implements LatencyProbe {
     private final int port;
     private final int samples;
     private final Duration connectTimeout;
-    private final String originNodeId;
-    private final boolean estimatePairs;
-    private final Clock clock;
+    private final OriginMeasurement origin;
 
     private TcpConnectProbe(Builder b) {
         this.port = b.port;
         this.samples = b.samples;
         this.connectTimeout = b.connectTimeout;
-        this.originNodeId = b.originNodeId;
-        this.estimatePairs = b.estimatePairs;
-        this.clock = b.clock;
+        this.origin = b.originMeasurement();
     }
 
     /** @return a builder with port 22, 3 samples, a 1 s connect timeout, the system UTC clock */
@@ -59,8 +54,7 @@ public final class TcpConnectProbe implements LatencyProbe {
      */
     @Override
     public ConnectivityMap measure(ClusterSnapshot cluster) {
-        Objects.requireNonNull(cluster, "cluster");
-        return OriginMeasurement.build(cluster, originNodeId, estimatePairs, this::handshakeMillis, clock.instant());
+        return origin.measure(cluster, this::handshakeMillis);
     }
 
     private OptionalDouble handshakeMillis(NodeSpec node) {
@@ -87,15 +81,17 @@ public final class TcpConnectProbe implements LatencyProbe {
     }
 
     /** Configures a {@link TcpConnectProbe}; not thread-safe. */
-    public static final class Builder {
+    public static final class Builder extends OriginProbeBuilder<Builder> {
         private int port = 22;
         private int samples = 3;
         private Duration connectTimeout = Duration.ofSeconds(1);
-        private String originNodeId;
-        private boolean estimatePairs = true;
-        private Clock clock = Clock.systemUTC();
 
         private Builder() {
+        }
+
+        @Override
+        Builder self() {
+            return this;
         }
 
         /**
@@ -136,34 +132,6 @@ public final class TcpConnectProbe implements LatencyProbe {
                 throw new IllegalArgumentException("connectTimeout must be 1 ms to 1 min, was " + timeout);
             }
             this.connectTimeout = timeout;
-            return this;
-        }
-
-        /**
-         * @param nodeId the node this process runs on, or null for the cluster's first node (the default)
-         * @return this builder
-         */
-        public Builder originNodeId(String nodeId) {
-            this.originNodeId = nodeId;
-            return this;
-        }
-
-        /**
-         * @param estimate whether to estimate pairs not involving the origin as the path through it; default
-         *                 true (without it only the origin's links are known)
-         * @return this builder
-         */
-        public Builder estimatePairsThroughOrigin(boolean estimate) {
-            this.estimatePairs = estimate;
-            return this;
-        }
-
-        /**
-         * @param clock the clock that stamps {@link ConnectivityMap#measuredAt()}; default system UTC
-         * @return this builder
-         */
-        public Builder clock(Clock clock) {
-            this.clock = Objects.requireNonNull(clock, "clock");
             return this;
         }
 
