@@ -6,6 +6,7 @@ import dev.placement.core.EvenSplitAgent;
 import dev.placement.core.PerformanceModel;
 import dev.placement.core.ProportionalAgent;
 import dev.placement.core.SolverAgent;
+import dev.placement.core.llm.PlacementHistory;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,6 +43,23 @@ final class Agents {
      *                               option when it is invalid or given without an LLM agent
      */
     static PlacementAgent create(String name, PerformanceModel model, Clock clock, LlmAgentOptions llm) {
+        return create(name, model, clock, llm, PlacementHistory.none());
+    }
+
+    /**
+     * Builds an agent; an LLM agent is shown {@code history} as few-shot examples.
+     *
+     * @param name    the {@code --agent} value, case-insensitive
+     * @param model   the performance model the agents predict and check with
+     * @param clock   stamps decisions
+     * @param llm     the LLM options (used only for LLM agents)
+     * @param history the placements that ran and their measured metrics (used only by LLM agents); not null
+     * @return the agent
+     * @throws InvalidInputException naming {@code --agent} and listing the valid names when unknown, or an LLM
+     *                               option when it is invalid or given without an LLM agent
+     */
+    static PlacementAgent create(String name, PerformanceModel model, Clock clock, LlmAgentOptions llm,
+            PlacementHistory history) {
         String n = name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
         llm.requireUnusedUnless(n);
         return switch (n) {
@@ -50,7 +68,7 @@ final class Agents {
             case ProportionalAgent.NAME -> new ProportionalAgent(model, clock);
             default -> {
                 if (LlmAgentOptions.isLlm(n)) {
-                    yield llm.agent(n, model, clock);
+                    yield llm.agent(n, model, clock, history);
                 }
                 throw new InvalidInputException("--agent", null, "unknown agent '" + name + "'; valid agents: "
                         + String.join(", ", names()));

@@ -99,16 +99,16 @@ final class DemoCommand implements Callable<Integer> {
         }
         SimulatedClock clock = SimulatedClock.at(SIMULATION_START);
         PerformanceModel model = PerformanceModel.defaults();
-        PlacementAgent chosen = Agents.create(agent, model, clock, llm);
-
-        w.println("Placement demo: " + scenario.name());
-        w.printf(Locale.ROOT, "agent %s, objective %s, seed %d; %d steps of %d virtual minutes, restart %d s%n%n",
-                chosen.name(), scenario.objective().goal().cliName(), seed, scenario.steps().size(),
-                scenario.step().toMinutes(), scenario.restart().toSeconds());
-        w.println(ConsoleTable.header());
-        w.flush();
         List<DemoRun.StepRow> rows;
         try (DecisionJournal journal = DecisionJournal.openFile(journalFile)) {
+            // The journal is also the LLM agent's few-shot history: what ran so far and what it measured.
+            PlacementAgent chosen = Agents.create(agent, model, clock, llm, journal);
+            w.println("Placement demo: " + scenario.name());
+            w.printf(Locale.ROOT, "agent %s, objective %s, seed %d; %d steps of %d virtual minutes, restart %d s%n%n",
+                    chosen.name(), scenario.objective().goal().cliName(), seed, scenario.steps().size(),
+                    scenario.step().toMinutes(), scenario.restart().toSeconds());
+            w.println(ConsoleTable.header());
+            w.flush();
             rows = new DemoRun(scenario, chosen, model, clock, seed, journal).run(row -> {
                 w.println(ConsoleTable.row(row));
                 w.flush();

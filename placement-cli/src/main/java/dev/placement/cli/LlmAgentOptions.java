@@ -7,6 +7,7 @@ import dev.placement.api.PlacementAgent;
 import dev.placement.core.PerformanceModel;
 import dev.placement.core.llm.GuardedPlacementAgent;
 import dev.placement.core.llm.LlmPlacementAgent;
+import dev.placement.core.llm.PlacementHistory;
 import dev.placement.core.llm.PromptTemplate;
 import dev.placement.llm.gemini.GeminiLlmClient;
 import dev.placement.llm.openai.OpenAiLlmClient;
@@ -16,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import picocli.CommandLine.Option;
 
 /**
@@ -89,6 +91,23 @@ final class LlmAgentOptions {
      *                               option whose value is invalid
      */
     PlacementAgent agent(String provider, PerformanceModel performanceModel, Clock clock) {
+        return agent(provider, performanceModel, clock, PlacementHistory.none());
+    }
+
+    /**
+     * Builds the guarded LLM agent, showing the LLM the placements that ran before.
+     *
+     * @param provider         {@code openai} or {@code gemini}
+     * @param performanceModel the model that checks the LLM's answers and drives the solver
+     * @param clock            the clock that stamps decisions
+     * @param history          the placements that ran and their measured metrics, for few-shot prompting (a
+     *                         {@link dev.placement.core.orchestrator.DecisionJournal}); not null
+     * @return the agent
+     * @throws InvalidInputException naming the environment variable to set when no API key is found, or the
+     *                               option whose value is invalid
+     */
+    PlacementAgent agent(String provider, PerformanceModel performanceModel, Clock clock, PlacementHistory history) {
+        Objects.requireNonNull(history, "history");
         GuardedPlacementAgent.Mode mode;
         try {
             mode = guard == null ? GuardedPlacementAgent.Mode.VERIFY : GuardedPlacementAgent.Mode.parse(guard);
@@ -98,7 +117,7 @@ final class LlmAgentOptions {
         PromptTemplate template = template();
         LlmPlacementAgent.Builder llm = LlmPlacementAgent.builder(client(provider))
                 .promptTemplate(template).performanceModel(performanceModel).clock(clock)
-                .candidatePredictions(!"research-faithful".equals(template.name()));
+                .candidatePredictions(!"research-faithful".equals(template.name())).history(history);
         if (repairRounds != null) {
             if (repairRounds < 0) {
                 throw new InvalidInputException("--llm-repair-rounds", null, "must be 0 or more, was " + repairRounds);
