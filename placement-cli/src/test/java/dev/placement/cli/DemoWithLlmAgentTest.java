@@ -9,7 +9,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -41,12 +40,10 @@ class DemoWithLlmAgentTest {
     void theLlmAgentIsShownThePlacementsTheDemoJournaledSoFar(@TempDir Path dir) {
         // An answer the agent rejects, so the solver runs the demo and the journal fills as without an LLM.
         server.stubFor(post(urlEqualTo(PATH)).willReturn(okJson(LlmAgentOptionsTest.completion("no idea"))));
-        CommandLine cl = PlacementCommand.commandLine();
-        ((DemoCommand) cl.getSubcommands().get("demo").getCommand()).llm.environment = Map.of();
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
+        CommandLine cl = CapturingCli.writingTo(out, err);
+        ((DemoCommand) cl.getSubcommands().get("demo").getCommand()).llm.environment = Map.of();
 
         int exit = cl.execute("demo", "--out", dir.toString(), "--agent", "openai", "--llm-model", "local-planner",
                 "--llm-base-url", "http://127.0.0.1:" + server.port() + "/v1", "--llm-repair-rounds", "0");

@@ -4,13 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 class LaunchCommandTest {
 
@@ -20,10 +18,7 @@ class LaunchCommandTest {
     Path dir;
 
     private int run(String... args) {
-        CommandLine cl = PlacementCommand.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        return cl.execute(args);
+        return CapturingCli.writingTo(out, err).execute(args);
     }
 
     private Path cluster(String firstAddress) throws Exception {

@@ -14,7 +14,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -62,9 +61,7 @@ class PlanWithLlmAgentTest {
                 "--connectivity", CONFIG + "connectivity-slow-node2.yaml", "--model", "tiiuae/Falcon3-10B-Base",
                 "--objective", "itl", "--format", "json"));
         args.addAll(List.of(extra));
-        CommandLine cl = PlacementCommand.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
+        CommandLine cl = CapturingCli.writingTo(out, err);
         return cl.execute(args.toArray(String[]::new));
     }
 

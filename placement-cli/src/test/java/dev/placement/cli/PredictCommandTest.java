@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,9 +28,7 @@ class PredictCommandTest {
     }
 
     int predict(String placement, String... extra) {
-        CommandLine cl = PlacementCommand.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
+        CommandLine cl = CapturingCli.writingTo(out, err);
         String[] base = {"predict", "--cluster", cluster.toString(), "--connectivity", fast.toString(), "--model",
             "tiiuae/Falcon3-10B-Base", "--placement", placement};
         String[] args = new String[base.length + extra.length];
@@ -66,9 +63,7 @@ class PredictCommandTest {
                  "num_key_value_heads": 32, "vocab_size": 32000, "max_position_embeddings": 4096,
                  "torch_dtype": "float16", "tie_word_embeddings": false}
                 """);
-        CommandLine cl = PlacementCommand.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
+        CommandLine cl = CapturingCli.writingTo(out, err);
         assertThat(cl.execute("predict", "--cluster", cluster.toString(), "--connectivity", fast.toString(),
                 "--model", config.toString(), "--placement", "node0:16,node1:16", "--format", "json"))
                 .as(err.toString()).isZero();
