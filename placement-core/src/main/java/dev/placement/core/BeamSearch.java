@@ -9,11 +9,15 @@ import java.util.Map;
 
 /**
  * The polynomial placement heuristic: a beam search over node paths. A path grows one node at a time (only
- * along known links); every path is scored as a closed pipeline with a water-filled split; the beam keeps the
- * best-scoring pipelines and the most promising paths that do not fit yet (fewest missing layers, then least
- * link latency). The best pipelines found are finished with a local search over splits (moving one or two
- * layers) and a hill climb over node sets and orders (insert, remove, replace, swap). All steps are polynomial
- * in the number of nodes n and layers L: the beam costs O(n² · W · n · log) evaluations of O(n) each. Not thread-safe; one per solve.
+ * along known links); of the paths with the same node set, first and last node it keeps the middle orders
+ * whose link terms (Σ latency, Σ and max ms per byte) no other order beats on every term; every path is scored
+ * as a closed pipeline with the best of several water-filled splits; the beam keeps the best-scoring pipelines
+ * and the most promising paths that do not fit yet (fewest missing layers, then least link latency). The best
+ * pipelines found are finished with a local search over splits (moving one or two layers) and a hill climb
+ * over node sets and orders (insert, remove, replace, swap, relocate, reverse a run, rotate); finally the
+ * {@value #FINISHED} best distinct paths get an exact split ({@link ExactSearch#bestSplitOf}, capped at
+ * {@value #SPLIT_BUDGET} search nodes each). All steps are polynomial in the number of nodes n and layers L:
+ * the beam costs O(n² · W · n · log) evaluations of O(n) each. Not thread-safe; one per solve.
  */
 final class BeamSearch {
     /** Depths without improvement after which a large cluster's search stops. */
@@ -37,14 +41,25 @@ final class BeamSearch {
         final int[] path;
         final boolean[] used;
         final double openLinkMillis;
+        /** Σ and max ms per byte over the forward links so far. */
+        final double openMsPerByte;
+        final double maxMsPerByte;
         double score = Double.POSITIVE_INFINITY;
         int[] layers;
         long missingLayers;
 
-        Entry(int[] path, boolean[] used, double openLinkMillis) {
+        Entry(int[] path, boolean[] used, double openLinkMillis, double openMsPerByte, double maxMsPerByte) {
             this.path = path;
             this.used = used;
             this.openLinkMillis = openLinkMillis;
+            this.openMsPerByte = openMsPerByte;
+            this.maxMsPerByte = maxMsPerByte;
+        }
+
+        /** At least as good on every link term: the score never improves when a link term grows. */
+        boolean dominates(Entry o) {
+            return openLinkMillis <= o.openLinkMillis && openMsPerByte <= o.openMsPerByte
+                    && maxMsPerByte <= o.maxMsPerByte;
         }
 
         String key() {
@@ -64,7 +79,7 @@ final class BeamSearch {
             }
             boolean[] used = new boolean[c.n];
             used[f] = true;
-            Entry e = new Entry(new int[] {f}, used, 0);
+            Entry e = new Entry(new int[] {f}, used, 0, 0, 0);
             evaluate(e);
             beam.add(e);
         }
@@ -72,7 +87,8 @@ final class BeamSearch {
         collect(top, beam);
         int stale = 0;
         for (int depth = 2; depth <= c.n && !beam.isEmpty(); depth++) {
-            Map<String, Entry> children = new HashMap<>();
+            // Per (node set, first, last): the middle orders whose link terms no other order beats on all terms.
+            Map<String, List<Entry>> children = new HashMap<>();
             for (Entry e : beam) {
                 int last = e.path[e.path.length - 1];
                 for (int j = 0; j < c.n; j++) {
@@ -83,19 +99,21 @@ final class BeamSearch {
                     path[path.length - 1] = j;
                     boolean[] used = e.used.clone();
                     used[j] = true;
-                    Entry child = new Entry(path, used, e.openLinkMillis + c.oneWayMillis[last][j]);
-                    String key = child.key();
-                    Entry prev = children.get(key);
-                    if (prev != null && prev.openLinkMillis <= child.openLinkMillis) {
-                        continue;
+                    double mpb = c.millisPerByte[last][j];
+                    Entry child = new Entry(path, used, e.openLinkMillis + c.oneWayMillis[last][j],
+                            e.openMsPerByte + mpb, Math.max(e.maxMsPerByte, mpb));
+                    List<Entry> same = children.computeIfAbsent(child.key(), k -> new ArrayList<>(2));
+                    if (same.stream().noneMatch(o -> o.dominates(child))) {
+                        same.removeIf(child::dominates);
+                        same.add(child);
                     }
-                    children.put(key, child);
                 }
             }
             if (children.isEmpty()) {
                 break;
             }
-            List<Entry> all = new ArrayList<>(children.values());
+            List<Entry> all = new ArrayList<>();
+            children.values().forEach(all::addAll);
             for (Entry e : all) {
                 evaluate(e);
             }
@@ -142,6 +160,57 @@ final class BeamSearch {
         for (int i = 0; i < Math.min(REFINED, top.size()); i++) {
             refine(top.get(i).path, firstNode);
         }
+        finishExactly(top);
+    }
+
+    /** How many of the best paths get an exact split. */
+    static final int FINISHED = 8;
+    /** Depth-first search nodes one exact split may visit. */
+    static final long SPLIT_BUDGET = 200_000;
+
+    private final List<int[]> proposed = new ArrayList<>();
+
+    /**
+     * Water-filling and local moves can miss a split whose KV cache admits a different concurrency (a small node
+     * with one or two layers, say); the exact split search over one fixed path cannot, and costs far less than
+     * the search over node sets.
+     */
+    private void finishExactly(List<Entry> top) {
+        List<int[]> paths = new ArrayList<>();
+        if (bestPath != null) {
+            paths.add(bestPath);
+        }
+        for (int[] p : proposed) {
+            paths.add(p);
+        }
+        for (Entry e : top) {
+            paths.add(e.path);
+        }
+        ExactSearch exact = new ExactSearch(c, ev.objective);
+        List<String> seen = new ArrayList<>();
+        int done = 0;
+        for (int[] path : paths) {
+            if (done >= FINISHED) {
+                break;
+            }
+            String key = Arrays.toString(path);
+            if (seen.contains(key)) {
+                continue;
+            }
+            seen.add(key);
+            done++;
+            double[] links = ev.linkTerms(path);
+            if (links == null) {
+                continue;
+            }
+            int[] layers = new int[path.length];
+            double s = exact.bestSplitOf(path, links, bestScore, SPLIT_BUDGET, layers);
+            if (s < bestScore) {
+                bestScore = s;
+                bestPath = path;
+                bestLayers = layers;
+            }
+        }
     }
 
     /** How many of the best pipelines the neighbourhood search starts from. */
@@ -181,6 +250,7 @@ final class BeamSearch {
                 }
             }
             if (bestNeighbour == null || !(polished < score - 1e-12 * Math.abs(score))) {
+                proposed.add(path);
                 return;
             }
             int[] layers = bestNeighbourLayers;
@@ -192,6 +262,7 @@ final class BeamSearch {
                 bestLayers = layers;
             }
         }
+        proposed.add(path);
     }
 
     /** Scores a path with a water-filled split, or (when {@code polishInto} is given) with local search too. */
@@ -236,6 +307,40 @@ final class BeamSearch {
                 if (r != pos) {
                     p[s++] = path[r];
                 }
+            }
+            out.add(p);
+        }
+        // Relocate one stage, or reverse a run of stages (the 2-opt move of tours): orders a swap cannot reach.
+        for (int a = from; a < k; a++) {
+            for (int b = from; b < k; b++) {
+                if (a == b || b == a - 1) {
+                    continue;
+                }
+                int[] p = new int[k];
+                int v = path[a];
+                for (int r = 0, s = 0; r < k; r++) {
+                    if (r != a) {
+                        p[s++] = path[r];
+                    }
+                }
+                System.arraycopy(p, b, p, b + 1, k - 1 - b);
+                p[b] = v;
+                out.add(p);
+            }
+            for (int b = a + 2; b < k; b++) {
+                int[] p = path.clone();
+                for (int i = a, j = b; i < j; i++, j--) {
+                    p[i] = path[j];
+                    p[j] = path[i];
+                }
+                out.add(p);
+            }
+        }
+        // Rotations keep the ring's links but move the first and last roles (embedding, LM head, return hop).
+        for (int shift = 1; firstNode < 0 && shift < k; shift++) {
+            int[] p = new int[k];
+            for (int r = 0; r < k; r++) {
+                p[r] = path[(r + shift) % k];
             }
             out.add(p);
         }

@@ -45,6 +45,9 @@ final class ExactSearch {
     int[] bestLayers;
     long leaves;
     long candidatesVisited;
+    /** Depth-first search nodes visited, and the count at which {@link #dfs} gives up. */
+    long dfsNodes;
+    private long dfsBudget = Long.MAX_VALUE;
 
     // Candidate store.
     private int count;
@@ -498,25 +501,57 @@ final class ExactSearch {
     private final double[] out = new double[4];
 
     private void solveCandidate(int f, int mask, int last, double[] links) {
-        k = Integer.bitCount(mask);
-        nodes = new int[k];
-        nodes[0] = f;
+        int size = Integer.bitCount(mask);
+        int[] order = new int[size];
+        order[0] = f;
         int pos = 1;
         for (int i = 0; i < n; i++) {
             if ((mask & (1 << i)) != 0 && i != f && i != last) {
-                nodes[pos++] = i;
+                order[pos++] = i;
             }
         }
-        if (k > 1) {
-            nodes[k - 1] = last;
+        if (size > 1) {
+            order[size - 1] = last;
         }
+        curF = f;
+        curMask = mask;
+        curLast = last;
+        solveNodes(order, links);
+    }
+
+    /**
+     * The exact best split of one fixed path (any cluster size): used by the heuristic to finish the paths it
+     * proposes. Only splits strictly better than {@code incumbent} count; the depth-first search stops after
+     * {@code nodeBudget} visited nodes (keeping the best split found so far), which keeps the heuristic
+     * polynomial.
+     *
+     * @return the score of the split written to {@code layersOut}, or +∞ (and {@code layersOut} untouched) when
+     *         no split beats the incumbent
+     */
+    double bestSplitOf(int[] path, double[] links, double incumbent, long nodeBudget, int[] layersOut) {
+        bestScore = incumbent;
+        bestFirst = -1;
+        bestNodes = null;
+        dfsBudget = dfsNodes + nodeBudget;
+        curF = path[0];
+        curMask = 0;
+        curLast = path[path.length - 1];
+        solveNodes(path.clone(), links);
+        dfsBudget = Long.MAX_VALUE;
+        if (bestNodes == null) {
+            return Double.POSITIVE_INFINITY;
+        }
+        System.arraycopy(bestLayers, 0, layersOut, 0, path.length);
+        return bestScore;
+    }
+
+    private void solveNodes(int[] order, double[] links) {
+        k = order.length;
+        nodes = order;
         caps = new int[k];
         capNext = new int[k];
         current = new int[k];
         curLinks = links;
-        curF = f;
-        curMask = mask;
-        curLast = last;
         for (int b = c.topConcurrency; b >= c.floorConcurrency; b--) {
             long minTokens = c.tokensFor(b);
             long capSum = 0;
@@ -619,6 +654,9 @@ final class ExactSearch {
 
     private void dfs(int r, int remaining, double sumDec, double maxDec, double sumPre, double maxPre,
             boolean bound) {
+        if (++dfsNodes > dfsBudget) {
+            return;
+        }
         if (r == k - 1) {
             int l = remaining;
             if (l < 1 || l > caps[r]) {

@@ -23,7 +23,18 @@ public final class PlacementSolver {
     /** The largest cluster solved exactly. */
     public static final int EXACT_MAX_NODES = 12;
 
+    /** The narrowest beam: what a 64-node cluster gets, and what seeds the exact search. */
     private static final int BEAM_WIDTH = 12;
+    /**
+     * Children the beam may score per depth, about width × n²: a small cluster gets a wider beam for the same
+     * work (n = 8: 312, n = 12: 138, n = 24: 34; from n = 41 on, {@value #BEAM_WIDTH}).
+     */
+    private static final int BEAM_CHILDREN = 20_000;
+
+    /** The beam width of the heuristic for a cluster of n nodes. */
+    static int beamWidth(int n) {
+        return Math.max(BEAM_WIDTH, BEAM_CHILDREN / Math.max(1, n * n));
+    }
 
     private final PerformanceModel model;
 
@@ -81,12 +92,14 @@ public final class PlacementSolver {
         }
         int first = costs.request.firstNodeId() == null ? -1 : costs.indexOf(costs.request.firstNodeId());
         SplitEvaluator ev = new SplitEvaluator(costs, objective);
-        BeamSearch beam = new BeamSearch(costs, ev, BEAM_WIDTH);
+        boolean exactFollows = !heuristicOnly && costs.n <= EXACT_MAX_NODES;
+        // Before the exact search the beam only supplies a first incumbent, so the narrow one does.
+        BeamSearch beam = new BeamSearch(costs, ev, exactFollows ? BEAM_WIDTH : beamWidth(costs.n));
         beam.run(first);
         int[] path = beam.bestPath;
         int[] layers = beam.bestLayers;
         double score = beam.bestScore;
-        if (!heuristicOnly && costs.n <= EXACT_MAX_NODES) {
+        if (exactFollows) {
             ExactSearch exact = new ExactSearch(costs, objective);
             // A hair above the heuristic's score, so that among equally good placements the exact search (which
             // visits first nodes in cluster order) picks the one a person expects, e.g. node0 before node2.
@@ -100,7 +113,7 @@ public final class PlacementSolver {
         if (path == null || !(score < Double.POSITIVE_INFINITY)) {
             return null;
         }
-        return new Found(path, layers, score);
+        return TieBreak.earliest(costs, ev, new Found(path, layers, score), first);
     }
 
     record Found(int[] path, int[] layers, double score) {

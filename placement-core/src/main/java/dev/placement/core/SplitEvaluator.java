@@ -92,7 +92,9 @@ final class SplitEvaluator {
 
     /**
      * A good split of a path in polynomial time: the best of decode-balanced, prefill-balanced and
-     * KV-balanced water-filling and of filling the fastest stages first, improved by moving single layers while the exact score improves.
+     * KV-balanced water-filling, of filling the fastest stages first, of water-filling under the caps of the top
+     * concurrency and of filling the stage with the least room, optionally improved by moving single layers while
+     * the exact score improves.
      *
      * @return the exact score of the split written to {@code best}; +∞ when nothing fits
      */
@@ -131,10 +133,72 @@ final class SplitEvaluator {
                 System.arraycopy(trial, 0, best, 0, k);
             }
         }
+        // The fit caps admit only the floor concurrency. Two more candidates reach the other end of the KV range,
+        // where water-filling under the fit caps never goes: caps that keep KV cache for the top concurrency
+        // (they may give a small node only one or two layers), and the stage with the least room filled to its
+        // cap so that the KV cache binds at the floor (fewer sequences at once decode faster).
+        if (k > 1) {
+            int[] topCaps = new int[k];
+            long tokens = c.tokensFor(c.topConcurrency);
+            long sum = 0;
+            int tight = 0;
+            for (int r = 0; r < k; r++) {
+                topCaps[r] = Math.min(caps[r], c.maxLayers(path[r], r == 0, r == k - 1, tokens));
+                sum += topCaps[r];
+                if (caps[r] < caps[tight]) {
+                    tight = r;
+                }
+            }
+            if (c.topConcurrency > c.floorConcurrency && sum >= c.layers && Arrays.stream(topCaps).min().getAsInt() >= 1) {
+                waterFill(decW, path, topCaps, trial, true, q);
+                bestScore = keepBetter(path, trial, links, best, bestScore);
+                waterFill(preW, path, topCaps, trial, false, q);
+                bestScore = keepBetter(path, trial, links, best, bestScore);
+            }
+            if (caps[tight] <= c.layers - (k - 1)) {
+                fillTightest(decW, path, caps, trial, q, tight);
+                bestScore = keepBetter(path, trial, links, best, bestScore);
+            }
+        }
         if (localSearch && k > 1) {
             bestScore = improve(path, links, caps, best, bestScore);
         }
         return bestScore;
+    }
+
+    private double keepBetter(int[] path, int[] trial, double[] links, int[] best, double bestScore) {
+        double s = score(path, trial, links, null);
+        if (s < bestScore) {
+            System.arraycopy(trial, 0, best, 0, trial.length);
+            return s;
+        }
+        return bestScore;
+    }
+
+    /** Fills stage {@code fixed} to its cap; the other stages share the rest by decode time (water-filling). */
+    private void fillTightest(double[] perLayer, int[] path, int[] caps, int[] out, double q, int fixed) {
+        waterFill(perLayer, path, caps, out, true, q);
+        out[fixed] = caps[fixed];
+        int sum = Arrays.stream(out).sum();
+        while (sum != c.layers) {
+            boolean remove = sum > c.layers;
+            int pick = -1;
+            for (int r = 0; r < out.length; r++) {
+                if (r == fixed || (remove ? out[r] <= 1 : out[r] >= caps[r])) {
+                    continue;
+                }
+                double t = perLayer[r] * (out[r] + (remove ? 0 : 1));
+                double pickTime = pick < 0 ? 0 : perLayer[pick] * (out[pick] + (remove ? 0 : 1));
+                if (pick < 0 || (remove ? t > pickTime : t < pickTime)) {
+                    pick = r;
+                }
+            }
+            if (pick < 0) {
+                return;
+            }
+            out[pick] += remove ? -1 : 1;
+            sum += remove ? -1 : 1;
+        }
     }
 
     /** Moves one layer at a time between stages while the exact score improves. */

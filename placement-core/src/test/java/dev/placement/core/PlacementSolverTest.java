@@ -15,6 +15,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
+import org.assertj.core.data.Percentage;
 import org.junit.jupiter.api.Test;
 
 class PlacementSolverTest {
@@ -59,6 +60,27 @@ class PlacementSolverTest {
             assertThat(p2.metrics().outputTokensPerSecond()).isGreaterThan(p3.metrics().outputTokensPerSecond());
             // The price: less KV cache and less prefill overlap, so a longer time to first token.
             assertThat(p2.metrics().ttftMillis()).isGreaterThan(p3.metrics().ttftMillis());
+        }
+    }
+
+    @Test
+    void amongEquallyGoodPlacementsPrefersTheClusterOrder() {
+        // Three identical T4s on a uniform network: every order of the nodes scores the same.
+        ConnectivityMap uniform = Fixtures.testbed(0.2, 0, 0);
+        for (Objective objective : List.of(Objective.minimizeItl(), Objective.maximizeThroughput())) {
+            PlacementRequest r = Fixtures.falconRequest(uniform, objective);
+            PlacementSolver.Solution exact = solver.solve(r);
+            assertThat(exact.best().placement().nodeIds()).as("%s", objective.goal())
+                    .containsExactly("node0", "node1", "node2");
+            PlacementSolver.Found heuristic = solver.search(new PipelineCosts(r, model.parameters()), objective, true);
+            assertThat(heuristic.placement(new PipelineCosts(r, model.parameters())).nodeIds())
+                    .as("heuristic, %s", objective.goal()).containsExactly("node0", "node1", "node2");
+            // Renaming the nodes must not change the shape of the answer, only which names it uses.
+            Placement swapped = Placement.parse(exact.best().placement().toSpec().replace("node0", "nodeX")
+                    .replace("node2", "node0").replace("nodeX", "node2"));
+            assertThat(ObjectiveScore.score(objective, model.predict(swapped, r).metrics()))
+                    .isCloseTo(ObjectiveScore.score(objective, exact.best().metrics()),
+                            Percentage.withPercentage(1e-7));
         }
     }
 
