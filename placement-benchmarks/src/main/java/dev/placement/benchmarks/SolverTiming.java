@@ -25,7 +25,7 @@ public final class SolverTiming {
         for (Objective.Goal goal : Objective.Goal.values()) {
             Objective objective = Objective.of(goal);
             time(solver, "3x40 " + goal, BenchmarkClusters.testbed(objective));
-            for (int n : new int[] {8, 12, 64}) {
+            for (int n : new int[] {8, 12, 16, 24, 32, 64}) {
                 time(solver, n + "x80 " + goal, BenchmarkClusters.edge(n, objective));
             }
         }

@@ -20,6 +20,8 @@ import java.util.Map;
  * the beam costs O(n² · W · n · log) evaluations of O(n) each. Not thread-safe; one per solve.
  */
 final class BeamSearch {
+    /** Best children per depth whose split gets the local search before the beam is chosen. */
+    private static final int POLISHED_PER_DEPTH = 24;
     /** Depths without improvement after which a large cluster's search stops. */
     private static final int STALE_DEPTHS = 6;
 
@@ -119,7 +121,9 @@ final class BeamSearch {
             }
             // Polish the most promising splits before ranking, so a good path is not lost to a poor first split.
             all.sort(Comparator.comparingDouble(e -> e.score));
-            for (int i = 0; i < Math.min(all.size(), 2 * width) && all.get(i).score < Double.POSITIVE_INFINITY; i++) {
+            // A fixed number, not one per beam slot: local search over 80 layers is what a wide beam would pay for.
+            int polished = Math.min(all.size(), POLISHED_PER_DEPTH);
+            for (int i = 0; i < polished && all.get(i).score < Double.POSITIVE_INFINITY; i++) {
                 Entry e = all.get(i);
                 e.score = ev.improve(e.path, ev.linkTerms(e.path), ev.fitCaps(e.path), e.layers, e.score);
             }

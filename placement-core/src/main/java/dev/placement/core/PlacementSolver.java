@@ -26,14 +26,16 @@ public final class PlacementSolver {
     /** The narrowest beam: what a 64-node cluster gets, and what seeds the exact search. */
     private static final int BEAM_WIDTH = 12;
     /**
-     * Children the beam may score per depth, about width × n²: a small cluster gets a wider beam for the same
-     * work (n = 8: 312, n = 12: 138, n = 24: 34; from n = 41 on, {@value #BEAM_WIDTH}).
+     * The beam's work: about width × n² children per depth over up to n depths, so a width of
+     * {@code BEAM_WORK / n³} costs about the same at every size. Small clusters get a wider beam for it (n = 8:
+     * 468, n = 12: 138, n = 16: 58, n = 24: 17; from n = 28 on the minimum, {@value #BEAM_WIDTH}).
      */
-    private static final int BEAM_CHILDREN = 20_000;
+    private static final int BEAM_WORK = 240_000;
 
     /** The beam width of the heuristic for a cluster of n nodes. */
     static int beamWidth(int n) {
-        return Math.max(BEAM_WIDTH, BEAM_CHILDREN / Math.max(1, n * n));
+        long cube = (long) Math.max(1, n) * n * n;
+        return (int) Math.max(BEAM_WIDTH, BEAM_WORK / cube);
     }
 
     private final PerformanceModel model;

@@ -149,7 +149,8 @@ final class SplitEvaluator {
                     tight = r;
                 }
             }
-            if (c.topConcurrency > c.floorConcurrency && sum >= c.layers && Arrays.stream(topCaps).min().getAsInt() >= 1) {
+            boolean topFits = sum >= c.layers && Arrays.stream(topCaps).min().getAsInt() >= 1;
+            if (c.topConcurrency > c.floorConcurrency && topFits) {
                 waterFill(decW, path, topCaps, trial, true, q);
                 bestScore = keepBetter(path, trial, links, best, bestScore);
                 waterFill(preW, path, topCaps, trial, false, q);
