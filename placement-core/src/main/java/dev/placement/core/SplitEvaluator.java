@@ -119,6 +119,8 @@ final class SplitEvaluator {
             decW[r] = c.decodeMillis(path[r], 1, false, q);
             preW[r] = c.prefillMillis(path[r], 1, false);
         }
+        int[] decodeFilled = new int[k];
+        int[] prefillFilled = new int[k];
         for (int mode = 0; mode < 5; mode++) {
             switch (mode) {
                 case 0 -> waterFill(decW, path, caps, trial, true, q);
@@ -126,6 +128,9 @@ final class SplitEvaluator {
                 case 2 -> kvBalanced(path, caps, trial);
                 case 3 -> fastestFirst(decW, caps, trial);
                 default -> fastestFirst(preW, caps, trial);
+            }
+            if (mode < 2) {
+                System.arraycopy(trial, 0, mode == 0 ? decodeFilled : prefillFilled, 0, k);
             }
             double s = score(path, trial, links, null);
             if (mode == 0 || s < bestScore) {
@@ -150,13 +155,16 @@ final class SplitEvaluator {
                 }
             }
             boolean topFits = sum >= c.layers && Arrays.stream(topCaps).min().getAsInt() >= 1;
-            if (c.topConcurrency > c.floorConcurrency && topFits) {
+            // Each only when it can differ from the water-filled splits already scored.
+            if (c.topConcurrency > c.floorConcurrency && topFits && exceeds(decodeFilled, topCaps)) {
                 waterFill(decW, path, topCaps, trial, true, q);
                 bestScore = keepBetter(path, trial, links, best, bestScore);
+            }
+            if (c.topConcurrency > c.floorConcurrency && topFits && exceeds(prefillFilled, topCaps)) {
                 waterFill(preW, path, topCaps, trial, false, q);
                 bestScore = keepBetter(path, trial, links, best, bestScore);
             }
-            if (caps[tight] <= c.layers - (k - 1)) {
+            if (caps[tight] <= c.layers - (k - 1) && decodeFilled[tight] < caps[tight]) {
                 fillTightest(decW, path, caps, trial, q, tight);
                 bestScore = keepBetter(path, trial, links, best, bestScore);
             }
@@ -165,6 +173,15 @@ final class SplitEvaluator {
             bestScore = improve(path, links, caps, best, bestScore);
         }
         return bestScore;
+    }
+
+    private static boolean exceeds(int[] layers, int[] caps) {
+        for (int r = 0; r < layers.length; r++) {
+            if (layers[r] > caps[r]) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private double keepBetter(int[] path, int[] trial, double[] links, int[] best, double bestScore) {
