@@ -15,8 +15,11 @@ import java.util.Objects;
  *
  * <p>Up to {@value #EXACT_MAX_NODES} nodes the answer is exact for the {@link PerformanceModel} (see the
  * package-private {@code ExactSearch} for why); above, a polynomial beam search is used, which is within 1% of
- * exact wherever both were compared. Scores come from {@link ObjectiveScore}. Immutable and thread-safe: each
- * call to {@link #solve} works on its own state.
+ * exact wherever both were compared. Scores come from {@link ObjectiveScore}. Among placements that score the
+ * same (up to 1e-10 relative), the one whose node sequence comes first in the order of
+ * {@code ClusterSnapshot.nodes()} is preferred, then the one with more layers on earlier stages, so equal
+ * inputs give the same, natural answer ({@code node0:14,node1:14,node2:12} on three identical nodes on a
+ * uniform network). Immutable and thread-safe: each call to {@link #solve} works on its own state.
  */
 public final class PlacementSolver {
 
@@ -103,8 +106,8 @@ public final class PlacementSolver {
         double score = beam.bestScore;
         if (exactFollows) {
             ExactSearch exact = new ExactSearch(costs, objective);
-            // A hair above the heuristic's score, so that among equally good placements the exact search (which
-            // visits first nodes in cluster order) picks the one a person expects, e.g. node0 before node2.
+            // A hair above the heuristic's score, so that the exact search also records a placement that only ties
+            // with the heuristic's (the tie-break below then starts from an exact answer).
             exact.run(first, score + 1e-9 * Math.abs(score));
             if (exact.bestFirst >= 0) {
                 path = exact.bestPath();
