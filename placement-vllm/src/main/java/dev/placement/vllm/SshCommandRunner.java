@@ -15,9 +15,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.StringJoiner;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.auth.pubkey.UserAuthPublicKeyFactory;
 import org.apache.sshd.client.channel.ChannelExec;
@@ -27,7 +29,6 @@ import org.apache.sshd.client.config.hosts.KnownHostEntry;
 import org.apache.sshd.client.keyverifier.KnownHostsServerKeyVerifier;
 import org.apache.sshd.client.keyverifier.RejectAllServerKeyVerifier;
 import org.apache.sshd.client.session.ClientSession;
-import org.apache.sshd.common.AttributeRepository;
 import org.apache.sshd.common.config.keys.FilePasswordProvider;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.keyprovider.FileKeyPairProvider;
@@ -49,7 +50,12 @@ public final class SshCommandRunner implements CommandRunner, AutoCloseable {
     /** Node label that overrides the SSH port. */
     public static final String PORT_LABEL = "ssh.port";
 
-    private final AttributeRepository.AttributeKey<String> rejection = new AttributeRepository.AttributeKey<>();
+    /**
+     * Why the host-key check refused a session, kept beside the session rather than in its attributes:
+     * MINA clears a session's attributes when it closes, which can happen before the failed authentication
+     * reaches us.
+     */
+    private final Map<ClientSession, String> rejections = new ConcurrentHashMap<>();
     private final SshClient client;
     private final List<KeyPair> identities;
     private final String user;
@@ -72,7 +78,7 @@ public final class SshCommandRunner implements CommandRunner, AutoCloseable {
                 b.knownHosts) {
             @Override
             protected boolean acceptUnknownHostKey(ClientSession session, SocketAddress remote, PublicKey key) {
-                session.setAttribute(rejection, "host key of " + remote + " is not in " + b.knownHosts
+                rejections.put(session, "host key of " + remote + " is not in " + b.knownHosts
                         + " (" + KeyUtils.getKeyType(key) + " " + KeyUtils.getFingerPrint(key)
                         + "); add it after checking the fingerprint, for example with ssh-keyscan");
                 return false;
@@ -81,7 +87,7 @@ public final class SshCommandRunner implements CommandRunner, AutoCloseable {
             @Override
             public boolean acceptModifiedServerKey(ClientSession session, SocketAddress remote,
                     KnownHostEntry entry, PublicKey expected, PublicKey actual) {
-                session.setAttribute(rejection, "host key of " + remote + " does not match " + b.knownHosts
+                rejections.put(session, "host key of " + remote + " does not match " + b.knownHosts
                         + ": expected " + KeyUtils.getFingerPrint(expected) + ", got "
                         + KeyUtils.getFingerPrint(actual) + " (the host was reinstalled, or someone is in between)");
                 return false;
@@ -124,7 +130,7 @@ public final class SshCommandRunner implements CommandRunner, AutoCloseable {
             try {
                 session.auth().verify(authTimeout);
             } catch (IOException e) {
-                String why = session.getAttribute(rejection);
+                String why = rejections.get(session);
                 throw new PlacementException(why != null ? "refused " + where + ": " + why
                         : "authentication to " + where + " failed (is the public key in authorized_keys?): "
                                 + VllmEndpoint.describe(e), e);
@@ -147,6 +153,8 @@ public final class SshCommandRunner implements CommandRunner, AutoCloseable {
             }
         } catch (IOException e) {
             throw new PlacementException("command on " + where + " failed: " + VllmEndpoint.describe(e), e);
+        } finally {
+            rejections.remove(session);
         }
     }
 
