@@ -48,6 +48,11 @@ final class ExactSearch {
     /** Depth-first search nodes visited, and the count at which {@link #dfs} gives up. */
     long dfsNodes;
     private long dfsBudget = Long.MAX_VALUE;
+    /**
+     * lowerMates[v]: the nodes with a lower index that are interchangeable with v (see {@link #interchangeable});
+     * a path is enumerated only in the canonical form where v follows all of them.
+     */
+    private int[] lowerMates;
 
     // Candidate store.
     private int count;
@@ -98,6 +103,57 @@ final class ExactSearch {
         gammaOrder = order(gamma);
     }
 
+    /**
+     * Symmetry reduction. Nodes i and j are interchangeable when swapping them maps the problem onto itself:
+     * the same GPU, neither is the pinned first node, the same known-or-unknown latency and the same bandwidth
+     * to and from every other node, and the same in both directions between them. Swaps of interchangeable
+     * nodes compose, so the relation is an equivalence and any permutation within a class preserves every
+     * score. Any placement therefore has an equally scored twin whose used members of each class are the
+     * class's lowest-indexed ones, met along the path in increasing index order; enumerating only such paths
+     * (a node is appended, or starts a path, only after all its lower class-mates) loses no optimum, and the
+     * twin is also the one the tie rule prefers. On n identical nodes on a uniform network this leaves one path
+     * per pipeline length instead of n!/(n-k)!.
+     *
+     * @return per node, the bit set of interchangeable nodes with a lower index
+     */
+    static int[] lowerMates(PipelineCosts c, int pinnedFirst) {
+        int[] out = new int[c.n];
+        for (int v = 0; v < c.n; v++) {
+            for (int u = 0; u < v; u++) {
+                if (u != pinnedFirst && v != pinnedFirst && interchangeable(c, u, v)) {
+                    out[v] |= 1 << u;
+                }
+            }
+        }
+        return out;
+    }
+
+    private static boolean interchangeable(PipelineCosts c, int i, int j) {
+        if (!c.nodes.get(i).gpu().equals(c.nodes.get(j).gpu()) || c.budgetBytes[i] != c.budgetBytes[j]
+                || c.bandwidthBytesPerMilli[i] != c.bandwidthBytesPerMilli[j] || c.flopsPerMilli[i] != c.flopsPerMilli[j]) {
+            return false;
+        }
+        if (!same(c.oneWayMillis[i][j], c.oneWayMillis[j][i]) || !same(c.millisPerByte[i][j], c.millisPerByte[j][i])) {
+            return false;
+        }
+        for (int k = 0; k < c.n; k++) {
+            if (k == i || k == j) {
+                continue;
+            }
+            if (!same(c.oneWayMillis[i][k], c.oneWayMillis[j][k]) || !same(c.oneWayMillis[k][i], c.oneWayMillis[k][j])
+                    || !same(c.millisPerByte[i][k], c.millisPerByte[j][k])
+                    || !same(c.millisPerByte[k][i], c.millisPerByte[k][j])) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Exact equality, with unknown (NaN) equal to unknown. */
+    private static boolean same(double a, double b) {
+        return Double.compare(a, b) == 0;
+    }
+
     private int[] order(double[] key) {
         Integer[] idx = new Integer[n];
         for (int i = 0; i < n; i++) {
@@ -120,8 +176,9 @@ final class ExactSearch {
      */
     void run(int firstNode, double seedScore) {
         bestScore = seedScore;
+        lowerMates = lowerMates(c, firstNode);
         for (int f = 0; f < n; f++) {
-            if (firstNode >= 0 && f != firstNode) {
+            if ((firstNode >= 0 && f != firstNode) || lowerMates[f] != 0) {
                 continue;
             }
             if (uniformBandwidth) {
@@ -267,7 +324,7 @@ final class ExactSearch {
                     }
                 }
                 for (int j = 0; j < n; j++) {
-                    if ((mask & (1 << j)) != 0 || !c.linkKnown(last, j)) {
+                    if ((mask & (1 << j)) != 0 || !c.linkKnown(last, j) || (lowerMates[j] & ~mask) != 0) {
                         continue;
                     }
                     int next = mask | (1 << j);
@@ -316,7 +373,7 @@ final class ExactSearch {
                     }
                 }
                 for (int j = 0; j < n; j++) {
-                    if ((mask & (1 << j)) != 0 || !c.linkKnown(last, j)) {
+                    if ((mask & (1 << j)) != 0 || !c.linkKnown(last, j) || (lowerMates[j] & ~mask) != 0) {
                         continue;
                     }
                     int next = mask | (1 << j);

@@ -100,4 +100,69 @@ final class Fixtures {
         }
         return b.build();
     }
+    /**
+     * A random cluster with symmetry, the case the exact search reduces: in half of them every node has the
+     * same GPU and every link the same RTT; otherwise a uniform group of identical nodes on one RTT plus one or
+     * two distinct nodes (another GPU, or other RTTs), sometimes a uniformly missing link or a measured
+     * bandwidth on the uniform links; a pinned first node in a quarter.
+     */
+    static PlacementRequest randomSymmetricRequest(Random rnd, int nodes, int layers) {
+        ModelSpec model = smallModel(rnd, layers);
+        double total = model.totalBytes();
+        double memGiB = (total / (1 << 30)) * (0.25 + rnd.nextDouble() * 0.9) + 1.4;
+        GpuSpec shared = GpuSpec.of("shared", memGiB, 100 + rnd.nextInt(900), 10 + rnd.nextInt(150));
+        boolean allUniform = rnd.nextBoolean();
+        int distinct = allUniform ? 0 : 1 + rnd.nextInt(Math.min(2, nodes - 1));
+        List<NodeSpec> list = new ArrayList<>();
+        // The distinct nodes sit at random positions, so that classes are not always a prefix of the cluster.
+        List<Integer> odd = new ArrayList<>();
+        while (odd.size() < distinct) {
+            int i = rnd.nextInt(nodes);
+            if (!odd.contains(i)) {
+                odd.add(i);
+            }
+        }
+        boolean oddGpu = rnd.nextBoolean();
+        for (int i = 0; i < nodes; i++) {
+            GpuSpec gpu = odd.contains(i) && oddGpu
+                    ? GpuSpec.of("odd" + i, memGiB * (0.5 + rnd.nextDouble()), 100 + rnd.nextInt(900),
+                            10 + rnd.nextInt(150))
+                    : shared;
+            list.add(new NodeSpec("n" + i, "10.0.0." + (i + 1), gpu));
+        }
+        double rtt = rnd.nextDouble() * 2;
+        boolean measured = rnd.nextInt(4) == 0;
+        double bandwidth = (20 + rnd.nextInt(200)) * 1e6;
+        ConnectivityMap.Builder links = ConnectivityMap.builder();
+        for (int i = 0; i < nodes; i++) {
+            for (int j = i + 1; j < nodes; j++) {
+                boolean touchesOdd = odd.contains(i) || odd.contains(j);
+                if (touchesOdd && !oddGpu) {
+                    if (rnd.nextInt(6) == 0) {
+                        continue;
+                    }
+                    links.link("n" + i, "n" + j, rnd.nextDouble() * 5);
+                } else if (measured) {
+                    links.link("n" + i, "n" + j, rtt, bandwidth);
+                } else {
+                    links.link("n" + i, "n" + j, rtt);
+                }
+            }
+        }
+        Objective.Goal goal = Objective.Goal.values()[rnd.nextInt(4)];
+        Objective objective = Objective.of(goal);
+        if (rnd.nextInt(6) == 0) {
+            objective = objective.withMaxItlMillis(5 + rnd.nextDouble() * 200);
+        }
+        Workload workload = new Workload(16 + rnd.nextInt(1000), 2 + rnd.nextInt(200),
+                1 + rnd.nextInt(rnd.nextBoolean() ? 8 : 64));
+        int maxModelLen = Math.min(model.contextLength(), workload.inputTokens() + workload.outputTokens()
+                + rnd.nextInt(2048));
+        PlacementRequest.Builder b = PlacementRequest.builder(model, new ClusterSnapshot(list), links.build())
+                .objective(objective).workload(workload).maxModelLen(maxModelLen);
+        if (rnd.nextInt(4) == 0) {
+            b.firstNodeId("n" + rnd.nextInt(nodes));
+        }
+        return b.build();
+    }
 }

@@ -53,6 +53,53 @@ class PlacementSolverPropertyTest {
     }
 
     @Test
+    void symmetryReductionLosesNothingOnClustersOfIdenticalNodes() {
+        PerformanceModel model = PerformanceModel.defaults();
+        PlacementSolver solver = new PlacementSolver(model);
+        Random rnd = new Random(4242);
+        int feasible = 0;
+        int reduced = 0;
+        for (int trial = 0; trial < 150; trial++) {
+            int nodes = 2 + rnd.nextInt(5);
+            int layers = nodes + rnd.nextInt(nodes <= 3 ? 9 : nodes <= 5 ? 5 : 3);
+            PlacementRequest request = Fixtures.randomSymmetricRequest(rnd, nodes, layers);
+            PipelineCosts costs = new PipelineCosts(request, model.parameters());
+            int first = request.firstNodeId() == null ? -1 : costs.indexOf(request.firstNodeId());
+            if (java.util.Arrays.stream(ExactSearch.lowerMates(costs, first)).anyMatch(m -> m != 0)) {
+                reduced++;
+            }
+            // Brute force enumerates every placement, with no symmetry reduction.
+            BruteForce reference = new BruteForce(model, request).run();
+            if (reference.best == null) {
+                assertThatThrownBy(() -> solver.solve(request)).as("trial %d", trial)
+                        .isInstanceOf(InfeasiblePlacementException.class);
+                continue;
+            }
+            feasible++;
+            PlacementSolver.Solution s = solver.solve(request);
+            Prediction p = model.predict(s.best().placement(), request);
+            assertThat(p.fits()).isTrue();
+            double score = ObjectiveScore.score(request.objective(), p.metrics());
+            assertThat(notWorse(score, reference.bestScore))
+                    .as("trial %d: solver %s scored %s, brute force %s scored %s", trial, s.best().placement(), score,
+                            reference.best, reference.bestScore)
+                    .isTrue();
+            // The exact search alone (no heuristic incumbent) must reach the optimum too.
+            ExactSearch exact = new ExactSearch(costs, request.objective());
+            exact.run(first, Double.POSITIVE_INFINITY);
+            assertThat(exact.bestFirst).as("trial %d: exact search found nothing", trial).isNotNegative();
+            assertThat(notWorse(exact.bestScore, reference.bestScore))
+                    .as("trial %d: exact search %s, brute force %s", trial, exact.bestScore, reference.bestScore)
+                    .isTrue();
+            if (request.firstNodeId() != null) {
+                assertThat(s.best().placement().stages().get(0).nodeId()).isEqualTo(request.firstNodeId());
+            }
+        }
+        assertThat(feasible).isGreaterThan(60);
+        assertThat(reduced).isGreaterThan(80);
+    }
+
+    @Test
     void heuristicIsWithinOnePercentOfExactOnEveryRandomEightToTwelveNodeCluster() {
         PerformanceModel model = PerformanceModel.defaults();
         PlacementSolver solver = new PlacementSolver(model);

@@ -167,4 +167,50 @@ class PlacementSolverTest {
         assertThatThrownBy(() -> new EvenSplitAgent().decide(r)).isInstanceOf(InfeasiblePlacementException.class)
                 .hasMessageContaining("does not fit").hasMessageContaining("node1");
     }
+    /** n identical T4s, every pair 0.2 ms apart: the common edge setup the symmetry reduction is for. */
+    static PlacementRequest identicalT4s(int n, dev.placement.api.ModelSpec m, Objective objective) {
+        List<NodeSpec> nodes = new java.util.ArrayList<>();
+        ConnectivityMap.Builder links = ConnectivityMap.builder();
+        for (int i = 0; i < n; i++) {
+            nodes.add(new NodeSpec("n" + i, "10.0.0." + (i + 1), Fixtures.t4()));
+            for (int j = 0; j < i; j++) {
+                links.link("n" + j, "n" + i, 0.2);
+            }
+        }
+        return PlacementRequest.builder(m, new ClusterSnapshot(nodes), links.build()).objective(objective)
+                .maxModelLen(4096).build();
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({"meta-llama/Llama-2-13b-hf, itl",
+            "meta-llama/Llama-2-13b-hf, throughput", "tiiuae/Falcon3-10B-Base, itl",
+            "tiiuae/Falcon3-10B-Base, throughput"})
+    void solvesTwelveIdenticalT4sExactlyWithNodesInClusterOrder(String modelId, String goal) {
+        dev.placement.api.ModelSpec m = dev.placement.core.catalog.ModelCatalog.builtIn().get(modelId, "test", "model");
+        PlacementRequest request = identicalT4s(12, m, Objective.of(Objective.Goal.parse(goal)));
+        PlacementSolver.Solution s = solver.solve(request);
+        List<dev.placement.api.Stage> stages = s.best().placement().stages();
+        for (int r = 0; r < stages.size(); r++) {
+            assertThat(stages.get(r).nodeId()).as("rank %d of %s", r, s.best().placement()).isEqualTo("n" + r);
+        }
+        assertThat(s.best().fits()).isTrue();
+        // Exact means no worse than the heuristic, and no worse than any even split over a prefix of the nodes.
+        double score = ObjectiveScore.score(request.objective(), s.best().metrics());
+        PlacementSolver.Found heuristic = solver.search(new PipelineCosts(request, model.parameters()),
+                request.objective(), true);
+        assertThat(score).isLessThanOrEqualTo(heuristic.score() + 1e-9 * Math.abs(heuristic.score()));
+        for (int k = 1; k <= 12; k++) {
+            List<String> ids = new java.util.ArrayList<>();
+            List<Integer> counts = new java.util.ArrayList<>();
+            for (int r = 0; r < k; r++) {
+                ids.add("n" + r);
+                counts.add(m.layers() / k + (r < m.layers() % k ? 1 : 0));
+            }
+            Prediction even = model.predict(Placement.of(ids, counts), request);
+            if (even.fits()) {
+                double e = ObjectiveScore.score(request.objective(), even.metrics());
+                assertThat(score).as("even split over %d nodes", k).isLessThanOrEqualTo(e + 1e-9 * Math.abs(e));
+            }
+        }
+    }
 }
