@@ -48,6 +48,8 @@ final class ExactSearch {
     /** Depth-first search nodes visited, and the count at which {@link #dfs} gives up. */
     long dfsNodes;
     private long dfsBudget = Long.MAX_VALUE;
+    /** True when {@link #run} stopped at its step budget: the best found is then not proven optimal. */
+    boolean stopped;
     /**
      * lowerMates[v]: the nodes with a lower index that are interchangeable with v (see {@link #interchangeable});
      * a path is enumerated only in the canonical form where v follows all of them.
@@ -175,7 +177,18 @@ final class ExactSearch {
      *                  placements are recorded
      */
     void run(int firstNode, double seedScore) {
+        run(firstNode, seedScore, Long.MAX_VALUE);
+    }
+
+    /**
+     * Runs the search with a deterministic work budget: at most about {@code stepBudget} steps (candidates
+     * solved plus depth-first search nodes). When the budget runs out, {@link #stopped} is set and the best
+     * placement found so far (if it beats {@code seedScore}) is kept; it is then not proven optimal.
+     */
+    void run(int firstNode, double seedScore, long stepBudget) {
         bestScore = seedScore;
+        stopped = false;
+        dfsBudget = stepBudget;
         lowerMates = lowerMates(c, firstNode);
         for (int f = 0; f < n; f++) {
             if ((firstNode >= 0 && f != firstNode) || lowerMates[f] != 0) {
@@ -197,10 +210,25 @@ final class ExactSearch {
             if (!(clb[i] < bestScore)) {
                 break;
             }
+            if (dfsNodes + candidatesVisited >= stepBudget) {
+                stopped = true;
+                break;
+            }
             candidatesVisited++;
+            // The depth-first search counts its nodes against what the candidates left of the budget.
+            dfsBudget = stepBudget - candidatesVisited;
             System.arraycopy(clinks, 4 * i, links, 0, 4);
             solveCandidate(cf[i], cmask[i], clast[i], links);
         }
+        if (dfsNodes > dfsBudget) {
+            stopped = true;
+        }
+        dfsBudget = Long.MAX_VALUE;
+    }
+
+    /** Steps {@link #run} took: candidates solved plus depth-first search nodes. */
+    long steps() {
+        return candidatesVisited + dfsNodes;
     }
 
     /** Reconstructs a middle order of the best candidate whose link vector matches; returns the node path. */
@@ -544,6 +572,12 @@ final class ExactSearch {
     private double[] sufPre1;
     private double[] sufMaxDec1;
     private double[] sufMaxPre1;
+    /**
+     * sameAs[r]: the nearest earlier middle rank whose stage has exactly the same tables as rank r's (the same
+     * GPU in the same role), or -1. With the path fixed the link terms are fixed, so layer counts can be
+     * permuted among such stages without changing the score: only non-increasing counts are enumerated.
+     */
+    private int[] sameAs;
     private int[] decSlopeOrder;
     private int[] preSlopeOrder;
     private double[] decSlope;
@@ -679,6 +713,17 @@ final class ExactSearch {
         }
         decSlopeOrder = localOrder(decSlope);
         preSlopeOrder = localOrder(preSlope);
+        sameAs = new int[k];
+        for (int r = 0; r < k; r++) {
+            sameAs[r] = -1;
+            for (int e = r - 1; e > 0 && r < k - 1; e--) {
+                if (caps[e] == caps[r] && (!needBinding || capNext[e] == capNext[r])
+                        && Arrays.equals(dec[e], dec[r]) && Arrays.equals(pre[e], pre[r])) {
+                    sameAs[r] = e;
+                    break;
+                }
+            }
+        }
     }
 
     private int[] localOrder(double[] key) {
@@ -744,6 +789,9 @@ final class ExactSearch {
         int after = k - 1 - r;
         int lo = Math.max(1, remaining - sufCap[r + 1]);
         int hi = Math.min(caps[r], remaining - after);
+        if (sameAs[r] >= 0) {
+            hi = Math.min(hi, current[sameAs[r]]);
+        }
         for (int l = lo; l <= hi; l++) {
             double d = sumDec + dec[r][l];
             double md = Math.max(maxDec, dec[r][l]);

@@ -124,7 +124,7 @@ final class TieBreak {
                 }
             }
         }
-        return new PlacementSolver.Found(path, layers, score);
+        return new PlacementSolver.Found(path, layers, score, found.proven(), found.stoppedAfterSteps());
     }
 
     /** The score of a step that is earlier and ties (or improves), else NaN. */

@@ -194,6 +194,8 @@ class PlacementSolverTest {
             assertThat(stages.get(r).nodeId()).as("rank %d of %s", r, s.best().placement()).isEqualTo("n" + r);
         }
         assertThat(s.best().fits()).isTrue();
+        assertThat(s.proven()).isTrue();
+        assertThat(s.explanation()).contains("over every valid placement").doesNotContain("not proven");
         // Exact means no worse than the heuristic, and no worse than any even split over a prefix of the nodes.
         double score = ObjectiveScore.score(request.objective(), s.best().metrics());
         PlacementSolver.Found heuristic = solver.search(new PipelineCosts(request, model.parameters()),
@@ -212,5 +214,32 @@ class PlacementSolverTest {
                 assertThat(score).as("even split over %d nodes", k).isLessThanOrEqualTo(e + 1e-9 * Math.abs(e));
             }
         }
+    }
+    @Test
+    void whenTheExactSearchRunsOutOfBudgetItSaysSoAndKeepsTheBetterOfItsBestAndTheHeuristics() {
+        // Near-identical nodes: RTTs of 0.2 ms with 5% noise, which the symmetry reduction cannot merge.
+        java.util.Random rnd = new java.util.Random(7);
+        List<NodeSpec> nodes = new java.util.ArrayList<>();
+        ConnectivityMap.Builder links = ConnectivityMap.builder();
+        for (int i = 0; i < 12; i++) {
+            nodes.add(new NodeSpec("n" + i, "10.0.0." + (i + 1), Fixtures.t4()));
+            for (int j = 0; j < i; j++) {
+                links.link("n" + j, "n" + i, 0.2 * (0.95 + 0.1 * rnd.nextDouble()));
+            }
+        }
+        PlacementRequest request = PlacementRequest.builder(Fixtures.falcon(), new ClusterSnapshot(nodes),
+                links.build()).objective(Objective.minimizeItl()).maxModelLen(4096).build();
+        PlacementSolver.Solution s = new PlacementSolver(model, 1000).solve(request);
+        assertThat(s.proven()).isFalse();
+        assertThat(s.explanation()).containsPattern("The exact search stopped after 10[0-9][0-9] steps")
+                .contains("not proven optimal").doesNotContain("over every valid placement");
+        double score = ObjectiveScore.score(request.objective(), s.best().metrics());
+        PlacementSolver.Found heuristic = solver.search(new PipelineCosts(request, model.parameters()),
+                request.objective(), true);
+        assertThat(score).isLessThanOrEqualTo(heuristic.score() + 1e-9 * Math.abs(heuristic.score()));
+        // The same budget is plenty for a small cluster: it finishes and says it is exact.
+        PlacementSolver.Solution small = new PlacementSolver(model, 1000).solve(
+                Fixtures.falconRequest(Fixtures.testbed(0.3, 0, 0), Objective.minimizeItl()));
+        assertThat(small.proven()).isTrue();
     }
 }
