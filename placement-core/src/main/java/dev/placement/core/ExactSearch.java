@@ -18,7 +18,9 @@ import java.util.Arrays;
  * concurrency exactly b are enumerated (every stage holds b sequences, and some stage not b + 1 unless b is
  * the cap), so every term is known per stage, and a depth-first search prunes with the same kind of bound.
  * Every leaf is scored with {@link PipelineCosts#metrics}, the arithmetic {@link PerformanceModel#predict}
- * uses. Not thread-safe; one per solve.
+ * uses. Interchangeable nodes (see {@link #lowerMates}) are enumerated in one canonical order only, which
+ * keeps the search exact while clusters of identical GPUs on a uniform network shrink to a few paths. An
+ * optional step budget stops the search early (then {@link #stopped} is set). Not thread-safe; one per solve.
  */
 final class ExactSearch {
     private final PipelineCosts c;

@@ -14,8 +14,9 @@ import java.util.Objects;
  * links (including the return hop to rank 0), the objective's bounds, and the pinned first node if any.
  *
  * <p>Up to {@value #EXACT_MAX_NODES} nodes the answer is exact for the {@link PerformanceModel} (see the
- * package-private {@code ExactSearch} for why); above, a polynomial beam search is used, which is within 1% of
- * exact wherever both were compared. Scores come from {@link ObjectiveScore}. Among placements that score the
+ * package-private {@code ExactSearch} for why), unless the exact search
+ * runs out of its deterministic work budget ({@link Solution#proven()} is then false and the explanation says
+ * so); above, a polynomial beam search is used, which is within 1% of exact wherever both were compared. Scores come from {@link ObjectiveScore}. Among placements that score the
  * same (up to 1e-10 relative), the one whose node sequence comes first in the order of
  * {@code ClusterSnapshot.nodes()} is preferred, then the one with more layers on earlier stages, so equal
  * inputs give the same, natural answer ({@code node0:14,node1:14,node2:12} on three identical nodes on a
