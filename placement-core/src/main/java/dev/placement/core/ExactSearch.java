@@ -35,6 +35,8 @@ final class ExactSearch {
     private final double[] gamma;
     private final double[] preLast;
     private final int[][] capFit;
+    /** type[i]: the lowest index with the same stage terms as node i (memory budget, bandwidth, compute). */
+    private final int[] type;
     private final int[] alphaOrder;
     private final int[] gammaOrder;
 
@@ -101,6 +103,17 @@ final class ExactSearch {
             preLast[i] = Math.min(lmCompute, c.prefillChunks * lmMemory);
             for (int role = 0; role < 4; role++) {
                 capFit[i][role] = c.maxLayers(i, (role & 1) != 0, (role & 2) != 0, fitTokens);
+            }
+        }
+        type = new int[n];
+        for (int i = 0; i < n; i++) {
+            type[i] = i;
+            for (int j = 0; j < i; j++) {
+                if (c.budgetBytes[i] == c.budgetBytes[j] && c.bandwidthBytesPerMilli[i] == c.bandwidthBytesPerMilli[j]
+                        && c.flopsPerMilli[i] == c.flopsPerMilli[j]) {
+                    type[i] = j;
+                    break;
+                }
             }
         }
         alphaOrder = order(alpha);
@@ -216,16 +229,52 @@ final class ExactSearch {
                 stopped = true;
                 break;
             }
+            System.arraycopy(clinks, 4 * i, links, 0, 4);
+            // Dominance: a candidate whose stages are those of an already solved one (the same kinds of node as
+            // first, last and in the middle) has the same splits; with no smaller link term it scores no better.
+            long key = stageKey(cf[i], cmask[i], clast[i]);
+            java.util.List<double[]> seen = solved.computeIfAbsent(key, x -> new java.util.ArrayList<>());
+            if (dominated(seen, links)) {
+                candidatesDominated++;
+                continue;
+            }
+            seen.add(links.clone());
             candidatesVisited++;
             // The depth-first search counts its nodes against what the candidates left of the budget.
             dfsBudget = stepBudget - candidatesVisited;
-            System.arraycopy(clinks, 4 * i, links, 0, 4);
             solveCandidate(cf[i], cmask[i], clast[i], links);
         }
         if (dfsNodes > dfsBudget) {
             stopped = true;
         }
         dfsBudget = Long.MAX_VALUE;
+    }
+
+    private final java.util.Map<Long, java.util.List<double[]>> solved = new java.util.HashMap<>();
+    long candidatesDominated;
+
+    /** The kinds of node a candidate's stages run on: first, last, and how many of each kind in the middle. */
+    private long stageKey(int f, int mask, int last) {
+        long key = ((long) type[f] << 4 | type[last]) << 1 | (f == last ? 1 : 0);
+        int[] counts = new int[n];
+        for (int i = 0; i < n; i++) {
+            if ((mask & (1 << i)) != 0 && i != f && i != last) {
+                counts[type[i]]++;
+            }
+        }
+        for (int t = 0; t < n; t++) {
+            key = key << 4 | counts[t];
+        }
+        return key;
+    }
+
+    private static boolean dominated(java.util.List<double[]> seen, double[] links) {
+        for (double[] v : seen) {
+            if (v[0] <= links[0] && v[1] <= links[1] && v[2] <= links[2] && v[3] <= links[3]) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Steps {@link #run} took: candidates solved plus depth-first search nodes. */

@@ -104,9 +104,10 @@ final class Fixtures {
      * A random cluster with symmetry, the case the exact search reduces: in half of them every node has the
      * same GPU and every link the same RTT; otherwise a uniform group of identical nodes on one RTT plus one or
      * two distinct nodes (another GPU, or other RTTs), sometimes a uniformly missing link or a measured
-     * bandwidth on the uniform links; a pinned first node in a quarter.
+     * bandwidth on the uniform links; a pinned first node in a quarter. With {@code noisy}, every RTT of the
+     * uniform links gets ±5% of random noise (near-identical nodes: the same GPUs, no exact symmetry).
      */
-    static PlacementRequest randomSymmetricRequest(Random rnd, int nodes, int layers) {
+    static PlacementRequest randomSymmetricRequest(Random rnd, int nodes, int layers, boolean noisy) {
         ModelSpec model = smallModel(rnd, layers);
         double total = model.totalBytes();
         double memGiB = (total / (1 << 30)) * (0.25 + rnd.nextDouble() * 0.9) + 1.4;
@@ -142,10 +143,13 @@ final class Fixtures {
                         continue;
                     }
                     links.link("n" + i, "n" + j, rnd.nextDouble() * 5);
-                } else if (measured) {
-                    links.link("n" + i, "n" + j, rtt, bandwidth);
                 } else {
-                    links.link("n" + i, "n" + j, rtt);
+                    double r = noisy ? rtt * (0.95 + 0.1 * rnd.nextDouble()) : rtt;
+                    if (measured) {
+                        links.link("n" + i, "n" + j, r, bandwidth);
+                    } else {
+                        links.link("n" + i, "n" + j, r);
+                    }
                 }
             }
         }

@@ -54,15 +54,23 @@ class PlacementSolverPropertyTest {
 
     @Test
     void symmetryReductionLosesNothingOnClustersOfIdenticalNodes() {
+        symmetricClustersMatchBruteForce(new Random(4242), false);
+    }
+
+    @Test
+    void dominanceAmongCandidatesOnTheSameGpusLosesNothingOnNearIdenticalNodes() {
+        symmetricClustersMatchBruteForce(new Random(777), true);
+    }
+
+    private void symmetricClustersMatchBruteForce(Random rnd, boolean noisy) {
         PerformanceModel model = PerformanceModel.defaults();
         PlacementSolver solver = new PlacementSolver(model);
-        Random rnd = new Random(4242);
         int feasible = 0;
         int reduced = 0;
         for (int trial = 0; trial < 150; trial++) {
             int nodes = 2 + rnd.nextInt(5);
             int layers = nodes + rnd.nextInt(nodes <= 3 ? 9 : nodes <= 5 ? 5 : 3);
-            PlacementRequest request = Fixtures.randomSymmetricRequest(rnd, nodes, layers);
+            PlacementRequest request = Fixtures.randomSymmetricRequest(rnd, nodes, layers, noisy);
             PipelineCosts costs = new PipelineCosts(request, model.parameters());
             int first = request.firstNodeId() == null ? -1 : costs.indexOf(request.firstNodeId());
             if (java.util.Arrays.stream(ExactSearch.lowerMates(costs, first)).anyMatch(m -> m != 0)) {
@@ -96,7 +104,9 @@ class PlacementSolverPropertyTest {
             }
         }
         assertThat(feasible).isGreaterThan(60);
-        assertThat(reduced).isGreaterThan(80);
+        if (!noisy) {
+            assertThat(reduced).isGreaterThan(80);
+        }
     }
 
     @Test
