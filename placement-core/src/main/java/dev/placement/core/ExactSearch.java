@@ -19,7 +19,9 @@ import java.util.Arrays;
  * the cap), so every term is known per stage, and a depth-first search prunes with the same kind of bound.
  * Every leaf is scored with {@link PipelineCosts#metrics}, the arithmetic {@link PerformanceModel#predict}
  * uses. Interchangeable nodes (see {@link #lowerMates}) are enumerated in one canonical order only, which
- * keeps the search exact while clusters of identical GPUs on a uniform network shrink to a few paths. An
+ * keeps the search exact while clusters of identical GPUs on a uniform network shrink to a few paths; a
+ * candidate whose stages run on the same kinds of node as an already solved one, with no smaller link term, is
+ * skipped (it cannot score better), which covers near-identical nodes with noisy RTTs. An
  * optional step budget stops the search early (then {@link #stopped} is set). Not thread-safe; one per solve.
  */
 final class ExactSearch {
