@@ -1,7 +1,9 @@
 package dev.placement.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.placement.api.InvalidInputException;
 import dev.placement.cli.demo.DemoScenario;
 import java.io.IOException;
 import java.io.StringWriter;
@@ -62,6 +64,15 @@ class DemoCommandTest {
         assertThat(run("demo", "--print-scenario")).isZero();
 
         assertThat(DemoScenario.parse(out.toString(), "printed")).isEqualTo(DemoScenario.builtIn());
+    }
+
+    @Test
+    void scenarioWithAKeyGivenTwiceIsASyntaxErrorLikeEveryInputFile() {
+        String twice = DemoScenario.builtInText().replaceFirst("(?m)^model: .*$", "$0\nmodel: facebook/opt-125m");
+        assertThatThrownBy(() -> DemoScenario.parse(twice, "twice.yaml"))
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessageStartingWith("twice.yaml: syntax error at line ")
+                .hasMessageContaining("model");
     }
 
     @Test

@@ -1,10 +1,6 @@
 package dev.placement.cli.demo;
 
-import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.placement.api.ClusterSnapshot;
 import dev.placement.api.InvalidInputException;
 import dev.placement.api.ModelSpec;
@@ -51,7 +47,6 @@ public record DemoScenario(String name, ModelSpec model, Integer maxModelLen, Ob
         String firstNodeId, ClusterSnapshot cluster, double baseRttMillis, Duration step, Duration tick,
         Duration restart, Duration cooldown, Duration horizon, List<Step> steps) {
 
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final Set<String> FIELDS = Set.of("name", "model", "maxModelLen", "objective", "workload",
             "firstNode", "cluster", "baseRttMillis", "stepMinutes", "tickSeconds", "restartSeconds",
             "cooldownMinutes", "horizonMinutes", "steps");
@@ -141,15 +136,8 @@ public record DemoScenario(String name, ModelSpec model, Integer maxModelLen, Ob
      * @throws InvalidInputException naming the source, field and value of the first problem
      */
     public static DemoScenario parse(String text, String source) {
-        JsonNode root;
-        try {
-            root = YAML.readTree(text);
-        } catch (JsonProcessingException e) {
-            JsonLocation at = e.getLocation();
-            String where = at == null ? "" : "line " + at.getLineNr() + ", column " + at.getColumnNr() + ": ";
-            throw new InvalidInputException(source, null, "syntax error at " + where + e.getOriginalMessage());
-        }
-        if (root == null || !root.isObject()) {
+        JsonNode root = ClusterFiles.readYaml(text, source);
+        if (!root.isObject()) {
             throw new InvalidInputException(source, null, "expected a mapping with model, cluster and steps");
         }
         rejectUnknown(root, "", FIELDS, source);

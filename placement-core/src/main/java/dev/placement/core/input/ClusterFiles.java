@@ -131,14 +131,29 @@ public final class ClusterFiles {
     }
 
     private static JsonNode tree(String text, String source) {
+        JsonNode root = readYaml(text, source);
+        if (!root.isObject()) {
+            throw new InvalidInputException(source, null, "expected a mapping at the top level, found "
+                    + describe(root));
+        }
+        return root;
+    }
+
+    /**
+     * Reads YAML or JSON text into a tree the way every Placement input file is read: a key given twice is an
+     * error, and a syntax error names the line and column without a parser stack trace. Shared by the readers
+     * of other YAML inputs (the demo's scenario files) so that they fail alike.
+     *
+     * @param text   YAML or JSON
+     * @param source a name for messages, for example the file name
+     * @return the root of the tree; never null
+     * @throws InvalidInputException if the text is empty or not valid YAML
+     */
+    public static JsonNode readYaml(String text, String source) {
         try {
             JsonNode root = YAML.readTree(text);
             if (root == null || root.isMissingNode() || root.isNull()) {
                 throw new InvalidInputException(source, null, "the file is empty");
-            }
-            if (!root.isObject()) {
-                throw new InvalidInputException(source, null, "expected a mapping at the top level, found "
-                        + describe(root));
             }
             return root;
         } catch (JsonProcessingException e) {
