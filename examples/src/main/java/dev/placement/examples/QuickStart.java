@@ -14,8 +14,8 @@ import dev.placement.core.catalog.ModelCatalog;
 import dev.placement.core.input.ClusterFiles;
 import dev.placement.core.orchestrator.PlacementOrchestrator;
 import dev.placement.core.orchestrator.RequestGate;
-import dev.placement.core.sim.SimulatedClock;
-import dev.placement.core.sim.SimulatedCluster;
+import dev.placement.sim.SimulatedClock;
+import dev.placement.sim.SimulatedCluster;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,18 +55,21 @@ public final class QuickStart {
         ClusterSnapshot cluster = ClusterFiles.readCluster(config.resolve("cluster-3xT4.yaml"));
         ConnectivityMap links = ClusterFiles.readConnectivity(config.resolve("connectivity-slow-node2.yaml"), cluster);
 
+        PerformanceModel performance = PerformanceModel.defaults();
+
         // One decision: the exact solver, with a rationale in plain words.
         PlacementRequest request = PlacementRequest.builder(model, cluster, links)
                 .objective(Objective.minimizeItl()).workload(new Workload(512, 128, 8)).maxModelLen(4096).build();
-        PlacementDecision decision = new SolverAgent(PerformanceModel.defaults()).decide(request);
+        PlacementDecision decision = new SolverAgent(performance).decide(request);
         out.println(decision.placement().layerPartition() + ": " + decision.rationale());
 
         // A loop: observe -> decide -> reconfigure, here on the simulated cluster (see RayOrchestratorExample).
         SimulatedClock clock = SimulatedClock.at(Instant.parse("2026-01-01T00:00:00Z"));
-        SimulatedCluster sim = SimulatedCluster.builder(clock, model, cluster.nodes()).defaultRttMillis(0.3).build();
+        SimulatedCluster sim = SimulatedCluster.builder(clock, cluster.nodes(), performance).defaultRttMillis(0.3)
+                .build();
         try (PlacementOrchestrator orchestrator = PlacementOrchestrator.builder()
                 .inventory(sim).probe(sim).launcher(sim).metricsSource(sim)
-                .agent(new SolverAgent(PerformanceModel.defaults())).model(model).clock(clock).build()) {
+                .agent(new SolverAgent(performance)).predictor(performance).model(model).clock(clock).build()) {
             orchestrator.runOnce();                                   // first start: launches the best placement
             try (RequestGate.Permit permit = orchestrator.gate().enter(Duration.ofSeconds(30))) {
                 out.println("serving at " + orchestrator.running().orElseThrow().endpoint()

@@ -9,7 +9,7 @@ import dev.placement.core.SolverAgent;
 import dev.placement.core.catalog.ModelCatalog;
 import dev.placement.core.input.ClusterFiles;
 import dev.placement.core.orchestrator.PlacementOrchestrator;
-import dev.placement.core.probe.PairwiseProbe;
+import dev.placement.probe.PairwiseProbe;
 import dev.placement.vllm.RayClusterInventory;
 import dev.placement.vllm.RayJobsLauncher;
 import dev.placement.vllm.SshCommandRunner;
@@ -46,8 +46,7 @@ public final class RayOrchestratorExample {
     public static PlacementOrchestrator build(Path clusterFile, URI dashboard, CommandRunner nodes) {
         ClusterSnapshot declared = ClusterFiles.readCluster(clusterFile);
         ModelSpec model = ModelCatalog.builtIn().resolve("tiiuae/Falcon3-10B-Base", "example", "model");
-        VllmOptions vllm = VllmOptions.builder().dtype("half").maxModelLen(4096).servedModelName("falcon3-10b")
-                .build();
+        VllmOptions vllm = VllmOptions.builder().dtype("half").servedModelName("falcon3-10b").build();
         return PlacementOrchestrator.builder()
                 .inventory(RayClusterInventory.builder().dashboard(dashboard).declaredCluster(declared).build())
                 .probe(PairwiseProbe.builder(nodes).build())
@@ -55,7 +54,7 @@ public final class RayOrchestratorExample {
                 .launcher(RayJobsLauncher.builder().dashboard(dashboard).options(vllm).build())
                 .metricsSource(VllmMetricsSource.builder().build())
                 .model(model)
-                .maxModelLen(4096)
+                .maxModelLen(4096)              // planned with and launched with: --max-model-len 4096
                 .objective(Objective.minimizeItl())
                 .build();
     }

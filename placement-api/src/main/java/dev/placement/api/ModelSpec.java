@@ -38,6 +38,9 @@ public record ModelSpec(
         boolean tiedEmbeddings,
         boolean gatedMlp) {
 
+    /** The longest max model length chosen when none is given, in tokens: vLLM's KV cache is sized for it. */
+    public static final int DEFAULT_MAX_MODEL_LEN_CAP = 4096;
+
     /** Validates every field; see the class description. */
     public ModelSpec {
         Checks.notBlank(name, "model.name");
@@ -57,6 +60,16 @@ public record ModelSpec(
         if (dtypeBytes < 1 || dtypeBytes > 8) {
             throw new IllegalArgumentException("model.dtypeBytes must be 1 to 8, was " + dtypeBytes);
         }
+    }
+
+    /**
+     * The max model length ({@code --max-model-len}) used when none is given: the context length, at most
+     * {@value #DEFAULT_MAX_MODEL_LEN_CAP} tokens. The one place this default is written.
+     *
+     * @return tokens, 1 to {@link #contextLength()}
+     */
+    public int defaultMaxModelLen() {
+        return Math.min(contextLength, DEFAULT_MAX_MODEL_LEN_CAP);
     }
 
     /** @return parameters of one decoder block: attention (q, k, v, o) plus the MLP */

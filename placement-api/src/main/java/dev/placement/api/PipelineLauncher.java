@@ -8,16 +8,18 @@ package dev.placement.api;
 public interface PipelineLauncher {
 
     /**
-     * Starts a pipeline and returns once it serves (healthy) or fails.
+     * Starts a pipeline and returns once it serves (healthy) or fails. The engine runs with the settings the
+     * placement was chosen under, taken from the request: the model, the max model length
+     * ({@code --max-model-len}) and the cluster's GPU memory fraction ({@code --gpu-memory-utilization}), so
+     * that what runs is what was planned; the cluster also gives the nodes' addresses.
      *
-     * @param placement the placement to run; covers the model's layers
-     * @param model     the model
-     * @param cluster   the cluster, for node addresses
+     * @param placement the placement to run; covers the model's layers, uses only the request's nodes
+     * @param request   the request the placement was chosen for
      * @return the running pipeline
      * @throws LaunchException if it did not become healthy in time; the message carries the reason and log
      *                         excerpts, and whatever was started has been stopped
      */
-    RunningPipeline launch(Placement placement, ModelSpec model, ClusterSnapshot cluster);
+    RunningPipeline launch(Placement placement, PlacementRequest request);
 
     /**
      * Stops a pipeline: drains in-flight requests (bounded), stops, and kills after a grace period.

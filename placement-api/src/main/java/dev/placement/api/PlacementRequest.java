@@ -1,5 +1,10 @@
 package dev.placement.api;
 
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+
 /**
  * Everything an agent needs to choose a placement.
  *
@@ -43,8 +48,8 @@ public record PlacementRequest(
 
     /**
      * Starts a request with defaults: objective {@link Objective#minimizeItl()}, workload
-     * {@link Workload#DEFAULT}, max model length {@code min(contextLength, 4096)}, any first node, nothing
-     * running.
+     * {@link Workload#DEFAULT}, max model length {@link ModelSpec#defaultMaxModelLen()}, any first node,
+     * nothing running.
      *
      * @param model        the model
      * @param cluster      the cluster
@@ -53,6 +58,47 @@ public record PlacementRequest(
      */
     public static Builder builder(ModelSpec model, ClusterSnapshot cluster, ConnectivityMap connectivity) {
         return new Builder(model, cluster, connectivity);
+    }
+
+    /**
+     * What keeps a placement from running for this request, apart from what only a performance model can
+     * tell (memory, the return hop): a layer total other than the model's, nodes outside the cluster or
+     * unreachable, another rank 0 than the pinned first node, and neighbours with no known link. The one place
+     * a placement is checked against a request; the LLM agent sends these lines back to the LLM.
+     *
+     * @param placement the placement to check; not null
+     * @return the problems in plain words, in pipeline order; empty if there are none
+     */
+    public List<String> problemsWith(Placement placement) {
+        Checks.notNull(placement, "placement");
+        List<String> problems = new ArrayList<>();
+        if (placement.totalLayers() != model.layers()) {
+            problems.add("the layer counts " + placement.layerCounts() + " sum to " + placement.totalLayers()
+                    + " but the model has " + model.layers() + " layers; the counts must sum to exactly "
+                    + model.layers());
+        }
+        List<String> ids = placement.nodeIds();
+        for (String id : new LinkedHashSet<>(ids)) {
+            if (cluster.find(id).isEmpty()) {
+                problems.add("node '" + id + "' is not among the cluster's nodes " + cluster.nodeIds());
+            } else if (connectivity.unreachableNodes().contains(id)) {
+                problems.add("node '" + id + "' is unreachable and cannot hold a stage");
+            }
+        }
+        if (firstNodeId != null && !firstNodeId.equals(ids.get(0))) {
+            problems.add("rank 0 must be node '" + firstNodeId + "' (where the API server runs), not '" + ids.get(0)
+                    + "'");
+        }
+        for (int k = 0; k + 1 < ids.size(); k++) {
+            String from = ids.get(k);
+            String to = ids.get(k + 1);
+            if (!connectivity.hasLink(from, to)) {
+                problems.add("no link is known from '" + from + "' to '" + to + "', so they cannot be neighbours "
+                        + "in the pipeline; known links from '" + from + "': "
+                        + connectivity.rttMillis().getOrDefault(from, Map.of()).keySet());
+            }
+        }
+        return problems;
     }
 
     /** @return a builder holding this request's values */
@@ -133,7 +179,7 @@ public record PlacementRequest(
          */
         public PlacementRequest build() {
             Checks.notNull(model, "model");
-            int len = maxModelLen != null ? maxModelLen : Math.min(model.contextLength(), 4096);
+            int len = maxModelLen != null ? maxModelLen : model.defaultMaxModelLen();
             return new PlacementRequest(model, cluster, connectivity, objective, workload, len, firstNodeId, current);
         }
     }

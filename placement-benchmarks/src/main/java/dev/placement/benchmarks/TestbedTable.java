@@ -9,7 +9,7 @@ import dev.placement.api.PlacementRequest;
 import dev.placement.core.PerformanceModel;
 import dev.placement.core.PlacementSolver;
 import dev.placement.core.Prediction;
-import dev.placement.core.catalog.GpuCatalog;
+import dev.placement.api.GpuCatalog;
 import java.util.List;
 import java.util.Locale;
 

@@ -6,8 +6,7 @@ import dev.placement.core.EvenSplitAgent;
 import dev.placement.core.PerformanceModel;
 import dev.placement.core.ProportionalAgent;
 import dev.placement.core.SolverAgent;
-import dev.placement.core.llm.PlacementHistory;
-import java.time.Clock;
+import dev.placement.api.PlacementHistory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -36,14 +35,13 @@ final class Agents {
      *
      * @param name  the {@code --agent} value, case-insensitive
      * @param model the performance model the agents predict and check with
-     * @param clock stamps decisions
      * @param llm   the LLM options (used only for LLM agents)
      * @return the agent
      * @throws InvalidInputException naming {@code --agent} and listing the valid names when unknown, or an LLM
      *                               option when it is invalid or given without an LLM agent
      */
-    static PlacementAgent create(String name, PerformanceModel model, Clock clock, LlmAgentOptions llm) {
-        return create(name, model, clock, llm, PlacementHistory.none());
+    static PlacementAgent create(String name, PerformanceModel model, LlmAgentOptions llm) {
+        return create(name, model, llm, PlacementHistory.none());
     }
 
     /**
@@ -51,24 +49,23 @@ final class Agents {
      *
      * @param name    the {@code --agent} value, case-insensitive
      * @param model   the performance model the agents predict and check with
-     * @param clock   stamps decisions
      * @param llm     the LLM options (used only for LLM agents)
      * @param history the placements that ran and their measured metrics (used only by LLM agents); not null
      * @return the agent
      * @throws InvalidInputException naming {@code --agent} and listing the valid names when unknown, or an LLM
      *                               option when it is invalid or given without an LLM agent
      */
-    static PlacementAgent create(String name, PerformanceModel model, Clock clock, LlmAgentOptions llm,
+    static PlacementAgent create(String name, PerformanceModel model, LlmAgentOptions llm,
             PlacementHistory history) {
         String n = name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
         llm.requireUnusedUnless(n);
         return switch (n) {
-            case SolverAgent.NAME -> new SolverAgent(model, clock);
-            case EvenSplitAgent.NAME -> new EvenSplitAgent(model, clock);
-            case ProportionalAgent.NAME -> new ProportionalAgent(model, clock);
+            case SolverAgent.NAME -> new SolverAgent(model);
+            case EvenSplitAgent.NAME -> new EvenSplitAgent(model);
+            case ProportionalAgent.NAME -> new ProportionalAgent(model);
             default -> {
                 if (LlmAgentOptions.isLlm(n)) {
-                    yield llm.agent(n, model, clock, history);
+                    yield llm.agent(n, model, history);
                 }
                 throw new InvalidInputException("--agent", null, "unknown agent '" + name + "'; valid agents: "
                         + String.join(", ", names()));

@@ -8,7 +8,7 @@ import dev.placement.cli.demo.DemoRun;
 import dev.placement.cli.demo.DemoScenario;
 import dev.placement.core.PerformanceModel;
 import dev.placement.core.orchestrator.DecisionJournal;
-import dev.placement.core.sim.SimulatedClock;
+import dev.placement.sim.SimulatedClock;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -102,7 +102,7 @@ final class DemoCommand implements Callable<Integer> {
         List<DemoRun.StepRow> rows;
         try (DecisionJournal journal = DecisionJournal.openFile(journalFile)) {
             // The journal is also the LLM agent's few-shot history: what ran so far and what it measured.
-            PlacementAgent chosen = Agents.create(agent, model, clock, llm, journal);
+            PlacementAgent chosen = Agents.create(agent, model, llm, journal);
             w.println("Placement demo: " + scenario.name());
             w.printf(Locale.ROOT, "agent %s, objective %s, seed %d; %d steps of %d virtual minutes, restart %d s%n%n",
                     chosen.name(), scenario.objective().goal().cliName(), seed, scenario.steps().size(),

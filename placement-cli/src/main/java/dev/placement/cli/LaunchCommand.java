@@ -4,10 +4,12 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.placement.api.ClusterSnapshot;
+import dev.placement.api.ConnectivityMap;
 import dev.placement.api.InvalidInputException;
 import dev.placement.api.ModelSpec;
 import dev.placement.api.PipelineLauncher;
 import dev.placement.api.Placement;
+import dev.placement.api.PlacementRequest;
 import dev.placement.api.RunningPipeline;
 import dev.placement.core.catalog.ModelCatalog;
 import dev.placement.core.input.ClusterFiles;
@@ -83,7 +85,8 @@ final class LaunchCommand implements Callable<Integer> {
     @Option(names = "--served-model-name", paramLabel = "NAME", description = "The name the server answers to.")
     String servedModelName;
 
-    @Option(names = "--max-model-len", paramLabel = "TOKENS", description = "vLLM --max-model-len.")
+    @Option(names = "--max-model-len", paramLabel = "TOKENS",
+            description = "vLLM --max-model-len (default: the model's context length, at most 4096, as plan assumes).")
     Integer maxModelLen;
 
     @Option(names = "--dtype", paramLabel = "DTYPE", description = "vLLM --dtype (a T4 has no bf16: use half).")
@@ -140,10 +143,11 @@ final class LaunchCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new InvalidInputException("--placement", null, e.getMessage());
         }
+        PlacementRequest request = launchRequest(modelSpec, clusterSnapshot);
         VllmOptions options = vllmOptions();
         VllmLaunchPlan plan;
         try {
-            plan = VllmLaunchPlan.create(p, modelSpec, clusterSnapshot, options);
+            plan = VllmLaunchPlan.create(p, request, options);
         } catch (IllegalArgumentException e) {
             throw new InvalidInputException(cluster.toString(), null, e.getMessage());
         }
@@ -161,7 +165,7 @@ final class LaunchCommand implements Callable<Integer> {
         }
         PipelineLauncher launcher = launcher(options);
         try {
-            RunningPipeline running = launcher.launch(p, modelSpec, clusterSnapshot);
+            RunningPipeline running = launcher.launch(p, request);
             Map<String, Object> json = new LinkedHashMap<>();
             json.put("id", running.id());
             json.put("endpoint", running.endpoint().toString());
@@ -178,10 +182,28 @@ final class LaunchCommand implements Callable<Integer> {
         }
     }
 
+    /** The engine settings the placement runs with: the ones plan and predict assume unless given here. */
+    private PlacementRequest launchRequest(ModelSpec modelSpec, ClusterSnapshot clusterSnapshot) {
+        ClusterSnapshot engineCluster = clusterSnapshot;
+        if (gpuMemoryUtilization != null) {
+            try {
+                engineCluster = new ClusterSnapshot(clusterSnapshot.nodes(), gpuMemoryUtilization);
+            } catch (IllegalArgumentException e) {
+                throw new InvalidInputException("--gpu-memory-utilization", null, e.getMessage());
+            }
+        }
+        try {
+            return PlacementRequest.builder(modelSpec, engineCluster, ConnectivityMap.builder().build())
+                    .maxModelLen(maxModelLen != null ? maxModelLen : modelSpec.defaultMaxModelLen()).build();
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException("--max-model-len", null, e.getMessage());
+        }
+    }
+
     private VllmOptions vllmOptions() {
         try {
             VllmOptions.Builder b = VllmOptions.builder().modelSource(vllmModel).servedModelName(servedModelName)
-                    .maxModelLen(maxModelLen).dtype(dtype).gpuMemoryUtilization(gpuMemoryUtilization).port(port)
+                    .dtype(dtype).port(port)
                     .enforceEager(enforceEager).extraArgs(vllmArgs).vllmVersion(vllmVersion);
             for (String kv : vllmEnv) {
                 int eq = kv.indexOf('=');
@@ -241,8 +263,8 @@ final class LaunchCommand implements Callable<Integer> {
     private record ClosingLauncher(SshLauncher launcher, SshCommandRunner runner)
             implements PipelineLauncher, AutoCloseable {
         @Override
-        public RunningPipeline launch(Placement placement, ModelSpec model, ClusterSnapshot cluster) {
-            return launcher.launch(placement, model, cluster);
+        public RunningPipeline launch(Placement placement, PlacementRequest request) {
+            return launcher.launch(placement, request);
         }
 
         @Override

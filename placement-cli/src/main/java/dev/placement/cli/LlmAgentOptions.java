@@ -7,11 +7,10 @@ import dev.placement.api.PlacementAgent;
 import dev.placement.core.PerformanceModel;
 import dev.placement.core.llm.GuardedPlacementAgent;
 import dev.placement.core.llm.LlmPlacementAgent;
-import dev.placement.core.llm.PlacementHistory;
+import dev.placement.api.PlacementHistory;
 import dev.placement.core.llm.PromptTemplate;
 import dev.placement.llm.gemini.GeminiLlmClient;
 import dev.placement.llm.openai.OpenAiLlmClient;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -85,13 +84,12 @@ final class LlmAgentOptions {
      *
      * @param provider         {@code openai} or {@code gemini}
      * @param performanceModel the model that checks the LLM's answers and drives the solver
-     * @param clock            the clock that stamps decisions
      * @return the agent
      * @throws InvalidInputException naming the environment variable to set when no API key is found, or the
      *                               option whose value is invalid
      */
-    PlacementAgent agent(String provider, PerformanceModel performanceModel, Clock clock) {
-        return agent(provider, performanceModel, clock, PlacementHistory.none());
+    PlacementAgent agent(String provider, PerformanceModel performanceModel) {
+        return agent(provider, performanceModel, PlacementHistory.none());
     }
 
     /**
@@ -99,14 +97,13 @@ final class LlmAgentOptions {
      *
      * @param provider         {@code openai} or {@code gemini}
      * @param performanceModel the model that checks the LLM's answers and drives the solver
-     * @param clock            the clock that stamps decisions
      * @param history          the placements that ran and their measured metrics, for few-shot prompting (a
      *                         {@link dev.placement.core.orchestrator.DecisionJournal}); not null
      * @return the agent
      * @throws InvalidInputException naming the environment variable to set when no API key is found, or the
      *                               option whose value is invalid
      */
-    PlacementAgent agent(String provider, PerformanceModel performanceModel, Clock clock, PlacementHistory history) {
+    PlacementAgent agent(String provider, PerformanceModel performanceModel, PlacementHistory history) {
         Objects.requireNonNull(history, "history");
         GuardedPlacementAgent.Mode mode;
         try {
@@ -116,7 +113,7 @@ final class LlmAgentOptions {
         }
         PromptTemplate template = template();
         LlmPlacementAgent.Builder llm = LlmPlacementAgent.builder(client(provider))
-                .promptTemplate(template).performanceModel(performanceModel).clock(clock)
+                .promptTemplate(template).performanceModel(performanceModel)
                 .candidatePredictions(!"research-faithful".equals(template.name())).history(history);
         if (repairRounds != null) {
             if (repairRounds < 0) {
@@ -124,7 +121,7 @@ final class LlmAgentOptions {
             }
             llm.repairRounds(repairRounds);
         }
-        GuardedPlacementAgent.Builder guarded = GuardedPlacementAgent.builder(llm.build()).mode(mode).clock(clock);
+        GuardedPlacementAgent.Builder guarded = GuardedPlacementAgent.builder(llm.build()).mode(mode);
         if (marginPercent != null) {
             if (!(marginPercent >= 0) || marginPercent.isInfinite()) {
                 throw new InvalidInputException("--guard-margin", null, "must be a percentage >= 0, was "

@@ -6,7 +6,6 @@ import dev.placement.api.PlacementRequest;
 import dev.placement.core.PerformanceModel;
 import dev.placement.core.Prediction;
 import java.io.PrintWriter;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -55,14 +54,12 @@ final class PlanCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    /** Used by tests to stamp decisions with a fixed clock; the system clock otherwise. */
-    Clock clock = Clock.systemUTC();
 
     @Override
     public Integer call() {
         PerformanceModel model = PerformanceModel.defaults();
         PlacementRequest request = inputs.request(PlanningOptions.objective(objective), firstNode);
-        PlacementAgent chosen = Agents.create(agent, model, clock, llm);
+        PlacementAgent chosen = Agents.create(agent, model, llm);
         long start = System.nanoTime();
         PlacementDecision decision = chosen.decide(request);
         double solveMillis = (System.nanoTime() - start) / 1e6;

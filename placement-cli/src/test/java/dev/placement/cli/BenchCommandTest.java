@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.placement.vllm.bench.LoopbackStreamingServer;
+import dev.placement.sim.LoopbackStreamingServer;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.net.InetAddress;

@@ -26,9 +26,6 @@ import dev.placement.core.input.ClusterFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -40,7 +37,6 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class LlmAgentOptionsTest {
     private static final String PATH = "/v1/chat/completions";
-    private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-27T12:00:00Z"), ZoneOffset.UTC);
     private static final PerformanceModel MODEL = PerformanceModel.defaults();
 
     private final WireMockServer server = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
@@ -100,7 +96,7 @@ class LlmAgentOptionsTest {
         Placement best = solverBest();
         stub(okJson(completion("{\"nodes_used\":" + json(best.nodeIds()) + ",\"layers_per_node\":"
                 + best.layerCounts() + ",\"rationale\":\"node2 is behind a 10 ms link\"}")));
-        PlacementDecision d = llmOptions(null).agent("openai", MODEL, CLOCK).decide(request);
+        PlacementDecision d = llmOptions(null).agent("openai", MODEL).decide(request);
         assertThat(d.placement()).isEqualTo(best);
         assertThat(d.agent()).isEqualTo("openai");
         assertThat(d.proposal().accepted()).isTrue();
@@ -112,7 +108,7 @@ class LlmAgentOptionsTest {
     @Test
     void fallsBackToTheSolverWhenTheServerAnswersGarbage() {
         stub(okJson(completion("I cannot help with GPUs today.")));
-        PlacementDecision d = llmOptions("trust").agent("openai", MODEL, CLOCK).decide(request);
+        PlacementDecision d = llmOptions("trust").agent("openai", MODEL).decide(request);
         assertThat(d.placement()).isEqualTo(solverBest());
         assertThat(d.agent()).isEqualTo("solver");
         assertThat(d.proposal().accepted()).isFalse();
@@ -126,7 +122,7 @@ class LlmAgentOptionsTest {
         stub(aResponse().withStatus(400).withHeader("Content-Type", "application/json")
                 .withBody("{\"error\":{\"message\":\"model not loaded\",\"type\":\"invalid_request_error\","
                         + "\"param\":null,\"code\":400}}"));
-        PlacementDecision d = llmOptions("trust").agent("openai", MODEL, CLOCK).decide(request);
+        PlacementDecision d = llmOptions("trust").agent("openai", MODEL).decide(request);
         assertThat(d.placement()).isEqualTo(solverBest());
         assertThat(d.proposal().accepted()).isFalse();
         assertThat(d.proposal().reason()).contains("HTTP 400", "model not loaded", "fell back to the solver");
@@ -136,22 +132,22 @@ class LlmAgentOptionsTest {
     void namesTheEnvironmentVariableToSetWhenNoKeyIsFound() {
         LlmAgentOptions openai = new LlmAgentOptions();
         openai.environment = Map.of();
-        assertThatThrownBy(() -> openai.agent("openai", MODEL, CLOCK)).isInstanceOf(InvalidInputException.class)
+        assertThatThrownBy(() -> openai.agent("openai", MODEL)).isInstanceOf(InvalidInputException.class)
                 .hasMessageContaining("OPENAI_API_KEY");
         LlmAgentOptions gemini = new LlmAgentOptions();
         gemini.environment = Map.of();
-        assertThatThrownBy(() -> gemini.agent("gemini", MODEL, CLOCK)).isInstanceOf(InvalidInputException.class)
+        assertThatThrownBy(() -> gemini.agent("gemini", MODEL)).isInstanceOf(InvalidInputException.class)
                 .hasMessageContaining("GEMINI_API_KEY").hasMessageContaining("GOOGLE_API_KEY");
     }
 
     @Test
     void rejectsBadOptionValuesNamingTheOption() {
         LlmAgentOptions o = llmOptions("yolo");
-        assertThatThrownBy(() -> o.agent("openai", MODEL, CLOCK)).isInstanceOf(InvalidInputException.class)
+        assertThatThrownBy(() -> o.agent("openai", MODEL)).isInstanceOf(InvalidInputException.class)
                 .hasMessageStartingWith("--guard: unknown guard 'yolo'");
         LlmAgentOptions p = llmOptions(null);
         p.prompt = "chatty";
-        assertThatThrownBy(() -> p.agent("openai", MODEL, CLOCK)).hasMessageStartingWith("--llm-prompt:");
+        assertThatThrownBy(() -> p.agent("openai", MODEL)).hasMessageStartingWith("--llm-prompt:");
         LlmAgentOptions unused = new LlmAgentOptions();
         unused.guard = "trust";
         assertThatThrownBy(() -> unused.requireUnusedUnless("solver"))
@@ -162,7 +158,7 @@ class LlmAgentOptionsTest {
     void buildsTheResearchFaithfulAgentWhenAsked() {
         LlmAgentOptions o = llmOptions("advise");
         o.prompt = "research-faithful";
-        PlacementAgent agent = o.agent("openai", MODEL, CLOCK);
+        PlacementAgent agent = o.agent("openai", MODEL);
         stub(okJson(completion("Nodes used: 3\nNode 0: layers [0-12]\nNode 1: layers [13-26]\n"
                 + "Node 2: layers [27-39]\nRationale: use every GPU")));
         PlacementDecision d = agent.decide(request);

@@ -12,10 +12,9 @@ import dev.placement.api.PlacementDecision;
 import dev.placement.api.PlacementRequest;
 import dev.placement.core.PerformanceModel;
 import dev.placement.core.Prediction;
-import dev.placement.core.catalog.GpuCatalog;
+import dev.placement.api.GpuCatalog;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -35,7 +34,7 @@ class PlacementOutputTest {
         AgentProposal proposal = new AgentProposal("openai", "gpt-5-mini", Placement.parse("node0:13,node1:27"), false,
                 "verify: rejected, 12% worse than the solver's best");
         PlacementDecision d = new PlacementDecision(placement, "openai", "the solver's placement",
-                prediction.metrics(), Instant.EPOCH, proposal);
+                prediction.metrics(), proposal);
         Map<String, Object> json = PlacementOutput.planJson(d, "itl", falcon.name(), prediction, List.of(), 3.0);
         assertThat(json).containsKey("llm");
         @SuppressWarnings("unchecked")
@@ -49,8 +48,7 @@ class PlacementOutputTest {
 
     @Test
     void leavesTheLlmObjectOutWithoutAProposal() {
-        PlacementDecision d = new PlacementDecision(placement, "solver", "best", prediction.metrics(), Instant.EPOCH,
-                null);
+        PlacementDecision d = new PlacementDecision(placement, "solver", "best", prediction.metrics(), null);
         Map<String, Object> json = PlacementOutput.planJson(d, "itl", falcon.name(), prediction, List.of(), 1.0);
         assertThat(json).doesNotContainKey("llm");
         assertThat(json.keySet()).containsExactly("agent", "objective", "model", "stages", "partition", "excludedNodes",

@@ -5,7 +5,6 @@ import dev.placement.api.NodeSpec;
 import dev.placement.api.Placement;
 import dev.placement.api.PlacementDecision;
 import dev.placement.api.PlacementRequest;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -33,7 +32,7 @@ final class BaselineAgents {
     }
 
     static PlacementDecision decide(String agent, String how, Placement placement, PlacementRequest request,
-            PerformanceModel model, Clock clock) {
+            PerformanceModel model) {
         Prediction p = model.predict(placement, request);
         if (!p.fits()) {
             throw new InfeasiblePlacementException(how + " " + placement.toSpec() + " does not fit: "
@@ -41,6 +40,6 @@ final class BaselineAgents {
         }
         String rationale = how + " " + placement.toSpec() + " (layer partition " + placement.layerPartition()
                 + "); predicted " + Rationale.metrics(p.metrics(), p.maxConcurrentSequences()) + ".";
-        return new PlacementDecision(placement, agent, rationale, p.metrics(), clock.instant(), null);
+        return new PlacementDecision(placement, agent, rationale, p.metrics(), null);
     }
 }

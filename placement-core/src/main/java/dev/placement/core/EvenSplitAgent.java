@@ -5,7 +5,6 @@ import dev.placement.api.Placement;
 import dev.placement.api.PlacementAgent;
 import dev.placement.api.PlacementDecision;
 import dev.placement.api.PlacementRequest;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -21,20 +20,17 @@ public final class EvenSplitAgent implements PlacementAgent {
     public static final String NAME = "even";
 
     private final PerformanceModel model;
-    private final Clock clock;
 
-    /** An agent that predicts with {@link PerformanceModel#defaults()} and the system UTC clock. */
+    /** An agent that predicts with {@link PerformanceModel#defaults()}. */
     public EvenSplitAgent() {
-        this(PerformanceModel.defaults(), Clock.systemUTC());
+        this(PerformanceModel.defaults());
     }
 
     /**
      * @param model predicts the placement's metrics for the decision; not null
-     * @param clock stamps each decision; not null
      */
-    public EvenSplitAgent(PerformanceModel model, Clock clock) {
+    public EvenSplitAgent(PerformanceModel model) {
         this.model = Objects.requireNonNull(model, "model");
-        this.clock = Objects.requireNonNull(clock, "clock");
     }
 
     @Override
@@ -78,7 +74,6 @@ public final class EvenSplitAgent implements PlacementAgent {
         List<NodeSpec> nodes = BaselineAgents.orderedNodes(request);
         List<String> ids = nodes.stream().map(NodeSpec::id).toList();
         Placement placement = Placement.of(ids, vllmPartition(request.model().layers(), ids.size()));
-        return BaselineAgents.decide(NAME, "vLLM's default even split over all nodes", placement, request, model,
-                clock);
+        return BaselineAgents.decide(NAME, "vLLM's default even split over all nodes", placement, request, model);
     }
 }

@@ -1,5 +1,7 @@
 package dev.placement.core;
 
+import dev.placement.api.InfeasiblePlacementException;
+import dev.placement.api.MetricsPredictor;
 import dev.placement.api.PipelineMetrics;
 import dev.placement.api.Placement;
 import dev.placement.api.PlacementRequest;
@@ -56,7 +58,7 @@ import java.util.Objects;
  * <p>{@link #calibrate} fits the efficiency factors, the crossing factor and the step overhead to measured
  * metrics by least squares.
  */
-public final class PerformanceModel {
+public final class PerformanceModel implements MetricsPredictor {
 
     private final Parameters parameters;
 
@@ -100,6 +102,26 @@ public final class PerformanceModel {
             request.cluster().node(s.nodeId());
         }
         return predict(placement, new PipelineCosts(request, parameters));
+    }
+
+    /**
+     * The predicted metrics of a placement that can run: {@link #predict} for the role the orchestrator and
+     * the simulator see.
+     *
+     * @param placement the placement; not null
+     * @param request   the model, cluster, connectivity map and workload; not null
+     * @return the predicted metrics
+     * @throws InfeasiblePlacementException with the prediction's reason if the placement does not fit
+     * @throws IllegalArgumentException     if the placement names a node not in the request's cluster or does
+     *                                      not cover the model's layers
+     */
+    @Override
+    public PipelineMetrics predictMetrics(Placement placement, PlacementRequest request) {
+        Prediction p = predict(placement, request);
+        if (!p.fits()) {
+            throw new InfeasiblePlacementException(p.infeasibleReason());
+        }
+        return p.metrics();
     }
 
     Prediction predict(Placement placement, PipelineCosts c) {

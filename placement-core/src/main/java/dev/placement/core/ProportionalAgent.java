@@ -5,7 +5,6 @@ import dev.placement.api.Placement;
 import dev.placement.api.PlacementAgent;
 import dev.placement.api.PlacementDecision;
 import dev.placement.api.PlacementRequest;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -21,20 +20,17 @@ public final class ProportionalAgent implements PlacementAgent {
     public static final String NAME = "proportional";
 
     private final PerformanceModel model;
-    private final Clock clock;
 
-    /** An agent that predicts with {@link PerformanceModel#defaults()} and the system UTC clock. */
+    /** An agent that predicts with {@link PerformanceModel#defaults()}. */
     public ProportionalAgent() {
-        this(PerformanceModel.defaults(), Clock.systemUTC());
+        this(PerformanceModel.defaults());
     }
 
     /**
      * @param model predicts the placement's metrics for the decision; not null
-     * @param clock stamps each decision; not null
      */
-    public ProportionalAgent(PerformanceModel model, Clock clock) {
+    public ProportionalAgent(PerformanceModel model) {
         this.model = Objects.requireNonNull(model, "model");
-        this.clock = Objects.requireNonNull(clock, "clock");
     }
 
     @Override
@@ -81,6 +77,6 @@ public final class ProportionalAgent implements PlacementAgent {
             list.add(counts[i]);
         }
         return BaselineAgents.decide(NAME, "a memory-proportional split over all nodes", Placement.of(ids, list),
-                request, model, clock);
+                request, model);
     }
 }

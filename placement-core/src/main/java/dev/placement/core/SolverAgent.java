@@ -3,8 +3,6 @@ package dev.placement.core;
 import dev.placement.api.PlacementAgent;
 import dev.placement.api.PlacementDecision;
 import dev.placement.api.PlacementRequest;
-import java.time.Clock;
-import java.util.Objects;
 
 /**
  * The agent that decides with the {@link PlacementSolver}: the best placement for the objective under the
@@ -17,24 +15,14 @@ public final class SolverAgent implements PlacementAgent {
     public static final String NAME = "solver";
 
     private final PlacementSolver solver;
-    private final Clock clock;
 
     /**
-     * An agent that stamps decisions with the system UTC clock.
+     * An agent that decides with a solver on the given model.
      *
      * @param model the performance model; not null
      */
     public SolverAgent(PerformanceModel model) {
-        this(model, Clock.systemUTC());
-    }
-
-    /**
-     * @param model the performance model; not null
-     * @param clock stamps each decision's {@code decidedAt}; not null
-     */
-    public SolverAgent(PerformanceModel model, Clock clock) {
         this.solver = new PlacementSolver(model);
-        this.clock = Objects.requireNonNull(clock, "clock");
     }
 
     /** @return the solver this agent decides with */
@@ -55,7 +43,6 @@ public final class SolverAgent implements PlacementAgent {
     @Override
     public PlacementDecision decide(PlacementRequest request) {
         PlacementSolver.Solution s = solver.solve(request);
-        return new PlacementDecision(s.best().placement(), NAME, s.explanation(), s.best().metrics(), clock.instant(),
-                null);
+        return new PlacementDecision(s.best().placement(), NAME, s.explanation(), s.best().metrics(), null);
     }
 }

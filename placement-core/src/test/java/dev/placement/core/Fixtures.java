@@ -8,7 +8,7 @@ import dev.placement.api.NodeSpec;
 import dev.placement.api.Objective;
 import dev.placement.api.PlacementRequest;
 import dev.placement.api.Workload;
-import dev.placement.core.catalog.GpuCatalog;
+import dev.placement.api.GpuCatalog;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;

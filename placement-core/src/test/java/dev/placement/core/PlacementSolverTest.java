@@ -11,9 +11,6 @@ import dev.placement.api.Objective;
 import dev.placement.api.Placement;
 import dev.placement.api.PlacementDecision;
 import dev.placement.api.PlacementRequest;
-import java.time.Clock;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.List;
 import org.assertj.core.data.Percentage;
 import org.junit.jupiter.api.Test;
@@ -133,17 +130,15 @@ class PlacementSolverTest {
 
     @Test
     void agentsDecideWithTheirNamesAndPredictions() {
-        Clock clock = Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC);
         PlacementRequest r = Fixtures.falconRequest(Fixtures.testbed(0.3, 0, 0), Objective.minimizeItl());
-        PlacementDecision even = new EvenSplitAgent(model, clock).decide(r);
+        PlacementDecision even = new EvenSplitAgent(model).decide(r);
         assertThat(even.agent()).isEqualTo("even");
         assertThat(even.placement().toSpec()).isEqualTo("node0:13,node1:14,node2:13");
         assertThat(even.predicted()).isNotNull();
-        assertThat(even.decidedAt()).isEqualTo(clock.instant());
-        PlacementDecision prop = new ProportionalAgent(model, clock).decide(r);
+        PlacementDecision prop = new ProportionalAgent(model).decide(r);
         assertThat(prop.agent()).isEqualTo("proportional");
         assertThat(prop.placement().layerCounts()).containsExactly(14, 13, 13);
-        PlacementDecision best = new SolverAgent(model, clock).decide(r);
+        PlacementDecision best = new SolverAgent(model).decide(r);
         assertThat(best.agent()).isEqualTo("solver");
         assertThat(ObjectiveScore.score(r.objective(), best.predicted()))
                 .isLessThanOrEqualTo(ObjectiveScore.score(r.objective(), even.predicted()));

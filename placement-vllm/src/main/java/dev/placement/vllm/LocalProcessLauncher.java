@@ -1,10 +1,9 @@
 package dev.placement.vllm;
 
-import dev.placement.api.ClusterSnapshot;
 import dev.placement.api.LaunchException;
-import dev.placement.api.ModelSpec;
 import dev.placement.api.PipelineLauncher;
 import dev.placement.api.Placement;
+import dev.placement.api.PlacementRequest;
 import dev.placement.api.RunningPipeline;
 import java.io.IOException;
 import java.net.URI;
@@ -71,8 +70,8 @@ public final class LocalProcessLauncher implements PipelineLauncher {
      * code or the reason and the end of its log, and the process has been killed.
      */
     @Override
-    public RunningPipeline launch(Placement placement, ModelSpec model, ClusterSnapshot cluster) {
-        VllmLaunchPlan plan = VllmLaunchPlan.createForLaunch(placement, model, cluster, options);
+    public RunningPipeline launch(Placement placement, PlacementRequest request) {
+        VllmLaunchPlan plan = VllmLaunchPlan.createForLaunch(placement, request, options);
         List<String> argv = List.copyOf(command.apply(plan));
         if (argv.isEmpty()) {
             throw new LaunchException("the local command for " + placement + " is empty");

@@ -6,7 +6,7 @@ import dev.placement.api.ClusterSnapshot;
 import dev.placement.api.GpuSpec;
 import dev.placement.api.NodeSpec;
 import dev.placement.api.PlacementException;
-import dev.placement.core.catalog.GpuCatalog;
+import dev.placement.api.GpuCatalog;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;

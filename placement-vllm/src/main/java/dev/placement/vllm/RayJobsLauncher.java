@@ -1,11 +1,9 @@
 package dev.placement.vllm;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.placement.api.ClusterSnapshot;
 import dev.placement.api.LaunchException;
-import dev.placement.api.ModelSpec;
 import dev.placement.api.PipelineLauncher;
 import dev.placement.api.Placement;
+import dev.placement.api.PlacementRequest;
 import dev.placement.api.PlacementException;
 import dev.placement.api.RunningPipeline;
 import java.io.ByteArrayOutputStream;
@@ -75,13 +73,12 @@ public final class RayJobsLauncher implements PipelineLauncher {
      * The plan this launcher would submit for a placement, without contacting the cluster.
      *
      * @param placement the placement
-     * @param model     the model
-     * @param cluster   the cluster
+     * @param request   the request it was chosen for (model, cluster, max model length)
      * @return the plan
      * @throws IllegalArgumentException if the placement does not fit the model or cluster
      */
-    public VllmLaunchPlan plan(Placement placement, ModelSpec model, ClusterSnapshot cluster) {
-        return VllmLaunchPlan.create(placement, model, cluster, options);
+    public VllmLaunchPlan plan(Placement placement, PlacementRequest request) {
+        return VllmLaunchPlan.create(placement, request, options);
     }
 
     /**
@@ -92,8 +89,8 @@ public final class RayJobsLauncher implements PipelineLauncher {
      * and a {@link LaunchException} is thrown.
      */
     @Override
-    public RunningPipeline launch(Placement placement, ModelSpec model, ClusterSnapshot cluster) {
-        VllmLaunchPlan plan = VllmLaunchPlan.createForLaunch(placement, model, cluster, options);
+    public RunningPipeline launch(Placement placement, PlacementRequest request) {
+        VllmLaunchPlan plan = VllmLaunchPlan.createForLaunch(placement, request, options);
         plan = plan.withFreshSubmissionId(polling.clock(), sequence);
         String id = plan.submissionId();
         Map<String, Object> body = new LinkedHashMap<>(plan.rayJobSubmission());

@@ -4,10 +4,10 @@ import dev.placement.api.ClusterSnapshot;
 import dev.placement.api.CommandRunner;
 import dev.placement.api.CommandRunner.CommandResult;
 import dev.placement.api.LaunchException;
-import dev.placement.api.ModelSpec;
 import dev.placement.api.NodeSpec;
 import dev.placement.api.PipelineLauncher;
 import dev.placement.api.Placement;
+import dev.placement.api.PlacementRequest;
 import dev.placement.api.PlacementException;
 import dev.placement.api.RunningPipeline;
 import java.net.URI;
@@ -84,20 +84,20 @@ public final class SshLauncher implements PipelineLauncher {
      * The commands this launcher runs for a placement, without running them.
      *
      * @param placement the placement
-     * @param model     the model
-     * @param cluster   the cluster
+     * @param request   the request it was chosen for (model, cluster, max model length)
      * @return per node: the command and its environment, in order
      */
-    public List<VllmLaunchPlan.NodeCommand> commands(Placement placement, ModelSpec model, ClusterSnapshot cluster) {
-        List<VllmLaunchPlan.NodeCommand> all = VllmLaunchPlan.create(placement, model, cluster, options)
+    public List<VllmLaunchPlan.NodeCommand> commands(Placement placement, PlacementRequest request) {
+        List<VllmLaunchPlan.NodeCommand> all = VllmLaunchPlan.create(placement, request, options)
                 .nodeCommands(python, launcherPath());
         return startRay ? all : all.subList(all.size() - 1, all.size());
     }
 
     /** {@inheritDoc} */
     @Override
-    public RunningPipeline launch(Placement placement, ModelSpec model, ClusterSnapshot cluster) {
-        VllmLaunchPlan plan = VllmLaunchPlan.createForLaunch(placement, model, cluster, options);
+    public RunningPipeline launch(Placement placement, PlacementRequest request) {
+        VllmLaunchPlan plan = VllmLaunchPlan.createForLaunch(placement, request, options);
+        ClusterSnapshot cluster = request.cluster();
         plan = plan.withFreshSubmissionId(polling.clock(), sequence);
         List<VllmLaunchPlan.NodeCommand> cmds = plan.nodeCommands(python, launcherPath());
         NodeSpec head = cluster.node(plan.ranks().get(0).nodeId());

@@ -8,6 +8,7 @@ import dev.placement.api.LaunchException;
 import dev.placement.api.ModelSpec;
 import dev.placement.api.NodeSpec;
 import dev.placement.api.Placement;
+import dev.placement.api.PlacementRequest;
 import dev.placement.api.Stage;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -128,19 +129,19 @@ public record VllmLaunchPlan(String submissionId, String modelName, String model
      * Builds the plan for a placement.
      *
      * @param placement the placement, rank 0 first; must cover the model's layers
-     * @param model     the model
-     * @param cluster   the cluster; every node of the placement must be in it, with a valid address
+     * @param request   the request it was chosen for: the model, the cluster (every node of the placement must
+     *                  be in it, with a valid address, and its GPU memory fraction) and the max model length
      * @param options   the vLLM options
      * @return the plan, with a submission id derived from its content ({@link #withSubmissionId} replaces it)
      * @throws IllegalArgumentException naming the node, field and value if the placement does not fit the
      *                                  model or cluster, or an address or model source is unsafe
      */
-    public static VllmLaunchPlan create(Placement placement, ModelSpec model, ClusterSnapshot cluster,
-            VllmOptions options) {
+    public static VllmLaunchPlan create(Placement placement, PlacementRequest request, VllmOptions options) {
         Objects.requireNonNull(placement, "placement");
-        Objects.requireNonNull(model, "model");
-        Objects.requireNonNull(cluster, "cluster");
+        Objects.requireNonNull(request, "request");
         Objects.requireNonNull(options, "options");
+        ModelSpec model = request.model();
+        ClusterSnapshot cluster = request.cluster();
         placement.requireLayers(model.layers());
         String source = options.modelSource().orElse(model.name());
         VllmOptions.requireModelSource(source, options.modelSource().isPresent() ? "modelSource" : "model name");
@@ -176,9 +177,8 @@ public record VllmLaunchPlan(String submissionId, String modelName, String model
                 "--host", options.host(),
                 "--port", Integer.toString(options.port()),
                 "--served-model-name", served,
-                "--gpu-memory-utilization",
-                Double.toString(options.gpuMemoryUtilization().orElse(cluster.gpuMemoryUtilization()))));
-        options.maxModelLen().ifPresent(n -> cmd.addAll(List.of("--max-model-len", Integer.toString(n))));
+                "--gpu-memory-utilization", Double.toString(cluster.gpuMemoryUtilization()),
+                "--max-model-len", Integer.toString(request.maxModelLen())));
         options.dtype().ifPresent(d -> cmd.addAll(List.of("--dtype", d)));
         if (options.enforceEager()) {
             cmd.add("--enforce-eager");
@@ -196,10 +196,9 @@ public record VllmLaunchPlan(String submissionId, String modelName, String model
      *
      * @throws LaunchException naming the placement and why it cannot be planned
      */
-    static VllmLaunchPlan createForLaunch(Placement placement, ModelSpec model, ClusterSnapshot cluster,
-            VllmOptions options) {
+    static VllmLaunchPlan createForLaunch(Placement placement, PlacementRequest request, VllmOptions options) {
         try {
-            return create(placement, model, cluster, options);
+            return create(placement, request, options);
         } catch (IllegalArgumentException e) {
             throw new LaunchException("cannot plan " + placement + ": " + e.getMessage(), e);
         }

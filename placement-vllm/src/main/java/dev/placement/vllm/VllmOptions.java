@@ -6,8 +6,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.OptionalDouble;
-import java.util.OptionalInt;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -16,7 +14,9 @@ import java.util.regex.Pattern;
  * placement dictates. Immutable and thread-safe; build with {@link #builder()}.
  *
  * <p>The plan always sets {@code --pipeline-parallel-size}, {@code --tensor-parallel-size 1},
- * {@code --distributed-executor-backend ray}, {@code --port} and the variables {@code VLLM_PP_LAYER_PARTITION},
+ * {@code --distributed-executor-backend ray}, {@code --port}, and — from the request the placement was chosen
+ * for, so that vLLM runs with the memory budget it was planned under — {@code --max-model-len} and
+ * {@code --gpu-memory-utilization}; and the variables {@code VLLM_PP_LAYER_PARTITION},
  * {@code VLLM_USE_RAY_V2_EXECUTOR_BACKEND} and {@code VLLM_RAY_BUNDLE_INDICES}; extra arguments and variables
  * may not override them.
  */
@@ -46,9 +46,7 @@ public final class VllmOptions {
 
     private final String modelSource;
     private final String servedModelName;
-    private final Integer maxModelLen;
     private final String dtype;
-    private final Double gpuMemoryUtilization;
     private final int port;
     private final String host;
     private final boolean enforceEager;
@@ -59,9 +57,7 @@ public final class VllmOptions {
     private VllmOptions(Builder b) {
         this.modelSource = b.modelSource;
         this.servedModelName = b.servedModelName;
-        this.maxModelLen = b.maxModelLen;
         this.dtype = b.dtype;
-        this.gpuMemoryUtilization = b.gpuMemoryUtilization;
         this.port = b.port;
         this.host = b.host;
         this.enforceEager = b.enforceEager;
@@ -90,19 +86,9 @@ public final class VllmOptions {
         return Optional.ofNullable(servedModelName);
     }
 
-    /** @return {@code --max-model-len} in tokens, if set */
-    public OptionalInt maxModelLen() {
-        return maxModelLen == null ? OptionalInt.empty() : OptionalInt.of(maxModelLen);
-    }
-
     /** @return {@code --dtype}, if set */
     public Optional<String> dtype() {
         return Optional.ofNullable(dtype);
-    }
-
-    /** @return {@code --gpu-memory-utilization}, if set; otherwise the cluster snapshot's value is used */
-    public OptionalDouble gpuMemoryUtilization() {
-        return gpuMemoryUtilization == null ? OptionalDouble.empty() : OptionalDouble.of(gpuMemoryUtilization);
     }
 
     /** @return the OpenAI server's TCP port on rank 0's node */
@@ -139,9 +125,7 @@ public final class VllmOptions {
     public static final class Builder {
         private String modelSource;
         private String servedModelName;
-        private Integer maxModelLen;
         private String dtype;
-        private Double gpuMemoryUtilization;
         private int port = DEFAULT_PORT;
         private String host = "0.0.0.0";
         private boolean enforceEager;
@@ -178,18 +162,6 @@ public final class VllmOptions {
         }
 
         /**
-         * @param tokens {@code --max-model-len}, positive; null for the model's own limit
-         * @return this builder
-         */
-        public Builder maxModelLen(Integer tokens) {
-            if (tokens != null && tokens <= 0) {
-                throw new IllegalArgumentException("maxModelLen must be positive, was " + tokens);
-            }
-            this.maxModelLen = tokens;
-            return this;
-        }
-
-        /**
          * @param dtype one of auto, half, float16, bfloat16, float, float32 (a T4 has no bf16: use half); null
          *              for vLLM's default
          * @return this builder
@@ -200,18 +172,6 @@ public final class VllmOptions {
                         .sorted().toList());
             }
             this.dtype = dtype;
-            return this;
-        }
-
-        /**
-         * @param fraction {@code --gpu-memory-utilization} in (0, 1]; null to use the cluster snapshot's value
-         * @return this builder
-         */
-        public Builder gpuMemoryUtilization(Double fraction) {
-            if (fraction != null && !(fraction > 0 && fraction <= 1)) {
-                throw new IllegalArgumentException("gpuMemoryUtilization must be in (0, 1], was " + fraction);
-            }
-            this.gpuMemoryUtilization = fraction;
             return this;
         }
 

@@ -60,7 +60,7 @@ class LocalProcessLauncherTest {
         LocalProcessLauncher launcher = launcher(port, List.of("python3", stub.toString(), Integer.toString(port), "3"))
                 .readyTimeout(Duration.ofSeconds(30)).build();
 
-        RunningPipeline p = launcher.launch(Placement.parse("node0:40"), TestClusters.FALCON, TestClusters.loopback());
+        RunningPipeline p = launcher.launch(Placement.parse("node0:40"), TestClusters.request(TestClusters.loopback()));
 
         assertThat(p.endpoint()).isEqualTo(URI.create("http://127.0.0.1:" + port));
         assertThat(launcher.isAlive(p.id())).isTrue();
@@ -84,8 +84,7 @@ class LocalProcessLauncherTest {
                 "import sys; print('torch.OutOfMemoryError: CUDA out of memory'); sys.exit(3)"))
                 .readyTimeout(Duration.ofSeconds(30)).build();
 
-        assertThatThrownBy(() -> launcher.launch(Placement.parse("node0:40"), TestClusters.FALCON,
-                TestClusters.loopback()))
+        assertThatThrownBy(() -> launcher.launch(Placement.parse("node0:40"), TestClusters.request(TestClusters.loopback())))
                 .isInstanceOf(LaunchException.class).hasMessageContaining("exited with code 3")
                 .hasMessageContaining("CUDA out of memory");
     }
@@ -100,8 +99,7 @@ class LocalProcessLauncherTest {
                     time.sleep(Duration.ofSeconds(10));
                 }).readyTimeout(Duration.ofSeconds(60)).build();
 
-        assertThatThrownBy(() -> launcher.launch(Placement.parse("node0:40"), TestClusters.FALCON,
-                TestClusters.loopback()))
+        assertThatThrownBy(() -> launcher.launch(Placement.parse("node0:40"), TestClusters.request(TestClusters.loopback())))
                 .isInstanceOf(LaunchException.class).hasMessageContaining("not ready within 60 s")
                 .hasMessageContaining("the process was killed");
         try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
@@ -112,7 +110,6 @@ class LocalProcessLauncherTest {
     @Test
     void missingExecutableIsALaunchException() {
         LocalProcessLauncher launcher = launcher(8000, List.of("/nonexistent/vllm", "serve")).build();
-        assertThatThrownBy(() -> launcher.launch(Placement.parse("node0:40"), TestClusters.FALCON,
-                TestClusters.loopback())).isInstanceOf(LaunchException.class).hasMessageContaining("/nonexistent/vllm");
+        assertThatThrownBy(() -> launcher.launch(Placement.parse("node0:40"), TestClusters.request(TestClusters.loopback()))).isInstanceOf(LaunchException.class).hasMessageContaining("/nonexistent/vllm");
     }
 }

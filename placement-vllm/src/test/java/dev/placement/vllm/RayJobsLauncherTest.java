@@ -118,7 +118,7 @@ class RayJobsLauncherTest {
         jobStatuses("PENDING", "PENDING", "RUNNING");
         vllmReadyAfterHealthFailures(2);
 
-        RunningPipeline p = launcher().launch(PLACEMENT, TestClusters.FALCON, cluster);
+        RunningPipeline p = launcher().launch(PLACEMENT, TestClusters.request(cluster));
 
         assertThat(p.endpoint()).isEqualTo(URI.create("http://127.0.0.1:" + wm.port()));
         assertThat(p.id()).startsWith("placement-");
@@ -143,7 +143,7 @@ class RayJobsLauncherTest {
         jobStatuses("PENDING", "RUNNING", "FAILED");
         wm.stubFor(get(urlEqualTo("/health")).willReturn(aResponse().withStatus(503)));
 
-        assertThatThrownBy(() -> launcher().launch(PLACEMENT, TestClusters.FALCON, cluster))
+        assertThatThrownBy(() -> launcher().launch(PLACEMENT, TestClusters.request(cluster)))
                 .isInstanceOf(LaunchException.class)
                 .hasMessageContaining("ended FAILED")
                 .hasMessageContaining("exit code 1")
@@ -159,7 +159,7 @@ class RayJobsLauncherTest {
                 .options(VllmOptions.builder().port(wm.port()).build()).clock(time).sleeper(time)
                 .readyTimeout(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(5)).build();
 
-        assertThatThrownBy(() -> launcher.launch(PLACEMENT, TestClusters.FALCON, cluster))
+        assertThatThrownBy(() -> launcher.launch(PLACEMENT, TestClusters.request(cluster)))
                 .isInstanceOf(LaunchException.class)
                 .hasMessageContaining("not ready within 60 s")
                 .hasMessageContaining("/health answered 503")
@@ -174,7 +174,7 @@ class RayJobsLauncherTest {
         wm.stubFor(post(urlEqualTo("/api/jobs/")).willReturn(aResponse().withStatus(400)
                 .withBody("Traceback ...\nValueError: Job with submission_id placement-x already exists.")));
 
-        assertThatThrownBy(() -> launcher().launch(PLACEMENT, TestClusters.FALCON, cluster))
+        assertThatThrownBy(() -> launcher().launch(PLACEMENT, TestClusters.request(cluster)))
                 .isInstanceOf(LaunchException.class).hasMessageContaining("HTTP 400")
                 .hasMessageContaining("already exists");
     }
@@ -188,7 +188,7 @@ class RayJobsLauncherTest {
         RayJobsLauncher launcher = RayJobsLauncher.builder().dashboard(URI.create("http://127.0.0.1:" + closed))
                 .clock(time).sleeper(time).build();
 
-        assertThatThrownBy(() -> launcher.launch(PLACEMENT, TestClusters.FALCON, cluster))
+        assertThatThrownBy(() -> launcher.launch(PLACEMENT, TestClusters.request(cluster)))
                 .isInstanceOf(LaunchException.class).hasMessageContaining("cannot reach the Ray dashboard");
     }
 
@@ -243,7 +243,7 @@ class RayJobsLauncherTest {
     void tokenNeverAppearsInTheLauncherOrThePlan() {
         RayJobsLauncher l = launcher();
         assertThat(l.toString()).doesNotContain(TOKEN);
-        assertThat(l.plan(PLACEMENT, TestClusters.FALCON, cluster).toJson()).doesNotContain(TOKEN);
+        assertThat(l.plan(PLACEMENT, TestClusters.request(cluster)).toJson()).doesNotContain(TOKEN);
     }
 
     @Test
@@ -252,7 +252,7 @@ class RayJobsLauncherTest {
         jobStatuses("RUNNING");
         vllmReadyAfterHealthFailures(0);
 
-        launcher().launch(PLACEMENT, TestClusters.FALCON, cluster);
+        launcher().launch(PLACEMENT, TestClusters.request(cluster));
 
         wm.verify(0, putRequestedFor(urlPathMatching("/api/packages/.*")));
         wm.verify(postRequestedFor(urlEqualTo("/api/jobs/"))

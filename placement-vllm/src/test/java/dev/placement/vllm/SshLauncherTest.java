@@ -101,7 +101,7 @@ class SshLauncherTest {
     void launchInstallsTheLauncherStartsRayHeadThenWorkersThenTheServerInOrder() {
         ready();
 
-        RunningPipeline p = launcher().launch(Placement.parse("node0:20,node1:20"), TestClusters.FALCON, cluster);
+        RunningPipeline p = launcher().launch(Placement.parse("node0:20,node1:20"), TestClusters.request(cluster));
 
         assertThat(nodes.log).startsWith("node0: python3 -c", "node0: ray start", "node1: ray start", "node0: sh -c");
         List<String> serverCmd = nodes.commands.get(3);
@@ -118,7 +118,7 @@ class SshLauncherTest {
     void stopTerminatesTheLauncherAndStopsRayOnTheNodesItStarted() {
         ready();
         SshLauncher launcher = launcher();
-        RunningPipeline p = launcher.launch(Placement.parse("node0:20,node1:20"), TestClusters.FALCON, cluster);
+        RunningPipeline p = launcher.launch(Placement.parse("node0:20,node1:20"), TestClusters.request(cluster));
         nodes.log.clear();
 
         launcher.stop(p);
@@ -133,7 +133,7 @@ class SshLauncherTest {
     void launcherThatIgnoresSigtermIsKilledAfterTheGracePeriod() {
         ready();
         SshLauncher launcher = launcher();
-        RunningPipeline p = launcher.launch(Placement.parse("node0:20,node1:20"), TestClusters.FALCON, cluster);
+        RunningPipeline p = launcher.launch(Placement.parse("node0:20,node1:20"), TestClusters.request(cluster));
         nodes.ignoreTerm = true;
 
         launcher.stop(p);
@@ -146,7 +146,7 @@ class SshLauncherTest {
     void failedRayStartStopsWhatWasStartedAndReportsStderr() {
         nodes.rayStartExit = 1;
 
-        assertThatThrownBy(() -> launcher().launch(Placement.parse("node0:20,node1:20"), TestClusters.FALCON, cluster))
+        assertThatThrownBy(() -> launcher().launch(Placement.parse("node0:20,node1:20"), TestClusters.request(cluster)))
                 .isInstanceOf(LaunchException.class).hasMessageContaining("ray-head on 'node0'")
                 .hasMessageContaining("exit code 1").hasMessageContaining("GCS");
         assertThat(nodes.log).noneMatch(l -> l.contains("sh -c"));
@@ -156,7 +156,7 @@ class SshLauncherTest {
     void serverThatNeverGetsReadyIsStoppedWithItsLogInTheMessage() {
         wm.stubFor(get(urlEqualTo("/health")).willReturn(aResponse().withStatus(503)));
 
-        assertThatThrownBy(() -> launcher().launch(Placement.parse("node0:20,node1:20"), TestClusters.FALCON, cluster))
+        assertThatThrownBy(() -> launcher().launch(Placement.parse("node0:20,node1:20"), TestClusters.request(cluster)))
                 .isInstanceOf(LaunchException.class).hasMessageContaining("not ready within 60 s")
                 .hasMessageContaining("/health answered 503").hasMessageContaining("Invalid partition string");
         assertThat(nodes.log).contains("node0: kill -TERM", "node1: ray stop", "node0: ray stop");

@@ -1,9 +1,11 @@
 package dev.placement.vllm;
 
 import dev.placement.api.ClusterSnapshot;
+import dev.placement.api.ConnectivityMap;
 import dev.placement.api.GpuSpec;
 import dev.placement.api.ModelSpec;
 import dev.placement.api.NodeSpec;
+import dev.placement.api.PlacementRequest;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -24,6 +26,15 @@ final class TestClusters {
             nodes.add(new NodeSpec("node" + i, "10.0.0." + (10 + i), T4));
         }
         return new ClusterSnapshot(nodes);
+    }
+
+    /**
+     * @param cluster the cluster
+     * @return a request for {@link #FALCON} on the cluster, with the default max model length (4096) and no
+     *         known links
+     */
+    static PlacementRequest request(ClusterSnapshot cluster) {
+        return PlacementRequest.builder(FALCON, cluster, ConnectivityMap.builder().build()).build();
     }
 
     /** @return one node whose address is 127.0.0.1, for launchers tested against a local server */

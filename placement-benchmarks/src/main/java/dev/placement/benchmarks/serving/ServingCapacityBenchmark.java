@@ -2,7 +2,7 @@ package dev.placement.benchmarks.serving;
 
 import dev.placement.vllm.bench.BenchmarkListener;
 import dev.placement.vllm.bench.BenchmarkResult;
-import dev.placement.vllm.bench.LoopbackStreamingServer;
+import dev.placement.sim.LoopbackStreamingServer;
 import dev.placement.vllm.bench.ServingBenchmark;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;

@@ -13,9 +13,10 @@ import dev.placement.core.Prediction;
 import dev.placement.core.ProportionalAgent;
 import dev.placement.core.orchestrator.DecisionJournal;
 import dev.placement.core.orchestrator.PlacementOrchestrator;
+import dev.placement.core.orchestrator.PlacementOrchestratorBuilder;
 import dev.placement.core.orchestrator.TickOutcome;
-import dev.placement.core.sim.SimulatedClock;
-import dev.placement.core.sim.SimulatedCluster;
+import dev.placement.sim.SimulatedClock;
+import dev.placement.sim.SimulatedCluster;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -49,7 +50,7 @@ public final class DemoRun {
 
     /**
      * @param scenario the timeline
-     * @param agent    the orchestrator's agent, built on {@code clock}
+     * @param agent    the orchestrator's agent
      * @param model    the performance model (ground truth of the simulation and the orchestrator's predictor)
      * @param clock    the simulation's clock
      * @param seed     the simulation's seed
@@ -118,25 +119,17 @@ public final class DemoRun {
      */
     public List<StepRow> run(Consumer<StepRow> progress) {
         ClusterSnapshot cluster = scenario.cluster();
-        SimulatedCluster.Builder sb = SimulatedCluster.builder(clock, scenario.model(), cluster.nodes()).seed(seed)
+        SimulatedCluster sim = SimulatedCluster.builder(clock, cluster.nodes(), model).seed(seed)
                 .defaultRttMillis(scenario.baseRttMillis()).restartDelay(scenario.restart())
-                .workload(scenario.workload()).gpuMemoryUtilization(cluster.gpuMemoryUtilization())
-                .performanceModel(model);
-        if (scenario.maxModelLen() != null) {
-            sb.maxModelLen(scenario.maxModelLen());
-        }
-        SimulatedCluster sim = sb.build();
-        PlacementOrchestrator.Builder ob = PlacementOrchestrator.builder().inventory(sim).probe(sim).launcher(sim)
-                .metricsSource(sim).agent(agent).model(scenario.model()).objective(scenario.objective())
-                .workload(scenario.workload()).firstNodeId(scenario.firstNodeId()).clock(clock)
-                .performanceModel(model).journal(journal).tickInterval(scenario.tick())
+                .workload(scenario.workload()).gpuMemoryUtilization(cluster.gpuMemoryUtilization()).build();
+        PlacementOrchestratorBuilder ob = PlacementOrchestrator.builder().inventory(sim).probe(sim).launcher(sim)
+                .metricsSource(sim).agent(agent).model(scenario.model()).maxModelLen(scenario.maxModelLen())
+                .objective(scenario.objective()).workload(scenario.workload()).firstNodeId(scenario.firstNodeId())
+                .clock(clock).predictor(model).journal(journal).tickInterval(scenario.tick())
                 .cooldown(scenario.cooldown()).horizon(scenario.horizon())
                 // The agent may be an LLM: ask it when something changes, not on a timer within the demo.
                 .maxInterval(scenario.step().multipliedBy(scenario.steps().size() + 1))
                 .retryBackoff(scenario.tick(), scenario.step());
-        if (scenario.maxModelLen() != null) {
-            ob.maxModelLen(scenario.maxModelLen());
-        }
         Map<String, Map<String, Double>> added = new LinkedHashMap<>();
         List<StepRow> rows = new ArrayList<>();
         Instant start = clock.instant();
@@ -179,18 +172,17 @@ public final class DemoRun {
                 rtts.put(ids.get(a) + "-" + ids.get(b), sim.rttMillis(ids.get(a), ids.get(b)));
             }
         }
-        Placement running = orchestrator.running().map(r -> r.placement()).orElse(null);
-        Series orch = series("orchestrator (" + agent.name() + ")", running, sim);
+        // The ground truth: the simulation's model on the true links, for the engine settings of the scenario.
         PlacementRequest truth = PlacementRequest.builder(scenario.model(), up, sim.trueConnectivity())
-                .objective(scenario.objective()).workload(scenario.workload())
-                .maxModelLen(scenario.maxModelLen() != null ? scenario.maxModelLen()
-                        : Math.min(scenario.model().contextLength(), 4096))
+                .objective(scenario.objective()).workload(scenario.workload()).maxModelLen(scenario.maxModelLen())
                 .firstNodeId(scenario.firstNodeId() != null && up.find(scenario.firstNodeId()).isPresent()
                         ? scenario.firstNodeId() : null)
                 .build();
+        Placement running = orchestrator.running().map(r -> r.placement()).orElse(null);
+        Series orch = series("orchestrator (" + agent.name() + ")", running, truth);
         List<Series> baselines = List.of(
-                baseline(VLLM_DEFAULT, new EvenSplitAgent(model, clock), truth, sim),
-                baseline(PROPORTIONAL, new ProportionalAgent(model, clock), truth, sim));
+                baseline(VLLM_DEFAULT, new EvenSplitAgent(model), truth),
+                baseline(PROPORTIONAL, new ProportionalAgent(model), truth));
         String action = "no change";
         String reason = "nothing changed that matters; the agent was not asked";
         int reconfigurations = 0;
@@ -245,20 +237,20 @@ public final class DemoRun {
                 .collect(Collectors.joining(", "));
     }
 
-    private Series baseline(String name, PlacementAgent baseline, PlacementRequest truth, SimulatedCluster sim) {
+    private Series baseline(String name, PlacementAgent baseline, PlacementRequest truth) {
         try {
-            return series(name, baseline.decide(truth).placement(), sim);
+            return series(name, baseline.decide(truth).placement(), truth);
         } catch (InfeasiblePlacementException e) {
             return new Series(name, null, null);
         }
     }
 
-    private Series series(String name, Placement placement, SimulatedCluster sim) {
+    private Series series(String name, Placement placement, PlacementRequest truth) {
         if (placement == null) {
             return new Series(name, null, null);
         }
         try {
-            Prediction p = sim.predictNow(placement, scenario.objective());
+            Prediction p = model.predict(placement, truth);
             return new Series(name, placement, p.fits() ? p.metrics() : null);
         } catch (IllegalArgumentException | PlacementException e) {
             return new Series(name, placement, null);

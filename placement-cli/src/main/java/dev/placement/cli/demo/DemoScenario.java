@@ -30,7 +30,8 @@ import java.util.TreeSet;
  *
  * @param name              a title for the report
  * @param model             the model served
- * @param maxModelLen       vLLM's max model length, or {@code null} for the default
+ * @param maxModelLen       vLLM's max model length in tokens (when the file gives none,
+ *                          {@link ModelSpec#defaultMaxModelLen()})
  * @param objective         the objective
  * @param workload          the workload
  * @param firstNodeId       the node that must stay rank 0, or {@code null}
@@ -43,7 +44,7 @@ import java.util.TreeSet;
  * @param horizon           the orchestrator's gain horizon
  * @param steps             the timeline, at least one step
  */
-public record DemoScenario(String name, ModelSpec model, Integer maxModelLen, Objective objective, Workload workload,
+public record DemoScenario(String name, ModelSpec model, int maxModelLen, Objective objective, Workload workload,
         String firstNodeId, ClusterSnapshot cluster, double baseRttMillis, Duration step, Duration tick,
         Duration restart, Duration cooldown, Duration horizon, List<Step> steps) {
 
@@ -150,7 +151,7 @@ public record DemoScenario(String name, ModelSpec model, Integer maxModelLen, Ob
         if (cluster.nodes().isEmpty()) {
             throw new InvalidInputException(source, "cluster.nodes", "must list at least one node");
         }
-        Integer maxModelLen = null;
+        int maxModelLen = model.defaultMaxModelLen();
         if (root.has("maxModelLen")) {
             double v = number(root, "maxModelLen", source);
             if (v < 1 || v > model.contextLength() || v != Math.rint(v)) {

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.placement.core.PerformanceModel;
 import dev.placement.core.SolverAgent;
 import dev.placement.core.orchestrator.DecisionJournal;
-import dev.placement.core.sim.SimulatedClock;
+import dev.placement.sim.SimulatedClock;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -15,7 +15,7 @@ class DemoRunTest {
     private static List<DemoRun.StepRow> run(long seed) {
         SimulatedClock clock = SimulatedClock.at(Instant.parse("2026-01-01T00:00:00Z"));
         PerformanceModel model = PerformanceModel.defaults();
-        return new DemoRun(DemoScenario.builtIn(), new SolverAgent(model, clock), model, clock, seed,
+        return new DemoRun(DemoScenario.builtIn(), new SolverAgent(model), model, clock, seed,
                 DecisionJournal.inMemory()).run(r -> { });
     }
 

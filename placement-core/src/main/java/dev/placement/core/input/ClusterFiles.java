@@ -11,7 +11,7 @@ import dev.placement.api.ConnectivityMap;
 import dev.placement.api.GpuSpec;
 import dev.placement.api.InvalidInputException;
 import dev.placement.api.NodeSpec;
-import dev.placement.core.catalog.GpuCatalog;
+import dev.placement.api.GpuCatalog;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;

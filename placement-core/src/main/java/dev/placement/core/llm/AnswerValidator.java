@@ -1,7 +1,6 @@
 package dev.placement.core.llm;
 
 import dev.placement.api.ClusterSnapshot;
-import dev.placement.api.ConnectivityMap;
 import dev.placement.api.Placement;
 import dev.placement.api.PlacementRequest;
 import dev.placement.core.PerformanceModel;
@@ -19,9 +18,11 @@ import java.util.regex.Pattern;
 
 /**
  * Turns a {@link ParsedAnswer} into a placement that can run, or into the list of everything wrong with it:
- * known nodes, no node twice, no zero-layer stage listed as used, contiguous ranges, counts summing to the
- * model's layers, the required first node, reachable nodes, known links between neighbours, and — through
- * the {@link PerformanceModel} — memory and the return hop. Immutable and thread-safe.
+ * known nodes, no node twice, no zero-layer stage listed as used, contiguous ranges; then what
+ * {@link PlacementRequest#problemsWith} finds (counts summing to the model's layers, reachable nodes, the
+ * required first node, known links between neighbours); and — through the {@link PerformanceModel} — memory
+ * and the return hop. The valid placement comes with its prediction, which the decision carries on.
+ * Immutable and thread-safe.
  */
 final class AnswerValidator {
 
@@ -100,6 +101,7 @@ final class AnswerValidator {
                         + "one contiguous stage");
             }
         }
+        boolean unique = seen.size() == used.size();
         List<Integer> order = pipelineOrder(entries, used, modelLayers, problems);
         List<String> stageIds = new ArrayList<>();
         List<Integer> counts = new ArrayList<>();
@@ -107,19 +109,18 @@ final class AnswerValidator {
             stageIds.add(ids.get(i));
             counts.add(entries.get(i).layers());
         }
-        int sum = counts.stream().mapToInt(Integer::intValue).sum();
-        if (sum != modelLayers) {
-            problems.add(sumProblem(counts, sum, modelLayers));
+        Placement placement = null;
+        if (unique) {
+            placement = Placement.of(stageIds, counts);
+            problems.addAll(request.problemsWith(placement));
+        } else {
+            int sum = counts.stream().mapToInt(Integer::intValue).sum();
+            if (sum != modelLayers) {
+                problems.add(sumProblem(counts, sum, modelLayers));
+            }
         }
-        checkNodesAndLinks(stageIds, request, problems);
         if (!problems.isEmpty()) {
             return Result.invalid(problems);
-        }
-        Placement placement;
-        try {
-            placement = Placement.of(stageIds, counts).requireLayers(modelLayers);
-        } catch (IllegalArgumentException e) {
-            return Result.invalid(List.of(e.getMessage()));
         }
         Prediction prediction;
         try {
@@ -250,27 +251,5 @@ final class AnswerValidator {
             next = e.lastLayer() + 1;
         }
         return order;
-    }
-
-    private static void checkNodesAndLinks(List<String> stageIds, PlacementRequest request, List<String> problems) {
-        ConnectivityMap links = request.connectivity();
-        for (String id : new LinkedHashSet<>(stageIds)) {
-            if (links.unreachableNodes().contains(id)) {
-                problems.add("node '" + id + "' is unreachable and cannot hold a stage");
-            }
-        }
-        if (request.firstNodeId() != null && !stageIds.isEmpty() && !request.firstNodeId().equals(stageIds.get(0))) {
-            problems.add("rank 0 must be node '" + request.firstNodeId() + "' (where the API server runs), not '"
-                    + stageIds.get(0) + "'");
-        }
-        for (int k = 0; k + 1 < stageIds.size(); k++) {
-            String from = stageIds.get(k);
-            String to = stageIds.get(k + 1);
-            if (!from.equals(to) && !links.hasLink(from, to)) {
-                problems.add("no link is known from '" + from + "' to '" + to + "', so they cannot be neighbours "
-                        + "in the pipeline; known links from '" + from + "': "
-                        + links.rttMillis().getOrDefault(from, java.util.Map.of()).keySet());
-            }
-        }
     }
 }

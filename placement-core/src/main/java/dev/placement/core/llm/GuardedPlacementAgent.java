@@ -9,7 +9,6 @@ import dev.placement.api.PlacementRequest;
 import dev.placement.core.ObjectiveScore;
 import dev.placement.core.PlacementSolver;
 import dev.placement.core.Prediction;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
@@ -25,8 +24,9 @@ import org.slf4j.LoggerFactory;
  * cluster. In every {@link Mode} the solver runs too; the LLM's failures (provider errors, timeouts, invalid
  * answers after the repair rounds) fall back to the solver's placement. The decision's
  * {@link AgentProposal} records the provider, the model, the proposal (or {@code null}), whether it was
- * applied and why. A decision of this agent never holds an invalid placement: the LLM's placement is checked
- * again with the performance model before it is applied.
+ * applied and why. A decision of this agent never holds an invalid placement: the LLM agent checks every
+ * answer against the request and the performance model, and its decision carries the prediction the guard
+ * compares with the solver's.
  *
  * <p>Immutable and thread-safe when the wrapped agent is.
  */
@@ -68,7 +68,6 @@ public final class GuardedPlacementAgent implements PlacementAgent {
     private final Mode mode;
     private final double margin;
     private final Duration timeout;
-    private final Clock clock;
 
     private GuardedPlacementAgent(Builder b) {
         this.llm = b.llm;
@@ -76,7 +75,6 @@ public final class GuardedPlacementAgent implements PlacementAgent {
         this.mode = b.mode;
         this.margin = b.margin;
         this.timeout = b.timeout;
-        this.clock = b.clock;
     }
 
     /**
@@ -135,12 +133,7 @@ public final class GuardedPlacementAgent implements PlacementAgent {
         String model = proposed.proposal() != null && proposed.proposal().model() != null
                 ? proposed.proposal().model() : llm.model();
         Placement placement = proposed.placement();
-        Prediction predicted = recheck(placement, request);
-        if (predicted == null) {
-            return fallback(solution, null, model, "the LLM's placement " + placement.toSpec()
-                    + " does not cover the model's layers with known nodes, links and enough memory");
-        }
-        double llmScore = ObjectiveScore.score(request.objective(), predicted.metrics());
+        double llmScore = ObjectiveScore.score(request.objective(), proposed.predicted());
         double bestScore = ObjectiveScore.score(request.objective(), best.metrics());
         String comparison = compare(placement, llmScore, best.placement(), bestScore);
         boolean accepted = switch (mode) {
@@ -158,11 +151,11 @@ public final class GuardedPlacementAgent implements PlacementAgent {
         };
         AgentProposal proposal = new AgentProposal(llm.provider(), model, placement, accepted, clip(reason));
         if (accepted) {
-            return new PlacementDecision(placement, llm.provider(), proposed.rationale(), predicted.metrics(),
-                    clock.instant(), proposal);
+            return new PlacementDecision(placement, llm.provider(), proposed.rationale(), proposed.predicted(),
+                    proposal);
         }
         return new PlacementDecision(best.placement(), "solver", solverRationale(solution), best.metrics(),
-                clock.instant(), proposal);
+                proposal);
     }
 
     private PlacementDecision askLlm(PlacementRequest request) throws TimeoutException {
@@ -191,26 +184,12 @@ public final class GuardedPlacementAgent implements PlacementAgent {
         }
     }
 
-    /** Predicts the LLM's placement again; null if it is not a placement that can run for this request. */
-    private Prediction recheck(Placement placement, PlacementRequest request) {
-        try {
-            if (placement.totalLayers() != request.model().layers()
-                    || !placement.nodeIds().stream().allMatch(id -> request.cluster().find(id).isPresent())) {
-                return null;
-            }
-            Prediction p = llm.performanceModel().predict(placement, request);
-            return p.fits() ? p : null;
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
-    }
-
     private PlacementDecision fallback(PlacementSolver.Solution solution, Placement proposal, String model,
             String why) {
         LOG.info("{}: falling back to the solver: {}", llm.name(), why);
         Prediction best = solution.best();
         return new PlacementDecision(best.placement(), "solver", solverRationale(solution), best.metrics(),
-                clock.instant(), new AgentProposal(llm.provider(), model, proposal, false,
+                new AgentProposal(llm.provider(), model, proposal, false,
                         clip(why + "; fell back to the solver's placement")));
     }
 
@@ -263,7 +242,6 @@ public final class GuardedPlacementAgent implements PlacementAgent {
         private Mode mode = Mode.VERIFY;
         private double margin = DEFAULT_MARGIN;
         private Duration timeout;
-        private Clock clock = Clock.systemUTC();
 
         private Builder(LlmPlacementAgent llm) {
             this.llm = Objects.requireNonNull(llm, "llm must not be null");
@@ -314,15 +292,6 @@ public final class GuardedPlacementAgent implements PlacementAgent {
                 throw new IllegalArgumentException("timeout must be positive, was " + timeout);
             }
             this.timeout = timeout;
-            return this;
-        }
-
-        /**
-         * @param clock the clock that stamps decisions; default {@link Clock#systemUTC()}
-         * @return this builder
-         */
-        public Builder clock(Clock clock) {
-            this.clock = Objects.requireNonNull(clock, "clock must not be null");
             return this;
         }
 

@@ -7,9 +7,10 @@ import dev.placement.api.LlmRequest;
 import dev.placement.api.LlmResponse;
 import dev.placement.api.PlacementAgent;
 import dev.placement.api.PlacementDecision;
+import dev.placement.api.PlacementHistory;
+import dev.placement.api.PlacementOutcome;
 import dev.placement.api.PlacementRequest;
 import dev.placement.core.PerformanceModel;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -63,7 +64,6 @@ public final class LlmPlacementAgent implements PlacementAgent {
     private final PlacementHistory history;
     private final boolean candidatePredictions;
     private final PerformanceModel performanceModel;
-    private final Clock clock;
     private final AnswerParser parser = new AnswerParser();
     private final AnswerValidator validator;
     private final CandidateSet candidateSet;
@@ -75,7 +75,6 @@ public final class LlmPlacementAgent implements PlacementAgent {
         this.history = b.history;
         this.candidatePredictions = b.candidatePredictions;
         this.performanceModel = b.performanceModel != null ? b.performanceModel : PerformanceModel.defaults();
-        this.clock = b.clock;
         this.validator = new AnswerValidator(performanceModel);
         this.candidateSet = new CandidateSet(performanceModel);
     }
@@ -140,7 +139,7 @@ public final class LlmPlacementAgent implements PlacementAgent {
                         : "valid answer after " + (attempt - 1) + (attempt == 2 ? " repair round" : " repair rounds");
                 LOG.debug("{} proposed {} ({})", client.provider(), result.placement(), reason);
                 return new PlacementDecision(result.placement(), client.provider(), rationale(parsed.rationale()),
-                        result.prediction().metrics(), clock.instant(),
+                        result.prediction().metrics(),
                         new AgentProposal(client.provider(), answeredBy, result.placement(), true, reason));
             }
             problems.add(result.problems());
@@ -209,7 +208,6 @@ public final class LlmPlacementAgent implements PlacementAgent {
         private PlacementHistory history = PlacementHistory.none();
         private boolean candidatePredictions = true;
         private PerformanceModel performanceModel;
-        private Clock clock = Clock.systemUTC();
 
         private Builder(LlmClient client) {
             this.client = Objects.requireNonNull(client, "client must not be null");
@@ -263,15 +261,6 @@ public final class LlmPlacementAgent implements PlacementAgent {
          */
         public Builder performanceModel(PerformanceModel model) {
             this.performanceModel = Objects.requireNonNull(model, "performanceModel must not be null");
-            return this;
-        }
-
-        /**
-         * @param clock the clock that stamps decisions; default {@link Clock#systemUTC()}
-         * @return this builder
-         */
-        public Builder clock(Clock clock) {
-            this.clock = Objects.requireNonNull(clock, "clock must not be null");
             return this;
         }
 

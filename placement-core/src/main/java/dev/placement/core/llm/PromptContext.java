@@ -1,5 +1,6 @@
 package dev.placement.core.llm;
 
+import dev.placement.api.PlacementOutcome;
 import dev.placement.api.PlacementRequest;
 import dev.placement.core.Prediction;
 import java.util.List;

@@ -6,6 +6,7 @@ import dev.placement.api.NodeSpec;
 import dev.placement.api.Objective;
 import dev.placement.api.PipelineMetrics;
 import dev.placement.api.Placement;
+import dev.placement.api.PlacementOutcome;
 import dev.placement.api.PlacementRequest;
 import dev.placement.api.Workload;
 import java.util.List;

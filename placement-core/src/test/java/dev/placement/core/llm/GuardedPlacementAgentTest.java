@@ -51,8 +51,8 @@ class GuardedPlacementAgentTest {
 
     private static GuardedPlacementAgent guard(Fixtures.ScriptedLlm llm, GuardedPlacementAgent.Mode mode) {
         LlmPlacementAgent agent = LlmPlacementAgent.builder(llm).candidatePredictions(false).performanceModel(MODEL)
-                .clock(Fixtures.CLOCK).build();
-        return GuardedPlacementAgent.builder(agent).mode(mode).clock(Fixtures.CLOCK).build();
+                .build();
+        return GuardedPlacementAgent.builder(agent).mode(mode).build();
     }
 
     /** What every decision of the guard must satisfy, whatever the LLM said. */

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.placement.api.LlmException;
 import dev.placement.api.PlacementDecision;
+import dev.placement.api.PlacementHistory;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -21,7 +22,7 @@ class LlmPlacementAgentTest {
 
     private static LlmPlacementAgent agent(Fixtures.ScriptedLlm llm, int repairRounds) {
         return LlmPlacementAgent.builder(llm).repairRounds(repairRounds).candidatePredictions(false)
-                .clock(Fixtures.CLOCK).build();
+                .build();
     }
 
     @Test
@@ -31,7 +32,6 @@ class LlmPlacementAgentTest {
         assertThat(d.placement().toSpec()).isEqualTo("node0:20,node1:20");
         assertThat(d.agent()).isEqualTo("fake");
         assertThat(d.rationale()).isEqualTo("node2 sits behind a slow link");
-        assertThat(d.decidedAt()).isEqualTo(Fixtures.CLOCK.instant());
         assertThat(d.predicted()).isNotNull();
         assertThat(d.proposal().agent()).isEqualTo("fake");
         assertThat(d.proposal().model()).isEqualTo("fake-model-1");
@@ -128,7 +128,7 @@ class LlmPlacementAgentTest {
     @Test
     void withCandidatePredictionsThePromptShowsTheSolversBest() {
         Fixtures.ScriptedLlm llm = new Fixtures.ScriptedLlm().answers(VALID);
-        LlmPlacementAgent.builder(llm).clock(Fixtures.CLOCK).build().decide(request(20));
+        LlmPlacementAgent.builder(llm).build().decide(request(20));
         assertThat(llm.requests.get(0).userText()).contains("the solver's best");
     }
 }

@@ -8,6 +8,8 @@ import dev.placement.api.GpuSpec;
 import dev.placement.api.NodeSpec;
 import dev.placement.api.PipelineMetrics;
 import dev.placement.api.Placement;
+import dev.placement.api.PlacementHistory;
+import dev.placement.api.PlacementOutcome;
 import dev.placement.api.PlacementRequest;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -21,7 +23,7 @@ class PromptTemplateTest {
 
     private static LlmPlacementAgent agent(boolean candidates) {
         return LlmPlacementAgent.builder(new Fixtures.ScriptedLlm()).history(HISTORY)
-                .candidatePredictions(candidates).clock(Fixtures.CLOCK).build();
+                .candidatePredictions(candidates).build();
     }
 
     private static String render(PromptTemplate template, PlacementRequest request) {

@@ -9,6 +9,7 @@ import dev.placement.api.InvalidInputException;
 import dev.placement.api.Objective;
 import dev.placement.api.PipelineMetrics;
 import dev.placement.api.Placement;
+import dev.placement.api.PlacementDecision;
 import dev.placement.api.Workload;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -26,11 +27,13 @@ class DecisionJournalTest {
     private static DecisionJournal.Entry draft(String rationale, AgentProposal proposal) {
         ConnectivityMap links = ConnectivityMap.builder().link("node0", "node1", 2.5).unreachable("node2")
                 .measuredAt(AT).build();
-        return new DecisionJournal.Entry(0, AT, Set.of(Trigger.NODE_LEFT), List.of("node0", "node1"), links,
-                Objective.minimizeItl().withMaxTtftMillis(2000), Workload.DEFAULT, "openai", TWO, rationale,
-                new PipelineMetrics(1000, 90, 91, 80, PipelineMetrics.Source.PREDICTED), proposal,
-                Placement.parse("node0:13,node1:14,node2:13"), null, TickOutcome.Action.RECONFIGURED, true,
-                "node2 is gone", 61.5, null, null, null);
+        DecisionJournal.Entry.Context context = new DecisionJournal.Entry.Context(List.of("node0", "node1"), links,
+                Objective.minimizeItl().withMaxTtftMillis(2000), Workload.DEFAULT,
+                Placement.parse("node0:13,node1:14,node2:13"), null);
+        PlacementDecision decision = new PlacementDecision(TWO, "openai", rationale,
+                new PipelineMetrics(1000, 90, 91, 80, PipelineMetrics.Source.PREDICTED), proposal);
+        return new DecisionJournal.Entry(0, AT, Set.of(Trigger.NODE_LEFT), context, "openai", decision,
+                new DecisionJournal.Entry.Result(TickOutcome.Action.RECONFIGURED, true, "node2 is gone", 61.5), null);
     }
 
     @Test
@@ -51,14 +54,16 @@ class DecisionJournalTest {
         assertThat(read).hasSize(1);
         DecisionJournal.Entry e = read.get(0);
         assertThat(e.id()).isEqualTo(1);
-        assertThat(e.rationale()).isEqualTo(tricky);
-        assertThat(e.proposal()).isEqualTo(proposal);
-        assertThat(e.objective()).isEqualTo(Objective.minimizeItl().withMaxTtftMillis(2000));
-        assertThat(e.connectivity().requireRttMillis("node1", "node0")).isEqualTo(2.5);
-        assertThat(e.connectivity().unreachableNodes()).containsExactly("node2");
-        assertThat(e.restartSeconds()).isEqualTo(61.5);
-        assertThat(e.measured().itlMillis()).isEqualTo(92);
-        assertThat(e.measuredAt()).isEqualTo(AT.plusSeconds(70));
+        assertThat(e).isEqualTo(draft(tricky, proposal).withId(1).withMeasurement(new DecisionJournal.Entry.Measurement(
+                TWO, new PipelineMetrics(1010, 92, 93, 79, PipelineMetrics.Source.MEASURED), AT.plusSeconds(70))));
+        assertThat(e.decision().rationale()).isEqualTo(tricky);
+        assertThat(e.decision().proposal()).isEqualTo(proposal);
+        assertThat(e.context().objective()).isEqualTo(Objective.minimizeItl().withMaxTtftMillis(2000));
+        assertThat(e.context().connectivity().requireRttMillis("node1", "node0")).isEqualTo(2.5);
+        assertThat(e.context().connectivity().unreachableNodes()).containsExactly("node2");
+        assertThat(e.result().restartSeconds()).isEqualTo(61.5);
+        assertThat(e.measurement().metrics().itlMillis()).isEqualTo(92);
+        assertThat(e.measurement().at()).isEqualTo(AT.plusSeconds(70));
     }
 
     @Test

@@ -2,22 +2,20 @@ package dev.placement.core.orchestrator;
 
 import dev.placement.api.ClusterSnapshot;
 import dev.placement.api.ConnectivityMap;
-import dev.placement.api.GpuSpec;
+import dev.placement.api.InfeasiblePlacementException;
 import dev.placement.api.ModelSpec;
-import dev.placement.api.NodeSpec;
 import dev.placement.api.PipelineMetrics;
 import dev.placement.api.Placement;
 import dev.placement.api.PlacementAgent;
 import dev.placement.api.PlacementDecision;
 import dev.placement.api.PlacementRequest;
 import dev.placement.core.ObjectiveScore;
-import dev.placement.core.Prediction;
-import dev.placement.core.sim.SimulatedClock;
-import dev.placement.core.sim.SimulatedCluster;
+import dev.placement.sim.ResearchTestbed;
+import dev.placement.sim.SimulatedClock;
+import dev.placement.sim.SimulatedCluster;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -27,11 +25,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * at 0.2 ms and node0–node2 = 0.2 + rtt(node1, node2), three stages win while rtt(node1, node2) < 2.5 ms.
  */
 final class LoopFixture {
-    static final GpuSpec T4 = GpuSpec.of("T4", 16, 320, 65);
-    static final ModelSpec MODEL = new ModelSpec("tiiuae/Falcon3-10B-Base", "llama", 40, 3072, 23040, 12, 4, 256,
-            131072, 32768, 2, false, true);
-    static final List<NodeSpec> NODES = List.of(new NodeSpec("node0", "10.0.0.10", T4),
-            new NodeSpec("node1", "10.0.0.11", T4), new NodeSpec("node2", "10.0.0.12", T4));
+    static final ModelSpec MODEL = ResearchTestbed.FALCON3_10B;
     static final Placement THREE = Placement.parse("node0:13,node1:14,node2:13");
     static final Placement TWO = Placement.parse("node0:20,node1:20");
 
@@ -41,7 +35,8 @@ final class LoopFixture {
     final List<OrchestratorEvent> events = new ArrayList<>();
 
     LoopFixture() {
-        sim = SimulatedCluster.builder(clock, MODEL, NODES).seed(7).rttNoise(0).metricsNoise(0)
+        sim = SimulatedCluster.builder(clock, ResearchTestbed.NODES, LoopFixture::predict).seed(7).rttNoise(0)
+                .metricsNoise(0)
                 .restartDelay(Duration.ofSeconds(40)).build();
     }
 
@@ -50,7 +45,7 @@ final class LoopFixture {
         sim.setRttMillis("node0", "node2", 0.2 + ms);
     }
 
-    PlacementOrchestrator.Builder orchestrator() {
+    PlacementOrchestratorBuilder orchestrator() {
         return PlacementOrchestrator.builder().inventory(sim).probe(sim).launcher(sim).metricsSource(sim)
                 .agent(agent).model(MODEL).clock(clock).predictor(LoopFixture::predict).firstNodeId("node0")
                 .listener(e -> {
@@ -60,7 +55,7 @@ final class LoopFixture {
                 });
     }
 
-    static Prediction predict(Placement p, PlacementRequest r) {
+    static PipelineMetrics predict(Placement p, PlacementRequest r) {
         ConnectivityMap c = r.connectivity();
         List<String> ids = p.nodeIds();
         double links = 0;
@@ -68,14 +63,12 @@ final class LoopFixture {
             String from = ids.get(i);
             String to = ids.get((i + 1) % ids.size());
             if (!c.hasLink(from, to)) {
-                return new Prediction(p, new PipelineMetrics(0, 0, 0, 0, PipelineMetrics.Source.PREDICTED), false,
-                        "no RTT is known from " + from + " to " + to, 0, List.of(), List.of());
+                throw new InfeasiblePlacementException("no RTT is known from " + from + " to " + to);
             }
             links += c.requireRttMillis(from, to);
         }
         double itl = 100 - 5 * ids.size() + links;
-        return new Prediction(p, new PipelineMetrics(900 + 50 * (3 - ids.size()), itl, itl, 8000 / itl,
-                PipelineMetrics.Source.PREDICTED), true, null, 8, List.of(), List.of());
+        return new PipelineMetrics(900 + 50 * (3 - ids.size()), itl, itl, 8000 / itl, PipelineMetrics.Source.PREDICTED);
     }
 
     /** Picks the best of a few candidates over the request's nodes by the fixture's predictor; counts its calls. */
@@ -99,11 +92,25 @@ final class LoopFixture {
             for (int i = 1; i < ids.size(); i++) {
                 candidates.add(Placement.of(List.of(ids.get(0), ids.get(i)), List.of(20, 20)));
             }
-            Prediction best = candidates.stream().map(p -> predict(p, request)).filter(Prediction::fits)
-                    .min(Comparator.comparingDouble(x -> ObjectiveScore.score(request.objective(), x.metrics())))
-                    .orElseThrow(() -> new dev.placement.api.InfeasiblePlacementException("no candidate fits"));
-            return new PlacementDecision(best.placement(), name(), "best of " + candidates.size() + " candidates",
-                    best.metrics(), request.connectivity().measuredAt(), null);
+            Placement best = null;
+            PipelineMetrics bestMetrics = null;
+            for (Placement p : candidates) {
+                try {
+                    PipelineMetrics m = predict(p, request);
+                    if (bestMetrics == null || ObjectiveScore.score(request.objective(), m)
+                            < ObjectiveScore.score(request.objective(), bestMetrics)) {
+                        best = p;
+                        bestMetrics = m;
+                    }
+                } catch (InfeasiblePlacementException e) {
+                    // not a candidate on these links
+                }
+            }
+            if (best == null) {
+                throw new InfeasiblePlacementException("no candidate fits");
+            }
+            return new PlacementDecision(best, name(), "best of " + candidates.size() + " candidates", bestMetrics,
+                    null);
         }
     }
 }

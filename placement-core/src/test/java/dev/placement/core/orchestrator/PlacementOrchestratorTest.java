@@ -102,9 +102,9 @@ class PlacementOrchestratorTest {
             assertThat(t.running()).isEqualTo(THREE);
             assertThat(t.reason()).startsWith("gain too small").contains("restart cost of 40 s");
             assertThat(o.journal().entries()).last().satisfies(e -> {
-                assertThat(e.action()).isEqualTo(Action.SKIPPED);
-                assertThat(e.proposed()).isEqualTo(TWO);
-                assertThat(e.applied()).isFalse();
+                assertThat(e.result().action()).isEqualTo(Action.SKIPPED);
+                assertThat(e.decision().placement()).isEqualTo(TWO);
+                assertThat(e.result().applied()).isFalse();
             });
         }
     }
@@ -239,13 +239,13 @@ class PlacementOrchestratorTest {
         }
 
         List<DecisionJournal.Entry> entries = DecisionJournal.read(file);
-        assertThat(entries).extracting(DecisionJournal.Entry::action)
+        assertThat(entries).extracting(e -> e.result().action())
                 .containsExactly(Action.RECONFIGURED, Action.RECONFIGURED);
         assertThat(entries.get(1).triggers()).containsExactly(Trigger.LINK_CHANGED);
-        assertThat(entries.get(1).connectivity().requireRttMillis("node1", "node2")).isEqualTo(8.0);
-        assertThat(entries.get(1).runningBefore()).isEqualTo(THREE);
-        assertThat(entries.get(1).measuredPlacement()).isEqualTo(TWO);
-        assertThat(entries.get(1).measured().itlMillis()).isPositive();
+        assertThat(entries.get(1).context().connectivity().requireRttMillis("node1", "node2")).isEqualTo(8.0);
+        assertThat(entries.get(1).context().running()).isEqualTo(THREE);
+        assertThat(entries.get(1).measurement().placement()).isEqualTo(TWO);
+        assertThat(entries.get(1).measurement().metrics().itlMillis()).isPositive();
 
         try (DecisionJournal reopened = DecisionJournal.openFile(file)) {
             assertThat(reopened.outcomes()).extracting(x -> x.placement()).containsExactly(THREE, TWO);
@@ -267,8 +267,7 @@ class PlacementOrchestratorTest {
                 if (calls++ > 0) {
                     throw new dev.placement.api.PlacementException("LLM timed out");
                 }
-                return new dev.placement.api.PlacementDecision(THREE, "flaky", "first", null, r.connectivity()
-                        .measuredAt(), null);
+                return new dev.placement.api.PlacementDecision(THREE, "flaky", "first", null, null);
             }
         }).build()) {
             o.runOnce();
@@ -281,9 +280,9 @@ class PlacementOrchestratorTest {
             assertThat(t.running()).isEqualTo(THREE);
             assertThat(f.events).anySatisfy(e -> assertThat(e).isInstanceOf(OrchestratorEvent.TickFailed.class));
             assertThat(o.journal().entries()).last().satisfies(e -> {
-                assertThat(e.action()).isEqualTo(Action.FAILED);
-                assertThat(e.proposed()).isNull();
-                assertThat(e.reason()).contains("LLM timed out");
+                assertThat(e.result().action()).isEqualTo(Action.FAILED);
+                assertThat(e.decision()).isNull();
+                assertThat(e.result().reason()).contains("LLM timed out");
             });
         }
     }
@@ -304,8 +303,7 @@ class PlacementOrchestratorTest {
                         if (calls.incrementAndGet() > 1) {
                             throw new dev.placement.api.PlacementException("503 from the LLM");
                         }
-                        return new dev.placement.api.PlacementDecision(THREE, "down", "first", null,
-                                r.connectivity().measuredAt(), null);
+                        return new dev.placement.api.PlacementDecision(THREE, "down", "first", null, null);
                     }
                 }).build()) {
             o.runOnce();

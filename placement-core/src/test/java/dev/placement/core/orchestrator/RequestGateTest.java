@@ -3,10 +3,9 @@ package dev.placement.core.orchestrator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.placement.api.ClusterSnapshot;
-import dev.placement.api.ModelSpec;
 import dev.placement.api.PipelineLauncher;
 import dev.placement.api.Placement;
+import dev.placement.api.PlacementRequest;
 import dev.placement.api.RunningPipeline;
 import java.time.Duration;
 import java.util.List;
@@ -106,7 +105,7 @@ class RequestGateTest {
         // once the gate resumes).
         PipelineLauncher checking = new PipelineLauncher() {
             @Override
-            public RunningPipeline launch(Placement placement, ModelSpec model, ClusterSnapshot cluster) {
+            public RunningPipeline launch(Placement placement, PlacementRequest request) {
                 if (self[0].gate().inFlight() != 0) {
                     launchesWithRequestsInFlight.incrementAndGet();
                 }
@@ -117,7 +116,7 @@ class RequestGateTest {
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
                 }
-                return f.sim.launch(placement, model, cluster);
+                return f.sim.launch(placement, request);
             }
 
             @Override

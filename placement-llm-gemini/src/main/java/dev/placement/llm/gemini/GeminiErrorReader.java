@@ -1,9 +1,9 @@
 package dev.placement.llm.gemini;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.placement.core.llm.http.ErrorBodyReader;
-import dev.placement.core.llm.http.LlmFailure;
-import dev.placement.core.llm.http.ProviderError;
+import dev.placement.llm.http.ErrorBodyReader;
+import dev.placement.llm.http.LlmFailure;
+import dev.placement.llm.http.ProviderError;
 
 import java.math.BigDecimal;
 import java.time.Duration;

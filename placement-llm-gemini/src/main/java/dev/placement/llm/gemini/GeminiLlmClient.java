@@ -5,10 +5,10 @@ import dev.placement.api.InvalidInputException;
 import dev.placement.api.LlmClient;
 import dev.placement.api.LlmRequest;
 import dev.placement.api.LlmResponse;
-import dev.placement.core.llm.http.HttpLlmClientBuilder;
-import dev.placement.core.llm.http.LlmCallException;
-import dev.placement.core.llm.http.LlmFailure;
-import dev.placement.core.llm.http.LlmHttpTransport;
+import dev.placement.llm.http.HttpLlmClientBuilder;
+import dev.placement.llm.http.LlmCallException;
+import dev.placement.llm.http.LlmFailure;
+import dev.placement.llm.http.LlmHttpTransport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,9 +1,9 @@
 package dev.placement.llm.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.placement.core.llm.http.ErrorBodyReader;
-import dev.placement.core.llm.http.LlmFailure;
-import dev.placement.core.llm.http.ProviderError;
+import dev.placement.llm.http.ErrorBodyReader;
+import dev.placement.llm.http.LlmFailure;
+import dev.placement.llm.http.ProviderError;
 
 /**
  * Reads the error bodies of OpenAI and compatible servers, which differ: OpenAI's

@@ -5,7 +5,7 @@
  * <p>Start with {@link dev.placement.vllm.bench.ServingBenchmark}; its result is a
  * {@link dev.placement.vllm.bench.BenchmarkResult} (vLLM's JSON keys via {@code toJson}). As a
  * {@link dev.placement.api.MetricsSource} it gives the orchestrator measured metrics of a running pipeline.
- * {@link dev.placement.vllm.bench.LoopbackStreamingServer} is a fake streaming server with known timing for
+ * {@link dev.placement.sim.LoopbackStreamingServer} is a fake streaming server with known timing for
  * tests, benchmarks and demos.
  */
 package dev.placement.vllm.bench;

@@ -1,0 +1,195 @@
+package dev.placement.core.orchestrator;
+
+import dev.placement.api.InfeasiblePlacementException;
+import dev.placement.api.PipelineMetrics;
+import dev.placement.api.Placement;
+import dev.placement.api.PlacementDecision;
+import dev.placement.api.RunningPipeline;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * One tick of a {@link PlacementOrchestrator}, as its steps: observe ({@link Observer}) → should the agent be
+ * asked ({@link TriggerRules}) → decide (the agent, and one check of its answer) → does a switch pay
+ * ({@link ReconfigurationPolicy}) → switch over ({@link Switchover}) → record (journal and outcome). Not
+ * thread-safe; the orchestrator runs one tick at a time under its lock.
+ */
+final class Loop {
+    private final LoopSettings settings;
+    private final LoopParts parts;
+    private final LoopState state;
+    private final RequestGate gate;
+    private final Observer observer;
+    private final ReconfigurationPolicy policy;
+    private final Switchover switchover;
+
+    Loop(LoopSettings settings, LoopParts parts, LoopState state, RequestGate gate) {
+        this.settings = settings;
+        this.parts = parts;
+        this.state = state;
+        this.gate = gate;
+        this.observer = new Observer(parts, settings);
+        this.policy = new ReconfigurationPolicy(settings);
+        this.switchover = new Switchover(parts, gate, settings.drainTimeout());
+    }
+
+    /** What a tick is about once it has observed: when, what it saw, and why the agent is asked. */
+    private record Tick(Instant at, Observer.Observed seen, Set<Trigger> triggers) {
+    }
+
+    TickOutcome tick() {
+        Instant now = parts.clock().instant();
+        Observer.Observed seen;
+        try {
+            seen = observer.observe(now, state);
+        } catch (RuntimeException e) {
+            String error = "observing the cluster failed: " + LoopParts.message(e);
+            parts.emit(new OrchestratorEvent.TickFailed(now, error));
+            return new TickOutcome(now, state.lastCluster(), state.lastConnectivity(), Set.of(), null,
+                    TickOutcome.Action.FAILED, error, runningPlacement(), null, null, state.state());
+        }
+        Tick tick = new Tick(now, seen, TriggerRules.of(now, seen, state, settings));
+        if (tick.triggers().isEmpty()) {
+            return outcome(tick, null, TickOutcome.Action.NOTHING_CHANGED, state.state() == OrchestratorState.DEGRADED
+                    ? "degraded: nothing runs; next attempt at " + state.nextLaunchAttemptAt()
+                    : "nothing changed that matters", seen.runningPredicted());
+        }
+        // The last decision failed: asking again every tick would hammer a failing (LLM) service. A node that
+        // joins, or one the running placement loses, is worth asking about at once.
+        String heldBack = state.decidingHeldBack(now);
+        if (heldBack != null && !TriggerRules.urgent(seen, state)) {
+            return outcome(tick, null, TickOutcome.Action.NOTHING_CHANGED, heldBack, seen.runningPredicted());
+        }
+        return decideAndApply(tick);
+    }
+
+    /** Asks the agent, checks its answer against what was observed, and applies it if it pays. */
+    private TickOutcome decideAndApply(Tick t) {
+        Observer.Observed seen = t.seen();
+        PlacementDecision decision;
+        try {
+            if (seen.cluster().nodes().isEmpty()) {
+                throw new InfeasiblePlacementException("no node is reachable");
+            }
+            decision = parts.agent().decide(seen.request());
+        } catch (InfeasiblePlacementException e) {
+            state.decided(t.at(), seen.cluster(), seen.connectivity());
+            String reason = "no feasible placement: " + LoopParts.message(e);
+            if (seen.running() == null) {
+                state.decidingFailed(t.at(), reason);
+                gate.pause(reason);
+            }
+            return finish(t, null, TickOutcome.Action.NO_FEASIBLE_PLACEMENT, reason, null, false,
+                    seen.runningPredicted());
+        } catch (RuntimeException e) {
+            return failed(t, null, "agent '" + parts.agent().name() + "' failed: " + LoopParts.message(e));
+        }
+        state.decided(t.at(), seen.cluster(), seen.connectivity());
+        parts.emit(new OrchestratorEvent.DecisionMade(t.at(), t.triggers(), decision));
+        state.decidingSucceeded();
+
+        Placement proposed = decision.placement();
+        List<String> problems = seen.request().problemsWith(proposed);
+        Estimate estimate = !problems.isEmpty() ? null : decision.predicted() != null
+                ? new Estimate(decision.predicted(), null) : Estimate.of(parts.predictor(), proposed, seen.request());
+        if (estimate == null || estimate.metrics() == null) {
+            return failed(t, decision, "agent '" + decision.agent() + "' proposed " + proposed
+                    + ", which is not usable: " + (estimate == null ? String.join("; ", problems)
+                    : estimate.problemOr("the performance model cannot evaluate it")));
+        }
+        return apply(t, decision, estimate.metrics());
+    }
+
+    private TickOutcome apply(Tick t, PlacementDecision decision, PipelineMetrics proposedPredicted) {
+        Observer.Observed seen = t.seen();
+        RunningPipeline before = seen.running();
+        String why;
+        if (before == null) {
+            why = state.state() == OrchestratorState.DEGRADED ? "retrying after a failed launch"
+                    : "no pipeline was running";
+        } else if (decision.placement().equals(before.placement())) {
+            return finish(t, decision, TickOutcome.Action.KEPT, "the agent kept the running placement", null, true,
+                    seen.runningPredicted());
+        } else if (!seen.runningIsComplete()) {
+            why = "the running placement uses " + gone(before.placement(), seen) + ", which is gone";
+        } else if (seen.runningPredicted() == null) {
+            why = "the running placement is no longer feasible ("
+                    + seen.estimate().problemOr("cannot be predicted") + ")";
+        } else {
+            RestartTimes restarts = state.restartTimes();
+            ReconfigurationPolicy.Verdict verdict = policy.judge(t.at(), state.lastReconfiguredAt(),
+                    restarts.estimate(), restarts.learnt(), seen.runningPredicted(), proposedPredicted);
+            if (!verdict.apply()) {
+                state.heldBack(verdict.heldByCooldown());
+                parts.emit(new OrchestratorEvent.ReconfigurationSkipped(t.at(), decision.placement(),
+                        verdict.reason()));
+                return finish(t, decision, TickOutcome.Action.SKIPPED, verdict.reason(), null, true,
+                        seen.runningPredicted());
+            }
+            why = verdict.reason();
+        }
+        Switchover.Result switched = switchover.run(t.at(), decision.placement(), seen.request(), before, why, state);
+        PipelineMetrics runningPredicted = switch (switched.action()) {
+            case RECONFIGURED -> proposedPredicted;
+            case ROLLED_BACK -> seen.runningPredicted();
+            default -> null;
+        };
+        return finish(t, decision, switched.action(), switched.reason(), switched.restart(),
+                switched.action() != TickOutcome.Action.DEGRADED, runningPredicted);
+    }
+
+    private TickOutcome failed(Tick t, PlacementDecision decision, String reason) {
+        state.decidingFailed(t.at(), reason);
+        TickOutcome outcome = finish(t, decision, TickOutcome.Action.FAILED, reason, null, false,
+                t.seen().runningPredicted());
+        parts.emit(new OrchestratorEvent.TickFailed(t.at(), reason));
+        return outcome;
+    }
+
+    /**
+     * Journals a decision tick and returns its outcome.
+     *
+     * @param restart          the restart a switch took, or null
+     * @param awaitMeasurement whether the next measured metrics are this decision's outcome
+     * @param runningPredicted the prediction for what runs after the tick
+     */
+    private TickOutcome finish(Tick t, PlacementDecision decision, TickOutcome.Action action, String reason,
+            Duration restart, boolean awaitMeasurement, PipelineMetrics runningPredicted) {
+        Observer.Observed seen = t.seen();
+        RunningPipeline before = seen.running();
+        DecisionJournal.Entry draft = new DecisionJournal.Entry(0, t.at(), t.triggers(),
+                new DecisionJournal.Entry.Context(seen.cluster().nodeIds(), seen.connectivity(), settings.objective(),
+                        settings.workload(), before == null ? null : before.placement(), seen.runningPredicted()),
+                decision == null ? parts.agent().name() : decision.agent(), decision,
+                new DecisionJournal.Entry.Result(action, action == TickOutcome.Action.RECONFIGURED, reason,
+                        restart == null ? null : restart.toMillis() / 1000.0),
+                null);
+        long[] id = {-1};
+        parts.journalSafely(() -> id[0] = parts.journal().recordDecision(draft).id());
+        if (awaitMeasurement) {
+            state.awaitMeasurement(id[0]);
+        }
+        return outcome(t, decision, action, reason, runningPredicted);
+    }
+
+    private TickOutcome outcome(Tick t, PlacementDecision decision, TickOutcome.Action action, String reason,
+            PipelineMetrics runningPredicted) {
+        Placement running = runningPlacement();
+        return new TickOutcome(t.at(), t.seen().cluster(), t.seen().connectivity(), t.triggers(), decision, action,
+                reason, running, running == null ? null : runningPredicted, t.seen().measured(), state.state());
+    }
+
+    private Placement runningPlacement() {
+        RunningPipeline r = state.running();
+        return r == null ? null : r.placement();
+    }
+
+    private static String gone(Placement p, Observer.Observed seen) {
+        Set<String> missing = new TreeSet<>(p.nodeIds());
+        seen.cluster().nodeIds().forEach(missing::remove);
+        return String.join(", ", missing);
+    }
+}

@@ -1,0 +1,76 @@
+package dev.placement.core.orchestrator;
+
+import dev.placement.api.ClusterInventory;
+import dev.placement.api.LatencyProbe;
+import dev.placement.api.MetricsPredictor;
+import dev.placement.api.MetricsSource;
+import dev.placement.api.PipelineLauncher;
+import dev.placement.api.PlacementAgent;
+import java.time.Clock;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The plug-ins a {@link PlacementOrchestrator} runs its loop with: where it observes, who decides, what
+ * launches, what predicts, where it records and who listens, and its clock.
+ *
+ * @param inventory     which nodes exist
+ * @param probe         measures the links
+ * @param agent         chooses placements
+ * @param launcher      starts and stops the pipeline
+ * @param metricsSource measures the running pipeline, or {@code null} for none
+ * @param predictor     predicts what runs (and a proposal that comes without a prediction)
+ * @param journal       records every decision
+ * @param listeners     receive every event, on the ticking thread
+ * @param clock         the only source of time
+ */
+record LoopParts(
+        ClusterInventory inventory,
+        LatencyProbe probe,
+        PlacementAgent agent,
+        PipelineLauncher launcher,
+        MetricsSource metricsSource,
+        MetricsPredictor predictor,
+        DecisionJournal journal,
+        List<Consumer<? super OrchestratorEvent>> listeners,
+        Clock clock) {
+    private static final Logger LOG = LoggerFactory.getLogger(PlacementOrchestrator.class);
+
+    LoopParts {
+        Objects.requireNonNull(inventory, "inventory");
+        Objects.requireNonNull(probe, "probe");
+        Objects.requireNonNull(agent, "agent");
+        Objects.requireNonNull(launcher, "launcher");
+        Objects.requireNonNull(predictor, "predictor");
+        Objects.requireNonNull(journal, "journal");
+        listeners = List.copyOf(listeners);
+        Objects.requireNonNull(clock, "clock");
+    }
+
+    /** Tells every listener; a listener that throws is logged and the others still hear of it. */
+    void emit(OrchestratorEvent event) {
+        for (Consumer<? super OrchestratorEvent> l : listeners) {
+            try {
+                l.accept(event);
+            } catch (RuntimeException e) {
+                LOG.warn("orchestrator listener failed on {}: {}", event.getClass().getSimpleName(), e.toString());
+            }
+        }
+    }
+
+    /** Writes to the journal; a write that fails is logged, because losing a line must not stop the loop. */
+    void journalSafely(Runnable write) {
+        try {
+            write.run();
+        } catch (RuntimeException e) {
+            LOG.warn("decision journal: {}", e.getMessage());
+        }
+    }
+
+    static String message(Throwable e) {
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+}

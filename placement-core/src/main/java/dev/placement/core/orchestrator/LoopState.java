@@ -1,0 +1,180 @@
+package dev.placement.core.orchestrator;
+
+import dev.placement.api.ClusterSnapshot;
+import dev.placement.api.ConnectivityMap;
+import dev.placement.api.RunningPipeline;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Everything a {@link PlacementOrchestrator}'s loop remembers between ticks, in one place, changed only
+ * through the transitions below. Guarded by the orchestrator's tick lock; {@link #state()} and
+ * {@link #running()} are also read without it, so they are volatile.
+ */
+final class LoopState {
+    private volatile OrchestratorState state = OrchestratorState.NOT_STARTED;
+    private volatile RunningPipeline running;
+
+    /** The last decision: when, over which nodes and links; what the trigger rules compare with. */
+    private Instant lastDecisionAt;
+    private Set<String> lastDecisionNodes = Set.of();
+    private ConnectivityMap lastDecisionConnectivity;
+
+    private Instant lastReconfiguredAt;
+    /** A better placement was held back by the cooldown: ask again once it ends. */
+    private boolean heldByCooldown;
+
+    private Instant nextLaunchAttemptAt;
+    private final Backoff launchBackoff;
+    private Instant decideNotBefore;
+    private String decideFailure;
+    private final Backoff decideBackoff;
+
+    /** The decision whose first measurement is still to be journaled, or -1. */
+    private long pendingMeasurementFor = -1;
+    private ClusterSnapshot lastCluster = new ClusterSnapshot(List.of());
+    private ConnectivityMap lastConnectivity = ConnectivityMap.builder().build();
+    private final RestartTimes restartTimes;
+
+    LoopState(LoopSettings settings) {
+        this.launchBackoff = new Backoff(settings.initialBackoff(), settings.maxBackoff());
+        this.decideBackoff = new Backoff(settings.initialBackoff(), settings.maxBackoff());
+        this.restartTimes = new RestartTimes(settings.defaultRestartTime());
+    }
+
+    OrchestratorState state() {
+        return state;
+    }
+
+    RunningPipeline running() {
+        return running;
+    }
+
+    Instant lastDecisionAt() {
+        return lastDecisionAt;
+    }
+
+    Set<String> lastDecisionNodes() {
+        return lastDecisionNodes;
+    }
+
+    ConnectivityMap lastDecisionConnectivity() {
+        return lastDecisionConnectivity;
+    }
+
+    Instant lastReconfiguredAt() {
+        return lastReconfiguredAt;
+    }
+
+    boolean heldByCooldown() {
+        return heldByCooldown;
+    }
+
+    Instant nextLaunchAttemptAt() {
+        return nextLaunchAttemptAt;
+    }
+
+    RestartTimes restartTimes() {
+        return restartTimes;
+    }
+
+    ClusterSnapshot lastCluster() {
+        return lastCluster;
+    }
+
+    ConnectivityMap lastConnectivity() {
+        return lastConnectivity;
+    }
+
+    // ------------------------------------------------------------------------------------------ transitions
+
+    void observed(ClusterSnapshot cluster, ConnectivityMap connectivity) {
+        lastCluster = cluster;
+        lastConnectivity = connectivity;
+    }
+
+    /** The agent was asked (and answered or found nothing feasible) on these nodes and links. */
+    void decided(Instant at, ClusterSnapshot cluster, ConnectivityMap connectivity) {
+        lastDecisionAt = at;
+        lastDecisionNodes = Set.copyOf(cluster.nodeIds());
+        lastDecisionConnectivity = connectivity;
+        heldByCooldown = false;
+    }
+
+    /** Asking the agent failed: do not ask again before the backoff passes. */
+    void decidingFailed(Instant at, String failure) {
+        decideFailure = failure;
+        decideNotBefore = at.plus(decideBackoff.next());
+    }
+
+    void decidingSucceeded() {
+        decideNotBefore = null;
+        decideBackoff.reset();
+    }
+
+    /** @return why the agent is not asked now (a recent failure and its backoff), or null if it may be */
+    String decidingHeldBack(Instant now) {
+        return decideNotBefore != null && now.isBefore(decideNotBefore)
+                ? decideFailure + "; asking the agent again at " + decideNotBefore : null;
+    }
+
+    void heldBack(boolean byCooldown) {
+        heldByCooldown = byCooldown;
+    }
+
+    void reconfiguring() {
+        state = OrchestratorState.RECONFIGURING;
+    }
+
+    void stopped() {
+        running = null;
+    }
+
+    /** A new placement runs after a restart that took {@code restart}. */
+    void launched(RunningPipeline pipeline, Instant at, Duration restart) {
+        restartTimes.record(restart);
+        launchBackoff.reset();
+        runs(pipeline, at);
+    }
+
+    /** The previous placement runs again after a failed launch. */
+    void rolledBack(RunningPipeline pipeline, Instant at) {
+        runs(pipeline, at);
+    }
+
+    private void runs(RunningPipeline pipeline, Instant at) {
+        running = pipeline;
+        lastReconfiguredAt = at;
+        heldByCooldown = false;
+        state = OrchestratorState.RUNNING;
+    }
+
+    /** Nothing runs; @return how long until the next attempt */
+    Duration degraded(Instant at) {
+        Duration wait = launchBackoff.next();
+        nextLaunchAttemptAt = at.plus(wait);
+        running = null;
+        state = OrchestratorState.DEGRADED;
+        return wait;
+    }
+
+    void closed(boolean pipelineStopped) {
+        if (pipelineStopped) {
+            running = null;
+        }
+        state = OrchestratorState.CLOSED;
+    }
+
+    void awaitMeasurement(long decisionId) {
+        pendingMeasurementFor = decisionId;
+    }
+
+    /** @return the decision waiting for its first measurement (and forgets it), or -1 */
+    long takePendingMeasurement() {
+        long id = pendingMeasurementFor;
+        pendingMeasurementFor = -1;
+        return id;
+    }
+}

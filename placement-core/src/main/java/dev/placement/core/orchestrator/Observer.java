@@ -1,0 +1,114 @@
+package dev.placement.core.orchestrator;
+
+import dev.placement.api.ClusterSnapshot;
+import dev.placement.api.ConnectivityMap;
+import dev.placement.api.PipelineMetrics;
+import dev.placement.api.Placement;
+import dev.placement.api.PlacementRequest;
+import dev.placement.api.RunningPipeline;
+import java.time.Instant;
+import java.util.LinkedHashSet;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The first stage of a tick: which nodes are there and reachable, the links between them smoothed per link,
+ * the request an agent would be asked, what the running placement is predicted to do on those links, and
+ * what it was measured to do. Not thread-safe; called under the tick lock.
+ */
+final class Observer {
+    private static final Logger LOG = LoggerFactory.getLogger(PlacementOrchestrator.class);
+
+    /**
+     * What one tick saw.
+     *
+     * @param cluster      the reachable nodes
+     * @param connectivity the smoothed links among them
+     * @param request      the request for the agent (with the running placement as current, if it can still run)
+     * @param running      what ran when the tick began, or {@code null}
+     * @param estimate     the prediction for the running placement on these links, or {@code null} if none runs
+     * @param measured     what the running pipeline was measured to do since the last tick, or {@code null}
+     */
+    record Observed(ClusterSnapshot cluster, ConnectivityMap connectivity, PlacementRequest request,
+            RunningPipeline running, Estimate estimate, PipelineMetrics measured) {
+
+        /** @return the running placement's predicted metrics, or null if none runs or it cannot run */
+        PipelineMetrics runningPredicted() {
+            return estimate == null ? null : estimate.metrics();
+        }
+
+        /** @return whether the running placement uses only nodes seen now */
+        boolean runningIsComplete() {
+            return running == null || usesOnly(running.placement(), cluster);
+        }
+    }
+
+    private final LoopParts parts;
+    private final LoopSettings settings;
+    private final ConnectivitySmoother smoother;
+
+    Observer(LoopParts parts, LoopSettings settings) {
+        this.parts = parts;
+        this.settings = settings;
+        this.smoother = new ConnectivitySmoother(settings.smoothingWindow());
+    }
+
+    /**
+     * Observes the cluster.
+     *
+     * @throws RuntimeException whatever the inventory or the probe threw
+     */
+    Observed observe(Instant now, LoopState state) {
+        ClusterSnapshot snapshot = parts.inventory().snapshot();
+        ConnectivityMap raw = parts.probe().measure(snapshot);
+        Set<String> reachable = new LinkedHashSet<>(snapshot.nodeIds());
+        reachable.removeAll(raw.unreachableNodes());
+        ClusterSnapshot cluster = new ClusterSnapshot(
+                snapshot.nodes().stream().filter(n -> reachable.contains(n.id())).toList(),
+                snapshot.gpuMemoryUtilization());
+        ConnectivityMap smoothed = smoother.add(raw, reachable);
+        state.observed(cluster, smoothed);
+
+        RunningPipeline running = state.running();
+        PlacementRequest request = request(cluster, smoothed, running);
+        Estimate estimate = running == null ? null : request.current() == null ? new Estimate(null, null)
+                : Estimate.of(parts.predictor(), running.placement(), request);
+        return new Observed(cluster, smoothed, request, running, estimate, sample(now, running, state));
+    }
+
+    private PlacementRequest request(ClusterSnapshot cluster, ConnectivityMap smoothed, RunningPipeline running) {
+        Placement current = running != null && usesOnly(running.placement(), cluster) ? running.placement() : null;
+        String first = settings.firstNodeId() != null && cluster.find(settings.firstNodeId()).isPresent()
+                ? settings.firstNodeId() : null;
+        return new PlacementRequest(settings.model(), cluster, smoothed, settings.objective(), settings.workload(),
+                settings.maxModelLen(), first, current);
+    }
+
+    /** Samples the running pipeline's metrics; journals them as the outcome of the decision waiting for one. */
+    private PipelineMetrics sample(Instant now, RunningPipeline running, LoopState state) {
+        if (running == null || parts.metricsSource() == null) {
+            return null;
+        }
+        try {
+            Optional<PipelineMetrics> m = parts.metricsSource().sample(running);
+            if (m.isEmpty()) {
+                return null;
+            }
+            parts.emit(new OrchestratorEvent.MetricsMeasured(now, running.placement(), m.get()));
+            long pending = state.takePendingMeasurement();
+            if (pending > 0) {
+                parts.journalSafely(() -> parts.journal().recordMeasured(pending, running.placement(), m.get(), now));
+            }
+            return m.get();
+        } catch (RuntimeException e) {
+            LOG.warn("could not sample metrics of pipeline {}: {}", running.id(), LoopParts.message(e));
+            return null;
+        }
+    }
+
+    static boolean usesOnly(Placement p, ClusterSnapshot cluster) {
+        return cluster.nodeIds().containsAll(p.nodeIds());
+    }
+}

@@ -1,0 +1,98 @@
+package dev.placement.core.orchestrator;
+
+import dev.placement.api.Objective;
+import dev.placement.api.PipelineMetrics;
+import dev.placement.core.ObjectiveScore;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
+
+/**
+ * Whether a better-looking placement is worth a restart: not within the cooldown of the last
+ * reconfiguration, and only if {@code horizon × relative improvement of the objective's score > expected
+ * restart time × load}. A pure function of its inputs, so it is tested without a loop.
+ */
+final class ReconfigurationPolicy {
+    private final Objective objective;
+    private final Duration cooldown;
+    private final Duration horizon;
+    private final double load;
+
+    ReconfigurationPolicy(Objective objective, Duration cooldown, Duration horizon, double load) {
+        this.objective = objective;
+        this.cooldown = cooldown;
+        this.horizon = horizon;
+        this.load = load;
+    }
+
+    ReconfigurationPolicy(LoopSettings settings) {
+        this(settings.objective(), settings.cooldown(), settings.horizon(), settings.load());
+    }
+
+    /**
+     * The verdict on one proposal.
+     *
+     * @param apply          whether to reconfigure
+     * @param heldByCooldown whether it was held back by the cooldown only (ask again when it ends)
+     * @param reason         why, in plain words
+     */
+    record Verdict(boolean apply, boolean heldByCooldown, String reason) {
+    }
+
+    /**
+     * Judges replacing what runs by a proposal.
+     *
+     * @param now                when
+     * @param lastReconfiguredAt the last reconfiguration, or null if none
+     * @param restart            the restart time expected now
+     * @param restartMeasured    whether that time was measured (else it is the default)
+     * @param current            the running placement's predicted metrics on the current links
+     * @param proposed           the proposal's predicted metrics on the same links
+     * @return the verdict
+     */
+    Verdict judge(Instant now, Instant lastReconfiguredAt, Duration restart, boolean restartMeasured,
+            PipelineMetrics current, PipelineMetrics proposed) {
+        if (lastReconfiguredAt != null && !Durations.elapsed(lastReconfiguredAt, now, cooldown)) {
+            Duration left = Duration.between(now, lastReconfiguredAt.plus(cooldown));
+            return new Verdict(false, true, "cooldown: the last reconfiguration was "
+                    + Durations.describe(Duration.between(lastReconfiguredAt, now)) + " ago; "
+                    + Durations.describe(left) + " of the " + Durations.describe(cooldown) + " cooldown remain");
+        }
+        double improvement = relativeImprovement(current, proposed);
+        double gainSeconds = Durations.seconds(horizon) * improvement;
+        double costSeconds = Durations.seconds(restart) * load;
+        if (gainSeconds <= costSeconds) {
+            return new Verdict(false, false, String.format(Locale.ROOT, "gain too small: %s; %.1f%% better over the %s"
+                    + " horizon is worth %.0f s, less than the restart cost of %.0f s (%s restart%s)",
+                    compare(current, proposed), improvement * 100, Durations.describe(horizon), gainSeconds,
+                    costSeconds, Durations.describe(restart), restartMeasured ? ", measured" : ", default"));
+        }
+        return new Verdict(true, false, String.format(Locale.ROOT, "%s; %.1f%% better over the %s horizon is worth"
+                + " %.0f s, more than the restart cost of %.0f s", compare(current, proposed), improvement * 100,
+                Durations.describe(horizon), gainSeconds, costSeconds));
+    }
+
+    private double relativeImprovement(PipelineMetrics current, PipelineMetrics proposed) {
+        double cur = ObjectiveScore.score(objective, current);
+        double next = ObjectiveScore.score(objective, proposed);
+        if (Double.isInfinite(cur) && !Double.isInfinite(next)) {
+            return 1.0; // the running placement breaks a bound the proposed one meets
+        }
+        if (Double.isInfinite(next) || Double.isNaN(cur) || Double.isNaN(next) || Double.isInfinite(cur)) {
+            return 0.0;
+        }
+        return (cur - next) / Math.max(Math.abs(cur), 1e-9);
+    }
+
+    private String compare(PipelineMetrics a, PipelineMetrics b) {
+        return switch (objective.goal()) {
+            case ITL -> String.format(Locale.ROOT, "predicted ITL %.1f → %.1f ms", a.itlMillis(), b.itlMillis());
+            case TTFT -> String.format(Locale.ROOT, "predicted TTFT %.0f → %.0f ms", a.ttftMillis(), b.ttftMillis());
+            case THROUGHPUT -> String.format(Locale.ROOT, "predicted throughput %.1f → %.1f tok/s",
+                    a.outputTokensPerSecond(), b.outputTokensPerSecond());
+            case BALANCED -> String.format(Locale.ROOT, "predicted ITL %.1f → %.1f ms, TTFT %.0f → %.0f ms, "
+                    + "throughput %.1f → %.1f tok/s", a.itlMillis(), b.itlMillis(), a.ttftMillis(), b.ttftMillis(),
+                    a.outputTokensPerSecond(), b.outputTokensPerSecond());
+        };
+    }
+}

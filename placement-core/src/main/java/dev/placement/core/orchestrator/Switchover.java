@@ -1,0 +1,121 @@
+package dev.placement.core.orchestrator;
+
+import dev.placement.api.LaunchException;
+import dev.placement.api.Placement;
+import dev.placement.api.PlacementRequest;
+import dev.placement.api.RunningPipeline;
+import java.time.Duration;
+import java.time.Instant;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Replaces what runs by a new placement: pause the gate → drain in-flight requests (bounded) → stop → launch
+ * → verify that what started is what was asked → resume. If the launch fails the previous placement is
+ * launched again (rollback); if that fails too, or nothing ran before, nothing runs: the orchestrator is
+ * degraded, the gate stays paused, and the next attempt waits for a growing backoff. Not thread-safe; called
+ * under the tick lock.
+ */
+final class Switchover {
+    private static final Logger LOG = LoggerFactory.getLogger(PlacementOrchestrator.class);
+
+    /**
+     * How a switchover ended.
+     *
+     * @param action  {@code RECONFIGURED}, {@code ROLLED_BACK} or {@code DEGRADED}
+     * @param reason  what happened, in plain words, after the reason for switching
+     * @param restart how long requests were held for a successful switch, or {@code null}
+     */
+    record Result(TickOutcome.Action action, String reason, Duration restart) {
+    }
+
+    private final LoopParts parts;
+    private final RequestGate gate;
+    private final Duration drainTimeout;
+
+    Switchover(LoopParts parts, RequestGate gate, Duration drainTimeout) {
+        this.parts = parts;
+        this.gate = gate;
+        this.drainTimeout = drainTimeout;
+    }
+
+    /**
+     * Switches to {@code target}.
+     *
+     * @param now     when the tick began
+     * @param target  the placement to run
+     * @param request the request it was chosen for (its engine settings go to the launcher)
+     * @param before  what runs now, or null
+     * @param why     why the switch is made, the start of the result's reason
+     * @param state   the loop's state, updated as the switch goes
+     */
+    Result run(Instant now, Placement target, PlacementRequest request, RunningPipeline before, String why,
+            LoopState state) {
+        Placement previous = before == null ? null : before.placement();
+        state.reconfiguring();
+        parts.emit(new OrchestratorEvent.ReconfigurationStarted(now, previous, target));
+        gate.pause(previous == null ? "the pipeline " + target + " is starting"
+                : "the pipeline is being reconfigured from " + previous + " to " + target);
+        Instant t0 = parts.clock().instant();
+        if (!gate.awaitDrained(drainTimeout)) {
+            LOG.warn("{} request(s) still in flight after the {} drain timeout; stopping the pipeline anyway",
+                    gate.inFlight(), drainTimeout);
+        }
+        if (before != null) {
+            try {
+                parts.launcher().stop(before);
+            } catch (RuntimeException e) {
+                LOG.warn("stopping pipeline {} failed ({}); launching {} anyway", before.id(), LoopParts.message(e),
+                        target);
+            }
+            state.stopped();
+        }
+        String failure;
+        try {
+            RunningPipeline started = launch(target, request);
+            Instant done = parts.clock().instant();
+            Duration restart = Duration.between(t0, done);
+            state.launched(started, done, restart);
+            gate.resume();
+            parts.emit(new OrchestratorEvent.Reconfigured(done, target, restart));
+            return new Result(TickOutcome.Action.RECONFIGURED,
+                    why + "; healthy after " + Durations.describe(restart), restart);
+        } catch (RuntimeException e) {
+            failure = "launching " + target + " failed: " + LoopParts.message(e);
+            LOG.warn(failure);
+        }
+        if (previous != null && Observer.usesOnly(previous, request.cluster())) {
+            try {
+                RunningPipeline restored = launch(previous, request);
+                Instant done = parts.clock().instant();
+                state.rolledBack(restored, done);
+                gate.resume();
+                parts.emit(new OrchestratorEvent.RolledBack(done, target, previous, failure));
+                return new Result(TickOutcome.Action.ROLLED_BACK, failure + "; rolled back to " + previous, null);
+            } catch (RuntimeException e) {
+                failure = failure + "; rolling back to " + previous + " failed too: " + LoopParts.message(e);
+                LOG.warn(failure);
+            }
+        }
+        Instant done = parts.clock().instant();
+        Duration wait = state.degraded(done);
+        gate.pause("no pipeline is running (" + failure + ")");
+        parts.emit(new OrchestratorEvent.Degraded(done, failure, state.nextLaunchAttemptAt()));
+        return new Result(TickOutcome.Action.DEGRADED, failure + "; degraded, next attempt in "
+                + Durations.describe(wait), null);
+    }
+
+    /** Launches and verifies that the pipeline that started runs the placement asked for. */
+    private RunningPipeline launch(Placement placement, PlacementRequest request) {
+        RunningPipeline started = parts.launcher().launch(placement, request);
+        if (!started.placement().equals(placement)) {
+            try {
+                parts.launcher().stop(started);
+            } catch (RuntimeException e) {
+                LOG.warn("stopping pipeline {} failed: {}", started.id(), LoopParts.message(e));
+            }
+            throw new LaunchException("the launcher started " + started.placement() + " instead");
+        }
+        return started;
+    }
+}

@@ -1,7 +1,0 @@
-/**
- * A simulated edge cluster for testing placement policies without GPUs:
- * {@link dev.placement.core.sim.SimulatedCluster} (inventory, probe, launcher and metrics source on top of the
- * performance model, with seeded noise, scripted link changes, node failures and restart delays) and the
- * {@link dev.placement.core.sim.SimulatedClock} that drives it in virtual time.
- */
-package dev.placement.core.sim;

@@ -1,0 +1,76 @@
+package dev.placement.core.orchestrator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.placement.api.Objective;
+import dev.placement.api.PipelineMetrics;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+/** The policy alone: no loop, no cluster, just the numbers it weighs. */
+class ReconfigurationPolicyTest {
+    private static final Instant NOW = Instant.parse("2026-01-01T12:00:00Z");
+    private static final Duration RESTART = Duration.ofSeconds(60);
+    private final ReconfigurationPolicy policy = new ReconfigurationPolicy(Objective.minimizeItl(),
+            Duration.ofMinutes(5), Duration.ofMinutes(15), 1.0);
+
+    private static PipelineMetrics itl(double millis) {
+        return new PipelineMetrics(1000, millis, millis, 1000 / millis, PipelineMetrics.Source.PREDICTED);
+    }
+
+    @Test
+    void appliesAGainWorthMoreThanTheRestartOverTheHorizon() {
+        // 10% better over 15 min is worth 90 s, more than a 60 s restart.
+        ReconfigurationPolicy.Verdict v = policy.judge(NOW, null, RESTART, true, itl(100), itl(90));
+
+        assertThat(v.apply()).isTrue();
+        assertThat(v.reason()).isEqualTo("predicted ITL 100.0 → 90.0 ms; 10.0% better over the 15 min horizon is "
+                + "worth 90 s, more than the restart cost of 60 s");
+    }
+
+    @Test
+    void holdsBackAGainWorthLessThanTheRestartAndSaysWhichRestartTimeItAssumed() {
+        // 5% over 15 min is worth 45 s, less than 60 s.
+        ReconfigurationPolicy.Verdict measured = policy.judge(NOW, null, RESTART, true, itl(100), itl(95));
+        ReconfigurationPolicy.Verdict assumed = policy.judge(NOW, null, RESTART, false, itl(100), itl(95));
+
+        assertThat(measured.apply()).isFalse();
+        assertThat(measured.heldByCooldown()).isFalse();
+        assertThat(measured.reason()).startsWith("gain too small: predicted ITL 100.0 → 95.0 ms; 5.0% better")
+                .endsWith("less than the restart cost of 60 s (60 s restart, measured)");
+        assertThat(assumed.reason()).endsWith("(60 s restart, default)");
+    }
+
+    @Test
+    void holdsEvenALargeGainWithinTheCooldownAndSaysHowLongRemains() {
+        ReconfigurationPolicy.Verdict v = policy.judge(NOW, NOW.minusSeconds(120), RESTART, true, itl(200), itl(90));
+
+        assertThat(v.apply()).isFalse();
+        assertThat(v.heldByCooldown()).isTrue();
+        assertThat(v.reason()).isEqualTo("cooldown: the last reconfiguration was 2 min ago; 3 min of the 5 min "
+                + "cooldown remain");
+    }
+
+    @Test
+    void aCheaperRestartOrALighterLoadMakesTheSameGainWorthIt() {
+        PipelineMetrics current = itl(100);
+        PipelineMetrics proposed = itl(95);
+        ReconfigurationPolicy halfLoaded = new ReconfigurationPolicy(Objective.minimizeItl(), Duration.ofMinutes(5),
+                Duration.ofMinutes(15), 0.5);
+
+        assertThat(policy.judge(NOW, null, Duration.ofSeconds(40), true, current, proposed).apply()).isTrue();
+        assertThat(halfLoaded.judge(NOW, null, RESTART, true, current, proposed).apply()).isTrue();
+    }
+
+    @Test
+    void replacesAPlacementThatBreaksABoundByOneThatMeetsIt() {
+        ReconfigurationPolicy bounded = new ReconfigurationPolicy(Objective.minimizeItl().withMaxItlMillis(95),
+                Duration.ofMinutes(5), Duration.ofMinutes(15), 1.0);
+
+        ReconfigurationPolicy.Verdict v = bounded.judge(NOW, null, RESTART, true, itl(100), itl(99.9 - 5));
+
+        assertThat(v.apply()).as("breaking the bound counts as a 100%% gain").isTrue();
+        assertThat(v.reason()).contains("100.0% better");
+    }
+}

@@ -1,0 +1,125 @@
+package dev.placement.llm.http;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+
+import java.net.http.HttpClient;
+import java.time.Clock;
+import java.time.Duration;
+
+/**
+ * The transport settings every HTTP LLM client builder offers (timeouts, retries, circuit breaker, and the
+ * seams for tests), so the provider builders declare only their own settings. Not thread-safe; a built client
+ * copies what it needs.
+ *
+ * @param <B> the concrete builder, returned by every setter for chaining
+ */
+public abstract class HttpLlmClientBuilder<B extends HttpLlmClientBuilder<B>> {
+    private final LlmHttpTransport.Builder transport = LlmHttpTransport.builder();
+
+    /** For subclasses. */
+    protected HttpLlmClientBuilder() {
+    }
+
+    /** @return this builder as its concrete type */
+    protected abstract B self();
+
+    /**
+     * @param httpClient the client to send with, or {@code null} (default) for a new one with
+     *                   {@link #connectTimeout(Duration)}; an injected client keeps its own connect timeout
+     * @return this builder
+     */
+    public B httpClient(HttpClient httpClient) {
+        transport.httpClient(httpClient);
+        return self();
+    }
+
+    /**
+     * @param connectTimeout how long to wait for a connection; positive; default 10 s
+     * @return this builder
+     */
+    public B connectTimeout(Duration connectTimeout) {
+        transport.connectTimeout(connectTimeout);
+        return self();
+    }
+
+    /**
+     * @param requestTimeout how long one attempt may take until the response arrives; positive; default 120 s
+     *                       (reasoning models think before answering)
+     * @return this builder
+     */
+    public B requestTimeout(Duration requestTimeout) {
+        transport.requestTimeout(requestTimeout);
+        return self();
+    }
+
+    /**
+     * @param maxRetries retries after the first attempt, for retryable failures only (408, 409, 429 rate limits,
+     *                   5xx, I/O, timeouts); 0 or more; default 2
+     * @return this builder
+     */
+    public B maxRetries(int maxRetries) {
+        transport.maxRetries(maxRetries);
+        return self();
+    }
+
+    /**
+     * @param initialRetryDelay the first backoff when the server gives no retry hint (doubles per retry, with
+     *                          up to 25% jitter); not negative; default 500 ms
+     * @return this builder
+     */
+    public B initialRetryDelay(Duration initialRetryDelay) {
+        transport.initialRetryDelay(initialRetryDelay);
+        return self();
+    }
+
+    /**
+     * @param maxRetryDelay the longest wait before a retry, server hints included (as the official OpenAI SDK
+     *                      does); not negative; default 8 s
+     * @return this builder
+     */
+    public B maxRetryDelay(Duration maxRetryDelay) {
+        transport.maxRetryDelay(maxRetryDelay);
+        return self();
+    }
+
+    /**
+     * @param circuitBreakerConfig window, threshold and open duration of the circuit breaker, or {@code null}
+     *                             for the default (window 10 calls, at least 5, opens at 50% retryable
+     *                             failures, stays open 30 s)
+     * @return this builder
+     */
+    public B circuitBreakerConfig(CircuitBreakerConfig circuitBreakerConfig) {
+        transport.circuitBreakerConfig(circuitBreakerConfig);
+        return self();
+    }
+
+    /**
+     * @param clock the clock for HTTP-date retry hints and the circuit breaker; not null; default system UTC
+     * @return this builder
+     */
+    public B clock(Clock clock) {
+        transport.clock(clock);
+        return self();
+    }
+
+    /**
+     * @param sleeper how to wait between retries; not null; default {@link Sleeper#THREAD_SLEEP}
+     * @return this builder
+     */
+    public B sleeper(Sleeper sleeper) {
+        transport.sleeper(sleeper);
+        return self();
+    }
+
+    /**
+     * Builds the transport with the settings above.
+     *
+     * @param provider    the provider's short name
+     * @param errorReader reads the provider's error bodies
+     * @param apiKey      the key to redact from every message, or {@code null}
+     * @return the transport
+     */
+    protected final LlmHttpTransport buildTransport(String provider, ErrorBodyReader errorReader, String apiKey) {
+        return transport.provider(provider).errorReader(errorReader).secret(apiKey).build();
+    }
+}

@@ -1,0 +1,52 @@
+package dev.placement.sim;
+
+import dev.placement.api.ClusterSnapshot;
+import dev.placement.api.ConnectivityMap;
+import dev.placement.api.GpuCatalog;
+import dev.placement.api.GpuSpec;
+import dev.placement.api.ModelSpec;
+import dev.placement.api.NodeSpec;
+import java.util.List;
+
+/**
+ * The research's testbed as values, for tests, examples and simulations: three NVIDIA T4 nodes (16 GB) and
+ * Falcon3-10B-Base served in fp16, with link latency added on node0–node1 and node1–node2.
+ */
+public final class ResearchTestbed {
+
+    /** The NVIDIA T4 as the built-in GPU catalogue describes it. */
+    public static final GpuSpec T4 = GpuCatalog.builtIn().get("T4", "ResearchTestbed", "gpu");
+
+    /**
+     * Falcon3-10B-Base's shape (its {@code config.json}): 40 layers, hidden 3072, FFN 23040, 12 heads, 4 KV
+     * heads, head dimension 256, vocabulary 131072, context 32768, 2 bytes per weight (fp16 on a T4), untied
+     * embeddings, gated MLP.
+     */
+    public static final ModelSpec FALCON3_10B = new ModelSpec("tiiuae/Falcon3-10B-Base", "llama", 40, 3072, 23040,
+            12, 4, 256, 131072, 32768, 2, false, true);
+
+    /** The three nodes, node0 to node2 at 10.0.0.10 to 10.0.0.12, each with one T4. */
+    public static final List<NodeSpec> NODES = List.of(new NodeSpec("node0", "10.0.0.10", T4),
+            new NodeSpec("node1", "10.0.0.11", T4), new NodeSpec("node2", "10.0.0.12", T4));
+
+    private ResearchTestbed() {
+    }
+
+    /** @return the three nodes with vLLM's default GPU memory fraction */
+    public static ClusterSnapshot cluster() {
+        return new ClusterSnapshot(NODES);
+    }
+
+    /**
+     * The testbed's links.
+     *
+     * @param baseRttMillis the RTT of every link before latency is added, ms
+     * @param added01Millis latency added on node0–node1, ms
+     * @param added12Millis latency added on node1–node2, ms
+     * @return the links, symmetric; node0–node2 at the base RTT
+     */
+    public static ConnectivityMap links(double baseRttMillis, double added01Millis, double added12Millis) {
+        return ConnectivityMap.builder().link("node0", "node1", baseRttMillis + added01Millis)
+                .link("node1", "node2", baseRttMillis + added12Millis).link("node0", "node2", baseRttMillis).build();
+    }
+}
