@@ -66,4 +66,28 @@ class PlacementRequestTest {
         assertThat(r.toBuilder().build()).isEqualTo(r);
         assertThat(r.toBuilder().maxModelLen(2048).build().maxModelLen()).isEqualTo(2048);
     }
+    @Test
+    void findsNothingWrongWithAPlacementThatCanRunOnTheRequest() {
+        PlacementRequest r = PlacementRequest.builder(FALCON3, CLUSTER, LINKS).firstNodeId("node0").build();
+        assertThat(r.problemsWith(Placement.parse("node0:20,node1:20"))).isEmpty();
+        assertThat(r.problemsWith(Placement.parse("node0:40"))).as("one stage crosses no link").isEmpty();
+    }
+
+    @Test
+    void listsEveryProblemOfAPlacementInPipelineOrder() {
+        ClusterSnapshot three = new ClusterSnapshot(List.of(new NodeSpec("node0", "10.0.0.10", T4),
+                new NodeSpec("node1", "10.0.0.11", T4), new NodeSpec("node2", "10.0.0.12", T4)));
+        ConnectivityMap links = LINKS.toBuilder().unreachable("node2").build();
+        PlacementRequest r = PlacementRequest.builder(FALCON3, three, links).firstNodeId("node0").build();
+
+        assertThat(r.problemsWith(Placement.parse("node1:20,node2:10,node9:9"))).containsExactly(
+                "the layer counts [20, 10, 9] sum to 39 but the model has 40 layers; the counts must sum to exactly 40",
+                "node 'node2' is unreachable and cannot hold a stage",
+                "node 'node9' is not among the cluster's nodes [node0, node1, node2]",
+                "rank 0 must be node 'node0' (where the API server runs), not 'node1'",
+                "no link is known from 'node1' to 'node2', so they cannot be neighbours in the pipeline; known links "
+                        + "from 'node1': [node0]",
+                "no link is known from 'node2' to 'node9', so they cannot be neighbours in the pipeline; known links "
+                        + "from 'node2': []");
+    }
 }

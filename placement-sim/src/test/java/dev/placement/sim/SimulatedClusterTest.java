@@ -141,4 +141,28 @@ class SimulatedClusterTest {
         assertThatThrownBy(() -> clock.advance(Duration.ofSeconds(-1))).hasMessageContaining("cannot go back");
         assertThat(clock.advanceTo(START.minusSeconds(5))).isEqualTo(START);
     }
+    @Test
+    void runsEachPipelineWithTheEngineSettingsOfTheRequestItWasLaunchedFor() {
+        List<Integer> asked = new java.util.ArrayList<>();
+        MetricsPredictor kvBound = (placement, request) -> {
+            asked.add(request.maxModelLen());
+            if (request.maxModelLen() > 8192 || request.cluster().gpuMemoryUtilization() < 0.5) {
+                throw new InfeasiblePlacementException("the KV cache cannot hold one sequence");
+            }
+            return TRUTH.predictMetrics(placement, request);
+        };
+        SimulatedCluster sim = SimulatedCluster.builder(SimulatedClock.at(START), ResearchTestbed.NODES, kvBound)
+                .build();
+        PlacementRequest planned = PlacementRequest.builder(ResearchTestbed.FALCON3_10B, sim.snapshot(),
+                sim.trueConnectivity()).maxModelLen(2048).build();
+
+        RunningPipeline p = sim.launch(THREE, planned);
+        assertThat(sim.sample(p)).isPresent();
+        assertThat(asked).containsOnly(2048);
+        assertThatThrownBy(() -> sim.launch(THREE, planned.toBuilder().maxModelLen(16384).build()))
+                .isInstanceOf(LaunchException.class).hasMessageContaining("KV cache");
+        ClusterSnapshot starved = new ClusterSnapshot(sim.snapshot().nodes(), 0.3);
+        assertThatThrownBy(() -> sim.launch(THREE, planned.toBuilder().cluster(starved).build()))
+                .isInstanceOf(LaunchException.class);
+    }
 }

@@ -6,6 +6,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.placement.api.Objective;
+import dev.placement.api.PipelineLauncher;
+import dev.placement.api.Placement;
+import dev.placement.api.PlacementRequest;
+import dev.placement.api.RunningPipeline;
 import dev.placement.core.orchestrator.TickOutcome.Action;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -182,6 +186,42 @@ class PlacementOrchestratorTest {
             assertThat(o.gate().isPaused()).isFalse();
             assertThat(f.events).anySatisfy(e -> assertThat(e).isInstanceOfSatisfying(
                     OrchestratorEvent.RolledBack.class, r -> assertThat(r.failed()).isEqualTo(TWO)));
+        }
+    }
+
+    @Test
+    void launchesWithTheEngineSettingsItPlannedWithAndRollsBackAPipelineThatRunsSomethingElse() {
+        List<Integer> launchedWithMaxModelLen = new ArrayList<>();
+        Placement wrong = Placement.parse("node0:1,node1:39");
+        PipelineLauncher misplacing = new PipelineLauncher() {
+            private int launches;
+
+            @Override
+            public RunningPipeline launch(Placement placement, PlacementRequest request) {
+                launchedWithMaxModelLen.add(request.maxModelLen());
+                RunningPipeline started = f.sim.launch(placement, request);
+                // The second launch lands another split than asked, as an executor that ignores the order would.
+                return launches++ == 1 ? new RunningPipeline(started.id(), wrong, started.endpoint(),
+                        started.startedAt()) : started;
+            }
+
+            @Override
+            public void stop(RunningPipeline pipeline) {
+                f.sim.stop(pipeline);
+            }
+        };
+        try (PlacementOrchestrator o = f.orchestrator().launcher(misplacing).maxModelLen(2048)
+                .cooldown(Duration.ZERO).smoothingWindow(1).build()) {
+            o.runOnce();
+            f.setNode1Node2Rtt(8);
+
+            TickOutcome t = tickAfter(o, Duration.ofSeconds(10));
+
+            assertThat(t.action()).isEqualTo(Action.ROLLED_BACK);
+            assertThat(t.reason()).contains("the launcher started " + wrong + " instead");
+            assertThat(t.running()).isEqualTo(THREE);
+            assertThat(f.sim.runningPipelines()).extracting(RunningPipeline::placement).containsExactly(THREE);
+            assertThat(launchedWithMaxModelLen).containsExactly(2048, 2048, 2048);
         }
     }
 
