@@ -80,7 +80,7 @@ final class PlanningOptions {
         positive(inputLen, "--input-len");
         positive(outputLen, "--output-len");
         positive(concurrency, "--concurrency");
-        int len = maxModelLen != null ? maxModelLen : Math.min(spec.contextLength(), 4096);
+        int len = maxModelLen != null ? maxModelLen : spec.defaultMaxModelLen();
         if (len < 1 || len > spec.contextLength()) {
             throw new InvalidInputException("--max-model-len", null, "must be 1 to the model's context length "
                     + spec.contextLength() + ", was " + len);

@@ -165,4 +165,13 @@ class SimulatedClusterTest {
         assertThatThrownBy(() -> sim.launch(THREE, planned.toBuilder().cluster(starved).build()))
                 .isInstanceOf(LaunchException.class);
     }
+
+    @Test
+    void aClusterOfOneNodeIsReachableAndServes() {
+        SimulatedCluster sim = SimulatedCluster.builder(SimulatedClock.at(START), ResearchTestbed.NODES.subList(0, 1),
+                TRUTH).build();
+
+        assertThat(sim.measure(sim.snapshot()).unreachableNodes()).isEmpty();
+        assertThat(sim.sample(launch(sim, Placement.parse("node0:30"), sim.snapshot()))).isPresent();
+    }
 }
