@@ -1,12 +1,14 @@
 package dev.placement.api;
 
 import java.time.Instant;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Measured round-trip times, and optionally bandwidths, between the nodes of a cluster.
@@ -34,7 +36,8 @@ public record ConnectivityMap(
         rttMillis = copy(Checks.notNull(rttMillis, "rttMillis"), "rttMillis", true);
         bandwidthBytesPerSecond = copy(bandwidthBytesPerSecond == null ? Map.of() : bandwidthBytesPerSecond,
                 "bandwidthBytesPerSecond", false);
-        unreachableNodes = unreachableNodes == null ? Set.of() : Set.copyOf(unreachableNodes);
+        unreachableNodes = unreachableNodes == null ? Set.of()
+                : Collections.unmodifiableSet(new TreeSet<>(unreachableNodes));
         Checks.notNull(measuredAt, "measuredAt");
     }
 
@@ -119,10 +122,12 @@ public record ConnectivityMap(
                 r.put(to, v);
             });
             if (!r.isEmpty()) {
-                out.put(from, Map.copyOf(r));
+                out.put(from, Collections.unmodifiableMap(r));
             }
         });
-        return Map.copyOf(out);
+        // Sorted, not Map.copyOf: its iteration order changes from one JVM to the next, and journals and
+        // prompts written from this map should read the same every run.
+        return Collections.unmodifiableMap(out);
     }
 
     /** Collects RTTs and bandwidths; not thread-safe. */

@@ -100,4 +100,14 @@ class ConnectivityMapTest {
                 .isInstanceOf(NullPointerException.class)
                 .hasMessage("measuredAt must not be null");
     }
+
+    @Test
+    void iteratesInNodeOrderWhateverOrderItWasBuiltIn() {
+        ConnectivityMap m = ConnectivityMap.builder().rtt("node2", "node0", 1).rtt("node1", "node2", 2)
+                .rtt("node0", "node2", 3).rtt("node0", "node1", 4).unreachable("node9").unreachable("node3").build();
+
+        assertThat(m.rttMillis().keySet()).containsExactly("node0", "node1", "node2");
+        assertThat(m.rttMillis().get("node0").keySet()).containsExactly("node1", "node2");
+        assertThat(m.unreachableNodes()).containsExactly("node3", "node9");
+    }
 }

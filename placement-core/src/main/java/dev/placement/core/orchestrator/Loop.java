@@ -4,6 +4,7 @@ import dev.placement.api.InfeasiblePlacementException;
 import dev.placement.api.PipelineMetrics;
 import dev.placement.api.Placement;
 import dev.placement.api.PlacementDecision;
+import dev.placement.api.PlacementRequest;
 import dev.placement.api.RunningPipeline;
 import java.time.Duration;
 import java.time.Instant;
@@ -82,8 +83,7 @@ final class Loop {
                 state.decidingFailed(t.at(), reason);
                 gate.pause(reason);
             }
-            return finish(t, null, TickOutcome.Action.NO_FEASIBLE_PLACEMENT, reason, null, false,
-                    seen.runningPredicted());
+            return finish(t, null, TickOutcome.Action.NO_FEASIBLE_PLACEMENT, reason, null, seen.runningPredicted());
         } catch (RuntimeException e) {
             return failed(t, null, "agent '" + parts.agent().name() + "' failed: " + LoopParts.message(e));
         }
@@ -91,16 +91,25 @@ final class Loop {
         parts.emit(new OrchestratorEvent.DecisionMade(t.at(), t.triggers(), decision));
         state.decidingSucceeded();
 
-        Placement proposed = decision.placement();
-        List<String> problems = seen.request().problemsWith(proposed);
-        Estimate estimate = !problems.isEmpty() ? null : decision.predicted() != null
-                ? new Estimate(decision.predicted(), null) : Estimate.of(parts.predictor(), proposed, seen.request());
-        if (estimate == null || estimate.metrics() == null) {
-            return failed(t, decision, "agent '" + decision.agent() + "' proposed " + proposed
-                    + ", which is not usable: " + (estimate == null ? String.join("; ", problems)
-                    : estimate.problemOr("the performance model cannot evaluate it")));
+        Estimate proposal = check(decision, seen.request());
+        if (proposal.metrics() == null) {
+            return failed(t, decision, "agent '" + decision.agent() + "' proposed " + decision.placement()
+                    + ", which is not usable: " + proposal.problemOr("the performance model cannot evaluate it"));
         }
-        return apply(t, decision, estimate.metrics());
+        return apply(t, decision, proposal.metrics());
+    }
+
+    /**
+     * The one check of a decision against what was observed, and what it is predicted to do: its own
+     * prediction when it carries one, so that nothing predicts it again.
+     */
+    private Estimate check(PlacementDecision decision, PlacementRequest request) {
+        List<String> problems = request.problemsWith(decision.placement());
+        if (!problems.isEmpty()) {
+            return new Estimate(null, String.join("; ", problems));
+        }
+        return decision.predicted() != null ? new Estimate(decision.predicted(), null)
+                : Estimate.of(parts.predictor(), decision.placement(), request);
     }
 
     private TickOutcome apply(Tick t, PlacementDecision decision, PipelineMetrics proposedPredicted) {
@@ -111,7 +120,7 @@ final class Loop {
             why = state.state() == OrchestratorState.DEGRADED ? "retrying after a failed launch"
                     : "no pipeline was running";
         } else if (decision.placement().equals(before.placement())) {
-            return finish(t, decision, TickOutcome.Action.KEPT, "the agent kept the running placement", null, true,
+            return finish(t, decision, TickOutcome.Action.KEPT, "the agent kept the running placement", null,
                     seen.runningPredicted());
         } else if (!seen.runningIsComplete()) {
             why = "the running placement uses " + gone(before.placement(), seen) + ", which is gone";
@@ -126,38 +135,37 @@ final class Loop {
                 state.heldBack(verdict.heldByCooldown());
                 parts.emit(new OrchestratorEvent.ReconfigurationSkipped(t.at(), decision.placement(),
                         verdict.reason()));
-                return finish(t, decision, TickOutcome.Action.SKIPPED, verdict.reason(), null, true,
+                return finish(t, decision, TickOutcome.Action.SKIPPED, verdict.reason(), null,
                         seen.runningPredicted());
             }
             why = verdict.reason();
         }
         Switchover.Result switched = switchover.run(t.at(), decision.placement(), seen.request(), before, why, state);
-        PipelineMetrics runningPredicted = switch (switched.action()) {
+        PipelineMetrics runningAfter = switch (switched.action()) {
             case RECONFIGURED -> proposedPredicted;
             case ROLLED_BACK -> seen.runningPredicted();
             default -> null;
         };
-        return finish(t, decision, switched.action(), switched.reason(), switched.restart(),
-                switched.action() != TickOutcome.Action.DEGRADED, runningPredicted);
+        return finish(t, decision, switched.action(), switched.reason(), switched.restart(), runningAfter);
     }
 
     private TickOutcome failed(Tick t, PlacementDecision decision, String reason) {
         state.decidingFailed(t.at(), reason);
-        TickOutcome outcome = finish(t, decision, TickOutcome.Action.FAILED, reason, null, false,
+        TickOutcome outcome = finish(t, decision, TickOutcome.Action.FAILED, reason, null,
                 t.seen().runningPredicted());
         parts.emit(new OrchestratorEvent.TickFailed(t.at(), reason));
         return outcome;
     }
 
     /**
-     * Journals a decision tick and returns its outcome.
+     * Journals a decision tick and returns its outcome. When a pipeline runs as decided (kept, held, switched
+     * or rolled back), the next measured metrics are journaled as this decision's outcome.
      *
-     * @param restart          the restart a switch took, or null
-     * @param awaitMeasurement whether the next measured metrics are this decision's outcome
-     * @param runningPredicted the prediction for what runs after the tick
+     * @param restart      the restart a switch took, or null
+     * @param runningAfter the prediction for what runs after the tick
      */
     private TickOutcome finish(Tick t, PlacementDecision decision, TickOutcome.Action action, String reason,
-            Duration restart, boolean awaitMeasurement, PipelineMetrics runningPredicted) {
+            Duration restart, PipelineMetrics runningAfter) {
         Observer.Observed seen = t.seen();
         RunningPipeline before = seen.running();
         DecisionJournal.Entry draft = new DecisionJournal.Entry(0, t.at(), t.triggers(),
@@ -169,10 +177,11 @@ final class Loop {
                 null);
         long[] id = {-1};
         parts.journalSafely(() -> id[0] = parts.journal().recordDecision(draft).id());
-        if (awaitMeasurement) {
-            state.awaitMeasurement(id[0]);
+        switch (action) {
+            case KEPT, SKIPPED, RECONFIGURED, ROLLED_BACK -> state.awaitMeasurement(id[0]);
+            default -> { }
         }
-        return outcome(t, decision, action, reason, runningPredicted);
+        return outcome(t, decision, action, reason, runningAfter);
     }
 
     private TickOutcome outcome(Tick t, PlacementDecision decision, TickOutcome.Action action, String reason,
