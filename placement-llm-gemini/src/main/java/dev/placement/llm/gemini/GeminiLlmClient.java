@@ -13,7 +13,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.URI;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -134,13 +133,8 @@ public final class GeminiLlmClient implements LlmClient {
 
     private String requestBody(LlmRequest request) {
         JsonNode schema = transport.answerSchema(request);
-        GenerateContent.GenerationConfig config = generation.config(schema);
-        GenerateContent.Request wire = new GenerateContent.Request(
-                new GenerateContent.Content(null, List.of(new GenerateContent.Part(request.systemText(), null))),
-                List.of(new GenerateContent.Content("user",
-                        List.of(new GenerateContent.Part(request.userText(), null)))),
-                config);
-        return transport.toJson(wire);
+        return transport.toJson(GenerateContent.Request.of(request.systemText(), request.userText(),
+                generation.config(schema)));
     }
 
     private LlmResponse parse(String body) {
@@ -169,31 +163,14 @@ public final class GeminiLlmClient implements LlmClient {
             throw transport.failure(LlmFailure.MALFORMED_RESPONSE, "the answer ended abnormally (finishReason " + finish
                     + ")");
         }
-        StringBuilder text = new StringBuilder();
-        boolean anyText = false;
-        if (candidate.content() != null && candidate.content().parts() != null) {
-            for (GenerateContent.Part part : candidate.content().parts()) {
-                // Thought summaries come back as parts flagged "thought"; they are not the answer.
-                if (part != null && part.text() != null && !Boolean.TRUE.equals(part.thought())) {
-                    text.append(part.text());
-                    anyText = true;
-                }
-            }
-        }
-        if (!anyText) {
-            throw transport.failure(LlmFailure.MALFORMED_RESPONSE, "the first candidate has no answer text (finishReason "
-                    + finish + ")");
+        String text = candidate.answerText();
+        if (text == null) {
+            throw transport.failure(LlmFailure.MALFORMED_RESPONSE, "the first candidate has no answer text "
+                    + "(finishReason " + finish + ")");
         }
         GenerateContent.UsageMetadata usage = response.usageMetadata();
-        int promptTokens = usage == null ? 0 : nonNegative(usage.promptTokenCount());
-        int completionTokens = usage == null ? 0
-                : nonNegative(usage.candidatesTokenCount()) + nonNegative(usage.thoughtsTokenCount());
-        return new LlmResponse(text.toString(), response.modelVersion() != null ? response.modelVersion() : model,
-                promptTokens, completionTokens);
-    }
-
-    private static int nonNegative(Integer value) {
-        return value == null ? 0 : Math.max(0, value);
+        return new LlmResponse(text, response.modelVersion() != null ? response.modelVersion() : model,
+                usage == null ? 0 : usage.promptTokens(), usage == null ? 0 : usage.completionTokens());
     }
 
     private static boolean isBlank(String s) {
