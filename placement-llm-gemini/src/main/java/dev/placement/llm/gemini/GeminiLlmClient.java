@@ -60,7 +60,8 @@ public final class GeminiLlmClient implements LlmClient {
                             + "https://aistudio.google.com/app/apikey");
         }
         if (isBlank(b.apiKey) && !isBlank(env.get("GOOGLE_API_KEY")) && !isBlank(env.get("GEMINI_API_KEY"))) {
-            LOG.info("gemini: both GOOGLE_API_KEY and GEMINI_API_KEY are set; using GOOGLE_API_KEY, as Google's SDKs do");
+            LOG.info("gemini: both GOOGLE_API_KEY and GEMINI_API_KEY are set; using GOOGLE_API_KEY, as Google's "
+                    + "SDKs do");
         }
         apiKey = apiKey.strip();
         LlmHttpTransport.requireHeaderSafe(apiKey, isBlank(b.apiKey) ? "environment" : "GeminiLlmClient.builder()",
