@@ -13,8 +13,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.URI;
-import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -50,9 +48,7 @@ public final class GeminiLlmClient implements LlmClient {
     private final String baseUrl;
     private final String model;
     private final Map<String, String> headers;
-    private final String thinkingLevel;
-    private final Integer thinkingBudget;
-    private final Integer maxOutputTokens;
+    private final GenerationSettings generation;
     private final LlmHttpTransport transport;
 
     private GeminiLlmClient(Builder b) {
@@ -64,7 +60,8 @@ public final class GeminiLlmClient implements LlmClient {
                             + "https://aistudio.google.com/app/apikey");
         }
         if (isBlank(b.apiKey) && !isBlank(env.get("GOOGLE_API_KEY")) && !isBlank(env.get("GEMINI_API_KEY"))) {
-            LOG.info("gemini: both GOOGLE_API_KEY and GEMINI_API_KEY are set; using GOOGLE_API_KEY, as Google's SDKs do");
+            LOG.info("gemini: both GOOGLE_API_KEY and GEMINI_API_KEY are set; using GOOGLE_API_KEY, as Google's "
+                    + "SDKs do");
         }
         apiKey = apiKey.strip();
         LlmHttpTransport.requireHeaderSafe(apiKey, isBlank(b.apiKey) ? "environment" : "GeminiLlmClient.builder()",
@@ -87,74 +84,9 @@ public final class GeminiLlmClient implements LlmClient {
         LlmHttpTransport.httpUrl(base, "GeminiLlmClient.builder()", "baseUrl", DEFAULT_BASE_URL);
         this.generateUri = URI.create(base + "/v1beta/models/" + name + ":generateContent");
         this.headers = Map.of("x-goog-api-key", apiKey);
-        if (!isBlank(b.thinkingLevel) && b.thinkingBudget != null) {
-            throw new InvalidInputException("GeminiLlmClient.builder()", "thinkingLevel",
-                    "set either thinkingLevel (Gemini 3) or thinkingBudget (Gemini 2.5), not both; the API "
-                            + "rejects a request with both");
-        }
-        if (b.thinkingBudget != null && b.thinkingBudget < -1) {
-            throw new InvalidInputException("GeminiLlmClient.builder()", "thinkingBudget", "must be -1 (dynamic), "
-                    + "0 (off) or a token count, got " + b.thinkingBudget);
-        }
-        if (b.maxOutputTokens != null && b.maxOutputTokens < 1) {
-            throw new InvalidInputException("GeminiLlmClient.builder()", "maxOutputTokens",
-                    "must be at least 1, got " + b.maxOutputTokens);
-        }
-        if (!isBlank(b.reasoningEffort)) {
-            if (!isBlank(b.thinkingLevel) || b.thinkingBudget != null) {
-                throw new InvalidInputException("GeminiLlmClient.builder()", "reasoningEffort",
-                        "set either reasoningEffort or thinkingLevel/thinkingBudget, not both");
-            }
-            String effort = b.reasoningEffort.strip().toLowerCase(Locale.ROOT);
-            if (name.startsWith("gemini-3")) {
-                this.thinkingLevel = thinkingLevelFor(effort);
-                this.thinkingBudget = null;
-            } else {
-                this.thinkingLevel = null;
-                this.thinkingBudget = thinkingBudgetFor(effort);
-            }
-        } else {
-            this.thinkingLevel = isBlank(b.thinkingLevel) ? null : b.thinkingLevel.strip();
-            this.thinkingBudget = b.thinkingBudget;
-        }
-        this.maxOutputTokens = b.maxOutputTokens;
+        this.generation = GenerationSettings.resolve(name, b.thinkingLevel, b.thinkingBudget, b.reasoningEffort,
+                b.maxOutputTokens);
         this.transport = b.transport(new GeminiErrorReader(), apiKey);
-    }
-
-    /** Gemini 3 thinks in levels; "none" has no level, so the least thinking is asked for. */
-    private static String thinkingLevelFor(String effort) {
-        switch (effort) {
-            case "none":
-            case "minimal":
-                return "MINIMAL";
-            case "low":
-            case "medium":
-            case "high":
-                return effort.toUpperCase(Locale.ROOT);
-            default:
-                throw badEffort(effort, "none, minimal, low, medium, high");
-        }
-    }
-
-    /** The budgets Google's OpenAI-compatible endpoint maps {@code reasoning_effort} to for Gemini 2.5. */
-    private static int thinkingBudgetFor(String effort) {
-        switch (effort) {
-            case "none":
-                return 0;
-            case "low":
-                return 1024;
-            case "medium":
-                return 8192;
-            case "high":
-                return 24576;
-            default:
-                throw badEffort(effort, "none, low, medium, high");
-        }
-    }
-
-    private static InvalidInputException badEffort(String effort, String valid) {
-        return new InvalidInputException("GeminiLlmClient.builder()", "reasoningEffort", "'" + effort
-                + "' is not a reasoning effort this model takes; expected one of " + valid);
     }
 
     /** @return a builder with no environment: the key must be set with {@link Builder#apiKey(String)} */
@@ -202,18 +134,8 @@ public final class GeminiLlmClient implements LlmClient {
 
     private String requestBody(LlmRequest request) {
         JsonNode schema = transport.answerSchema(request);
-        GenerateContent.ThinkingConfig thinking = thinkingLevel == null && thinkingBudget == null ? null
-                : new GenerateContent.ThinkingConfig(thinkingLevel, thinkingBudget);
-        GenerateContent.GenerationConfig config = schema == null && thinking == null && maxOutputTokens == null
-                ? null
-                : new GenerateContent.GenerationConfig(schema == null ? null : "application/json", schema,
-                        maxOutputTokens, thinking);
-        GenerateContent.Request wire = new GenerateContent.Request(
-                new GenerateContent.Content(null, List.of(new GenerateContent.Part(request.systemText(), null))),
-                List.of(new GenerateContent.Content("user",
-                        List.of(new GenerateContent.Part(request.userText(), null)))),
-                config);
-        return transport.toJson(wire);
+        return transport.toJson(GenerateContent.Request.of(request.systemText(), request.userText(),
+                generation.config(schema)));
     }
 
     private LlmResponse parse(String body) {
@@ -230,8 +152,9 @@ public final class GeminiLlmClient implements LlmClient {
         GenerateContent.Candidate candidate = response.candidates().get(0);
         String finish = candidate.finishReason();
         if ("MAX_TOKENS".equals(finish)) {
+            Integer limit = generation.maxOutputTokens();
             throw transport.failure(LlmFailure.TRUNCATED, "the answer hit the token limit (finishReason MAX_TOKENS"
-                    + (maxOutputTokens == null ? "" : ", maxOutputTokens " + maxOutputTokens)
+                    + (limit == null ? "" : ", maxOutputTokens " + limit)
                     + "); raise maxOutputTokens, which also counts thinking tokens");
         }
         if (finish != null && BLOCKED_FINISH.contains(finish)) {
@@ -241,31 +164,14 @@ public final class GeminiLlmClient implements LlmClient {
             throw transport.failure(LlmFailure.MALFORMED_RESPONSE, "the answer ended abnormally (finishReason " + finish
                     + ")");
         }
-        StringBuilder text = new StringBuilder();
-        boolean anyText = false;
-        if (candidate.content() != null && candidate.content().parts() != null) {
-            for (GenerateContent.Part part : candidate.content().parts()) {
-                // Thought summaries come back as parts flagged "thought"; they are not the answer.
-                if (part != null && part.text() != null && !Boolean.TRUE.equals(part.thought())) {
-                    text.append(part.text());
-                    anyText = true;
-                }
-            }
-        }
-        if (!anyText) {
-            throw transport.failure(LlmFailure.MALFORMED_RESPONSE, "the first candidate has no answer text (finishReason "
-                    + finish + ")");
+        String text = candidate.answerText();
+        if (text == null) {
+            throw transport.failure(LlmFailure.MALFORMED_RESPONSE, "the first candidate has no answer text "
+                    + "(finishReason " + finish + ")");
         }
         GenerateContent.UsageMetadata usage = response.usageMetadata();
-        int promptTokens = usage == null ? 0 : nonNegative(usage.promptTokenCount());
-        int completionTokens = usage == null ? 0
-                : nonNegative(usage.candidatesTokenCount()) + nonNegative(usage.thoughtsTokenCount());
-        return new LlmResponse(text.toString(), response.modelVersion() != null ? response.modelVersion() : model,
-                promptTokens, completionTokens);
-    }
-
-    private static int nonNegative(Integer value) {
-        return value == null ? 0 : Math.max(0, value);
+        return new LlmResponse(text, response.modelVersion() != null ? response.modelVersion() : model,
+                usage == null ? 0 : usage.promptTokens(), usage == null ? 0 : usage.completionTokens());
     }
 
     private static boolean isBlank(String s) {
@@ -284,8 +190,7 @@ public final class GeminiLlmClient implements LlmClient {
     @Override
     public String toString() {
         return "GeminiLlmClient[model=" + model + ", baseUrl=" + baseUrl + ", apiKey=***"
-                + (thinkingLevel == null ? "" : ", thinkingLevel=" + thinkingLevel)
-                + (thinkingBudget == null ? "" : ", thinkingBudget=" + thinkingBudget) + "]";
+                + generation.describeThinking() + "]";
     }
 
     /**

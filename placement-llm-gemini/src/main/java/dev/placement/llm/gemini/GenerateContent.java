@@ -7,7 +7,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import java.util.List;
 
-/** The {@code generateContent} wire format ({@code generative_service.proto}, JSON names in lowerCamelCase). */
+/**
+ * The {@code generateContent} wire format ({@code generative_service.proto}, JSON names in lowerCamelCase), with
+ * the mapping between it and the client's one-turn requests and answers.
+ */
 final class GenerateContent {
 
     private GenerateContent() {
@@ -17,6 +20,12 @@ final class GenerateContent {
     record Request(@JsonProperty("systemInstruction") Content systemInstruction,
                    @JsonProperty("contents") List<Content> contents,
                    @JsonProperty("generationConfig") GenerationConfig generationConfig) {
+
+        /** The instructions as {@code systemInstruction} and the user's text as the one {@code user} turn. */
+        static Request of(String instructions, String userText, GenerationConfig generationConfig) {
+            return new Request(new Content(null, List.of(new Part(instructions, null))),
+                    List.of(new Content("user", List.of(new Part(userText, null)))), generationConfig);
+        }
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -50,6 +59,22 @@ final class GenerateContent {
 
     @JsonIgnoreProperties(ignoreUnknown = true)
     record Candidate(@JsonProperty("content") Content content, @JsonProperty("finishReason") String finishReason) {
+
+        /** @return the text of the parts, thoughts left out, or {@code null} if no part has answer text */
+        String answerText() {
+            StringBuilder text = new StringBuilder();
+            boolean anyText = false;
+            if (content != null && content.parts() != null) {
+                for (Part part : content.parts()) {
+                    // Thought summaries come back as parts flagged "thought"; they are not the answer.
+                    if (part != null && part.text() != null && !Boolean.TRUE.equals(part.thought())) {
+                        text.append(part.text());
+                        anyText = true;
+                    }
+                }
+            }
+            return anyText ? text.toString() : null;
+        }
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)
@@ -60,5 +85,19 @@ final class GenerateContent {
     record UsageMetadata(@JsonProperty("promptTokenCount") Integer promptTokenCount,
                          @JsonProperty("candidatesTokenCount") Integer candidatesTokenCount,
                          @JsonProperty("thoughtsTokenCount") Integer thoughtsTokenCount) {
+
+        /** @return the prompt's tokens; 0 if not reported */
+        int promptTokens() {
+            return nonNegative(promptTokenCount);
+        }
+
+        /** @return the answer's tokens with the thinking tokens, which are billed as output too */
+        int completionTokens() {
+            return nonNegative(candidatesTokenCount) + nonNegative(thoughtsTokenCount);
+        }
+
+        private static int nonNegative(Integer value) {
+            return value == null ? 0 : Math.max(0, value);
+        }
     }
 }

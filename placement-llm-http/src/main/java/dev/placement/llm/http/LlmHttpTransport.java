@@ -1,37 +1,20 @@
 package dev.placement.llm.http;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.MissingNode;
 import dev.placement.api.InvalidInputException;
-import dev.placement.api.LlmException;
 import dev.placement.api.LlmRequest;
-import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
-import io.github.resilience4j.retry.Retry;
-import io.github.resilience4j.retry.RetryConfig;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.function.Supplier;
 
 /**
  * Sends one JSON request to an LLM provider and returns the body of its 2xx answer: the transport shared by the
@@ -48,59 +31,21 @@ import java.util.function.Supplier;
  * keys reach neither logs nor exceptions. Built with {@link #builder()}; immutable and thread-safe.
  */
 public final class LlmHttpTransport {
-    private static final Logger LOG = LoggerFactory.getLogger(LlmHttpTransport.class);
-
-    private final String provider;
-    private final HttpClient httpClient;
-    private final Duration requestTimeout;
-    private final Duration initialRetryDelay;
-    private final Duration maxRetryDelay;
-    private final int maxRetries;
-    private final ErrorBodyReader errorReader;
-    private final List<String> secrets;
-    private final Clock clock;
-    private final Sleeper sleeper;
-    private final Retry retry;
-    private final CircuitBreaker circuitBreaker;
-    private final ObjectMapper json = new ObjectMapper()
-            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+    // Each part holds one responsibility, so this class stays the small face the provider modules call.
+    private final TransportSettings settings;
+    private final ProviderFailures failures;
+    private final WireJson json;
+    private final HttpExchange exchange;
+    private final ResiliencePolicy resilience;
 
     private LlmHttpTransport(Builder b) {
-        this.provider = requireText(b.provider, "provider");
-        this.requestTimeout = positive(b.requestTimeout, "requestTimeout");
-        Duration connectTimeout = positive(b.connectTimeout, "connectTimeout");
-        this.initialRetryDelay = notNegative(b.initialRetryDelay, "initialRetryDelay");
-        this.maxRetryDelay = notNegative(b.maxRetryDelay, "maxRetryDelay");
-        if (b.maxRetries < 0) {
-            throw new IllegalArgumentException("maxRetries must be 0 or more, got " + b.maxRetries);
-        }
-        this.maxRetries = b.maxRetries;
-        this.errorReader = Objects.requireNonNull(b.errorReader, "errorReader");
-        this.secrets = List.copyOf(b.secrets);
-        this.clock = Objects.requireNonNull(b.clock, "clock");
-        this.sleeper = Objects.requireNonNull(b.sleeper, "sleeper");
-        this.httpClient = b.httpClient != null ? b.httpClient
-                : HttpClient.newBuilder().connectTimeout(connectTimeout).build();
-        this.retry = Retry.of(provider, RetryConfig.<String>custom()
-                .maxAttempts(maxRetries + 1)
-                .retryOnException(LlmHttpTransport::isRetryable)
-                .intervalBiFunction((attempt, outcome) -> waitBeforeRetry(attempt,
-                        outcome.isLeft() ? outcome.getLeft() : null))
-                .build());
-        CircuitBreakerConfig base = b.circuitBreakerConfig != null ? b.circuitBreakerConfig
-                : CircuitBreakerConfig.custom()
-                        .slidingWindowSize(10)
-                        .minimumNumberOfCalls(5)
-                        .failureRateThreshold(50)
-                        .waitDurationInOpenState(Duration.ofSeconds(30))
-                        .permittedNumberOfCallsInHalfOpenState(1)
-                        .build();
-        this.circuitBreaker = CircuitBreaker.of(provider, CircuitBreakerConfig.from(base)
-                // Only failures that say something about the server's health count: a bad request or a
-                // refusal must not stop calls that would succeed.
-                .recordException(LlmHttpTransport::isRetryable)
-                .clock(clock)
-                .build());
+        this.settings = new TransportSettings(b.provider, b.httpClient, b.connectTimeout, b.requestTimeout,
+                b.maxRetries, b.initialRetryDelay, b.maxRetryDelay, b.circuitBreakerConfig, b.errorReader, b.clock,
+                b.sleeper);
+        this.failures = new ProviderFailures(settings.provider(), b.secrets);
+        this.json = new WireJson(failures);
+        this.exchange = new HttpExchange(settings, failures, json);
+        this.resilience = new ResiliencePolicy(settings, failures);
     }
 
     /** @return a builder with the defaults documented on its methods */
@@ -122,22 +67,12 @@ public final class LlmHttpTransport {
         Objects.requireNonNull(uri, "uri");
         Objects.requireNonNull(headers, "headers");
         Objects.requireNonNull(jsonBody, "jsonBody");
-        Supplier<String> guarded = CircuitBreaker.decorateSupplier(circuitBreaker,
-                () -> sendOnce(uri, headers, jsonBody));
-        Supplier<String> attempt = () -> {
-            try {
-                return guarded.get();
-            } catch (CallNotPermittedException e) {
-                throw new LlmCallException(provider, LlmFailure.CIRCUIT_OPEN,
-                        "too many recent failures; not calling " + uri.getHost() + " for now", null, 0, null);
-            }
-        };
-        return Retry.decorateSupplier(retry, attempt).get();
+        return resilience.call(uri.getHost(), () -> exchange.post(uri, headers, jsonBody));
     }
 
     /** @return the circuit breaker's state, for diagnostics and tests; never null */
     public CircuitBreaker.State circuitState() {
-        return circuitBreaker.getState();
+        return resilience.state();
     }
 
     /**
@@ -147,14 +82,7 @@ public final class LlmHttpTransport {
      * @return the text with secrets replaced by {@code ***}, or {@code null}
      */
     public String redact(String text) {
-        if (text == null) {
-            return null;
-        }
-        String result = text;
-        for (String secret : secrets) {
-            result = result.replace(secret, "***");
-        }
-        return result;
+        return failures.redact(text);
     }
 
     /**
@@ -165,21 +93,7 @@ public final class LlmHttpTransport {
      * @throws LlmCallException ({@link LlmFailure#INVALID_REQUEST}) if the schema is not a JSON object
      */
     public JsonNode answerSchema(LlmRequest request) {
-        if (request.jsonSchema() == null) {
-            return null;
-        }
-        JsonNode schema;
-        try {
-            schema = json.readTree(request.jsonSchema());
-        } catch (JsonProcessingException e) {
-            throw failure(LlmFailure.INVALID_REQUEST, "the answer schema '" + request.schemaName()
-                    + "' is not valid JSON: " + e.getOriginalMessage());
-        }
-        if (schema == null || !schema.isObject()) {
-            throw failure(LlmFailure.INVALID_REQUEST, "the answer schema '" + request.schemaName()
-                    + "' is not a JSON object");
-        }
-        return schema;
+        return json.answerSchema(request);
     }
 
     /**
@@ -187,11 +101,7 @@ public final class LlmHttpTransport {
      * @return its JSON text
      */
     public String toJson(Object wire) {
-        try {
-            return json.writeValueAsString(wire);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("could not write the " + provider + " request", e);
-        }
+        return json.write(wire);
     }
 
     /**
@@ -206,16 +116,7 @@ public final class LlmHttpTransport {
      *                          that shape, with the start of the body in the message
      */
     public <T> T readAnswer(String body, Class<T> type, String format) {
-        T value;
-        try {
-            value = json.readValue(body, type);
-        } catch (JsonProcessingException e) {
-            throw malformed("the answer is not a " + format + " JSON object (" + e.getOriginalMessage() + ")", body);
-        }
-        if (value == null) {
-            throw malformed("the answer is empty", body);
-        }
-        return value;
+        return json.readAnswer(body, type, format);
     }
 
     /**
@@ -224,10 +125,7 @@ public final class LlmHttpTransport {
      * @return a {@link LlmFailure#MALFORMED_RESPONSE} failure with secrets redacted
      */
     public LlmCallException malformed(String problem, String body) {
-        String oneLine = body.strip().replaceAll("\\s+", " ");
-        String preview = oneLine.isEmpty() ? "(empty)"
-                : oneLine.length() <= 120 ? oneLine : oneLine.substring(0, 120) + "...";
-        return failure(LlmFailure.MALFORMED_RESPONSE, problem + "; body starts with: " + preview);
+        return failures.malformed(problem, body);
     }
 
     /**
@@ -236,7 +134,7 @@ public final class LlmHttpTransport {
      * @return a failure of this provider, without HTTP status, retryable as the kind says
      */
     public LlmCallException failure(LlmFailure kind, String message) {
-        return new LlmCallException(provider, kind, redact(message), null, 0, null);
+        return failures.redacted(kind, message);
     }
 
     /**
@@ -289,113 +187,11 @@ public final class LlmHttpTransport {
         }
     }
 
-    private String sendOnce(URI uri, Map<String, String> headers, String jsonBody) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri)
-                .timeout(requestTimeout)
-                .header("Content-Type", "application/json")
-                .header("Accept", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(jsonBody, StandardCharsets.UTF_8));
-        headers.forEach((name, value) -> {
-            try {
-                request.header(name, value);
-            } catch (IllegalArgumentException e) {
-                // The JDK's message quotes the value, which may be a key: say only which header.
-                throw new LlmCallException(provider, LlmFailure.INVALID_REQUEST, "the value of header " + name
-                        + " is not allowed in HTTP", null, 0, null);
-            }
-        });
-        long startNanos = System.nanoTime();
-        HttpResponse<String> response;
-        try {
-            response = httpClient.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-        } catch (HttpTimeoutException e) {
-            throw new LlmCallException(provider, LlmFailure.TIMEOUT, "no answer from " + uri.getHost()
-                    + " within " + describe(requestTimeout) + " (" + redact(e.getMessage()) + ")", null, 0, null);
-        } catch (IOException e) {
-            throw new LlmCallException(provider, LlmFailure.NETWORK, "could not reach " + uri.getHost() + ":"
-                    + uri.getPort() + ": " + redact(String.valueOf(e.getMessage())), null, 0, null);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new LlmCallException(provider, LlmFailure.INTERRUPTED, "interrupted while waiting for "
-                    + uri.getHost(), null, 0, e);
-        }
-        long millis = (System.nanoTime() - startNanos) / 1_000_000;
-        int status = response.statusCode();
-        if (LOG.isDebugEnabled()) {
-            LOG.debug("{} POST {} -> HTTP {} in {} ms{}", provider, uri, status, millis,
-                    response.headers().firstValue("x-request-id").map(id -> " (request id " + id + ")").orElse(""));
-        }
-        if (status >= 200 && status < 300) {
-            return response.body() == null ? "" : response.body();
-        }
-        String body = response.body() == null ? "" : response.body();
-        throw HttpFailures.fromResponse(provider, status, response.headers(), body, readLeniently(body),
-                errorReader, clock, this::redact);
-    }
-
-    private JsonNode readLeniently(String body) {
-        try {
-            JsonNode node = json.readTree(body);
-            return node == null ? MissingNode.getInstance() : node;
-        } catch (JsonProcessingException e) {
-            return MissingNode.getInstance();
-        }
-    }
-
-    private Long waitBeforeRetry(int attempt, Throwable failure) {
-        Duration hint = failure instanceof LlmException llm ? llm.retryAfter().orElse(null) : null;
-        Duration wait = RetryDelays.delay(hint, attempt, initialRetryDelay, maxRetryDelay,
-                ThreadLocalRandom.current().nextDouble());
-        LOG.warn("{}: attempt {} of {} failed ({}); retrying in {} ms", provider, attempt, maxRetries + 1,
-                failure == null ? "no exception" : redact(failure.getMessage()), wait.toMillis());
-        // Resilience4j 2.x sleeps through one process-wide static function; waiting here through the injected
-        // sleeper keeps waits per client and lets tests record them instead of sleeping. Resilience4j then
-        // waits zero.
-        try {
-            sleeper.sleep(wait);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new LlmCallException(provider, LlmFailure.INTERRUPTED, "interrupted while waiting to retry",
-                    null, 0, e);
-        }
-        return 0L;
-    }
-
-    private static boolean isRetryable(Throwable e) {
-        return e instanceof LlmException llm && llm.retryable();
-    }
-
-    private static String describe(Duration d) {
-        return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
-    }
-
-    private static String requireText(String value, String name) {
-        if (value == null || value.isBlank()) {
-            throw new IllegalArgumentException(name + " must not be blank");
-        }
-        return value;
-    }
-
-    private static Duration positive(Duration d, String name) {
-        Objects.requireNonNull(d, name);
-        if (d.isZero() || d.isNegative()) {
-            throw new IllegalArgumentException(name + " must be positive, got " + d);
-        }
-        return d;
-    }
-
-    private static Duration notNegative(Duration d, String name) {
-        Objects.requireNonNull(d, name);
-        if (d.isNegative()) {
-            throw new IllegalArgumentException(name + " must not be negative, got " + d);
-        }
-        return d;
-    }
-
     @Override
     public String toString() {
-        return "LlmHttpTransport[provider=" + provider + ", requestTimeout=" + requestTimeout + ", maxRetries="
-                + maxRetries + ", maxRetryDelay=" + maxRetryDelay + ", secrets=" + secrets.size() + " redacted]";
+        return "LlmHttpTransport[provider=" + settings.provider() + ", requestTimeout=" + settings.requestTimeout()
+                + ", maxRetries=" + settings.maxRetries() + ", maxRetryDelay=" + settings.maxRetryDelay()
+                + ", secrets=" + failures.secretCount() + " redacted]";
     }
 
     /**
