@@ -63,7 +63,7 @@ final class FreeTextAnswerReader {
         StringBuilder rationale = null;
         for (String rawLine : text.split("\\R")) {
             String line = rawLine.replace("`", "").strip();
-            if (line.isEmpty() || line.startsWith("```")) {
+            if (line.isEmpty()) {
                 continue;
             }
             if (rationale != null) {
