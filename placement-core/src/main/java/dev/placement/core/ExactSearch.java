@@ -14,19 +14,15 @@ import java.util.Arrays;
  * each valid (micro-batch size q ≥ 1, independent greedy minimum of Σ decode and Σ prefill under the fit
  * caps, max ≥ mean, the effective concurrency b ranging over an interval and every metric bounded over it);
  * candidates are visited in ascending bound and skipped once the bound reaches the incumbent. A surviving
- * candidate is solved exactly: for each effective concurrency b, only splits whose KV cache makes the
- * concurrency exactly b are enumerated (every stage holds b sequences, and some stage not b + 1 unless b is
- * the cap), so every term is known per stage, and a depth-first search prunes with the same kind of bound.
- * Every leaf is scored with {@link PipelineCosts#metrics}, the arithmetic {@link PerformanceModel#predict}
- * uses. Interchangeable nodes (see {@link #lowerMates}) are enumerated in one canonical order only, which
- * keeps the search exact while clusters of identical GPUs on a uniform network shrink to a few paths; a
+ * candidate is solved exactly by {@link SplitSearch}. Interchangeable nodes (see {@link #lowerMates}) are
+ * enumerated in one canonical order only, which keeps the search exact while clusters of identical GPUs on a
+ * uniform network shrink to a few paths; a
  * candidate whose stages run on the same kinds of node as an already solved one, with no smaller link term, is
  * skipped (it cannot score better), which covers near-identical nodes with noisy RTTs. An
  * optional step budget stops the search early (then {@link #stopped} is set). Not thread-safe; one per solve.
  */
 final class ExactSearch {
     private final PipelineCosts c;
-    private final Objective objective;
     private final int n;
     private final int layers;
     private final boolean uniformBandwidth;
@@ -41,19 +37,17 @@ final class ExactSearch {
     private final int[] type;
     private final int[] alphaOrder;
     private final int[] gammaOrder;
+    private final ScoreBound bound;
+    private final SplitSearch split;
 
     double bestScore;
     int bestFirst = -1;
     int bestMask;
     int bestLast;
     double[] bestLinks;
-    int[] bestNodes;
-    int[] bestLayers;
-    long leaves;
+    private int[] bestNodes;
+    private int[] bestLayers;
     long candidatesVisited;
-    /** Depth-first search nodes visited, and the count at which {@link #dfs} gives up. */
-    long dfsNodes;
-    private long dfsBudget = Long.MAX_VALUE;
     /** True when {@link #run} stopped at its step budget: the best found is then not proven optimal. */
     boolean stopped;
     /**
@@ -72,54 +66,21 @@ final class ExactSearch {
 
     ExactSearch(PipelineCosts c, Objective objective) {
         this.c = c;
-        this.objective = objective;
         this.n = c.n;
         this.layers = c.layers;
-        double first = Double.NaN;
-        boolean uniform = true;
-        for (int i = 0; i < n; i++) {
-            for (int j = 0; j < n; j++) {
-                if (i != j) {
-                    if (Double.isNaN(first)) {
-                        first = c.millisPerByte[i][j];
-                    } else if (c.millisPerByte[i][j] != first) {
-                        uniform = false;
-                    }
-                }
-            }
-        }
-        this.uniformBandwidth = uniform;
-        this.uniformMsPerByte = Double.isNaN(first) ? 0 : first;
-        alpha = new double[n];
-        decLast = new double[n];
-        gamma = new double[n];
-        preLast = new double[n];
-        capFit = new int[n][4];
-        long fitTokens = c.tokensFor(c.floorConcurrency);
-        for (int i = 0; i < n; i++) {
-            alpha[i] = c.decodeMillis(i, 1, false, 1);
-            double lmMemory = c.lmHeadBytes / c.bandwidthBytesPerMilli[i];
-            double lmCompute = c.lmHeadFlopsPerToken / c.flopsPerMilli[i];
-            decLast[i] = Math.min(lmMemory, lmCompute);
-            gamma[i] = c.prefillMillis(i, 1, false);
-            preLast[i] = Math.min(lmCompute, c.prefillChunks * lmMemory);
-            for (int role = 0; role < 4; role++) {
-                capFit[i][role] = c.maxLayers(i, (role & 1) != 0, (role & 2) != 0, fitTokens);
-            }
-        }
-        type = new int[n];
-        for (int i = 0; i < n; i++) {
-            type[i] = i;
-            for (int j = 0; j < i; j++) {
-                if (c.budgetBytes[i] == c.budgetBytes[j] && c.bandwidthBytesPerMilli[i] == c.bandwidthBytesPerMilli[j]
-                        && c.flopsPerMilli[i] == c.flopsPerMilli[j]) {
-                    type[i] = j;
-                    break;
-                }
-            }
-        }
-        alphaOrder = order(alpha);
-        gammaOrder = order(gamma);
+        NodeTables t = new NodeTables(c);
+        this.uniformBandwidth = t.uniformBandwidth;
+        this.uniformMsPerByte = t.uniformMsPerByte;
+        alpha = t.alpha;
+        decLast = t.decLast;
+        gamma = t.gamma;
+        preLast = t.preLast;
+        capFit = t.capFit;
+        type = t.type;
+        alphaOrder = t.alphaOrder;
+        gammaOrder = t.gammaOrder;
+        this.bound = new ScoreBound(c, objective);
+        this.split = new SplitSearch(c, objective);
     }
 
     /**
@@ -173,19 +134,6 @@ final class ExactSearch {
         return Double.compare(a, b) == 0;
     }
 
-    private int[] order(double[] key) {
-        Integer[] idx = new Integer[n];
-        for (int i = 0; i < n; i++) {
-            idx[i] = i;
-        }
-        Arrays.sort(idx, (a, b) -> Double.compare(key[a], key[b]));
-        int[] out = new int[n];
-        for (int i = 0; i < n; i++) {
-            out[i] = idx[i];
-        }
-        return out;
-    }
-
     /**
      * Runs the search.
      *
@@ -205,7 +153,8 @@ final class ExactSearch {
     void run(int firstNode, double seedScore, long stepBudget) {
         bestScore = seedScore;
         stopped = false;
-        dfsBudget = stepBudget;
+        split.incumbent = seedScore;
+        split.nodeLimit = stepBudget;
         lowerMates = lowerMates(c, firstNode);
         for (int f = 0; f < n; f++) {
             if ((firstNode >= 0 && f != firstNode) || lowerMates[f] != 0) {
@@ -227,7 +176,7 @@ final class ExactSearch {
             if (!(clb[i] < bestScore)) {
                 break;
             }
-            if (dfsNodes + candidatesVisited >= stepBudget) {
+            if (split.nodes + candidatesVisited >= stepBudget) {
                 stopped = true;
                 break;
             }
@@ -237,23 +186,21 @@ final class ExactSearch {
             long key = stageKey(cf[i], cmask[i], clast[i]);
             java.util.List<double[]> seen = solved.computeIfAbsent(key, x -> new java.util.ArrayList<>());
             if (dominated(seen, links)) {
-                candidatesDominated++;
                 continue;
             }
             seen.add(links.clone());
             candidatesVisited++;
             // The depth-first search counts its nodes against what the candidates left of the budget.
-            dfsBudget = stepBudget - candidatesVisited;
+            split.nodeLimit = stepBudget - candidatesVisited;
             solveCandidate(cf[i], cmask[i], clast[i], links);
         }
-        if (dfsNodes > dfsBudget) {
+        if (split.nodes > split.nodeLimit) {
             stopped = true;
         }
-        dfsBudget = Long.MAX_VALUE;
+        split.nodeLimit = Long.MAX_VALUE;
     }
 
     private final java.util.Map<Long, java.util.List<double[]>> solved = new java.util.HashMap<>();
-    long candidatesDominated;
 
     /** The kinds of node a candidate's stages run on: first, last, and how many of each kind in the middle. */
     private long stageKey(int f, int mask, int last) {
@@ -281,7 +228,7 @@ final class ExactSearch {
 
     /** Steps {@link #run} took: candidates solved plus depth-first search nodes. */
     long steps() {
-        return candidatesVisited + dfsNodes;
+        return candidatesVisited + split.nodes;
     }
 
     /** Reconstructs a middle order of the best candidate whose link vector matches; returns the node path. */
@@ -521,10 +468,6 @@ final class ExactSearch {
         count++;
     }
 
-    private int role(int i, int f, int last) {
-        return (i == f ? 1 : 0) | (i == last ? 2 : 0);
-    }
-
     /** A lower bound on the score of every split of (f, S, last) with these link terms; +∞ if none fits. */
     private double candidateBound(int f, int mask, int last, double[] links) {
         int k = Integer.bitCount(mask);
@@ -537,7 +480,7 @@ final class ExactSearch {
             if ((mask & (1 << i)) == 0) {
                 continue;
             }
-            int cap = capFit[i][role(i, f, last)];
+            int cap = capFit[i][NodeTables.role(i, f, last)];
             if (cap < 1) {
                 return Double.POSITIVE_INFINITY;
             }
@@ -564,7 +507,7 @@ final class ExactSearch {
             if ((mask & (1 << i)) == 0) {
                 continue;
             }
-            int take = Math.min(extra, capFit[i][role(i, f, last)] - 1);
+            int take = Math.min(extra, capFit[i][NodeTables.role(i, f, last)] - 1);
             sum += take * slope[i];
             extra -= take;
         }
@@ -577,72 +520,17 @@ final class ExactSearch {
         double best = Double.POSITIVE_INFINITY;
         if (range <= 8) {
             for (int b = bLo; b <= bHi; b++) {
-                best = Math.min(best, bound(k, sumDec, maxDec, sumPre, maxPre, links, b, b));
+                best = Math.min(best, bound.of(k, sumDec, maxDec, sumPre, maxPre, links, b, b));
             }
             return best;
         }
         for (int s = 0; s < 8; s++) {
             int b1 = bLo + (int) ((long) range * s / 8);
             int b2 = bLo + (int) ((long) range * (s + 1) / 8) - 1;
-            best = Math.min(best, bound(k, sumDec, maxDec, sumPre, maxPre, links, b1, b2));
+            best = Math.min(best, bound.of(k, sumDec, maxDec, sumPre, maxPre, links, b1, b2));
         }
         return best;
     }
-
-    /**
-     * A lower bound on the score for every effective concurrency in [b1, b2] given lower bounds on the stage
-     * aggregates; mirrors {@link PipelineCosts#metrics} with q = 1 (the smallest micro-batch) and each metric
-     * taken at its most favourable end of the interval.
-     */
-    double bound(int k, double sumDec, double maxDec, double sumPre, double maxPre, double[] links, int b1, int b2) {
-        int m1 = Math.min(k, b1);
-        double a = c.activationBytesPerToken;
-        double prefillBytes = c.inputTokens * a;
-        double overhead = c.p.stepOverheadMillis();
-        double ring = sumDec + links[0] + a * links[1] + PipelineCosts.RETURN_BYTES_PER_SEQUENCE * links[3] + overhead;
-        double cycle = Math.max(ring, m1 * Math.max(maxDec, a * links[2]));
-        double prefillAlone = sumPre + links[0] + prefillBytes * links[1]
-                + PipelineCosts.RETURN_BYTES_PER_SEQUENCE * links[3] + overhead;
-        double beta = Math.max(maxPre, prefillBytes * links[2]);
-        double itl = cycle + (b1 - 1) * beta / Math.max(1, c.outputTokens - 1);
-        double burst = prefillAlone + beta * (b1 - 1) / 2.0;
-        double service = burst + (c.outputTokens - 1) * itl;
-        double ttft = burst + service * (c.concurrency - b2) / b2;
-        double throughput = b2 * (double) c.outputTokens / (service / 1000.0);
-        return ObjectiveScore.score(objective, ttft, itl, throughput);
-    }
-
-    // ---- exact split of one candidate ----
-
-    private int k;
-    private int[] nodes;
-    private int[] caps;
-    private int[] capNext;
-    private double[][] dec;
-    private double[][] pre;
-    private int[] sufCap;
-    private double[] sufDec1;
-    private double[] sufPre1;
-    private double[] sufMaxDec1;
-    private double[] sufMaxPre1;
-    /**
-     * sameAs[r]: the nearest earlier middle rank whose stage has exactly the same tables as rank r's (the same
-     * GPU in the same role), or -1. With the path fixed the link terms are fixed, so layer counts can be
-     * permuted among such stages without changing the score: only non-increasing counts are enumerated.
-     */
-    private int[] sameAs;
-    private int[] decSlopeOrder;
-    private int[] preSlopeOrder;
-    private double[] decSlope;
-    private double[] preSlope;
-    private int[] current;
-    private int curB;
-    private boolean needBinding;
-    private double[] curLinks;
-    private int curF;
-    private int curMask;
-    private int curLast;
-    private final double[] out = new double[4];
 
     private void solveCandidate(int f, int mask, int last, double[] links) {
         int size = Integer.bitCount(mask);
@@ -657,209 +545,15 @@ final class ExactSearch {
         if (size > 1) {
             order[size - 1] = last;
         }
-        curF = f;
-        curMask = mask;
-        curLast = last;
-        solveNodes(order, links);
-    }
-
-    /**
-     * The exact best split of one fixed path (any cluster size): used by the heuristic to finish the paths it
-     * proposes. Only splits strictly better than {@code incumbent} count; the depth-first search stops after
-     * {@code nodeBudget} visited nodes (keeping the best split found so far), which keeps the heuristic
-     * polynomial.
-     *
-     * @return the score of the split written to {@code layersOut}, or +∞ (and {@code layersOut} untouched) when
-     *         no split beats the incumbent
-     */
-    double bestSplitOf(int[] path, double[] links, double incumbent, long nodeBudget, int[] layersOut) {
-        bestScore = incumbent;
-        bestFirst = -1;
-        bestNodes = null;
-        dfsBudget = dfsNodes + nodeBudget;
-        curF = path[0];
-        curMask = 0;
-        curLast = path[path.length - 1];
-        solveNodes(path.clone(), links);
-        dfsBudget = Long.MAX_VALUE;
-        if (bestNodes == null) {
-            return Double.POSITIVE_INFINITY;
-        }
-        System.arraycopy(bestLayers, 0, layersOut, 0, path.length);
-        return bestScore;
-    }
-
-    private void solveNodes(int[] order, double[] links) {
-        k = order.length;
-        nodes = order;
-        caps = new int[k];
-        capNext = new int[k];
-        current = new int[k];
-        curLinks = links;
-        for (int b = c.topConcurrency; b >= c.floorConcurrency; b--) {
-            long minTokens = c.tokensFor(b);
-            long capSum = 0;
-            boolean ok = true;
-            for (int r = 0; r < k; r++) {
-                caps[r] = c.maxLayers(nodes[r], r == 0, r == k - 1, minTokens);
-                ok &= caps[r] >= 1;
-                capSum += caps[r];
-            }
-            if (!ok || capSum < layers) {
-                continue;
-            }
-            needBinding = b < c.topConcurrency;
-            if (needBinding) {
-                long nextTokens = c.tokensFor(b + 1);
-                boolean possible = false;
-                for (int r = 0; r < k; r++) {
-                    capNext[r] = c.maxLayers(nodes[r], r == 0, r == k - 1, nextTokens);
-                    possible |= caps[r] > capNext[r];
-                }
-                if (!possible) {
-                    continue;
-                }
-            }
-            curB = b;
-            prepareTables(b);
-            double lb = bound(k, sufDec1[0] + extraGreedy(decSlopeOrder, decSlope, 0, layers - k),
-                    Math.max(sufMaxDec1[0], (sufDec1[0] + extraGreedy(decSlopeOrder, decSlope, 0, layers - k)) / k),
-                    sufPre1[0] + extraGreedy(preSlopeOrder, preSlope, 0, layers - k),
-                    Math.max(sufMaxPre1[0], (sufPre1[0] + extraGreedy(preSlopeOrder, preSlope, 0, layers - k)) / k),
-                    links, b, b);
-            if (!(lb < bestScore)) {
-                continue;
-            }
-            dfs(0, layers, 0, 0, 0, 0, false);
-        }
-    }
-
-    private void prepareTables(int b) {
-        double q = (double) b / Math.min(k, b);
-        dec = new double[k][];
-        pre = new double[k][];
-        decSlope = new double[k];
-        preSlope = new double[k];
-        for (int r = 0; r < k; r++) {
-            boolean last = r == k - 1;
-            dec[r] = new double[caps[r] + 1];
-            pre[r] = new double[caps[r] + 1];
-            for (int l = 1; l <= caps[r]; l++) {
-                dec[r][l] = c.decodeMillis(nodes[r], l, last, q);
-                pre[r][l] = c.prefillMillis(nodes[r], l, last);
-            }
-            // Stage times are maxima of affine functions of l, hence convex: the first step is the smallest slope.
-            decSlope[r] = caps[r] >= 2 ? dec[r][2] - dec[r][1] : 0;
-            preSlope[r] = caps[r] >= 2 ? pre[r][2] - pre[r][1] : 0;
-        }
-        sufCap = new int[k + 1];
-        sufDec1 = new double[k + 1];
-        sufPre1 = new double[k + 1];
-        sufMaxDec1 = new double[k + 1];
-        sufMaxPre1 = new double[k + 1];
-        for (int r = k - 1; r >= 0; r--) {
-            sufCap[r] = sufCap[r + 1] + caps[r];
-            sufDec1[r] = sufDec1[r + 1] + dec[r][1];
-            sufPre1[r] = sufPre1[r + 1] + pre[r][1];
-            sufMaxDec1[r] = Math.max(sufMaxDec1[r + 1], dec[r][1]);
-            sufMaxPre1[r] = Math.max(sufMaxPre1[r + 1], pre[r][1]);
-        }
-        decSlopeOrder = localOrder(decSlope);
-        preSlopeOrder = localOrder(preSlope);
-        sameAs = new int[k];
-        for (int r = 0; r < k; r++) {
-            sameAs[r] = -1;
-            for (int e = r - 1; e > 0 && r < k - 1; e--) {
-                if (caps[e] == caps[r] && (!needBinding || capNext[e] == capNext[r])
-                        && Arrays.equals(dec[e], dec[r]) && Arrays.equals(pre[e], pre[r])) {
-                    sameAs[r] = e;
-                    break;
-                }
-            }
-        }
-    }
-
-    private int[] localOrder(double[] key) {
-        Integer[] idx = new Integer[k];
-        for (int i = 0; i < k; i++) {
-            idx[i] = i;
-        }
-        Arrays.sort(idx, (a, b) -> Double.compare(key[a], key[b]));
-        int[] o = new int[k];
-        for (int i = 0; i < k; i++) {
-            o[i] = idx[i];
-        }
-        return o;
-    }
-
-    /** Least extra time of spreading {@code extra} layers (beyond one each) over stages from {@code from} on. */
-    private double extraGreedy(int[] order, double[] slope, int from, int extra) {
-        double sum = 0;
-        for (int idx = 0; idx < k && extra > 0; idx++) {
-            int r = order[idx];
-            if (r < from) {
-                continue;
-            }
-            int take = Math.min(extra, caps[r] - 1);
-            sum += take * slope[r];
-            extra -= take;
-        }
-        return sum;
-    }
-
-    private void dfs(int r, int remaining, double sumDec, double maxDec, double sumPre, double maxPre,
-            boolean bound) {
-        if (++dfsNodes > dfsBudget) {
-            return;
-        }
-        if (r == k - 1) {
-            int l = remaining;
-            if (l < 1 || l > caps[r]) {
-                return;
-            }
-            boolean binding = bound || (needBinding && l > capNext[r]);
-            if (needBinding && !binding) {
-                return;
-            }
-            current[r] = l;
-            leaves++;
-            double d = dec[r][l];
-            double p = pre[r][l];
-            c.metrics(k, curB, sumDec + d, Math.max(maxDec, d), sumPre + p, Math.max(maxPre, p), curLinks[0],
-                    curLinks[1], curLinks[2], curLinks[3], out);
-            double s = ObjectiveScore.score(objective, out[0], out[1], out[3]);
-            if (s < bestScore) {
-                bestScore = s;
-                bestFirst = curF;
-                bestMask = curMask;
-                bestLast = curLast;
-                bestLinks = curLinks.clone();
-                bestNodes = nodes.clone();
-                bestLayers = current.clone();
-            }
-            return;
-        }
-        int after = k - 1 - r;
-        int lo = Math.max(1, remaining - sufCap[r + 1]);
-        int hi = Math.min(caps[r], remaining - after);
-        if (sameAs[r] >= 0) {
-            hi = Math.min(hi, current[sameAs[r]]);
-        }
-        for (int l = lo; l <= hi; l++) {
-            double d = sumDec + dec[r][l];
-            double md = Math.max(maxDec, dec[r][l]);
-            double p = sumPre + pre[r][l];
-            double mp = Math.max(maxPre, pre[r][l]);
-            int rest = remaining - l;
-            double totDec = d + sufDec1[r + 1] + extraGreedy(decSlopeOrder, decSlope, r + 1, rest - after);
-            double totPre = p + sufPre1[r + 1] + extraGreedy(preSlopeOrder, preSlope, r + 1, rest - after);
-            double lb = bound(k, totDec, Math.max(Math.max(md, sufMaxDec1[r + 1]), totDec / k), totPre,
-                    Math.max(Math.max(mp, sufMaxPre1[r + 1]), totPre / k), curLinks, curB, curB);
-            if (!(lb < bestScore)) {
-                continue;
-            }
-            current[r] = l;
-            dfs(r + 1, rest, d, md, p, mp, bound || (needBinding && l > capNext[r]));
+        split.search(order, links);
+        if (split.incumbent < bestScore) {
+            bestScore = split.incumbent;
+            bestFirst = f;
+            bestMask = mask;
+            bestLast = last;
+            bestLinks = links.clone();
+            bestNodes = split.bestPath;
+            bestLayers = split.bestLayers;
         }
     }
 }
