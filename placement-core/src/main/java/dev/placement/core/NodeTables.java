@@ -71,8 +71,7 @@ final class NodeTables {
         for (int i = 0; i < n; i++) {
             type[i] = i;
             for (int j = 0; j < i; j++) {
-                if (c.budgetBytes[i] == c.budgetBytes[j] && c.bandwidthBytesPerMilli[i] == c.bandwidthBytesPerMilli[j]
-                        && c.flopsPerMilli[i] == c.flopsPerMilli[j]) {
+                if (sameStageTerms(c, i, j)) {
                     type[i] = j;
                     break;
                 }
@@ -80,6 +79,12 @@ final class NodeTables {
         }
         alphaOrder = ascending(alpha);
         gammaOrder = ascending(gamma);
+    }
+
+    /** Whether nodes i and j give a stage the same times and room: memory budget, bandwidth and compute. */
+    static boolean sameStageTerms(PipelineCosts c, int i, int j) {
+        return c.budgetBytes[i] == c.budgetBytes[j] && c.bandwidthBytesPerMilli[i] == c.bandwidthBytesPerMilli[j]
+                && c.flopsPerMilli[i] == c.flopsPerMilli[j];
     }
 
     /** Node i's role in a pipeline from f to last, as {@link #capFit} indexes it: 1 when first, 2 when last. */

@@ -35,7 +35,10 @@ final class SplitEvaluator {
         return caps;
     }
 
-    /** Σ of link terms of a closed path: {sumOneWay, sumMsPerByteFwd, maxMsPerByteFwd, msPerByteReturn}, or null if a link is unknown. */
+    /**
+     * Σ of link terms of a closed path: {sumOneWay, sumMsPerByteFwd, maxMsPerByteFwd, msPerByteReturn}, or null
+     * if a link is unknown.
+     */
     double[] linkTerms(int[] path) {
         int k = path.length;
         double[] t = new double[4];
