@@ -15,7 +15,7 @@ import java.util.Map;
  * and the most promising paths that do not fit yet (fewest missing layers, then least link latency). The best
  * pipelines found are finished with a local search over splits (moving one or two layers) and a hill climb
  * over node sets and orders (insert, remove, replace, swap, relocate, reverse a run, rotate); finally the
- * {@value #FINISHED} best distinct paths get an exact split ({@link ExactSearch#bestSplitOf}, capped at
+ * {@value #FINISHED} best distinct paths get an exact split ({@link SplitSearch#bestSplit}, capped at
  * {@value #SPLIT_BUDGET} search nodes each). All steps are polynomial in the number of nodes n and layers L:
  * the beam costs O(n² · W · n · log) evaluations of O(n) each. Not thread-safe; one per solve.
  */
@@ -190,7 +190,7 @@ final class BeamSearch {
         for (Entry e : top) {
             paths.add(e.path);
         }
-        ExactSearch exact = new ExactSearch(c, ev.objective);
+        SplitSearch exactSplit = new SplitSearch(c, ev.objective);
         List<String> seen = new ArrayList<>();
         int done = 0;
         for (int[] path : paths) {
@@ -208,7 +208,7 @@ final class BeamSearch {
                 continue;
             }
             int[] layers = new int[path.length];
-            double s = exact.bestSplitOf(path, links, bestScore, SPLIT_BUDGET, layers);
+            double s = exactSplit.bestSplit(path, links, bestScore, SPLIT_BUDGET, layers);
             if (s < bestScore) {
                 bestScore = s;
                 bestPath = path;

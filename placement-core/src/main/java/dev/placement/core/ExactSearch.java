@@ -1,189 +1,55 @@
 package dev.placement.core;
 
 import dev.placement.api.Objective;
-import java.util.Arrays;
 
 /**
- * The exact placement search for clusters of up to {@value PlacementSolver#EXACT_MAX_NODES} nodes.
+ * The exact placement search for clusters of up to {@value PlacementSolver#EXACT_MAX_NODES} nodes: it runs its
+ * phases (symmetry reduction, link frontier, bounds, split search) over one {@link NodeTables}, within one step
+ * budget, and keeps the best placement they find.
  *
  * <p>Why it is exact: a placement is (first node f, node set S, last node l, the order of the middle nodes,
  * the layer counts). The order of the middle nodes changes only the link terms (Σ crossing latency, Σ and max
  * ms/byte of the forward links); the split changes only the stage terms. The score is non-decreasing in every
- * link term, so a Held-Karp pass over (S, last) keeping the Pareto-minimal link vectors loses no optimum. For
- * each (f, S, l, link vector) a lower bound on the score of any split is computed from relaxations that are
- * each valid (micro-batch size q ≥ 1, independent greedy minimum of Σ decode and Σ prefill under the fit
- * caps, max ≥ mean, the effective concurrency b ranging over an interval and every metric bounded over it);
- * candidates are visited in ascending bound and skipped once the bound reaches the incumbent. A surviving
- * candidate is solved exactly: for each effective concurrency b, only splits whose KV cache makes the
- * concurrency exactly b are enumerated (every stage holds b sequences, and some stage not b + 1 unless b is
- * the cap), so every term is known per stage, and a depth-first search prunes with the same kind of bound.
- * Every leaf is scored with {@link PipelineCosts#metrics}, the arithmetic {@link PerformanceModel#predict}
- * uses. Interchangeable nodes (see {@link #lowerMates}) are enumerated in one canonical order only, which
- * keeps the search exact while clusters of identical GPUs on a uniform network shrink to a few paths; a
- * candidate whose stages run on the same kinds of node as an already solved one, with no smaller link term, is
- * skipped (it cannot score better), which covers near-identical nodes with noisy RTTs. An
- * optional step budget stops the search early (then {@link #stopped} is set). Not thread-safe; one per solve.
+ * link term, so {@link LinkFrontier}, a Held-Karp pass over (S, last) keeping the Pareto-minimal link vectors,
+ * loses no optimum. Each (f, S, l, link vector) gets a lower bound on the score of any split
+ * ({@link CandidateBound}); candidates are visited in ascending bound and the search ends once the bound reaches
+ * the incumbent. A surviving candidate is solved exactly by {@link SplitSearch}. Interchangeable nodes are
+ * enumerated in one canonical order only, which keeps the search exact while clusters of identical GPUs on a
+ * uniform network shrink to a few paths; a candidate whose stages run on the same kinds of node as an already
+ * solved one, with no smaller link term, is skipped (it cannot score better), which covers near-identical nodes
+ * with noisy RTTs (both in {@link SymmetryReduction}). An optional step budget stops the search early (then
+ * {@link #stopped} is set). Not thread-safe; one per solve.
  */
 final class ExactSearch {
-    private final PipelineCosts c;
-    private final Objective objective;
-    private final int n;
-    private final int layers;
-    private final boolean uniformBandwidth;
-    private final double uniformMsPerByte;
+    private final NodeTables tables;
+    private final CandidateBound candidateBound;
+    private final SplitSearch split;
 
-    private final double[] alpha;
-    private final double[] decLast;
-    private final double[] gamma;
-    private final double[] preLast;
-    private final int[][] capFit;
-    /** type[i]: the lowest index with the same stage terms as node i (memory budget, bandwidth, compute). */
-    private final int[] type;
-    private final int[] alphaOrder;
-    private final int[] gammaOrder;
-
+    /** The best score found, or the seed score while nothing beat it. */
     double bestScore;
+    /** The best placement's first node, -1 while nothing beat the seed score. */
     int bestFirst = -1;
-    int bestMask;
-    int bestLast;
-    double[] bestLinks;
-    int[] bestNodes;
-    int[] bestLayers;
-    long leaves;
-    long candidatesVisited;
-    /** Depth-first search nodes visited, and the count at which {@link #dfs} gives up. */
-    long dfsNodes;
-    private long dfsBudget = Long.MAX_VALUE;
+    private int bestMask;
+    private int bestLast;
+    private double[] bestLinks;
+    /** The best split: its nodes in the order {@link SplitSearch} searched them, and their layer counts. */
+    private int[] bestOrder;
+    private int[] bestLayers;
     /** True when {@link #run} stopped at its step budget: the best found is then not proven optimal. */
     boolean stopped;
-    /**
-     * lowerMates[v]: the nodes with a lower index that are interchangeable with v (see {@link #interchangeable});
-     * a path is enumerated only in the canonical form where v follows all of them.
-     */
-    private int[] lowerMates;
-
-    // Candidate store.
-    private int count;
-    private int[] cf = new int[1024];
-    private int[] cmask = new int[1024];
-    private int[] clast = new int[1024];
-    private double[] clinks = new double[4 * 1024];
-    private double[] clb = new double[1024];
+    private long candidatesVisited;
+    /** The frontier of the last run: {@link #bestPath} rebuilds the best order from it. */
+    private LinkFrontier frontier;
 
     ExactSearch(PipelineCosts c, Objective objective) {
-        this.c = c;
-        this.objective = objective;
-        this.n = c.n;
-        this.layers = c.layers;
-        double first = Double.NaN;
-        boolean uniform = true;
-        for (int i = 0; i < n; i++) {
-            for (int j = 0; j < n; j++) {
-                if (i != j) {
-                    if (Double.isNaN(first)) {
-                        first = c.millisPerByte[i][j];
-                    } else if (c.millisPerByte[i][j] != first) {
-                        uniform = false;
-                    }
-                }
-            }
-        }
-        this.uniformBandwidth = uniform;
-        this.uniformMsPerByte = Double.isNaN(first) ? 0 : first;
-        alpha = new double[n];
-        decLast = new double[n];
-        gamma = new double[n];
-        preLast = new double[n];
-        capFit = new int[n][4];
-        long fitTokens = c.tokensFor(c.floorConcurrency);
-        for (int i = 0; i < n; i++) {
-            alpha[i] = c.decodeMillis(i, 1, false, 1);
-            double lmMemory = c.lmHeadBytes / c.bandwidthBytesPerMilli[i];
-            double lmCompute = c.lmHeadFlopsPerToken / c.flopsPerMilli[i];
-            decLast[i] = Math.min(lmMemory, lmCompute);
-            gamma[i] = c.prefillMillis(i, 1, false);
-            preLast[i] = Math.min(lmCompute, c.prefillChunks * lmMemory);
-            for (int role = 0; role < 4; role++) {
-                capFit[i][role] = c.maxLayers(i, (role & 1) != 0, (role & 2) != 0, fitTokens);
-            }
-        }
-        type = new int[n];
-        for (int i = 0; i < n; i++) {
-            type[i] = i;
-            for (int j = 0; j < i; j++) {
-                if (c.budgetBytes[i] == c.budgetBytes[j] && c.bandwidthBytesPerMilli[i] == c.bandwidthBytesPerMilli[j]
-                        && c.flopsPerMilli[i] == c.flopsPerMilli[j]) {
-                    type[i] = j;
-                    break;
-                }
-            }
-        }
-        alphaOrder = order(alpha);
-        gammaOrder = order(gamma);
+        this.tables = new NodeTables(c);
+        this.candidateBound = new CandidateBound(tables, objective);
+        this.split = new SplitSearch(c, objective);
     }
 
-    /**
-     * Symmetry reduction. Nodes i and j are interchangeable when swapping them maps the problem onto itself:
-     * the same GPU, neither is the pinned first node, the same known-or-unknown latency and the same bandwidth
-     * to and from every other node, and the same in both directions between them. Swaps of interchangeable
-     * nodes compose, so the relation is an equivalence and any permutation within a class preserves every
-     * score. Any placement therefore has an equally scored twin whose used members of each class are the
-     * class's lowest-indexed ones, met along the path in increasing index order; enumerating only such paths
-     * (a node is appended, or starts a path, only after all its lower class-mates) loses no optimum, and the
-     * twin is also the one the tie rule prefers. On n identical nodes on a uniform network this leaves one path
-     * per pipeline length instead of n!/(n-k)!.
-     *
-     * @return per node, the bit set of interchangeable nodes with a lower index
-     */
+    /** The interchangeable classes of nodes ({@link SymmetryReduction#lowerMates}), for tests of the reduction. */
     static int[] lowerMates(PipelineCosts c, int pinnedFirst) {
-        int[] out = new int[c.n];
-        for (int v = 0; v < c.n; v++) {
-            for (int u = 0; u < v; u++) {
-                if (u != pinnedFirst && v != pinnedFirst && interchangeable(c, u, v)) {
-                    out[v] |= 1 << u;
-                }
-            }
-        }
-        return out;
-    }
-
-    private static boolean interchangeable(PipelineCosts c, int i, int j) {
-        if (!c.nodes.get(i).gpu().equals(c.nodes.get(j).gpu()) || c.budgetBytes[i] != c.budgetBytes[j]
-                || c.bandwidthBytesPerMilli[i] != c.bandwidthBytesPerMilli[j] || c.flopsPerMilli[i] != c.flopsPerMilli[j]) {
-            return false;
-        }
-        if (!same(c.oneWayMillis[i][j], c.oneWayMillis[j][i]) || !same(c.millisPerByte[i][j], c.millisPerByte[j][i])) {
-            return false;
-        }
-        for (int k = 0; k < c.n; k++) {
-            if (k == i || k == j) {
-                continue;
-            }
-            if (!same(c.oneWayMillis[i][k], c.oneWayMillis[j][k]) || !same(c.oneWayMillis[k][i], c.oneWayMillis[k][j])
-                    || !same(c.millisPerByte[i][k], c.millisPerByte[j][k])
-                    || !same(c.millisPerByte[k][i], c.millisPerByte[k][j])) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** Exact equality, with unknown (NaN) equal to unknown. */
-    private static boolean same(double a, double b) {
-        return Double.compare(a, b) == 0;
-    }
-
-    private int[] order(double[] key) {
-        Integer[] idx = new Integer[n];
-        for (int i = 0; i < n; i++) {
-            idx[i] = i;
-        }
-        Arrays.sort(idx, (a, b) -> Double.compare(key[a], key[b]));
-        int[] out = new int[n];
-        for (int i = 0; i < n; i++) {
-            out[i] = idx[i];
-        }
-        return out;
+        return SymmetryReduction.lowerMates(c, pinnedFirst);
     }
 
     /**
@@ -205,451 +71,47 @@ final class ExactSearch {
     void run(int firstNode, double seedScore, long stepBudget) {
         bestScore = seedScore;
         stopped = false;
-        dfsBudget = stepBudget;
-        lowerMates = lowerMates(c, firstNode);
-        for (int f = 0; f < n; f++) {
-            if ((firstNode >= 0 && f != firstNode) || lowerMates[f] != 0) {
-                continue;
-            }
-            if (uniformBandwidth) {
-                scalarHeldKarp(f, null);
-            } else {
-                paretoHeldKarp(f, null);
+        split.incumbent = seedScore;
+        split.nodeLimit = stepBudget;
+        SymmetryReduction symmetry = new SymmetryReduction(tables, firstNode);
+        frontier = new LinkFrontier(tables, symmetry);
+        Candidates candidates = new Candidates(candidateBound, seedScore);
+        for (int f = 0; f < tables.n; f++) {
+            if ((firstNode < 0 || f == firstNode) && symmetry.mayStart(f)) {
+                frontier.offerCandidates(f, candidates);
             }
         }
-        Integer[] idx = new Integer[count];
-        for (int i = 0; i < count; i++) {
-            idx[i] = i;
-        }
-        Arrays.sort(idx, (a, b) -> Double.compare(clb[a], clb[b]));
         double[] links = new double[4];
-        for (Integer i : idx) {
-            if (!(clb[i] < bestScore)) {
+        for (int i : candidates.byBound()) {
+            if (!(candidates.lowerBound(i) < bestScore)) {
                 break;
             }
-            if (dfsNodes + candidatesVisited >= stepBudget) {
+            if (split.nodes + candidatesVisited >= stepBudget) {
                 stopped = true;
                 break;
             }
-            System.arraycopy(clinks, 4 * i, links, 0, 4);
-            // Dominance: a candidate whose stages are those of an already solved one (the same kinds of node as
-            // first, last and in the middle) has the same splits; with no smaller link term it scores no better.
-            long key = stageKey(cf[i], cmask[i], clast[i]);
-            java.util.List<double[]> seen = solved.computeIfAbsent(key, x -> new java.util.ArrayList<>());
-            if (dominated(seen, links)) {
-                candidatesDominated++;
+            candidates.links(i, links);
+            if (symmetry.dominated(candidates.first(i), candidates.mask(i), candidates.last(i), links)) {
                 continue;
             }
-            seen.add(links.clone());
             candidatesVisited++;
             // The depth-first search counts its nodes against what the candidates left of the budget.
-            dfsBudget = stepBudget - candidatesVisited;
-            solveCandidate(cf[i], cmask[i], clast[i], links);
+            split.nodeLimit = stepBudget - candidatesVisited;
+            solve(candidates.first(i), candidates.mask(i), candidates.last(i), links);
         }
-        if (dfsNodes > dfsBudget) {
+        if (split.nodes > split.nodeLimit) {
             stopped = true;
         }
-        dfsBudget = Long.MAX_VALUE;
+        split.nodeLimit = Long.MAX_VALUE;
     }
 
-    private final java.util.Map<Long, java.util.List<double[]>> solved = new java.util.HashMap<>();
-    long candidatesDominated;
-
-    /** The kinds of node a candidate's stages run on: first, last, and how many of each kind in the middle. */
-    private long stageKey(int f, int mask, int last) {
-        long key = ((long) type[f] << 4 | type[last]) << 1 | (f == last ? 1 : 0);
-        int[] counts = new int[n];
-        for (int i = 0; i < n; i++) {
-            if ((mask & (1 << i)) != 0 && i != f && i != last) {
-                counts[type[i]]++;
-            }
-        }
-        for (int t = 0; t < n; t++) {
-            key = key << 4 | counts[t];
-        }
-        return key;
-    }
-
-    private static boolean dominated(java.util.List<double[]> seen, double[] links) {
-        for (double[] v : seen) {
-            if (v[0] <= links[0] && v[1] <= links[1] && v[2] <= links[2] && v[3] <= links[3]) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** Steps {@link #run} took: candidates solved plus depth-first search nodes. */
-    long steps() {
-        return candidatesVisited + dfsNodes;
-    }
-
-    /** Reconstructs a middle order of the best candidate whose link vector matches; returns the node path. */
-    int[] bestPath() {
-        if (bestFirst < 0) {
-            return null;
-        }
-        int k = Integer.bitCount(bestMask);
-        if (k == 1) {
-            return new int[] {bestFirst};
-        }
-        int[] path = new int[k];
-        if (uniformBandwidth) {
-            double[][] front = new double[1 << n][];
-            scalarHeldKarp(bestFirst, front);
-            double target = bestLinks[0] - c.oneWayMillis[bestLast][bestFirst];
-            backtrackScalar(front, bestMask, bestLast, target, path, k - 1);
-        } else {
-            double[][][] front = new double[1 << n][][];
-            paretoHeldKarp(bestFirst, front);
-            double[] target = {bestLinks[0] - c.oneWayMillis[bestLast][bestFirst], bestLinks[1], bestLinks[2]};
-            backtrackPareto(front, bestMask, bestLast, target, path, k - 1);
-        }
-        return path;
-    }
-
-    int[] layersFor(int[] path) {
-        int[] out = new int[path.length];
-        for (int r = 0; r < path.length; r++) {
-            for (int j = 0; j < bestNodes.length; j++) {
-                if (bestNodes[j] == path[r]) {
-                    out[r] = bestLayers[j];
-                }
-            }
-        }
-        return out;
-    }
-
-    private static boolean close(double a, double b) {
-        return Math.abs(a - b) <= 1e-9 * Math.max(1, Math.max(Math.abs(a), Math.abs(b)));
-    }
-
-    private boolean backtrackScalar(double[][] front, int mask, int last, double target, int[] path, int pos) {
-        path[pos] = last;
-        if (pos == 0) {
-            return last == bestFirst && mask == (1 << bestFirst);
-        }
-        int prevMask = mask & ~(1 << last);
-        if (front[prevMask] == null) {
-            return false;
-        }
-        for (int p = 0; p < n; p++) {
-            if ((prevMask & (1 << p)) == 0 || !c.linkKnown(p, last) || Double.isInfinite(front[prevMask][p])) {
-                continue;
-            }
-            double v = front[prevMask][p] + c.oneWayMillis[p][last];
-            if (close(v, target) && backtrackScalar(front, prevMask, p, front[prevMask][p], path, pos - 1)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private boolean backtrackPareto(double[][][] front, int mask, int last, double[] target, int[] path, int pos) {
-        path[pos] = last;
-        if (pos == 0) {
-            return last == bestFirst && mask == (1 << bestFirst);
-        }
-        int prevMask = mask & ~(1 << last);
-        if (front[prevMask] == null) {
-            return false;
-        }
-        for (int p = 0; p < n; p++) {
-            double[] vecs = front[prevMask][p];
-            if ((prevMask & (1 << p)) == 0 || vecs == null || !c.linkKnown(p, last)) {
-                continue;
-            }
-            double mpb = c.millisPerByte[p][last];
-            for (int v = 0; v < vecs.length; v += 3) {
-                if (close(vecs[v] + c.oneWayMillis[p][last], target[0]) && close(vecs[v + 1] + mpb, target[1])
-                        && close(Math.max(vecs[v + 2], mpb), target[2])) {
-                    double[] prev = {vecs[v], vecs[v + 1], vecs[v + 2]};
-                    if (backtrackPareto(front, prevMask, p, prev, path, pos - 1)) {
-                        return true;
-                    }
-                }
-            }
-        }
-        return false;
-    }
-
-    private void scalarHeldKarp(int f, double[][] keep) {
-        int full = 1 << n;
-        double[][] front = keep != null ? keep : new double[full][];
-        front[1 << f] = new double[n];
-        Arrays.fill(front[1 << f], Double.POSITIVE_INFINITY);
-        front[1 << f][f] = 0;
-        double[] links = new double[4];
-        for (int mask = 1; mask < full; mask++) {
-            double[] row = front[mask];
-            if (row == null) {
-                continue;
-            }
-            int k = Integer.bitCount(mask);
-            // Last nodes in descending order: among equally good candidates the natural order (node0, node1,
-            // node2) is then found first. Transitions only reach larger masks, so the order is free.
-            for (int last = n - 1; last >= 0; last--) {
-                if (Double.isInfinite(row[last])) {
-                    continue;
-                }
-                if (keep == null) {
-                    if (k == 1) {
-                        Arrays.fill(links, 0);
-                        addCandidate(f, mask, last, links);
-                    } else if (c.linkKnown(last, f)) {
-                        links[0] = row[last] + c.oneWayMillis[last][f];
-                        links[1] = (k - 1) * uniformMsPerByte;
-                        links[2] = uniformMsPerByte;
-                        links[3] = uniformMsPerByte;
-                        addCandidate(f, mask, last, links);
-                    }
-                }
-                for (int j = 0; j < n; j++) {
-                    if ((mask & (1 << j)) != 0 || !c.linkKnown(last, j) || (lowerMates[j] & ~mask) != 0) {
-                        continue;
-                    }
-                    int next = mask | (1 << j);
-                    if (front[next] == null) {
-                        front[next] = new double[n];
-                        Arrays.fill(front[next], Double.POSITIVE_INFINITY);
-                    }
-                    double v = row[last] + c.oneWayMillis[last][j];
-                    if (v < front[next][j]) {
-                        front[next][j] = v;
-                    }
-                }
-            }
-        }
-    }
-
-    private void paretoHeldKarp(int f, double[][][] keep) {
-        int full = 1 << n;
-        double[][][] front = keep != null ? keep : new double[full][][];
-        front[1 << f] = new double[n][];
-        front[1 << f][f] = new double[] {0, 0, 0};
-        double[] links = new double[4];
-        for (int mask = 1; mask < full; mask++) {
-            double[][] row = front[mask];
-            if (row == null) {
-                continue;
-            }
-            int k = Integer.bitCount(mask);
-            for (int last = n - 1; last >= 0; last--) {
-                double[] vecs = row[last];
-                if (vecs == null) {
-                    continue;
-                }
-                if (keep == null) {
-                    if (k == 1) {
-                        Arrays.fill(links, 0);
-                        addCandidate(f, mask, last, links);
-                    } else if (c.linkKnown(last, f)) {
-                        for (int v = 0; v < vecs.length; v += 3) {
-                            links[0] = vecs[v] + c.oneWayMillis[last][f];
-                            links[1] = vecs[v + 1];
-                            links[2] = vecs[v + 2];
-                            links[3] = c.millisPerByte[last][f];
-                            addCandidate(f, mask, last, links);
-                        }
-                    }
-                }
-                for (int j = 0; j < n; j++) {
-                    if ((mask & (1 << j)) != 0 || !c.linkKnown(last, j) || (lowerMates[j] & ~mask) != 0) {
-                        continue;
-                    }
-                    int next = mask | (1 << j);
-                    if (front[next] == null) {
-                        front[next] = new double[n][];
-                    }
-                    double mpb = c.millisPerByte[last][j];
-                    for (int v = 0; v < vecs.length; v += 3) {
-                        front[next][j] = insert(front[next][j], vecs[v] + c.oneWayMillis[last][j], vecs[v + 1] + mpb,
-                                Math.max(vecs[v + 2], mpb));
-                    }
-                }
-            }
-        }
-    }
-
-    /** Adds a vector to a Pareto set of triples unless an existing one is at least as good in every term. */
-    private static double[] insert(double[] set, double a, double b, double m) {
-        if (set == null) {
-            return new double[] {a, b, m};
-        }
-        int keep = 0;
-        for (int v = 0; v < set.length; v += 3) {
-            if (set[v] <= a && set[v + 1] <= b && set[v + 2] <= m) {
-                return set;
-            }
-            if (!(a <= set[v] && b <= set[v + 1] && m <= set[v + 2])) {
-                keep++;
-            }
-        }
-        double[] out = new double[3 * (keep + 1)];
-        int o = 0;
-        for (int v = 0; v < set.length; v += 3) {
-            if (!(a <= set[v] && b <= set[v + 1] && m <= set[v + 2])) {
-                out[o++] = set[v];
-                out[o++] = set[v + 1];
-                out[o++] = set[v + 2];
-            }
-        }
-        out[o++] = a;
-        out[o++] = b;
-        out[o] = m;
-        return out;
-    }
-
-    private void addCandidate(int f, int mask, int last, double[] links) {
-        double lb = candidateBound(f, mask, last, links);
-        if (!(lb < bestScore)) {
-            return;
-        }
-        if (count == cf.length) {
-            int size = count * 2;
-            cf = Arrays.copyOf(cf, size);
-            cmask = Arrays.copyOf(cmask, size);
-            clast = Arrays.copyOf(clast, size);
-            clb = Arrays.copyOf(clb, size);
-            clinks = Arrays.copyOf(clinks, 4 * size);
-        }
-        cf[count] = f;
-        cmask[count] = mask;
-        clast[count] = last;
-        clb[count] = lb;
-        System.arraycopy(links, 0, clinks, 4 * count, 4);
-        count++;
-    }
-
-    private int role(int i, int f, int last) {
-        return (i == f ? 1 : 0) | (i == last ? 2 : 0);
-    }
-
-    /** A lower bound on the score of every split of (f, S, last) with these link terms; +∞ if none fits. */
-    private double candidateBound(int f, int mask, int last, double[] links) {
-        int k = Integer.bitCount(mask);
-        long capSum = 0;
-        double maxAlpha = 0;
-        double maxGamma = 0;
-        double sumDec = decLast[last];
-        double sumPre = preLast[last];
-        for (int i = 0; i < n; i++) {
-            if ((mask & (1 << i)) == 0) {
-                continue;
-            }
-            int cap = capFit[i][role(i, f, last)];
-            if (cap < 1) {
-                return Double.POSITIVE_INFINITY;
-            }
-            capSum += cap;
-            sumDec += alpha[i];
-            sumPre += gamma[i];
-            maxAlpha = Math.max(maxAlpha, alpha[i] + (i == last ? decLast[i] : 0));
-            maxGamma = Math.max(maxGamma, gamma[i] + (i == last ? preLast[i] : 0));
-        }
-        if (capSum < layers) {
-            return Double.POSITIVE_INFINITY;
-        }
-        sumDec += greedy(alphaOrder, alpha, mask, f, last, layers - k);
-        sumPre += greedy(gammaOrder, gamma, mask, f, last, layers - k);
-        double maxDec = Math.max(maxAlpha, sumDec / k);
-        double maxPre = Math.max(maxGamma, sumPre / k);
-        return boundOverConcurrency(k, sumDec, maxDec, sumPre, maxPre, links, c.floorConcurrency, c.topConcurrency);
-    }
-
-    private double greedy(int[] order, double[] slope, int mask, int f, int last, int extra) {
-        double sum = 0;
-        for (int idx = 0; idx < n && extra > 0; idx++) {
-            int i = order[idx];
-            if ((mask & (1 << i)) == 0) {
-                continue;
-            }
-            int take = Math.min(extra, capFit[i][role(i, f, last)] - 1);
-            sum += take * slope[i];
-            extra -= take;
-        }
-        return sum;
-    }
-
-    private double boundOverConcurrency(int k, double sumDec, double maxDec, double sumPre, double maxPre,
-            double[] links, int bLo, int bHi) {
-        int range = bHi - bLo + 1;
-        double best = Double.POSITIVE_INFINITY;
-        if (range <= 8) {
-            for (int b = bLo; b <= bHi; b++) {
-                best = Math.min(best, bound(k, sumDec, maxDec, sumPre, maxPre, links, b, b));
-            }
-            return best;
-        }
-        for (int s = 0; s < 8; s++) {
-            int b1 = bLo + (int) ((long) range * s / 8);
-            int b2 = bLo + (int) ((long) range * (s + 1) / 8) - 1;
-            best = Math.min(best, bound(k, sumDec, maxDec, sumPre, maxPre, links, b1, b2));
-        }
-        return best;
-    }
-
-    /**
-     * A lower bound on the score for every effective concurrency in [b1, b2] given lower bounds on the stage
-     * aggregates; mirrors {@link PipelineCosts#metrics} with q = 1 (the smallest micro-batch) and each metric
-     * taken at its most favourable end of the interval.
-     */
-    double bound(int k, double sumDec, double maxDec, double sumPre, double maxPre, double[] links, int b1, int b2) {
-        int m1 = Math.min(k, b1);
-        double a = c.activationBytesPerToken;
-        double prefillBytes = c.inputTokens * a;
-        double overhead = c.p.stepOverheadMillis();
-        double ring = sumDec + links[0] + a * links[1] + PipelineCosts.RETURN_BYTES_PER_SEQUENCE * links[3] + overhead;
-        double cycle = Math.max(ring, m1 * Math.max(maxDec, a * links[2]));
-        double prefillAlone = sumPre + links[0] + prefillBytes * links[1]
-                + PipelineCosts.RETURN_BYTES_PER_SEQUENCE * links[3] + overhead;
-        double beta = Math.max(maxPre, prefillBytes * links[2]);
-        double itl = cycle + (b1 - 1) * beta / Math.max(1, c.outputTokens - 1);
-        double burst = prefillAlone + beta * (b1 - 1) / 2.0;
-        double service = burst + (c.outputTokens - 1) * itl;
-        double ttft = burst + service * (c.concurrency - b2) / b2;
-        double throughput = b2 * (double) c.outputTokens / (service / 1000.0);
-        return ObjectiveScore.score(objective, ttft, itl, throughput);
-    }
-
-    // ---- exact split of one candidate ----
-
-    private int k;
-    private int[] nodes;
-    private int[] caps;
-    private int[] capNext;
-    private double[][] dec;
-    private double[][] pre;
-    private int[] sufCap;
-    private double[] sufDec1;
-    private double[] sufPre1;
-    private double[] sufMaxDec1;
-    private double[] sufMaxPre1;
-    /**
-     * sameAs[r]: the nearest earlier middle rank whose stage has exactly the same tables as rank r's (the same
-     * GPU in the same role), or -1. With the path fixed the link terms are fixed, so layer counts can be
-     * permuted among such stages without changing the score: only non-increasing counts are enumerated.
-     */
-    private int[] sameAs;
-    private int[] decSlopeOrder;
-    private int[] preSlopeOrder;
-    private double[] decSlope;
-    private double[] preSlope;
-    private int[] current;
-    private int curB;
-    private boolean needBinding;
-    private double[] curLinks;
-    private int curF;
-    private int curMask;
-    private int curLast;
-    private final double[] out = new double[4];
-
-    private void solveCandidate(int f, int mask, int last, double[] links) {
+    /** Solves one candidate's split, in any middle order: the order changes no stage term. */
+    private void solve(int f, int mask, int last, double[] links) {
         int size = Integer.bitCount(mask);
         int[] order = new int[size];
         order[0] = f;
         int pos = 1;
-        for (int i = 0; i < n; i++) {
+        for (int i = 0; i < tables.n; i++) {
             if ((mask & (1 << i)) != 0 && i != f && i != last) {
                 order[pos++] = i;
             }
@@ -657,209 +119,38 @@ final class ExactSearch {
         if (size > 1) {
             order[size - 1] = last;
         }
-        curF = f;
-        curMask = mask;
-        curLast = last;
-        solveNodes(order, links);
-    }
-
-    /**
-     * The exact best split of one fixed path (any cluster size): used by the heuristic to finish the paths it
-     * proposes. Only splits strictly better than {@code incumbent} count; the depth-first search stops after
-     * {@code nodeBudget} visited nodes (keeping the best split found so far), which keeps the heuristic
-     * polynomial.
-     *
-     * @return the score of the split written to {@code layersOut}, or +∞ (and {@code layersOut} untouched) when
-     *         no split beats the incumbent
-     */
-    double bestSplitOf(int[] path, double[] links, double incumbent, long nodeBudget, int[] layersOut) {
-        bestScore = incumbent;
-        bestFirst = -1;
-        bestNodes = null;
-        dfsBudget = dfsNodes + nodeBudget;
-        curF = path[0];
-        curMask = 0;
-        curLast = path[path.length - 1];
-        solveNodes(path.clone(), links);
-        dfsBudget = Long.MAX_VALUE;
-        if (bestNodes == null) {
-            return Double.POSITIVE_INFINITY;
-        }
-        System.arraycopy(bestLayers, 0, layersOut, 0, path.length);
-        return bestScore;
-    }
-
-    private void solveNodes(int[] order, double[] links) {
-        k = order.length;
-        nodes = order;
-        caps = new int[k];
-        capNext = new int[k];
-        current = new int[k];
-        curLinks = links;
-        for (int b = c.topConcurrency; b >= c.floorConcurrency; b--) {
-            long minTokens = c.tokensFor(b);
-            long capSum = 0;
-            boolean ok = true;
-            for (int r = 0; r < k; r++) {
-                caps[r] = c.maxLayers(nodes[r], r == 0, r == k - 1, minTokens);
-                ok &= caps[r] >= 1;
-                capSum += caps[r];
-            }
-            if (!ok || capSum < layers) {
-                continue;
-            }
-            needBinding = b < c.topConcurrency;
-            if (needBinding) {
-                long nextTokens = c.tokensFor(b + 1);
-                boolean possible = false;
-                for (int r = 0; r < k; r++) {
-                    capNext[r] = c.maxLayers(nodes[r], r == 0, r == k - 1, nextTokens);
-                    possible |= caps[r] > capNext[r];
-                }
-                if (!possible) {
-                    continue;
-                }
-            }
-            curB = b;
-            prepareTables(b);
-            double lb = bound(k, sufDec1[0] + extraGreedy(decSlopeOrder, decSlope, 0, layers - k),
-                    Math.max(sufMaxDec1[0], (sufDec1[0] + extraGreedy(decSlopeOrder, decSlope, 0, layers - k)) / k),
-                    sufPre1[0] + extraGreedy(preSlopeOrder, preSlope, 0, layers - k),
-                    Math.max(sufMaxPre1[0], (sufPre1[0] + extraGreedy(preSlopeOrder, preSlope, 0, layers - k)) / k),
-                    links, b, b);
-            if (!(lb < bestScore)) {
-                continue;
-            }
-            dfs(0, layers, 0, 0, 0, 0, false);
+        split.search(order, links);
+        if (split.incumbent < bestScore) {
+            bestScore = split.incumbent;
+            bestFirst = f;
+            bestMask = mask;
+            bestLast = last;
+            bestLinks = links.clone();
+            bestOrder = split.bestPath;
+            bestLayers = split.bestLayers;
         }
     }
 
-    private void prepareTables(int b) {
-        double q = (double) b / Math.min(k, b);
-        dec = new double[k][];
-        pre = new double[k][];
-        decSlope = new double[k];
-        preSlope = new double[k];
-        for (int r = 0; r < k; r++) {
-            boolean last = r == k - 1;
-            dec[r] = new double[caps[r] + 1];
-            pre[r] = new double[caps[r] + 1];
-            for (int l = 1; l <= caps[r]; l++) {
-                dec[r][l] = c.decodeMillis(nodes[r], l, last, q);
-                pre[r][l] = c.prefillMillis(nodes[r], l, last);
-            }
-            // Stage times are maxima of affine functions of l, hence convex: the first step is the smallest slope.
-            decSlope[r] = caps[r] >= 2 ? dec[r][2] - dec[r][1] : 0;
-            preSlope[r] = caps[r] >= 2 ? pre[r][2] - pre[r][1] : 0;
-        }
-        sufCap = new int[k + 1];
-        sufDec1 = new double[k + 1];
-        sufPre1 = new double[k + 1];
-        sufMaxDec1 = new double[k + 1];
-        sufMaxPre1 = new double[k + 1];
-        for (int r = k - 1; r >= 0; r--) {
-            sufCap[r] = sufCap[r + 1] + caps[r];
-            sufDec1[r] = sufDec1[r + 1] + dec[r][1];
-            sufPre1[r] = sufPre1[r + 1] + pre[r][1];
-            sufMaxDec1[r] = Math.max(sufMaxDec1[r + 1], dec[r][1]);
-            sufMaxPre1[r] = Math.max(sufMaxPre1[r + 1], pre[r][1]);
-        }
-        decSlopeOrder = localOrder(decSlope);
-        preSlopeOrder = localOrder(preSlope);
-        sameAs = new int[k];
-        for (int r = 0; r < k; r++) {
-            sameAs[r] = -1;
-            for (int e = r - 1; e > 0 && r < k - 1; e--) {
-                if (caps[e] == caps[r] && (!needBinding || capNext[e] == capNext[r])
-                        && Arrays.equals(dec[e], dec[r]) && Arrays.equals(pre[e], pre[r])) {
-                    sameAs[r] = e;
-                    break;
+    /** Steps {@link #run} took: candidates solved plus depth-first search nodes. */
+    long steps() {
+        return candidatesVisited + split.nodes;
+    }
+
+    /** A middle order of the best candidate whose link vector matches; the node path, or null if none. */
+    int[] bestPath() {
+        return bestFirst < 0 ? null : frontier.path(bestFirst, bestMask, bestLast, bestLinks);
+    }
+
+    /** The best split's layer counts, in the order of {@code path} (which holds the best candidate's nodes). */
+    int[] layersFor(int[] path) {
+        int[] out = new int[path.length];
+        for (int r = 0; r < path.length; r++) {
+            for (int j = 0; j < bestOrder.length; j++) {
+                if (bestOrder[j] == path[r]) {
+                    out[r] = bestLayers[j];
                 }
             }
         }
-    }
-
-    private int[] localOrder(double[] key) {
-        Integer[] idx = new Integer[k];
-        for (int i = 0; i < k; i++) {
-            idx[i] = i;
-        }
-        Arrays.sort(idx, (a, b) -> Double.compare(key[a], key[b]));
-        int[] o = new int[k];
-        for (int i = 0; i < k; i++) {
-            o[i] = idx[i];
-        }
-        return o;
-    }
-
-    /** Least extra time of spreading {@code extra} layers (beyond one each) over stages from {@code from} on. */
-    private double extraGreedy(int[] order, double[] slope, int from, int extra) {
-        double sum = 0;
-        for (int idx = 0; idx < k && extra > 0; idx++) {
-            int r = order[idx];
-            if (r < from) {
-                continue;
-            }
-            int take = Math.min(extra, caps[r] - 1);
-            sum += take * slope[r];
-            extra -= take;
-        }
-        return sum;
-    }
-
-    private void dfs(int r, int remaining, double sumDec, double maxDec, double sumPre, double maxPre,
-            boolean bound) {
-        if (++dfsNodes > dfsBudget) {
-            return;
-        }
-        if (r == k - 1) {
-            int l = remaining;
-            if (l < 1 || l > caps[r]) {
-                return;
-            }
-            boolean binding = bound || (needBinding && l > capNext[r]);
-            if (needBinding && !binding) {
-                return;
-            }
-            current[r] = l;
-            leaves++;
-            double d = dec[r][l];
-            double p = pre[r][l];
-            c.metrics(k, curB, sumDec + d, Math.max(maxDec, d), sumPre + p, Math.max(maxPre, p), curLinks[0],
-                    curLinks[1], curLinks[2], curLinks[3], out);
-            double s = ObjectiveScore.score(objective, out[0], out[1], out[3]);
-            if (s < bestScore) {
-                bestScore = s;
-                bestFirst = curF;
-                bestMask = curMask;
-                bestLast = curLast;
-                bestLinks = curLinks.clone();
-                bestNodes = nodes.clone();
-                bestLayers = current.clone();
-            }
-            return;
-        }
-        int after = k - 1 - r;
-        int lo = Math.max(1, remaining - sufCap[r + 1]);
-        int hi = Math.min(caps[r], remaining - after);
-        if (sameAs[r] >= 0) {
-            hi = Math.min(hi, current[sameAs[r]]);
-        }
-        for (int l = lo; l <= hi; l++) {
-            double d = sumDec + dec[r][l];
-            double md = Math.max(maxDec, dec[r][l]);
-            double p = sumPre + pre[r][l];
-            double mp = Math.max(maxPre, pre[r][l]);
-            int rest = remaining - l;
-            double totDec = d + sufDec1[r + 1] + extraGreedy(decSlopeOrder, decSlope, r + 1, rest - after);
-            double totPre = p + sufPre1[r + 1] + extraGreedy(preSlopeOrder, preSlope, r + 1, rest - after);
-            double lb = bound(k, totDec, Math.max(Math.max(md, sufMaxDec1[r + 1]), totDec / k), totPre,
-                    Math.max(Math.max(mp, sufMaxPre1[r + 1]), totPre / k), curLinks, curB, curB);
-            if (!(lb < bestScore)) {
-                continue;
-            }
-            current[r] = l;
-            dfs(r + 1, rest, d, md, p, mp, bound || (needBinding && l > capNext[r]));
-        }
+        return out;
     }
 }

@@ -5,8 +5,9 @@ import java.util.Arrays;
 
 /**
  * Scores ordered node paths with layer splits using the exact model arithmetic of {@link PipelineCosts}, and
- * finds good splits in polynomial time (balanced water-filling plus a one-layer-move local search). Used by the
- * heuristic and to seed the exact search. Not thread-safe (scratch arrays); one per solve.
+ * finds good splits in polynomial time: the best of the {@link CheapSplits} by exact score, then a local search
+ * that moves one or two layers while the score improves. Used by the heuristic (which seeds the exact search),
+ * the tie-break and the explanation. Not thread-safe (scratch arrays); one per solve.
  */
 final class SplitEvaluator {
     /** Largest pipeline for which the local search also tries moving two layers at once (O(K³) per step). */
@@ -14,11 +15,13 @@ final class SplitEvaluator {
 
     final PipelineCosts c;
     final Objective objective;
+    private final CheapSplits cheap;
     private final double[] out = new double[4];
 
     SplitEvaluator(PipelineCosts c, Objective objective) {
         this.c = c;
         this.objective = objective;
+        this.cheap = new CheapSplits(c);
     }
 
     /** Fit caps: the most layers each path position can hold with KV for one max-model-len sequence. */
@@ -32,7 +35,10 @@ final class SplitEvaluator {
         return caps;
     }
 
-    /** Σ of link terms of a closed path: {sumOneWay, sumMsPerByteFwd, maxMsPerByteFwd, msPerByteReturn}, or null if a link is unknown. */
+    /**
+     * Σ of link terms of a closed path: {sumOneWay, sumMsPerByteFwd, maxMsPerByteFwd, msPerByteReturn}, or null
+     * if a link is unknown.
+     */
     double[] linkTerms(int[] path) {
         int k = path.length;
         double[] t = new double[4];
@@ -123,11 +129,11 @@ final class SplitEvaluator {
         int[] prefillFilled = new int[k];
         for (int mode = 0; mode < 5; mode++) {
             switch (mode) {
-                case 0 -> waterFill(decW, path, caps, trial, true, q);
-                case 1 -> waterFill(preW, path, caps, trial, false, q);
-                case 2 -> kvBalanced(path, caps, trial);
-                case 3 -> fastestFirst(decW, caps, trial);
-                default -> fastestFirst(preW, caps, trial);
+                case 0 -> cheap.waterFill(decW, path, caps, trial, true, q);
+                case 1 -> cheap.waterFill(preW, path, caps, trial, false, q);
+                case 2 -> cheap.kvBalanced(path, caps, trial);
+                case 3 -> cheap.fastestFirst(decW, caps, trial);
+                default -> cheap.fastestFirst(preW, caps, trial);
             }
             if (mode < 2) {
                 System.arraycopy(trial, 0, mode == 0 ? decodeFilled : prefillFilled, 0, k);
@@ -157,15 +163,15 @@ final class SplitEvaluator {
             boolean topFits = sum >= c.layers && Arrays.stream(topCaps).min().getAsInt() >= 1;
             // Each only when it can differ from the water-filled splits already scored.
             if (c.topConcurrency > c.floorConcurrency && topFits && exceeds(decodeFilled, topCaps)) {
-                waterFill(decW, path, topCaps, trial, true, q);
+                cheap.waterFill(decW, path, topCaps, trial, true, q);
                 bestScore = keepBetter(path, trial, links, best, bestScore);
             }
             if (c.topConcurrency > c.floorConcurrency && topFits && exceeds(prefillFilled, topCaps)) {
-                waterFill(preW, path, topCaps, trial, false, q);
+                cheap.waterFill(preW, path, topCaps, trial, false, q);
                 bestScore = keepBetter(path, trial, links, best, bestScore);
             }
             if (caps[tight] <= c.layers - (k - 1) && decodeFilled[tight] < caps[tight]) {
-                fillTightest(decW, path, caps, trial, q, tight);
+                cheap.fillTightest(decW, path, caps, trial, q, tight);
                 bestScore = keepBetter(path, trial, links, best, bestScore);
             }
         }
@@ -191,32 +197,6 @@ final class SplitEvaluator {
             return s;
         }
         return bestScore;
-    }
-
-    /** Fills stage {@code fixed} to its cap; the other stages share the rest by decode time (water-filling). */
-    private void fillTightest(double[] perLayer, int[] path, int[] caps, int[] out, double q, int fixed) {
-        waterFill(perLayer, path, caps, out, true, q);
-        out[fixed] = caps[fixed];
-        int sum = Arrays.stream(out).sum();
-        while (sum != c.layers) {
-            boolean remove = sum > c.layers;
-            int pick = -1;
-            for (int r = 0; r < out.length; r++) {
-                if (r == fixed || (remove ? out[r] <= 1 : out[r] >= caps[r])) {
-                    continue;
-                }
-                double t = perLayer[r] * (out[r] + (remove ? 0 : 1));
-                double pickTime = pick < 0 ? 0 : perLayer[pick] * (out[pick] + (remove ? 0 : 1));
-                if (pick < 0 || (remove ? t > pickTime : t < pickTime)) {
-                    pick = r;
-                }
-            }
-            if (pick < 0) {
-                return;
-            }
-            out[pick] += remove ? -1 : 1;
-            sum += remove ? -1 : 1;
-        }
     }
 
     /** Moves one layer at a time between stages while the exact score improves. */
@@ -261,24 +241,6 @@ final class SplitEvaluator {
             }
         }
         return score;
-    }
-
-    /** Minimises the sum of per-layer times: one layer each, then fill the fastest stages up to their caps. */
-    private void fastestFirst(double[] perLayer, int[] caps, int[] out) {
-        int k = caps.length;
-        Integer[] order = new Integer[k];
-        for (int r = 0; r < k; r++) {
-            order[r] = r;
-            out[r] = 1;
-        }
-        Arrays.sort(order, (a, b) -> Double.compare(perLayer[a], perLayer[b]));
-        int extra = c.layers - k;
-        for (int idx = 0; idx < k && extra > 0; idx++) {
-            int r = order[idx];
-            int take = Math.min(extra, caps[r] - 1);
-            out[r] += take;
-            extra -= take;
-        }
     }
 
     /** Applies the best move of two layers (from two stages to one, or from one stage to two), if it improves. */
@@ -327,108 +289,5 @@ final class SplitEvaluator {
             }
         }
         return true;
-    }
-
-    /** Equalises per-stage time: l_r = as many layers as fit under a common time level τ (binary search). */
-    private void waterFill(double[] perLayer, int[] path, int[] caps, int[] out, boolean decode, double q) {
-        int k = path.length;
-        double extraLast = decode
-                ? c.decodeMillis(path[k - 1], 1, true, q) - c.decodeMillis(path[k - 1], 1, false, q)
-                : c.prefillMillis(path[k - 1], 1, true) - c.prefillMillis(path[k - 1], 1, false);
-        double lo = 0;
-        double hi = 0;
-        for (int r = 0; r < k; r++) {
-            hi = Math.max(hi, perLayer[r] * caps[r] + (r == k - 1 ? extraLast : 0));
-        }
-        for (int it = 0; it < 48; it++) {
-            double mid = (lo + hi) / 2;
-            if (layersUnder(mid, perLayer, caps, extraLast, null) >= c.layers) {
-                hi = mid;
-            } else {
-                lo = mid;
-            }
-        }
-        layersUnder(hi, perLayer, caps, extraLast, out);
-        trim(out, perLayer, caps, extraLast);
-    }
-
-    private int layersUnder(double level, double[] perLayer, int[] caps, double extraLast, int[] out) {
-        int k = caps.length;
-        int sum = 0;
-        for (int r = 0; r < k; r++) {
-            double avail = level - (r == k - 1 ? extraLast : 0);
-            int l = (int) Math.max(1, Math.min(caps[r], Math.floor(avail / perLayer[r] + 1e-9)));
-            if (out != null) {
-                out[r] = l;
-            }
-            sum += l;
-        }
-        return sum;
-    }
-
-    /** Makes a split sum to the model's layers: removes from (adds to) the stages with the most (least) time. */
-    private void trim(int[] l, double[] perLayer, int[] caps, double extraLast) {
-        int k = l.length;
-        int sum = Arrays.stream(l).sum();
-        while (sum != c.layers) {
-            int pick = -1;
-            double pickTime = sum > c.layers ? -1 : Double.POSITIVE_INFINITY;
-            for (int r = 0; r < k; r++) {
-                double t = perLayer[r] * (l[r] + (sum > c.layers ? 0 : 1)) + (r == k - 1 ? extraLast : 0);
-                if (sum > c.layers && l[r] > 1 && t > pickTime) {
-                    pick = r;
-                    pickTime = t;
-                } else if (sum < c.layers && l[r] < caps[r] && t < pickTime) {
-                    pick = r;
-                    pickTime = t;
-                }
-            }
-            if (pick < 0) {
-                return;
-            }
-            l[pick] += sum > c.layers ? -1 : 1;
-            sum += sum > c.layers ? -1 : 1;
-        }
-    }
-
-    /** Maximises the smallest stage KV cache: the largest token level every stage can hold (binary search). */
-    private void kvBalanced(int[] path, int[] caps, int[] out) {
-        int k = path.length;
-        long lo = c.request.maxModelLen();
-        long hi = Math.max(lo, c.budgetBytes[0] / Math.max(1, c.kvBytesPerTokenPerLayer));
-        for (int r = 0; r < k; r++) {
-            hi = Math.max(hi, c.budgetBytes[path[r]] / c.kvBytesPerTokenPerLayer);
-        }
-        while (lo < hi) {
-            long mid = lo + (hi - lo + 1) / 2;
-            long sum = 0;
-            for (int r = 0; r < k; r++) {
-                sum += Math.min(caps[r], c.maxLayers(path[r], r == 0, r == k - 1, mid));
-            }
-            if (sum >= c.layers) {
-                lo = mid;
-            } else {
-                hi = mid - 1;
-            }
-        }
-        int sum = 0;
-        for (int r = 0; r < k; r++) {
-            out[r] = Math.max(1, Math.min(caps[r], c.maxLayers(path[r], r == 0, r == k - 1, lo)));
-            sum += out[r];
-        }
-        double[] ones = new double[k];
-        Arrays.fill(ones, 1.0);
-        // Remove surplus from the stages with the most layers, keeping the KV level.
-        while (sum > c.layers) {
-            int pick = 0;
-            for (int r = 1; r < k; r++) {
-                if (out[r] > out[pick]) {
-                    pick = r;
-                }
-            }
-            out[pick]--;
-            sum--;
-        }
-        trim(out, ones, caps, 0);
     }
 }
