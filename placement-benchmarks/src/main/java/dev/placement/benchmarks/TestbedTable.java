@@ -36,7 +36,8 @@ public final class TestbedTable {
         Placement two = Placement.parse("node0:20,node1:20");
         Placement three = Placement.parse("node0:13,node1:14,node2:13");
         System.out.println("| added RTT node0-node1, node1-node2 (ms) | 20/20 ITL | 13/14/13 ITL | 20/20 TTFT | "
-                + "13/14/13 TTFT | 20/20 tok/s | 13/14/13 tok/s | solver, objective itl | solver, objective throughput |");
+                + "13/14/13 TTFT | 20/20 tok/s | 13/14/13 tok/s | solver, objective itl | "
+                + "solver, objective throughput |");
         System.out.println("|---|---|---|---|---|---|---|---|---|");
         for (double[] a : new double[][] {{0, 0}, {2, 2}, {2, 4}, {2, 6}, {2, 8}, {2, 10}, {4, 8}}) {
             ConnectivityMap links = ConnectivityMap.builder().link("node0", "node1", 0.3 + a[0])

@@ -59,7 +59,8 @@ final class PlanningOptions {
     boolean json() {
         String f = format.toLowerCase(Locale.ROOT);
         if (!f.equals("json") && !f.equals("table")) {
-            throw new InvalidInputException("--format", null, "unknown format '" + format + "'; valid formats: table, json");
+            throw new InvalidInputException("--format", null, "unknown format '" + format
+                    + "'; valid formats: table, json");
         }
         return f.equals("json");
     }
@@ -96,7 +97,8 @@ final class PlanningOptions {
 
     private static void positive(int value, String option) {
         if (value < 1) {
-            throw new InvalidInputException(option, null, "must be a positive number of tokens or requests, was " + value);
+            throw new InvalidInputException(option, null, "must be a positive number of tokens or requests, was "
+                    + value);
         }
     }
 

@@ -25,8 +25,8 @@ final class BaselineAgents {
             nodes.add(0, first);
         }
         if (request.model().layers() < nodes.size()) {
-            throw new InfeasiblePlacementException("the model has " + request.model().layers() + " layers, fewer than the "
-                    + nodes.size() + " nodes that need at least one each");
+            throw new InfeasiblePlacementException("the model has " + request.model().layers()
+                    + " layers, fewer than the " + nodes.size() + " nodes that need at least one each");
         }
         return nodes;
     }

@@ -176,7 +176,8 @@ public record DemoScenario(String name, ModelSpec model, int maxModelLen, Object
                         + "outputTokens and concurrency");
             }
             rejectUnknown(w, "workload.", WORKLOAD_FIELDS, source);
-            workload = new Workload(wholePositive(w, "inputTokens", "workload.", Workload.DEFAULT.inputTokens(), source),
+            workload = new Workload(
+                    wholePositive(w, "inputTokens", "workload.", Workload.DEFAULT.inputTokens(), source),
                     wholePositive(w, "outputTokens", "workload.", Workload.DEFAULT.outputTokens(), source),
                     wholePositive(w, "concurrency", "workload.", Workload.DEFAULT.concurrency(), source));
         }
