@@ -42,8 +42,9 @@ import java.util.function.IntFunction;
  * ({@link #sentStreams()}): the truth against which a client's chunk timestamps can be checked.
  *
  * <p>Failure behaviours can be injected per request ({@link Behaviour}). It is part of the main sources (not
- * test sources) because the accuracy tests of this module, the CLI's tests and the capacity benchmark in
- * {@code placement-benchmarks} all drive it, and because {@code placement bench} can be tried against it.
+ * test sources) because the serving benchmark's tests in {@code placement-vllm}, the CLI's tests and the
+ * capacity benchmark in {@code placement-benchmarks} all drive it, and because {@code placement bench} can be
+ * tried against it.
  *
  * <p>Thread-safe. Close it to stop listening and to end streams still open.
  */
