@@ -12,15 +12,16 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Objects;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntFunction;
 
 /**
@@ -36,11 +37,14 @@ import java.util.function.IntFunction;
  * <p>Chunk writes are scheduled at absolute times ({@code received + TTFT + k × ITL}) on a small
  * {@link java.util.concurrent.ScheduledExecutorService}, not with a sleeping thread per stream, so hundreds of
  * streams cost a few threads and the injected timing does not drift with load. How late writes were against
- * their schedule is kept, so that a benchmark can tell the server's lag from the client's.
+ * their schedule is kept, so that a benchmark can tell the server's lag from the client's. On request
+ * ({@link Builder#recordSendTimes()}) it also keeps when it began writing every output chunk of every stream
+ * ({@link #sentStreams()}): the truth against which a client's chunk timestamps can be checked.
  *
  * <p>Failure behaviours can be injected per request ({@link Behaviour}). It is part of the main sources (not
- * test sources) because the accuracy tests of this module, the CLI's tests and the capacity benchmark in
- * {@code placement-benchmarks} all drive it, and because {@code placement bench} can be tried against it.
+ * test sources) because the serving benchmark's tests in {@code placement-vllm}, the CLI's tests and the
+ * capacity benchmark in {@code placement-benchmarks} all drive it, and because {@code placement bench} can be
+ * tried against it.
  *
  * <p>Thread-safe. Close it to stop listening and to end streams still open.
  */
@@ -61,31 +65,27 @@ public final class LoopbackStreamingServer implements AutoCloseable {
     }
 
     private static final String NODELAY_PROPERTY = "sun.net.httpserver.nodelay";
-    private static final String DONE = "data: [DONE]\n\n";
-    private static final String ERROR_EVENT = "data: {\"error\":{\"message\":\"injected failure: error event\","
-            + "\"type\":\"InternalServerError\",\"param\":null,\"code\":500}}\n\n";
 
     private final Duration timeToFirstToken;
-    private final Duration interTokenLatency;
     private final String modelName;
     private final IntFunction<Behaviour> behaviour;
     private final HttpServer server;
-    private final ScheduledThreadPoolExecutor writers;
+    private final ScheduledThreadPoolExecutor writerThreads;
+    private final StreamWriters writers;
     private final ObjectMapper json = new ObjectMapper();
     private final AtomicInteger requests = new AtomicInteger();
     private final Set<HttpExchange> open = ConcurrentHashMap.newKeySet();
-    private final LongAdder lateNanosTotal = new LongAdder();
-    private final LongAdder writes = new LongAdder();
-    private final AtomicLong lateNanosMax = new AtomicLong();
-    private final LongAdder firstLateNanosTotal = new LongAdder();
-    private final LongAdder firstWrites = new LongAdder();
+    private final WriteLateness lateness = new WriteLateness();
+    /** Every stream's send times, or {@code null} unless the builder asked for them. */
+    private final Queue<SendTimes> sendTimes;
 
     private LoopbackStreamingServer(Builder b) throws IOException {
         this.timeToFirstToken = b.timeToFirstToken;
-        this.interTokenLatency = b.interTokenLatency;
         this.modelName = b.modelName;
         this.behaviour = b.behaviour;
-        this.writers = new ScheduledThreadPoolExecutor(b.writerThreads, daemon("loopback-llm-writer"));
+        this.sendTimes = b.recordSendTimes ? new ConcurrentLinkedQueue<>() : null;
+        this.writerThreads = new ScheduledThreadPoolExecutor(b.writerThreads, daemon("loopback-llm-writer"));
+        this.writers = new StreamWriters(writerThreads, b.interTokenLatency.toNanos(), lateness, open);
         // Without TCP_NODELAY, Nagle's algorithm holds a chunk written soon after the response headers until the
         // client's delayed ACK arrives: measured, it added ~10 ms to every TTFT at 64 streams. Real servers
         // (uvicorn for vLLM) set it. The JDK server reads this property once per JVM, when its first server is
@@ -132,19 +132,30 @@ public final class LoopbackStreamingServer implements AutoCloseable {
      * @return the lateness statistics
      */
     public Lateness lateness() {
-        long n = writes.sum();
-        long first = firstWrites.sum();
-        return new Lateness(n, n == 0 ? 0 : lateNanosTotal.sum() / 1e6 / n, lateNanosMax.get() / 1e6,
-                first == 0 ? 0 : firstLateNanosTotal.sum() / 1e6 / first);
+        return lateness.snapshot();
     }
 
     /** Forgets the lateness seen so far, for example that of warm-up requests. */
     public void resetLateness() {
-        writes.reset();
-        lateNanosTotal.reset();
-        lateNanosMax.set(0);
-        firstWrites.reset();
-        firstLateNanosTotal.reset();
+        lateness.reset();
+    }
+
+    /**
+     * When the server began writing each output chunk of every stream so far, for checking a client's chunk
+     * timestamps against the truth. The times are {@link System#nanoTime()} of this JVM, so a client in the same
+     * JVM can compare its own {@code nanoTime} stamps with them directly: a client cannot see a chunk before
+     * the server began writing it, nor send a request after the server received it.
+     *
+     * @return one entry per streaming request that got response headers (not those answered with HTTP 500),
+     *     warm-up requests included, in order of arrival; each a snapshot (a stream still open keeps growing)
+     * @throws IllegalStateException unless the builder's {@link Builder#recordSendTimes()} was called
+     */
+    public List<SentStream> sentStreams() {
+        if (sendTimes == null) {
+            throw new IllegalStateException("this server keeps no send times; build it with recordSendTimes()");
+        }
+        return sendTimes.stream().sorted(Comparator.comparingInt(SendTimes::arrival)).map(SendTimes::snapshot)
+                .toList();
     }
 
     /**
@@ -158,11 +169,29 @@ public final class LoopbackStreamingServer implements AutoCloseable {
     public record Lateness(long chunkWrites, double meanMillis, double maxMillis, double meanFirstChunkMillis) {
     }
 
+    /**
+     * What the server sent on one streaming request, with {@link System#nanoTime()} times of this JVM.
+     *
+     * @param arrival          the request's place in arrival order, from 0, as {@link Builder#behaviourByArrival}
+     *                         counts it (warm-up requests included)
+     * @param prompt           the request's {@code prompt}, or for chat the first message's {@code content}
+     * @param receivedNanos    when the server began handling the request, before reading its body
+     * @param outputChunkNanos when the server began writing each output chunk (every chunk whose
+     *                         {@code choices} is not empty, vLLM's role-only chat chunk included), in order; a
+     *                         chunk is listed once its write began, whether or not the client was still there
+     */
+    public record SentStream(int arrival, String prompt, long receivedNanos, List<Long> outputChunkNanos) {
+        /** Copies the chunk times. */
+        public SentStream {
+            outputChunkNanos = List.copyOf(outputChunkNanos);
+        }
+    }
+
     /** Stops listening and ends every open stream. */
     @Override
     public void close() {
         server.stop(0);
-        writers.shutdownNow();
+        writerThreads.shutdownNow();
         open.forEach(HttpExchange::close);
         open.clear();
     }
@@ -183,8 +212,8 @@ public final class LoopbackStreamingServer implements AutoCloseable {
         }
         int outputTokens = request.path(chat ? "max_completion_tokens" : "max_tokens").asInt(
                 request.path("max_tokens").asInt(16));
-        int promptTokens = chat ? words(request.path("messages").path(0).path("content").asText(""))
-                : words(request.path("prompt").asText(""));
+        String prompt = chat ? request.path("messages").path(0).path("content").asText("")
+                : request.path("prompt").asText("");
         Behaviour b = Objects.requireNonNullElse(behaviour.apply(sequence), Behaviour.NORMAL);
         if (b == Behaviour.HTTP_500) {
             respond(exchange, 500, "{\"object\":\"error\",\"message\":\"injected failure: HTTP 500\","
@@ -195,9 +224,15 @@ public final class LoopbackStreamingServer implements AutoCloseable {
         exchange.getResponseHeaders().set("Cache-Control", "no-cache");
         exchange.sendResponseHeaders(200, 0);
         open.add(exchange);
-        Stream s = new Stream(exchange, chat, sequence, Math.max(1, outputTokens), promptTokens, b,
-                receivedNanos + timeToFirstToken.toNanos());
-        s.schedule();
+        int tokens = Math.max(1, outputTokens);
+        SendTimes sent = null;
+        if (sendTimes != null) {
+            // One more output chunk than tokens for chat: vLLM's role-only delta comes first.
+            sent = new SendTimes(sequence, prompt, receivedNanos, chat ? tokens + 1 : tokens);
+            sendTimes.add(sent);
+        }
+        new ScheduledStream(exchange, new CompletionChunks(chat, sequence, modelName), b, tokens, words(prompt),
+                receivedNanos + timeToFirstToken.toNanos(), sent, writers).schedule();
     }
 
     private void models(HttpExchange exchange) throws IOException {
@@ -229,136 +264,6 @@ public final class LoopbackStreamingServer implements AutoCloseable {
         };
     }
 
-    /** One response stream: writes chunk k at {@code firstDueNanos + k × ITL}, each write scheduling the next. */
-    private final class Stream implements Runnable {
-        private final HttpExchange exchange;
-        private final boolean chat;
-        private final String id;
-        private final int outputTokens;
-        private final int promptTokens;
-        private final Behaviour behaviour;
-        private final long firstDueNanos;
-        private int next;
-
-        Stream(HttpExchange exchange, boolean chat, int sequence, int outputTokens, int promptTokens,
-                Behaviour behaviour, long firstDueNanos) {
-            this.exchange = exchange;
-            this.chat = chat;
-            this.id = (chat ? "chatcmpl-" : "cmpl-") + sequence;
-            this.outputTokens = outputTokens;
-            this.promptTokens = promptTokens;
-            this.behaviour = behaviour;
-            this.firstDueNanos = firstDueNanos;
-        }
-
-        void schedule() {
-            long due = firstDueNanos + next * interTokenLatency.toNanos();
-            try {
-                writers.schedule(this, due - System.nanoTime(), TimeUnit.NANOSECONDS);
-            } catch (java.util.concurrent.RejectedExecutionException closed) {
-                end();
-            }
-        }
-
-        @Override
-        public void run() {
-            long due = firstDueNanos + next * interTokenLatency.toNanos();
-            long late = Math.max(0, System.nanoTime() - due);
-            lateNanosTotal.add(late);
-            writes.increment();
-            lateNanosMax.accumulateAndGet(late, Math::max);
-            if (next == 0) {
-                firstLateNanosTotal.add(late);
-                firstWrites.increment();
-            }
-            try {
-                boolean more = writeNext();
-                if (more) {
-                    schedule();
-                }
-            } catch (IOException | UncheckedIOException clientLeft) {
-                end();
-            }
-        }
-
-        /** @return whether another chunk is due later */
-        private boolean writeNext() throws IOException {
-            int k = next++;
-            StringBuilder out = new StringBuilder(256);
-            if (k == 0 && chat) {
-                event(out, chunk("{\"role\":\"assistant\",\"content\":\"\"}", null));
-            }
-            boolean last = k == outputTokens - 1;
-            if (behaviour == Behaviour.ERROR_EVENT && k == 1) {
-                return finish(out.append(ERROR_EVENT).append(DONE));
-            }
-            if (behaviour == Behaviour.EARLY_CLOSE && k == Math.max(1, outputTokens / 2)) {
-                return finish(out);
-            }
-            String text = " tok" + k;
-            event(out, chat ? chunk("{\"content\":\"" + text + "\"}", last ? "length" : null)
-                    : chunk(text, last ? "length" : null));
-            if (!last || behaviour == Behaviour.STALL) {
-                write(out);
-                // A stalled stream keeps its connection open and silent; close() or the client ends it.
-                return behaviour != Behaviour.STALL;
-            }
-            switch (behaviour) {
-                case NORMAL:
-                    event(out, "{\"id\":\"" + id + "\",\"object\":\"" + object() + "\",\"created\":0,"
-                            + "\"model\":\"" + modelName + "\",\"choices\":[],\"usage\":{\"prompt_tokens\":"
-                            + promptTokens + ",\"total_tokens\":" + (promptTokens + outputTokens)
-                            + ",\"completion_tokens\":" + outputTokens + "}}");
-                    out.append(DONE);
-                    break;
-                case ERROR_EVENT:
-                    out.append(ERROR_EVENT).append(DONE);
-                    break;
-                default:
-                    break;
-            }
-            return finish(out);
-        }
-
-        /** Writes the last bytes and ends the body; returns false (no chunk is due later). */
-        private boolean finish(StringBuilder out) throws IOException {
-            if (out.length() > 0) {
-                write(out);
-            }
-            end();
-            return false;
-        }
-
-        private String chunk(String payload, String finishReason) {
-            String finish = finishReason == null ? "null" : "\"" + finishReason + "\"";
-            String choice = chat
-                    ? "{\"index\":0,\"delta\":" + payload + ",\"logprobs\":null,\"finish_reason\":" + finish + "}"
-                    : "{\"index\":0,\"text\":\"" + payload + "\",\"logprobs\":null,\"finish_reason\":" + finish
-                            + ",\"stop_reason\":null}";
-            return "{\"id\":\"" + id + "\",\"object\":\"" + object() + "\",\"created\":0,\"model\":\"" + modelName
-                    + "\",\"choices\":[" + choice + "],\"usage\":null}";
-        }
-
-        private String object() {
-            return chat ? "chat.completion.chunk" : "text_completion";
-        }
-
-        private void event(StringBuilder out, String data) {
-            out.append("data: ").append(data).append("\n\n");
-        }
-
-        private void write(StringBuilder out) throws IOException {
-            OutputStream body = exchange.getResponseBody();
-            body.write(out.toString().getBytes(StandardCharsets.UTF_8));
-            body.flush();
-        }
-
-        private void end() {
-            open.remove(exchange);
-            exchange.close();
-        }
-    }
-
     /** Configures a {@link LoopbackStreamingServer}. Not thread-safe. */
     public static final class Builder {
         private Duration timeToFirstToken = Duration.ofMillis(30);
@@ -366,6 +271,7 @@ public final class LoopbackStreamingServer implements AutoCloseable {
         private String modelName = "loopback-model";
         private IntFunction<Behaviour> behaviour = sequence -> Behaviour.NORMAL;
         private int writerThreads = 2;
+        private boolean recordSendTimes;
 
         private Builder() {
         }
@@ -430,6 +336,17 @@ public final class LoopbackStreamingServer implements AutoCloseable {
                 throw new IllegalArgumentException("writerThreads must be at least 1, was " + writerThreads);
             }
             this.writerThreads = writerThreads;
+            return this;
+        }
+
+        /**
+         * Keeps, for every stream, when each output chunk was written ({@link #sentStreams()}). Off by default:
+         * the record grows with every request, which suits tests and benchmarks, not a long-running demo.
+         *
+         * @return this builder
+         */
+        public Builder recordSendTimes() {
+            this.recordSendTimes = true;
             return this;
         }
 

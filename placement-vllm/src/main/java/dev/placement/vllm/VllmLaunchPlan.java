@@ -159,32 +159,8 @@ public record VllmLaunchPlan(String submissionId, String modelName, String model
             bundle.put("node:" + node.address(), 0.001);
             ranks.add(new Rank(r, node.id(), node.address(), s.firstLayer(), s.layerCount(), bundle));
         }
-        int k = placement.pipelineParallelSize();
-        Map<String, String> env = new LinkedHashMap<>();
-        env.put("VLLM_PP_LAYER_PARTITION", placement.layerPartition());
-        env.put("VLLM_USE_RAY_V2_EXECUTOR_BACKEND", "1");
-        List<String> indices = new ArrayList<>();
-        for (int i = 0; i < k; i++) {
-            indices.add(Integer.toString(i));
-        }
-        env.put("VLLM_RAY_BUNDLE_INDICES", String.join(",", indices));
-        env.putAll(options.extraEnv());
-
-        List<String> cmd = new ArrayList<>(List.of("vllm", "serve", source,
-                "--pipeline-parallel-size", Integer.toString(k),
-                "--tensor-parallel-size", "1",
-                "--distributed-executor-backend", "ray",
-                "--host", options.host(),
-                "--port", Integer.toString(options.port()),
-                "--served-model-name", served,
-                "--gpu-memory-utilization", Double.toString(cluster.gpuMemoryUtilization()),
-                "--max-model-len", Integer.toString(request.maxModelLen())));
-        options.dtype().ifPresent(d -> cmd.addAll(List.of("--dtype", d)));
-        if (options.enforceEager()) {
-            cmd.add("--enforce-eager");
-        }
-        cmd.addAll(options.extraArgs());
-
+        Map<String, String> env = VllmServeCommand.environment(placement, options);
+        List<String> cmd = VllmServeCommand.command(source, served, placement, request, options);
         URI endpoint = URI.create("http://" + hostForUri(ranks.get(0).address()) + ":" + options.port());
         VllmLaunchPlan draft = new VllmLaunchPlan("placement-draft", model.name(), source, served,
                 options.vllmVersion().orElse(null), placement, ranks, env, cmd, endpoint);
@@ -314,26 +290,9 @@ public record VllmLaunchPlan(String submissionId, String modelName, String model
         if (!python.matches("[A-Za-z0-9._/+-]{1,200}")) {
             throw new IllegalArgumentException("python executable '" + python + "' has unsafe characters");
         }
-        List<NodeCommand> cmds = new ArrayList<>();
-        Rank head = ranks.get(0);
-        for (Rank r : ranks) {
-            List<String> c = new ArrayList<>(List.of("ray", "start"));
-            if (r.rank() == 0) {
-                c.addAll(List.of("--head", "--port=" + RAY_HEAD_PORT));
-            } else {
-                c.add("--address=" + hostForUri(head.address()) + ":" + RAY_HEAD_PORT);
-            }
-            c.add("--num-gpus=1");
-            if (isIpLiteral(r.address())) {
-                c.add("--node-ip-address=" + r.address());
-            }
-            cmds.add(new NodeCommand(r.nodeId(), r.address(), r.rank() == 0 ? "ray-head" : "ray-worker", c,
-                    Map.of()));
-        }
-        List<String> server = new ArrayList<>(List.of(python, launcherPath));
-        server.addAll(launcherArguments().subList(1, launcherArguments().size()));
-        cmds.add(new NodeCommand(head.nodeId(), head.address(), "vllm-server", server, environment));
-        return cmds;
+        List<String> launcher = new ArrayList<>(List.of(python, launcherPath));
+        launcher.addAll(launcherArguments().subList(1, launcherArguments().size()));
+        return RayStartCommands.of(ranks, environment, launcher);
     }
 
     /**

@@ -342,12 +342,24 @@ public record BenchmarkResult(BenchmarkSettings settings, Instant date, double d
 
     /** The most completed requests in flight at once, over half-open intervals [start, end). */
     private static int peakConcurrency(List<RequestRecord> records) {
-        List<long[]> events = new ArrayList<>();
+        List<long[]> intervals = new ArrayList<>();
         for (RequestRecord r : records) {
             if (r.succeeded()) {
-                events.add(new long[] {r.startOffsetNanos(), 1});
-                events.add(new long[] {r.startOffsetNanos() + r.e2elNanos(), -1});
+                intervals.add(new long[] {r.startOffsetNanos(), r.startOffsetNanos() + r.e2elNanos()});
             }
+        }
+        return mostOverlapping(intervals);
+    }
+
+    /**
+     * @param intervals half-open intervals {@code [from, to)}, each as {@code {from, to}}
+     * @return the most of them that hold one instant
+     */
+    static int mostOverlapping(List<long[]> intervals) {
+        List<long[]> events = new ArrayList<>();
+        for (long[] interval : intervals) {
+            events.add(new long[] {interval[0], 1});
+            events.add(new long[] {interval[1], -1});
         }
         events.sort(Comparator.<long[]>comparingLong(e -> e[0]).thenComparingLong(e -> e[1]));
         int current = 0;

@@ -121,6 +121,22 @@ public final class BenchmarkRun {
         return result.isDone();
     }
 
+    /**
+     * When the timed part began: the origin of every record's {@code startOffsetNanos}, so that a test can put
+     * a record's chunk times on the clock of a server in the same JVM.
+     *
+     * @return {@link System#nanoTime()} at the start of the timed part
+     * @throws IllegalStateException if the timed part has not begun (still warming up, or cancelled before)
+     */
+    long startNanos() {
+        synchronized (lock) {
+            if (!started) {
+                throw new IllegalStateException("the timed part of the run has not begun");
+            }
+            return runStartNanos;
+        }
+    }
+
     /** @return how many requests have finished so far */
     public int finishedRequests() {
         synchronized (lock) {

@@ -1,25 +1,18 @@
 package dev.placement.vllm.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.placement.api.MetricsSource;
 import dev.placement.api.PipelineMetrics;
 import dev.placement.api.PlacementException;
 import dev.placement.api.RunningPipeline;
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.TreeSet;
 
 /**
  * A load generator and measurer for any OpenAI-compatible server (vLLM, SGLang, llama.cpp, ...): it sends
@@ -52,44 +45,13 @@ import java.util.TreeSet;
  * such as {@link ProgressBar} to see progress.
  */
 public final class ServingBenchmark implements MetricsSource {
-    private final URI baseUrl;
-    private final String model;
-    private final BenchmarkEndpoint endpoint;
-    private final int numPrompts;
-    private final double requestRatePerSecond;
-    private final int maxConcurrency;
-    private final int inputTokens;
-    private final List<BenchmarkPrompt> prompts;
-    private final int outputTokens;
-    private final boolean ignoreEos;
-    private final long seed;
-    private final List<Double> percentiles;
-    private final Duration requestTimeout;
-    private final int warmupRequests;
-    private final String apiKey;
-    private final Clock clock;
+    private final BenchmarkConfig config;
     private final HttpClient client;
     private final ObjectMapper json = new ObjectMapper();
 
-    private ServingBenchmark(Builder b) {
-        this.baseUrl = b.baseUrl == null ? null : normalise(b.baseUrl);
-        this.model = b.model;
-        this.endpoint = b.endpoint;
-        this.numPrompts = b.numPrompts;
-        this.requestRatePerSecond = b.requestRatePerSecond;
-        this.maxConcurrency = b.maxConcurrency;
-        this.inputTokens = b.inputTokens;
-        this.prompts = b.prompts;
-        this.outputTokens = b.outputTokens;
-        this.ignoreEos = b.ignoreEos;
-        this.seed = b.seed;
-        TreeSet<Double> wanted = new TreeSet<>(b.percentiles);
-        wanted.add(99.0);
-        this.percentiles = List.copyOf(wanted);
-        this.requestTimeout = b.requestTimeout;
-        this.warmupRequests = b.warmupRequests;
-        this.apiKey = b.apiKey;
-        this.clock = b.clock;
+    private ServingBenchmark(BenchmarkConfig config) {
+        this.config = config;
+        Duration requestTimeout = config.requestTimeout();
         this.client = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 // Run the client's internal tasks, and so our chunk parsing and timing, on the thread that read
@@ -142,11 +104,11 @@ public final class ServingBenchmark implements MetricsSource {
      * @throws PlacementException    if the model name was not given and the server's model list cannot be read
      */
     public BenchmarkRun start(BenchmarkListener listener) {
-        if (baseUrl == null) {
+        if (config.baseUrl() == null) {
             throw new IllegalStateException("ServingBenchmark: no base URL; call builder().baseUrl(...) or use "
                     + "sample(pipeline)");
         }
-        return start(baseUrl, listener);
+        return start(config.baseUrl(), listener);
     }
 
     /**
@@ -161,7 +123,7 @@ public final class ServingBenchmark implements MetricsSource {
     @Override
     public Optional<PipelineMetrics> sample(RunningPipeline pipeline) {
         Objects.requireNonNull(pipeline, "pipeline must not be null");
-        URI target = normalise(pipeline.endpoint());
+        URI target = BenchmarkConfig.normalise(pipeline.endpoint());
         BenchmarkResult result = await(start(target, new BenchmarkListener() { }));
         if (result.interrupted()) {
             throw new PlacementException("serving probe of " + target + " was interrupted");
@@ -175,11 +137,10 @@ public final class ServingBenchmark implements MetricsSource {
 
     private BenchmarkRun start(URI target, BenchmarkListener listener) {
         Objects.requireNonNull(listener, "listener must not be null");
-        String modelName = model != null ? model : firstServedModel(target);
-        BenchmarkSettings settings = new BenchmarkSettings(target, modelName, endpoint, numPrompts,
-                requestRatePerSecond, maxConcurrency, outputTokens, ignoreEos, seed, percentiles, requestTimeout);
-        BenchmarkRun run = new BenchmarkRun(settings, promptsForRun(), client, json, apiKey, clock, warmupRequests,
-                listener);
+        String modelName = config.model() != null ? config.model()
+                : ServedModel.first(client, json, target, config.apiKey());
+        BenchmarkRun run = new BenchmarkRun(config.settings(target, modelName), config.promptsForRun(), client, json,
+                config.apiKey(), config.clock(), config.warmupRequests(), listener);
         run.begin();
         return run;
     }
@@ -192,58 +153,6 @@ public final class ServingBenchmark implements MetricsSource {
             Thread.currentThread().interrupt();
             return run.snapshot();
         }
-    }
-
-    /** The run's prompts: the given ones in order, repeated if there are fewer than requests, or synthetic. */
-    private List<BenchmarkPrompt> promptsForRun() {
-        if (prompts == null) {
-            return BenchmarkPrompt.synthetic(numPrompts, inputTokens, seed);
-        }
-        List<BenchmarkPrompt> chosen = new ArrayList<>(numPrompts);
-        for (int i = 0; i < numPrompts; i++) {
-            chosen.add(prompts.get(i % prompts.size()));
-        }
-        return chosen;
-    }
-
-    /** Asks the server for its first model, as {@code vllm bench serve} does without {@code --model}. */
-    private String firstServedModel(URI target) {
-        URI models = URI.create(target + "/v1/models");
-        HttpRequest.Builder request = HttpRequest.newBuilder(models).timeout(Duration.ofSeconds(10)).GET();
-        if (apiKey != null) {
-            request.header("Authorization", "Bearer " + apiKey);
-        }
-        try {
-            HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() != 200) {
-                throw new PlacementException("cannot read the model list at " + models + ": HTTP "
-                        + response.statusCode() + "; give the model name");
-            }
-            JsonNode id = json.readTree(response.body()).path("data").path(0).path("id");
-            if (!id.isTextual() || id.asText().isBlank()) {
-                throw new PlacementException("the model list at " + models + " names no model; give the model "
-                        + "name");
-            }
-            return id.asText();
-        } catch (IOException e) {
-            throw new PlacementException("cannot read the model list at " + models + ": "
-                    + StreamingRequest.oneLine(String.valueOf(e.getMessage())) + "; is the server up?", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new PlacementException("interrupted while reading the model list at " + models, e);
-        }
-    }
-
-    /** Accepts {@code http://host:8000}, {@code http://host:8000/} and {@code http://host:8000/v1}. */
-    private static URI normalise(URI url) {
-        String s = url.toString();
-        while (s.endsWith("/")) {
-            s = s.substring(0, s.length() - 1);
-        }
-        if (s.endsWith("/v1")) {
-            s = s.substring(0, s.length() - 3);
-        }
-        return URI.create(s);
     }
 
     /**
@@ -263,7 +172,7 @@ public final class ServingBenchmark implements MetricsSource {
         private int outputTokens = 128;
         private boolean ignoreEos;
         private long seed;
-        private Collection<Double> percentiles = List.of(99.0);
+        private List<Double> percentiles = List.of(99.0);
         private Duration requestTimeout = Duration.ofMinutes(5);
         private int warmupRequests = 1;
         private String apiKey;
@@ -432,37 +341,9 @@ public final class ServingBenchmark implements MetricsSource {
          * @throws IllegalArgumentException naming the setting and its value if one is out of range
          */
         public ServingBenchmark build() {
-            if (baseUrl != null) {
-                String scheme = baseUrl.getScheme() == null ? "" : baseUrl.getScheme().toLowerCase(Locale.ROOT);
-                if (!(scheme.equals("http") || scheme.equals("https")) || baseUrl.getHost() == null) {
-                    throw new IllegalArgumentException("baseUrl '" + baseUrl + "' is not an http(s) URL with a "
-                            + "host, like http://10.0.0.10:8000");
-                }
-            }
-            if (model != null && model.isBlank()) {
-                throw new IllegalArgumentException("model must not be blank; pass null to ask the server");
-            }
-            require(numPrompts >= 1, "numPrompts must be at least 1, was " + numPrompts);
-            require(requestRatePerSecond > 0, "requestRate must be positive or infinite, was "
-                    + requestRatePerSecond);
-            require(maxConcurrency >= 0, "maxConcurrency must be 0 (no limit) or more, was " + maxConcurrency);
-            require(inputTokens >= 1, "inputTokens must be at least 1, was " + inputTokens);
-            require(prompts == null || !prompts.isEmpty(), "prompts must not be empty");
-            require(outputTokens >= 1, "outputTokens must be at least 1, was " + outputTokens);
-            require(!requestTimeout.isNegative() && !requestTimeout.isZero(),
-                    "requestTimeout must be positive, was " + requestTimeout);
-            require(warmupRequests >= 0, "warmupRequests must not be negative, was " + warmupRequests);
-            // Checked here, naming no character of it, so that the HTTP client never rejects it mid-run.
-            require(apiKey == null || apiKey.chars().allMatch(c -> c > 0x20 && c < 0x7f),
-                    "apiKey must be printable ASCII without spaces");
-            percentiles.forEach(LatencyStats::checkPercentile);
-            return new ServingBenchmark(this);
-        }
-
-        private static void require(boolean ok, String message) {
-            if (!ok) {
-                throw new IllegalArgumentException(message);
-            }
+            return new ServingBenchmark(new BenchmarkConfig(baseUrl, model, endpoint, numPrompts,
+                    requestRatePerSecond, maxConcurrency, inputTokens, prompts, outputTokens, ignoreEos, seed,
+                    percentiles, requestTimeout, warmupRequests, apiKey, clock));
         }
     }
 }

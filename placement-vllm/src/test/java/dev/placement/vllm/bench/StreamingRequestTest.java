@@ -38,6 +38,43 @@ class StreamingRequestTest {
     }
 
     @Test
+    void timesEveryChunkExactlyAtTheDeliveryThatCompletedItsFirstDataLine() {
+        StreamingRequest timed = new StreamingRequest(2, 100, 1_000, new ObjectMapper());
+        String usage = USAGE.replace("\"completion_tokens\":3", "\"completion_tokens\":5");
+        timed.sending(5_000);
+        timed.delivered(List.of(bytes(TOKEN)), 35_000);
+        // A chunk split across two reads is timed by the read that completes its data line.
+        timed.delivered(List.of(bytes(TOKEN.substring(0, 20))), 45_000);
+        timed.delivered(List.of(bytes(TOKEN.substring(20))), 46_000);
+        // Two chunks in one read share its timestamp, so the second gap is 0, as vllm bench serve measures it.
+        timed.delivered(List.of(bytes(TOKEN), bytes(TOKEN)), 60_000);
+        timed.delivered(List.of(bytes(TOKEN + usage + DONE)), 75_000);
+
+        RequestRecord r = timed.outcome().getNow(null);
+        assertThat(r.succeeded()).isTrue();
+        assertThat(r.startOffsetNanos()).isEqualTo(4_000);
+        assertThat(r.ttftNanos()).isEqualTo(30_000);
+        assertThat(r.itlNanos()).containsExactly(11_000L, 14_000L, 0L, 15_000L);
+        assertThat(r.e2elNanos()).isEqualTo(70_000);
+        assertThat(r.tpotNanos()).isEqualTo((70_000 - 30_000) / 4.0);
+    }
+
+    @Test
+    void aLastLineWithoutItsNewlineIsTimedWhenTheBodyEnds() {
+        StreamingRequest timed = new StreamingRequest(0, 100, 0, new ObjectMapper());
+        timed.sending(0);
+        timed.delivered(List.of(bytes(TOKEN + "data: [DONE]")), 10_000);
+
+        assertThat(timed.outcome().getNow(null)).isNull();
+        timed.ended(12_000);
+
+        RequestRecord r = timed.outcome().getNow(null);
+        assertThat(r.succeeded()).isTrue();
+        assertThat(r.ttftNanos()).isEqualTo(10_000);
+        assertThat(r.e2elNanos()).isEqualTo(10_000);
+    }
+
+    @Test
     void eventsSplitAnywhereAcrossReadsWithCrLfAndCommentsParseTheSame() {
         String stream = ": ping\r\n\r\n" + TOKEN.replace("\n", "\r\n") + "event: message\n" + TOKEN + USAGE + DONE;
         byte[] bytes = stream.getBytes(StandardCharsets.UTF_8);
@@ -169,6 +206,10 @@ class StreamingRequestTest {
                 cancelled = true;
             }
         });
+    }
+
+    private static ByteBuffer bytes(String text) {
+        return ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
     }
 
     private void feed(int status, String body) {

@@ -1,0 +1,18 @@
+package dev.placement.sim;
+
+import com.sun.net.httpserver.HttpExchange;
+import java.util.Set;
+import java.util.concurrent.ScheduledExecutorService;
+
+/**
+ * What every response stream of one loopback server shares: the threads that write chunks, the gap between
+ * chunks, the lateness counters and the set of open exchanges that {@code close()} ends.
+ *
+ * @param executor        runs each chunk write at its due time
+ * @param interTokenNanos the gap between consecutive output chunks in ns
+ * @param lateness        where each write's lateness is counted
+ * @param open            the exchanges still streaming
+ */
+record StreamWriters(ScheduledExecutorService executor, long interTokenNanos, WriteLateness lateness,
+        Set<HttpExchange> open) {
+}

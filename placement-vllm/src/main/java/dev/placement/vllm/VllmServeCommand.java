@@ -1,0 +1,57 @@
+package dev.placement.vllm;
+
+import dev.placement.api.Placement;
+import dev.placement.api.PlacementRequest;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What vLLM is told to run one placement with: the environment that pins the pipeline's layers and ranks
+ * ({@code VLLM_PP_LAYER_PARTITION}, the newer Ray executor, {@code VLLM_RAY_BUNDLE_INDICES}) and the
+ * {@code vllm serve} argument vector.
+ */
+final class VllmServeCommand {
+
+    private VllmServeCommand() {
+    }
+
+    /** @return the variables for the server and its workers, the options' extra ones last, in a stable order */
+    static Map<String, String> environment(Placement placement, VllmOptions options) {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("VLLM_PP_LAYER_PARTITION", placement.layerPartition());
+        env.put("VLLM_USE_RAY_V2_EXECUTOR_BACKEND", "1");
+        List<String> indices = new ArrayList<>();
+        for (int i = 0; i < placement.pipelineParallelSize(); i++) {
+            indices.add(Integer.toString(i));
+        }
+        env.put("VLLM_RAY_BUNDLE_INDICES", String.join(",", indices));
+        env.putAll(options.extraEnv());
+        return env;
+    }
+
+    /**
+     * @param source what vLLM loads
+     * @param served the name the server answers to
+     * @return {@code vllm serve <source> ...}: pipeline-parallel over Ray, one GPU per rank
+     */
+    static List<String> command(String source, String served, Placement placement, PlacementRequest request,
+            VllmOptions options) {
+        List<String> cmd = new ArrayList<>(List.of("vllm", "serve", source,
+                "--pipeline-parallel-size", Integer.toString(placement.pipelineParallelSize()),
+                "--tensor-parallel-size", "1",
+                "--distributed-executor-backend", "ray",
+                "--host", options.host(),
+                "--port", Integer.toString(options.port()),
+                "--served-model-name", served,
+                "--gpu-memory-utilization", Double.toString(request.cluster().gpuMemoryUtilization()),
+                "--max-model-len", Integer.toString(request.maxModelLen())));
+        options.dtype().ifPresent(d -> cmd.addAll(List.of("--dtype", d)));
+        if (options.enforceEager()) {
+            cmd.add("--enforce-eager");
+        }
+        cmd.addAll(options.extraArgs());
+        return cmd;
+    }
+}

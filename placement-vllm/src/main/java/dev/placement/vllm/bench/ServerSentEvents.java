@@ -1,0 +1,109 @@
+package dev.placement.vllm.bench;
+
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+
+/**
+ * Splits a server-sent-event body into events as its bytes arrive, byte by byte, so that nothing waits for the
+ * end of the body. Each event is stamped with the arrival time of the read that completed its first
+ * {@code data:} line; comments ({@code :} lines, often keep-alive pings) and the fields {@code event:},
+ * {@code id:} and {@code retry:} carry no output and are skipped. Not thread-safe: one body, one thread at a time.
+ */
+final class ServerSentEvents {
+
+    /** Receives each complete event. */
+    interface Handler {
+        /**
+         * @param data   the event's data lines joined by {@code \n}; valid only during the call
+         * @param length how many bytes of {@code data} belong to the event
+         * @param nanos  the arrival time of the read that completed its first data line
+         * @return whether to go on reading (false once the request has finished)
+         */
+        boolean event(byte[] data, int length, long nanos);
+    }
+
+    private final Handler handler;
+    private byte[] line = new byte[1024];
+    private int lineLength;
+    private byte[] event = new byte[1024];
+    private int eventLength;
+    private long eventNanos;
+    private boolean stopped;
+
+    ServerSentEvents(Handler handler) {
+        this.handler = handler;
+    }
+
+    /** Consumes the bytes of one read until they are used up or the handler asks to stop. */
+    void accept(ByteBuffer buffer, long arrivalNanos) {
+        while (buffer.hasRemaining() && !stopped) {
+            byte b = buffer.get();
+            if (b == '\n') {
+                endOfLine(arrivalNanos);
+            } else {
+                if (lineLength == line.length) {
+                    line = Arrays.copyOf(line, line.length * 2);
+                }
+                line[lineLength++] = b;
+            }
+        }
+    }
+
+    /** Ends the body: a last line without its newline still counts, and so does an event without its blank line. */
+    void end(long nanos) {
+        if (!stopped && lineLength > 0) {
+            endOfLine(nanos);
+        }
+        if (!stopped) {
+            dispatch();
+        }
+    }
+
+    private void endOfLine(long arrivalNanos) {
+        int length = lineLength;
+        lineLength = 0;
+        if (length > 0 && line[length - 1] == '\r') {
+            length--;
+        }
+        if (length == 0) {
+            dispatch();
+        } else if (startsWithData(length)) {
+            int from = length > 5 && line[5] == ' ' ? 6 : 5;
+            if (eventLength == 0) {
+                eventNanos = arrivalNanos;
+            } else {
+                append(new byte[] {'\n'}, 0, 1);
+            }
+            append(line, from, length - from);
+        }
+    }
+
+    private void append(byte[] bytes, int from, int length) {
+        if (eventLength + length > event.length) {
+            event = Arrays.copyOf(event, Math.max(event.length * 2, eventLength + length));
+        }
+        System.arraycopy(bytes, from, event, eventLength, length);
+        eventLength += length;
+    }
+
+    private void dispatch() {
+        int length = eventLength;
+        eventLength = 0;
+        if (length > 0 && !handler.event(event, length, eventNanos)) {
+            stopped = true;
+        }
+    }
+
+    private boolean startsWithData(int length) {
+        String prefix = "data:";
+        if (length < prefix.length()) {
+            return false;
+        }
+        for (int i = 0; i < prefix.length(); i++) {
+            if (line[i] != prefix.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+}
