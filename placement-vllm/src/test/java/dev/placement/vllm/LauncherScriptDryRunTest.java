@@ -34,7 +34,8 @@ class LauncherScriptDryRunTest {
 
     @Test
     void dryRunOfTwoStagePlanPrintsBundlesPinnedToNode0ThenNode1() throws Exception {
-        VllmLaunchPlan plan = VllmLaunchPlan.create(Placement.parse("node0:20,node1:20"), TestClusters.request(TestClusters.nodes(2)), VllmOptions.defaults());
+        VllmLaunchPlan plan = VllmLaunchPlan.create(Placement.parse("node0:20,node1:20"),
+                TestClusters.request(TestClusters.nodes(2)), VllmOptions.defaults());
 
         Run run = run("--plan-b64", plan.encodedLauncherInput(), "--dry-run");
 
@@ -69,7 +70,8 @@ class LauncherScriptDryRunTest {
 
     @Test
     void planCanArriveThroughTheEnvironment() throws Exception {
-        VllmLaunchPlan plan = VllmLaunchPlan.create(Placement.parse("node0:20,node1:20"), TestClusters.request(TestClusters.nodes(2)), VllmOptions.defaults());
+        VllmLaunchPlan plan = VllmLaunchPlan.create(Placement.parse("node0:20,node1:20"),
+                TestClusters.request(TestClusters.nodes(2)), VllmOptions.defaults());
 
         Run run = runWithEnv(Map.of("PLACEMENT_VLLM_PLAN_B64", plan.encodedLauncherInput()), "--dry-run");
 
@@ -79,7 +81,8 @@ class LauncherScriptDryRunTest {
 
     @Test
     void scriptRejectsInjectionThroughNodeAddressModelOrNodeId() throws Exception {
-        VllmLaunchPlan plan = VllmLaunchPlan.create(Placement.parse("node0:20,node1:20"), TestClusters.request(TestClusters.nodes(2)), VllmOptions.defaults());
+        VllmLaunchPlan plan = VllmLaunchPlan.create(Placement.parse("node0:20,node1:20"),
+                TestClusters.request(TestClusters.nodes(2)), VllmOptions.defaults());
         // The Java side refuses these values, so forge the plan directly: the script must refuse them too.
         for (String[] forged : List.of(
                 new String[] {"/stages/1/node_ip", "10.0.0.11; touch /tmp/pwned"},
@@ -105,7 +108,8 @@ class LauncherScriptDryRunTest {
 
     @Test
     void scriptRejectsAPartitionThatContradictsTheStages() throws Exception {
-        VllmLaunchPlan plan = VllmLaunchPlan.create(Placement.parse("node0:20,node1:20"), TestClusters.request(TestClusters.nodes(2)), VllmOptions.defaults());
+        VllmLaunchPlan plan = VllmLaunchPlan.create(Placement.parse("node0:20,node1:20"),
+                TestClusters.request(TestClusters.nodes(2)), VllmOptions.defaults());
         JsonNode in = json.valueToTree(plan.launcherInput());
         ((com.fasterxml.jackson.databind.node.ObjectNode) in.get("env")).put("VLLM_PP_LAYER_PARTITION", "30,10");
 
@@ -119,7 +123,8 @@ class LauncherScriptDryRunTest {
     void realRunCreatesThePinnedGroupAndStartsTheServerOnBundleZeroWithTheGroupInVllmsConfig() throws Exception {
         // Fake "ray" and "vllm" packages stand in for the real ones: they record what the launcher asks for.
         Path fakes = Path.of(LauncherScriptDryRunTest.class.getResource("fakepy").toURI());
-        VllmLaunchPlan plan = VllmLaunchPlan.create(Placement.parse("node1:10,node0:30"), TestClusters.request(TestClusters.nodes(2)), VllmOptions.builder().servedModelName("falcon").build());
+        VllmLaunchPlan plan = VllmLaunchPlan.create(Placement.parse("node1:10,node0:30"),
+                TestClusters.request(TestClusters.nodes(2)), VllmOptions.builder().servedModelName("falcon").build());
 
         Run run = runWithEnv(Map.of("PYTHONPATH", fakes.toString(), "PLACEMENT_IN_RAY_JOB", "1"),
                 "--plan-b64", plan.encodedLauncherInput());
@@ -148,7 +153,8 @@ class LauncherScriptDryRunTest {
         assertThat(vllm.get("bundle_indices").asText()).isEqualTo("0,1");
         assertThat(vllm.get("v2").asText()).isEqualTo("1");
         assertThat(strings(vllm.get("argv"))).startsWith("--model", "tiiuae/Falcon3-10B-Base")
-                .containsSubsequence("--pipeline-parallel-size", "2").containsSubsequence("--served-model-name", "falcon");
+                .containsSubsequence("--pipeline-parallel-size", "2")
+                .containsSubsequence("--served-model-name", "falcon");
         assertThat(vllm.at("/config_placement_group/0/node:10.0.0.11").asDouble()).isEqualTo(0.001);
     }
 

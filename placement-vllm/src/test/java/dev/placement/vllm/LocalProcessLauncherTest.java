@@ -84,7 +84,8 @@ class LocalProcessLauncherTest {
                 "import sys; print('torch.OutOfMemoryError: CUDA out of memory'); sys.exit(3)"))
                 .readyTimeout(Duration.ofSeconds(30)).build();
 
-        assertThatThrownBy(() -> launcher.launch(Placement.parse("node0:40"), TestClusters.request(TestClusters.loopback())))
+        assertThatThrownBy(() -> launcher.launch(Placement.parse("node0:40"),
+                TestClusters.request(TestClusters.loopback())))
                 .isInstanceOf(LaunchException.class).hasMessageContaining("exited with code 3")
                 .hasMessageContaining("CUDA out of memory");
     }
@@ -99,7 +100,8 @@ class LocalProcessLauncherTest {
                     time.sleep(Duration.ofSeconds(10));
                 }).readyTimeout(Duration.ofSeconds(60)).build();
 
-        assertThatThrownBy(() -> launcher.launch(Placement.parse("node0:40"), TestClusters.request(TestClusters.loopback())))
+        assertThatThrownBy(() -> launcher.launch(Placement.parse("node0:40"),
+                TestClusters.request(TestClusters.loopback())))
                 .isInstanceOf(LaunchException.class).hasMessageContaining("not ready within 60 s")
                 .hasMessageContaining("the process was killed");
         try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
@@ -110,6 +112,8 @@ class LocalProcessLauncherTest {
     @Test
     void missingExecutableIsALaunchException() {
         LocalProcessLauncher launcher = launcher(8000, List.of("/nonexistent/vllm", "serve")).build();
-        assertThatThrownBy(() -> launcher.launch(Placement.parse("node0:40"), TestClusters.request(TestClusters.loopback()))).isInstanceOf(LaunchException.class).hasMessageContaining("/nonexistent/vllm");
+        assertThatThrownBy(() -> launcher.launch(Placement.parse("node0:40"),
+                TestClusters.request(TestClusters.loopback()))).isInstanceOf(LaunchException.class)
+                .hasMessageContaining("/nonexistent/vllm");
     }
 }

@@ -65,9 +65,11 @@ class RayClusterInventoryTest {
                         + "\"node:__internal_head__\": 1.0}"),
                 node("aa10", "10.0.0.10", "10.0.0.10", "ALIVE", "{\"CPU\": 8.0, \"GPU\": 2.0, \"node:10.0.0.10\": 1.0, "
                         + "\"accelerator_type:T4\": 1.0}"),
-                node("aa11", "10.0.0.11", "jetson1.local", "ALIVE", "{\"CPU\": 6.0, \"GPU\": 1.0, \"node:10.0.0.11\": 1.0}"),
+                node("aa11", "10.0.0.11", "jetson1.local", "ALIVE",
+                        "{\"CPU\": 6.0, \"GPU\": 1.0, \"node:10.0.0.11\": 1.0}"),
                 node("aa12", "10.0.0.12", "10.0.0.12", "DEAD", "{\"CPU\": 8.0, \"GPU\": 1.0}"),
-                node("aa13", "10.0.0.13", "10.0.0.13", "ALIVE", "{\"CPU\": 8.0, \"GPU\": 1.0, \"accelerator_type:A10\": 1.0}"));
+                node("aa13", "10.0.0.13", "10.0.0.13", "ALIVE",
+                        "{\"CPU\": 8.0, \"GPU\": 1.0, \"accelerator_type:A10\": 1.0}"));
 
         ClusterSnapshot snap = inventory().snapshot();
 

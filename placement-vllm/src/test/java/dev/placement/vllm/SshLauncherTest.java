@@ -44,7 +44,8 @@ class SshLauncherTest {
             log.add(node.id() + ": " + command.get(0) + (command.size() > 1 ? " " + command.get(1) : ""));
             commands.add(command);
             if (command.get(0).equals("ray") && command.get(1).equals("start")) {
-                return new CommandResult(rayStartExit, "", rayStartExit == 0 ? "" : "ConnectionError: GCS at 10.0.0.10:6379 unreachable");
+                return new CommandResult(rayStartExit, "",
+                        rayStartExit == 0 ? "" : "ConnectionError: GCS at 10.0.0.10:6379 unreachable");
             }
             if (command.get(0).equals("sh")) {
                 launcherAlive.set(true);

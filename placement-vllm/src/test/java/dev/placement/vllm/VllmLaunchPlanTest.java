@@ -22,7 +22,8 @@ class VllmLaunchPlanTest {
 
     @Test
     void twoStagePlanPinsRankZeroToFirstNodeAndSetsThePartition() throws Exception {
-        VllmLaunchPlan plan = VllmLaunchPlan.create(Placement.parse("node0:20,node1:20"), TestClusters.request(TestClusters.nodes(3)), VllmOptions.defaults());
+        VllmLaunchPlan plan = VllmLaunchPlan.create(Placement.parse("node0:20,node1:20"),
+                TestClusters.request(TestClusters.nodes(3)), VllmOptions.defaults());
 
         assertThat(plan.environment()).containsEntry("VLLM_PP_LAYER_PARTITION", "20,20")
                 .containsEntry("VLLM_USE_RAY_V2_EXECUTOR_BACKEND", "1")
@@ -43,7 +44,8 @@ class VllmLaunchPlanTest {
 
     @Test
     void rankOrderFollowsThePlacementNotTheClusterOrder() {
-        VllmLaunchPlan plan = VllmLaunchPlan.create(Placement.parse("node2:10,node0:30"), TestClusters.request(TestClusters.nodes(3)), VllmOptions.defaults());
+        VllmLaunchPlan plan = VllmLaunchPlan.create(Placement.parse("node2:10,node0:30"),
+                TestClusters.request(TestClusters.nodes(3)), VllmOptions.defaults());
 
         assertThat(plan.ranks()).extracting(VllmLaunchPlan.Rank::nodeId).containsExactly("node2", "node0");
         assertThat(plan.bundles().get(0)).containsKey("node:10.0.0.12");
@@ -69,9 +71,12 @@ class VllmLaunchPlanTest {
     @Test
     void sameContentGivesSameSubmissionIdAndWithSubmissionIdReplacesIt() {
         Placement p = Placement.parse("node0:20,node1:20");
-        VllmLaunchPlan a = VllmLaunchPlan.create(p, TestClusters.request(TestClusters.nodes(2)), VllmOptions.defaults());
-        VllmLaunchPlan b = VllmLaunchPlan.create(p, TestClusters.request(TestClusters.nodes(2)), VllmOptions.defaults());
-        VllmLaunchPlan c = VllmLaunchPlan.create(Placement.parse("node0:25,node1:15"), TestClusters.request(TestClusters.nodes(2)), VllmOptions.defaults());
+        VllmLaunchPlan a = VllmLaunchPlan.create(p, TestClusters.request(TestClusters.nodes(2)),
+                VllmOptions.defaults());
+        VllmLaunchPlan b = VllmLaunchPlan.create(p, TestClusters.request(TestClusters.nodes(2)),
+                VllmOptions.defaults());
+        VllmLaunchPlan c = VllmLaunchPlan.create(Placement.parse("node0:25,node1:15"),
+                TestClusters.request(TestClusters.nodes(2)), VllmOptions.defaults());
 
         assertThat(a.submissionId()).isEqualTo(b.submissionId()).isNotEqualTo(c.submissionId());
         assertThat(a.withSubmissionId("run-7").submissionId()).isEqualTo("run-7");
@@ -80,7 +85,8 @@ class VllmLaunchPlanTest {
 
     @Test
     void sshCommandsStartTheHeadOnRankZeroThenJoinWorkersThenServe() {
-        VllmLaunchPlan plan = VllmLaunchPlan.create(Placement.parse("node1:20,node0:20"), TestClusters.request(TestClusters.nodes(2)), VllmOptions.defaults());
+        VllmLaunchPlan plan = VllmLaunchPlan.create(Placement.parse("node1:20,node0:20"),
+                TestClusters.request(TestClusters.nodes(2)), VllmOptions.defaults());
 
         List<VllmLaunchPlan.NodeCommand> cmds = plan.nodeCommands("python3", "/opt/placement/launch_vllm.py");
 
@@ -94,13 +100,15 @@ class VllmLaunchPlanTest {
 
     @Test
     void planThatDoesNotCoverTheModelIsRejected() {
-        assertThatThrownBy(() -> VllmLaunchPlan.create(Placement.parse("node0:20,node1:19"), TestClusters.request(TestClusters.nodes(2)), VllmOptions.defaults()))
+        assertThatThrownBy(() -> VllmLaunchPlan.create(Placement.parse("node0:20,node1:19"),
+                TestClusters.request(TestClusters.nodes(2)), VllmOptions.defaults()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("39").hasMessageContaining("40");
     }
 
     @Test
     void unknownNodeIsRejectedNamingTheKnownNodes() {
-        assertThatThrownBy(() -> VllmLaunchPlan.create(Placement.parse("node0:20,node9:20"), TestClusters.request(TestClusters.nodes(2)), VllmOptions.defaults()))
+        assertThatThrownBy(() -> VllmLaunchPlan.create(Placement.parse("node0:20,node9:20"),
+                TestClusters.request(TestClusters.nodes(2)), VllmOptions.defaults()))
                 .hasMessageContaining("node9").hasMessageContaining("node0");
     }
 
@@ -109,7 +117,8 @@ class VllmLaunchPlanTest {
         ClusterSnapshot evil = new ClusterSnapshot(List.of(
                 new NodeSpec("node0", "10.0.0.1;reboot", GpuSpec.of("T4", 16, 320, 65)),
                 new NodeSpec("node1", "10.0.0.2", GpuSpec.of("T4", 16, 320, 65))));
-        assertThatThrownBy(() -> VllmLaunchPlan.create(Placement.parse("node0:20,node1:20"), TestClusters.request(evil), VllmOptions.defaults())).hasMessageContaining("10.0.0.1;reboot");
+        assertThatThrownBy(() -> VllmLaunchPlan.create(Placement.parse("node0:20,node1:20"),
+                TestClusters.request(evil), VllmOptions.defaults())).hasMessageContaining("10.0.0.1;reboot");
         assertThatThrownBy(() -> VllmOptions.builder().modelSource("x/y$(curl evil)")).hasMessageContaining("modelSource");
         assertThatThrownBy(() -> VllmOptions.builder().modelSource("/models/../etc")).hasMessageContaining("..");
         assertThatThrownBy(() -> VllmOptions.builder().servedModelName("a b")).hasMessageContaining("servedModelName");
@@ -122,7 +131,9 @@ class VllmLaunchPlanTest {
                 .hasMessageContaining("--pipeline-parallel-size");
         assertThatThrownBy(() -> VllmOptions.builder().extraEnv("VLLM_PP_LAYER_PARTITION", "1,39"))
                 .hasMessageContaining("VLLM_PP_LAYER_PARTITION");
-        VllmLaunchPlan plan = VllmLaunchPlan.create(Placement.parse("node0:20,node1:20"), TestClusters.request(TestClusters.nodes(2)), VllmOptions.builder().extraArgs(List.of("--max-num-seqs", "64"))
+        VllmLaunchPlan plan = VllmLaunchPlan.create(Placement.parse("node0:20,node1:20"),
+                TestClusters.request(TestClusters.nodes(2)), VllmOptions.builder().extraArgs(List.of("--max-num-seqs",
+                        "64"))
                         .extraEnv("NCCL_SOCKET_IFNAME", "eth0").build());
         assertThat(plan.serverCommand()).endsWith("--max-num-seqs", "64");
         assertThat(plan.environment()).containsEntry("NCCL_SOCKET_IFNAME", "eth0");

@@ -5,7 +5,7 @@
  * <p>Start with {@link dev.placement.vllm.bench.ServingBenchmark}; its result is a
  * {@link dev.placement.vllm.bench.BenchmarkResult} (vLLM's JSON keys via {@code toJson}). As a
  * {@link dev.placement.api.MetricsSource} it gives the orchestrator measured metrics of a running pipeline.
- * {@link dev.placement.sim.LoopbackStreamingServer} is a fake streaming server with known timing for
- * tests, benchmarks and demos.
+ * Its tests and the accuracy benchmark run it against {@code dev.placement.sim.LoopbackStreamingServer}
+ * (module {@code placement-sim}), a streaming server with known timing that records when it sent each chunk.
  */
 package dev.placement.vllm.bench;
