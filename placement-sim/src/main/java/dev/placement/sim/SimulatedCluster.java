@@ -6,6 +6,7 @@ import dev.placement.api.ConnectivityMap;
 import dev.placement.api.LatencyProbe;
 import dev.placement.api.LaunchException;
 import dev.placement.api.MetricsPredictor;
+import dev.placement.api.MetricsSample;
 import dev.placement.api.MetricsSource;
 import dev.placement.api.NodeSpec;
 import dev.placement.api.PipelineLauncher;
@@ -229,17 +230,18 @@ public final class SimulatedCluster implements ClusterInventory, LatencyProbe, P
     }
 
     /**
-     * @return the ground truth for the pipeline on the true links, with seeded noise, or empty if the
-     *         pipeline is not running, one of its nodes is down, or it no longer fits
+     * @return the ground truth for the pipeline on the true links, with seeded noise, and the workload it
+     *         serves; empty if the pipeline is not running, one of its nodes is down, or it no longer fits
      */
     @Override
-    public synchronized Optional<PipelineMetrics> sample(RunningPipeline pipeline) {
+    public synchronized Optional<MetricsSample> sample(RunningPipeline pipeline) {
         applyScript();
         if (pipeline.placement().nodeIds().stream().anyMatch(failed::contains)) {
             return Optional.empty();
         }
-        return pipelines.truth(pipeline).map(m -> new PipelineMetrics(noisy(m.ttftMillis()), noisy(m.itlMillis()),
-                noisy(m.tpotMillis()), noisy(m.outputTokensPerSecond()), PipelineMetrics.Source.MEASURED));
+        return pipelines.truth(pipeline).map(m -> new MetricsSample(new PipelineMetrics(noisy(m.ttftMillis()),
+                noisy(m.itlMillis()), noisy(m.tpotMillis()), noisy(m.outputTokensPerSecond()),
+                PipelineMetrics.Source.MEASURED), workload));
     }
 
     /**

@@ -77,7 +77,7 @@ class SimulatedClusterTest {
         assertThat(p.startedAt()).isEqualTo(clock.instant());
         assertThat(p.endpoint().toString()).isEqualTo("http://10.0.0.10:8000");
         assertThat(sim.runningPipelines()).containsExactly(p);
-        PipelineMetrics m = sim.sample(p).orElseThrow();
+        PipelineMetrics m = sim.sample(p).orElseThrow().metrics();
         assertThat(m.source()).isEqualTo(PipelineMetrics.Source.MEASURED);
         assertThat(m.itlMillis()).isPositive();
         sim.stop(p);

@@ -1,7 +1,7 @@
 package dev.placement.vllm;
 
+import dev.placement.api.MetricsSample;
 import dev.placement.api.MetricsSource;
-import dev.placement.api.PipelineMetrics;
 import dev.placement.api.PlacementException;
 import dev.placement.api.RunningPipeline;
 import java.net.http.HttpClient;
@@ -59,8 +59,9 @@ public final class VllmMetricsSource implements MetricsSource {
      * @return the interval's means, or empty if no request got its first token in the interval
      */
     @Override
-    public Optional<PipelineMetrics> sample(RunningPipeline pipeline) {
-        return measure(pipeline).filter(m -> m.requestsCompleted() > 0).map(VllmIntervalMetrics::toPipelineMetrics);
+    public Optional<MetricsSample> sample(RunningPipeline pipeline) {
+        return measure(pipeline).filter(m -> m.requestsCompleted() > 0)
+                .map(m -> MetricsSample.of(m.toPipelineMetrics()));
     }
 
     /**

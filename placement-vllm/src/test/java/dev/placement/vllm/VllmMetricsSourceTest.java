@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import dev.placement.api.MetricsSample;
 import dev.placement.api.Placement;
 import dev.placement.api.PipelineMetrics;
 import dev.placement.api.PlacementException;
@@ -113,7 +114,7 @@ class VllmMetricsSourceTest {
                 time.instant());
         time.sleep(Duration.ofSeconds(10));
 
-        PipelineMetrics m = VllmMetricsSource.builder().clock(time).build().sample(p).orElseThrow();
+        PipelineMetrics m = VllmMetricsSource.builder().clock(time).build().sample(p).orElseThrow().metrics();
 
         assertThat(m.ttftMillis()).isCloseTo(150, within(1e-9));
         assertThat(m.outputTokensPerSecond()).isCloseTo(20, within(1e-9));
@@ -131,7 +132,7 @@ class VllmMetricsSourceTest {
         source.sample(p);
         time.sleep(Duration.ofSeconds(5));
 
-        Optional<PipelineMetrics> second = source.sample(p);
+        Optional<PipelineMetrics> second = source.sample(p).map(MetricsSample::metrics);
 
         assertThat(second).isEmpty();
     }

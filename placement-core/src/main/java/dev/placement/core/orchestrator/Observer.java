@@ -2,6 +2,7 @@ package dev.placement.core.orchestrator;
 
 import dev.placement.api.ClusterSnapshot;
 import dev.placement.api.ConnectivityMap;
+import dev.placement.api.MetricsSample;
 import dev.placement.api.PipelineMetrics;
 import dev.placement.api.Placement;
 import dev.placement.api.PlacementRequest;
@@ -92,16 +93,17 @@ final class Observer {
             return null;
         }
         try {
-            Optional<PipelineMetrics> m = parts.metricsSource().sample(running);
-            if (m.isEmpty()) {
+            Optional<MetricsSample> sample = parts.metricsSource().sample(running);
+            if (sample.isEmpty()) {
                 return null;
             }
-            parts.emit(new OrchestratorEvent.MetricsMeasured(now, running.placement(), m.get()));
+            PipelineMetrics m = sample.get().metrics();
+            parts.emit(new OrchestratorEvent.MetricsMeasured(now, running.placement(), m));
             long pending = state.takePendingMeasurement();
             if (pending > 0) {
-                parts.journalSafely(() -> parts.journal().recordMeasured(pending, running.placement(), m.get(), now));
+                parts.journalSafely(() -> parts.journal().recordMeasured(pending, running.placement(), m, now));
             }
-            return m.get();
+            return m;
         } catch (RuntimeException e) {
             LOG.warn("could not sample metrics of pipeline {}: {}", running.id(), LoopParts.message(e));
             return null;

@@ -1,6 +1,7 @@
 package dev.placement.vllm.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.placement.api.MetricsSample;
 import dev.placement.api.MetricsSource;
 import dev.placement.api.PipelineMetrics;
 import dev.placement.api.PlacementException;
@@ -121,7 +122,7 @@ public final class ServingBenchmark implements MetricsSource {
      *     list cannot be read, or this thread is interrupted
      */
     @Override
-    public Optional<PipelineMetrics> sample(RunningPipeline pipeline) {
+    public Optional<MetricsSample> sample(RunningPipeline pipeline) {
         Objects.requireNonNull(pipeline, "pipeline must not be null");
         URI target = BenchmarkConfig.normalise(pipeline.endpoint());
         BenchmarkResult result = await(start(target, new BenchmarkListener() { }));
@@ -132,7 +133,7 @@ public final class ServingBenchmark implements MetricsSource {
             throw new PlacementException("serving probe of " + target + ": all " + result.failed()
                     + " requests failed: " + result.failureSummary());
         }
-        return Optional.of(result.toPipelineMetrics());
+        return Optional.of(MetricsSample.of(result.toPipelineMetrics()));
     }
 
     private BenchmarkRun start(URI target, BenchmarkListener listener) {

@@ -273,7 +273,7 @@ class ServingBenchmarkTest {
             RunningPipeline pipeline = new RunningPipeline("job-1", Placement.parse("node0:20,node1:20"),
                     server.baseUrl(), Instant.EPOCH);
 
-            PipelineMetrics m = probe.sample(pipeline).orElseThrow();
+            PipelineMetrics m = probe.sample(pipeline).orElseThrow().metrics();
 
             assertThat(m.source()).isEqualTo(PipelineMetrics.Source.MEASURED);
             // One warm-up and four timed requests reached the pipeline's endpoint.
