@@ -8,6 +8,7 @@ import dev.placement.api.PlacementRequest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
  * vLLM's default: every node of the cluster (in cluster order, the pinned first node at rank 0), layers split
@@ -19,7 +20,7 @@ public final class EvenSplitAgent implements PlacementAgent {
     /** This agent's name. */
     public static final String NAME = "even";
 
-    private final PerformanceModel model;
+    private final Supplier<PerformanceModel> model;
 
     /** An agent that predicts with {@link PerformanceModel#defaults()}. */
     public EvenSplitAgent() {
@@ -30,6 +31,15 @@ public final class EvenSplitAgent implements PlacementAgent {
      * @param model predicts the placement's metrics for the decision; not null
      */
     public EvenSplitAgent(PerformanceModel model) {
+        Objects.requireNonNull(model, "model");
+        this.model = () -> model;
+    }
+
+    /**
+     * @param model supplies the model that predicts the placement's metrics, once per decision (a
+     *              {@link CalibratedModel}, for example); not null, and never supplies null
+     */
+    public EvenSplitAgent(Supplier<PerformanceModel> model) {
         this.model = Objects.requireNonNull(model, "model");
     }
 
@@ -74,6 +84,6 @@ public final class EvenSplitAgent implements PlacementAgent {
         List<NodeSpec> nodes = BaselineAgents.orderedNodes(request);
         List<String> ids = nodes.stream().map(NodeSpec::id).toList();
         Placement placement = Placement.of(ids, vllmPartition(request.model().layers(), ids.size()));
-        return BaselineAgents.decide(NAME, "vLLM's default even split over all nodes", placement, request, model);
+        return BaselineAgents.decide(NAME, "vLLM's default even split over all nodes", placement, request, model.get());
     }
 }

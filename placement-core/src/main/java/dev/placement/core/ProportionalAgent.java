@@ -8,6 +8,7 @@ import dev.placement.api.PlacementRequest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
  * What exo and llama.cpp do: every node of the cluster (in cluster order, the pinned first node at rank 0),
@@ -19,7 +20,7 @@ public final class ProportionalAgent implements PlacementAgent {
     /** This agent's name. */
     public static final String NAME = "proportional";
 
-    private final PerformanceModel model;
+    private final Supplier<PerformanceModel> model;
 
     /** An agent that predicts with {@link PerformanceModel#defaults()}. */
     public ProportionalAgent() {
@@ -30,6 +31,15 @@ public final class ProportionalAgent implements PlacementAgent {
      * @param model predicts the placement's metrics for the decision; not null
      */
     public ProportionalAgent(PerformanceModel model) {
+        Objects.requireNonNull(model, "model");
+        this.model = () -> model;
+    }
+
+    /**
+     * @param model supplies the model that predicts the placement's metrics, once per decision (a
+     *              {@link CalibratedModel}, for example); not null, and never supplies null
+     */
+    public ProportionalAgent(Supplier<PerformanceModel> model) {
         this.model = Objects.requireNonNull(model, "model");
     }
 
@@ -77,6 +87,6 @@ public final class ProportionalAgent implements PlacementAgent {
             list.add(counts[i]);
         }
         return BaselineAgents.decide(NAME, "a memory-proportional split over all nodes", Placement.of(ids, list),
-                request, model);
+                request, model.get());
     }
 }

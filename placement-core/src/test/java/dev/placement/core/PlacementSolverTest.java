@@ -129,6 +129,27 @@ class PlacementSolverTest {
     }
 
     @Test
+    void agentsReadTheirModelAtEveryDecisionWhenGivenASupplier() {
+        PlacementRequest r = Fixtures.falconRequest(Fixtures.testbed(0.3, 2, 2), Objective.minimizeItl());
+        PerformanceModel free = new PerformanceModel(PerformanceModel.Parameters.defaults()
+                .withLatencyCrossingFactor(0));
+        java.util.concurrent.atomic.AtomicReference<PerformanceModel> current =
+                new java.util.concurrent.atomic.AtomicReference<>(model);
+        SolverAgent learning = new SolverAgent(current::get);
+        EvenSplitAgent even = new EvenSplitAgent(current::get);
+
+        PlacementDecision before = learning.decide(r);
+        double evenBefore = even.decide(r).predicted().itlMillis();
+        current.set(free);
+        PlacementDecision after = learning.decide(r);
+
+        assertThat(before.placement()).isEqualTo(new SolverAgent(model).decide(r).placement());
+        assertThat(after.placement()).isEqualTo(new SolverAgent(free).decide(r).placement())
+                .as("links cost nothing to the second model").isNotEqualTo(before.placement());
+        assertThat(even.decide(r).predicted().itlMillis()).isLessThan(evenBefore);
+    }
+
+    @Test
     void agentsDecideWithTheirNamesAndPredictions() {
         PlacementRequest r = Fixtures.falconRequest(Fixtures.testbed(0.3, 0, 0), Objective.minimizeItl());
         PlacementDecision even = new EvenSplitAgent(model).decide(r);

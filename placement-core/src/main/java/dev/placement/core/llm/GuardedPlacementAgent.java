@@ -12,6 +12,7 @@ import dev.placement.core.Prediction;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.function.Supplier;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
@@ -64,14 +65,16 @@ public final class GuardedPlacementAgent implements PlacementAgent {
     }
 
     private final LlmPlacementAgent llm;
-    private final PlacementSolver solver;
+    private final Supplier<PlacementSolver> solver;
     private final Mode mode;
     private final double margin;
     private final Duration timeout;
 
     private GuardedPlacementAgent(Builder b) {
         this.llm = b.llm;
-        this.solver = b.solver != null ? b.solver : new PlacementSolver(llm.performanceModel());
+        PlacementSolver given = b.solver;
+        // Without a solver of its own the guard judges with the model the LLM agent decides with now.
+        this.solver = given != null ? () -> given : () -> new PlacementSolver(llm.performanceModel());
         this.mode = b.mode;
         this.margin = b.margin;
         this.timeout = b.timeout;
@@ -111,7 +114,7 @@ public final class GuardedPlacementAgent implements PlacementAgent {
     @Override
     public PlacementDecision decide(PlacementRequest request) {
         Objects.requireNonNull(request, "request");
-        PlacementSolver.Solution solution = solver.solve(request);
+        PlacementSolver.Solution solution = solver.get().solve(request);
         Prediction best = solution.best();
         PlacementDecision proposed;
         try {

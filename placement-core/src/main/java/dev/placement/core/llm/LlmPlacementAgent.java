@@ -14,6 +14,7 @@ import dev.placement.core.PerformanceModel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,10 +64,8 @@ public final class LlmPlacementAgent implements PlacementAgent {
     private final int repairRounds;
     private final PlacementHistory history;
     private final boolean candidatePredictions;
-    private final PerformanceModel performanceModel;
+    private final Supplier<PerformanceModel> performanceModel;
     private final AnswerParser parser = new AnswerParser();
-    private final AnswerValidator validator;
-    private final CandidateSet candidateSet;
 
     private LlmPlacementAgent(Builder b) {
         this.client = Objects.requireNonNull(b.client, "client");
@@ -74,9 +73,7 @@ public final class LlmPlacementAgent implements PlacementAgent {
         this.repairRounds = b.repairRounds;
         this.history = b.history;
         this.candidatePredictions = b.candidatePredictions;
-        this.performanceModel = b.performanceModel != null ? b.performanceModel : PerformanceModel.defaults();
-        this.validator = new AnswerValidator(performanceModel);
-        this.candidateSet = new CandidateSet(performanceModel);
+        this.performanceModel = b.performanceModel;
     }
 
     /**
@@ -105,9 +102,9 @@ public final class LlmPlacementAgent implements PlacementAgent {
         return client.model();
     }
 
-    /** @return the performance model that checks memory and predicts the answer's metrics */
+    /** @return the performance model that checks memory and predicts the answer's metrics now */
     public PerformanceModel performanceModel() {
-        return performanceModel;
+        return performanceModel.get();
     }
 
     /**
@@ -121,7 +118,10 @@ public final class LlmPlacementAgent implements PlacementAgent {
     @Override
     public PlacementDecision decide(PlacementRequest request) {
         Objects.requireNonNull(request, "request");
-        PlacementPrompt prompt = template.render(context(request));
+        // One model for the whole decision: the prompt's facts, the candidates and every check of the answers.
+        PerformanceModel model = performanceModel.get();
+        AnswerValidator validator = new AnswerValidator(model);
+        PlacementPrompt prompt = template.render(context(request, model));
         List<String> nodeIds = request.cluster().nodeIds();
         List<List<String>> problems = new ArrayList<>();
         String userText = prompt.userText();
@@ -149,8 +149,13 @@ public final class LlmPlacementAgent implements PlacementAgent {
         throw new InvalidLlmAnswerException(client.provider(), answeredBy, problems);
     }
 
-    /** Gathers what the template may show: budgets, history, candidate predictions. */
+    /** Gathers what the template may show, under the model this agent decides with now. */
     PromptContext context(PlacementRequest request) {
+        return context(request, performanceModel.get());
+    }
+
+    /** Gathers what the template may show: budgets, history, candidate predictions. */
+    private PromptContext context(PlacementRequest request, PerformanceModel model) {
         List<PlacementOutcome> past;
         try {
             past = history.outcomes();
@@ -158,11 +163,11 @@ public final class LlmPlacementAgent implements PlacementAgent {
             LOG.warn("the placement history could not be read; asking without it: {}", e.toString());
             past = List.of();
         }
-        PerformanceModel.Parameters p = performanceModel.parameters();
+        PerformanceModel.Parameters p = model.parameters();
         List<PromptContext.CandidatePrediction> candidates = List.of();
         if (candidatePredictions) {
             try {
-                candidates = candidateSet.predict(request);
+                candidates = new CandidateSet(model).predict(request);
             } catch (RuntimeException e) {
                 // Candidates are hints; a failure to compute them must not keep the LLM from being asked.
                 LOG.debug("no candidate predictions for the prompt: {}", e.toString());
@@ -207,7 +212,7 @@ public final class LlmPlacementAgent implements PlacementAgent {
         private int repairRounds = 1;
         private PlacementHistory history = PlacementHistory.none();
         private boolean candidatePredictions = true;
-        private PerformanceModel performanceModel;
+        private Supplier<PerformanceModel> performanceModel = PerformanceModel::defaults;
 
         private Builder(LlmClient client) {
             this.client = Objects.requireNonNull(client, "client must not be null");
@@ -260,6 +265,18 @@ public final class LlmPlacementAgent implements PlacementAgent {
          * @return this builder
          */
         public Builder performanceModel(PerformanceModel model) {
+            Objects.requireNonNull(model, "performanceModel must not be null");
+            this.performanceModel = () -> model;
+            return this;
+        }
+
+        /**
+         * @param model supplies the performance model, read once per decision (a
+         *              {@link dev.placement.core.CalibratedModel} that keeps learning, for example); not null,
+         *              and never supplies null
+         * @return this builder
+         */
+        public Builder performanceModel(Supplier<PerformanceModel> model) {
             this.performanceModel = Objects.requireNonNull(model, "performanceModel must not be null");
             return this;
         }
