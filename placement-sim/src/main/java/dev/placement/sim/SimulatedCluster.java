@@ -48,7 +48,7 @@ import java.util.function.Consumer;
 public final class SimulatedCluster implements ClusterInventory, LatencyProbe, PipelineLauncher, MetricsSource {
     private final SimulatedClock clock;
     private final List<NodeSpec> nodes;
-    private final Workload workload;
+    private Workload workload;
     private final double gpuMemoryUtilization;
     private final double rttNoise;
     private final double metricsNoise;
@@ -131,6 +131,17 @@ public final class SimulatedCluster implements ClusterInventory, LatencyProbe, P
         applyScript();
         links.requireNode(nodeId);
         failed.remove(nodeId);
+    }
+
+    /**
+     * Changes the traffic the clients send: from now on the metrics are the truth's for this workload, and
+     * the samples report it.
+     *
+     * @param workload the new workload; not null
+     */
+    public synchronized void setWorkload(Workload workload) {
+        applyScript();
+        this.workload = Objects.requireNonNull(workload, "workload");
     }
 
     /**
@@ -328,20 +339,13 @@ public final class SimulatedCluster implements ClusterInventory, LatencyProbe, P
         }
 
         /**
-         * @param v relative standard deviation of probe noise, 0 to 1; default 0.05
+         * @param rtt     relative standard deviation of the probe's noise on RTTs, 0 to 1; default 0.05
+         * @param metrics relative standard deviation of the noise on measured metrics, 0 to 1; default 0.03
          * @return this builder
          */
-        public Builder rttNoise(double v) {
-            rttNoise = fraction(v, "rttNoise");
-            return this;
-        }
-
-        /**
-         * @param v relative standard deviation of measured-metrics noise, 0 to 1; default 0.03
-         * @return this builder
-         */
-        public Builder metricsNoise(double v) {
-            metricsNoise = fraction(v, "metricsNoise");
+        public Builder noise(double rtt, double metrics) {
+            rttNoise = fraction(rtt, "rtt noise");
+            metricsNoise = fraction(metrics, "metrics noise");
             return this;
         }
 

@@ -77,7 +77,7 @@ final class Loop {
             }
             decision = parts.agent().decide(seen.request());
         } catch (InfeasiblePlacementException e) {
-            state.decided(t.at(), seen.cluster(), seen.connectivity());
+            state.decided(t.at(), seen.request());
             String reason = "no feasible placement: " + LoopParts.message(e);
             if (seen.running() == null) {
                 state.decidingFailed(t.at(), reason);
@@ -87,7 +87,7 @@ final class Loop {
         } catch (RuntimeException e) {
             return failed(t, null, "agent '" + parts.agent().name() + "' failed: " + LoopParts.message(e));
         }
-        state.decided(t.at(), seen.cluster(), seen.connectivity());
+        state.decided(t.at(), seen.request());
         parts.emit(new OrchestratorEvent.DecisionMade(t.at(), t.triggers(), decision));
         state.decidingSucceeded();
 
@@ -170,7 +170,8 @@ final class Loop {
         RunningPipeline before = seen.running();
         DecisionJournal.Entry draft = new DecisionJournal.Entry(0, t.at(), t.triggers(),
                 new DecisionJournal.Entry.Context(seen.cluster().nodeIds(), seen.connectivity(), settings.objective(),
-                        settings.workload(), before == null ? null : before.placement(), seen.runningPredicted()),
+                        seen.request().workload(), before == null ? null : before.placement(),
+                        seen.runningPredicted()),
                 decision == null ? parts.agent().name() : decision.agent(), decision,
                 new DecisionJournal.Entry.Result(action, action == TickOutcome.Action.RECONFIGURED, reason,
                         restart == null ? null : restart.toMillis() / 1000.0),

@@ -40,10 +40,10 @@ record LoopParts(
     private static final Logger LOG = LoggerFactory.getLogger(PlacementOrchestrator.class);
 
     LoopParts {
-        Objects.requireNonNull(inventory, "inventory");
-        Objects.requireNonNull(probe, "probe");
-        Objects.requireNonNull(agent, "agent");
-        Objects.requireNonNull(launcher, "launcher");
+        require(inventory, "inventory");
+        require(probe, "probe");
+        require(agent, "agent");
+        require(launcher, "launcher");
         Objects.requireNonNull(predictor, "predictor");
         Objects.requireNonNull(journal, "journal");
         listeners = List.copyOf(listeners);
@@ -67,6 +67,13 @@ record LoopParts(
             write.run();
         } catch (RuntimeException e) {
             LOG.warn("decision journal: {}", e.getMessage());
+        }
+    }
+
+    /** A required builder setting that was not given: the message names the builder call to make. */
+    static void require(Object v, String name) {
+        if (v == null) {
+            throw new IllegalStateException("PlacementOrchestrator.builder()." + name + "(...) is required");
         }
     }
 

@@ -13,7 +13,10 @@ import java.util.Objects;
  *
  * @param model                      the model served
  * @param objective                  what to optimise
- * @param workload                   the traffic placements are judged under
+ * @param workload                   the traffic placements are judged under: pinned, or the start until the
+ *                                   metrics source has observed one
+ * @param workloadPinned             whether {@code workload} is pinned (else the observed workload is used)
+ * @param workloadChangeThreshold    an observed workload changed when a field moved by this fraction; &gt; 0
  * @param maxModelLen                vLLM's {@code --max-model-len}, 1 to the model's context length
  * @param firstNodeId                the node that must be rank 0 while it is present, or {@code null}
  * @param tickInterval               time between ticks after {@code start()}; positive
@@ -34,6 +37,8 @@ record LoopSettings(
         ModelSpec model,
         Objective objective,
         Workload workload,
+        boolean workloadPinned,
+        double workloadChangeThreshold,
         int maxModelLen,
         String firstNodeId,
         Duration tickInterval,
@@ -54,6 +59,10 @@ record LoopSettings(
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(objective, "objective");
         Objects.requireNonNull(workload, "workload");
+        if (!(workloadChangeThreshold > 0) || Double.isInfinite(workloadChangeThreshold)) {
+            throw new IllegalArgumentException("workloadChangeThreshold must be a finite fraction > 0, was "
+                    + workloadChangeThreshold);
+        }
         if (maxModelLen < 1 || maxModelLen > model.contextLength()) {
             throw new IllegalArgumentException("maxModelLen must be 1 to the model's context length "
                     + model.contextLength() + ", was " + maxModelLen);

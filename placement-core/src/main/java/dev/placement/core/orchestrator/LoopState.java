@@ -2,7 +2,9 @@ package dev.placement.core.orchestrator;
 
 import dev.placement.api.ClusterSnapshot;
 import dev.placement.api.ConnectivityMap;
+import dev.placement.api.PlacementRequest;
 import dev.placement.api.RunningPipeline;
+import dev.placement.api.Workload;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -21,6 +23,7 @@ final class LoopState {
     private Instant lastDecisionAt;
     private Set<String> lastDecisionNodes = Set.of();
     private ConnectivityMap lastDecisionConnectivity;
+    private Workload lastDecisionWorkload;
 
     private Instant lastReconfiguredAt;
     /** A better placement was held back by the cooldown: ask again once it ends. */
@@ -64,6 +67,11 @@ final class LoopState {
         return lastDecisionConnectivity;
     }
 
+    /** @return the workload the last decision was made for, or null before the first */
+    Workload lastDecisionWorkload() {
+        return lastDecisionWorkload;
+    }
+
     Instant lastReconfiguredAt() {
         return lastReconfiguredAt;
     }
@@ -95,11 +103,12 @@ final class LoopState {
         lastConnectivity = connectivity;
     }
 
-    /** The agent was asked (and answered or found nothing feasible) on these nodes and links. */
-    void decided(Instant at, ClusterSnapshot cluster, ConnectivityMap connectivity) {
+    /** The agent was asked (and answered or found nothing feasible) for this request. */
+    void decided(Instant at, PlacementRequest request) {
         lastDecisionAt = at;
-        lastDecisionNodes = Set.copyOf(cluster.nodeIds());
-        lastDecisionConnectivity = connectivity;
+        lastDecisionNodes = Set.copyOf(request.cluster().nodeIds());
+        lastDecisionConnectivity = request.connectivity();
+        lastDecisionWorkload = request.workload();
         heldByCooldown = false;
     }
 

@@ -7,6 +7,7 @@ import dev.placement.api.PipelineMetrics;
 import dev.placement.api.Placement;
 import dev.placement.api.PlacementRequest;
 import dev.placement.api.RunningPipeline;
+import dev.placement.api.Workload;
 import java.time.Instant;
 import java.util.LinkedHashSet;
 import java.util.Optional;
@@ -49,11 +50,13 @@ final class Observer {
     private final LoopParts parts;
     private final LoopSettings settings;
     private final ConnectivitySmoother smoother;
+    private final WorkloadSmoother workloads;
 
     Observer(LoopParts parts, LoopSettings settings) {
         this.parts = parts;
         this.settings = settings;
         this.smoother = new ConnectivitySmoother(settings.smoothingWindow());
+        this.workloads = new WorkloadSmoother(settings.smoothingWindow());
     }
 
     /**
@@ -73,22 +76,27 @@ final class Observer {
         state.observed(cluster, smoothed);
 
         RunningPipeline running = state.running();
+        MetricsSample sample = sample(now, running, state);
+        if (sample != null) {
+            workloads.add(sample.workload());
+        }
         PlacementRequest request = request(cluster, smoothed, running);
         Estimate estimate = running == null ? null : request.current() == null ? new Estimate(null, null)
                 : Estimate.of(parts.predictor(), running.placement(), request);
-        return new Observed(cluster, smoothed, request, running, estimate, sample(now, running, state));
+        return new Observed(cluster, smoothed, request, running, estimate, sample == null ? null : sample.metrics());
     }
 
     private PlacementRequest request(ClusterSnapshot cluster, ConnectivityMap smoothed, RunningPipeline running) {
         Placement current = running != null && usesOnly(running.placement(), cluster) ? running.placement() : null;
         String first = settings.firstNodeId() != null && cluster.find(settings.firstNodeId()).isPresent()
                 ? settings.firstNodeId() : null;
-        return new PlacementRequest(settings.model(), cluster, smoothed, settings.objective(), settings.workload(),
+        Workload workload = settings.workloadPinned() ? settings.workload() : workloads.current(settings.workload());
+        return new PlacementRequest(settings.model(), cluster, smoothed, settings.objective(), workload,
                 settings.maxModelLen(), first, current);
     }
 
-    /** Samples the running pipeline's metrics; journals them as the outcome of the decision waiting for one. */
-    private PipelineMetrics sample(Instant now, RunningPipeline running, LoopState state) {
+    /** Samples the running pipeline; journals its metrics as the outcome of the decision waiting for one. */
+    private MetricsSample sample(Instant now, RunningPipeline running, LoopState state) {
         if (running == null || parts.metricsSource() == null) {
             return null;
         }
@@ -103,7 +111,7 @@ final class Observer {
             if (pending > 0) {
                 parts.journalSafely(() -> parts.journal().recordMeasured(pending, running.placement(), m, now));
             }
-            return m;
+            return sample.get();
         } catch (RuntimeException e) {
             LOG.warn("could not sample metrics of pipeline {}: {}", running.id(), LoopParts.message(e));
             return null;

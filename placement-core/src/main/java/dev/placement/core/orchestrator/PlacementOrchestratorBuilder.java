@@ -36,7 +36,8 @@ public final class PlacementOrchestratorBuilder {
     private ScheduledExecutorService scheduler;
     private ModelSpec model;
     private Objective objective = Objective.minimizeItl();
-    private Workload workload = Workload.DEFAULT;
+    private Workload workload;
+    private double workloadChangeThreshold = 0.25;
     private Integer maxModelLen;
     private String firstNodeId;
     private Duration tickInterval = Duration.ofSeconds(10);
@@ -193,13 +194,29 @@ public final class PlacementOrchestratorBuilder {
     }
 
     /**
-     * Sets the traffic placements are judged under. Default {@link Workload#DEFAULT}.
+     * Pins the traffic placements are judged under. Default: none pinned — the loop plans for the workload
+     * the metrics source observes (per field the median of the last {@link #smoothingWindow(int) window}
+     * samples; {@link Workload#DEFAULT} until one is observed), and asks the agent again when it shifts (see
+     * {@link #workloadChangeThreshold(double)}).
      *
      * @param workload the workload; not null
      * @return this builder
      */
     public PlacementOrchestratorBuilder workload(Workload workload) {
         this.workload = Objects.requireNonNull(workload, "workload");
+        return this;
+    }
+
+    /**
+     * Sets when an observed workload counts as changed: a field (prompt tokens, answer tokens, requests in
+     * flight) moved by at least this fraction of its value at the last decision. Default 0.25. Ignored when
+     * the workload is pinned.
+     *
+     * @param fraction finite, &gt; 0
+     * @return this builder
+     */
+    public PlacementOrchestratorBuilder workloadChangeThreshold(double fraction) {
+        this.workloadChangeThreshold = fraction;
         return this;
     }
 
@@ -365,23 +382,13 @@ public final class PlacementOrchestratorBuilder {
      * @throws NullPointerException     if a duration is null
      */
     public PlacementOrchestrator build() {
-        require(inventory, "inventory");
-        require(probe, "probe");
-        require(agent, "agent");
-        require(launcher, "launcher");
-        require(model, "model");
-        LoopSettings settings = new LoopSettings(model, objective, workload,
-                maxModelLen != null ? maxModelLen : model.defaultMaxModelLen(), firstNodeId, tickInterval,
-                smoothingWindow, relativeRttThreshold, absoluteRttThresholdMillis, cooldown, horizon, maxInterval,
-                defaultRestartTime, load, drainTimeout, initialBackoff, maxBackoff, stopOnClose);
         LoopParts parts = new LoopParts(inventory, probe, agent, launcher, metricsSource, predictor,
                 journal != null ? journal : DecisionJournal.inMemory(), listeners, clock);
+        LoopParts.require(model, "model");
+        LoopSettings settings = new LoopSettings(model, objective, workload != null ? workload : Workload.DEFAULT,
+                workload != null, workloadChangeThreshold, maxModelLen != null ? maxModelLen : model.defaultMaxModelLen(), firstNodeId, tickInterval,
+                smoothingWindow, relativeRttThreshold, absoluteRttThresholdMillis, cooldown, horizon, maxInterval,
+                defaultRestartTime, load, drainTimeout, initialBackoff, maxBackoff, stopOnClose);
         return new PlacementOrchestrator(settings, parts, scheduler);
-    }
-
-    private static void require(Object v, String name) {
-        if (v == null) {
-            throw new IllegalStateException("PlacementOrchestrator.builder()." + name + "(...) is required");
-        }
     }
 }

@@ -10,6 +10,11 @@ public enum Trigger {
     NODE_LEFT,
     /** A link's smoothed RTT moved beyond both the relative and the absolute threshold since the last decision. */
     LINK_CHANGED,
+    /**
+     * The observed workload (prompt or answer length, or requests in flight; smoothed) moved beyond the
+     * threshold since the last decision. Only when no workload is pinned.
+     */
+    WORKLOAD_CHANGED,
     /** The running pipeline's measured metrics break a bound of the objective. */
     BOUND_BREACHED,
     /** The maximum interval between decisions passed. */

@@ -41,6 +41,10 @@ final class TriggerRules {
         if (linkChanged(seen.connectivity(), nodes, state, settings)) {
             t.add(Trigger.LINK_CHANGED);
         }
+        if (!settings.workloadPinned() && state.lastDecisionWorkload() != null && WorkloadSmoother.shifted(
+                state.lastDecisionWorkload(), seen.request().workload(), settings.workloadChangeThreshold())) {
+            t.add(Trigger.WORKLOAD_CHANGED);
+        }
         // A breach is re-examined at most once per cooldown, so a bound no placement can meet does not make
         // every tick ask the agent.
         if (seen.measured() != null && !settings.objective().admits(seen.measured())

@@ -35,8 +35,7 @@ final class LoopFixture {
     final List<OrchestratorEvent> events = new ArrayList<>();
 
     LoopFixture() {
-        sim = SimulatedCluster.builder(clock, ResearchTestbed.NODES, LoopFixture::predict).seed(7).rttNoise(0)
-                .metricsNoise(0)
+        sim = SimulatedCluster.builder(clock, ResearchTestbed.NODES, LoopFixture::predict).seed(7).noise(0, 0)
                 .restartDelay(Duration.ofSeconds(40)).build();
     }
 
@@ -74,6 +73,7 @@ final class LoopFixture {
     /** Picks the best of a few candidates over the request's nodes by the fixture's predictor; counts its calls. */
     static final class CandidateAgent implements PlacementAgent {
         final AtomicInteger calls = new AtomicInteger();
+        final List<PlacementRequest> requests = new java.util.concurrent.CopyOnWriteArrayList<>();
 
         @Override
         public String name() {
@@ -83,6 +83,7 @@ final class LoopFixture {
         @Override
         public PlacementDecision decide(PlacementRequest request) {
             calls.incrementAndGet();
+            requests.add(request);
             ClusterSnapshot cluster = request.cluster();
             List<Placement> candidates = new ArrayList<>();
             List<String> ids = cluster.nodeIds();

@@ -10,6 +10,7 @@ import dev.placement.api.PipelineLauncher;
 import dev.placement.api.Placement;
 import dev.placement.api.PlacementRequest;
 import dev.placement.api.RunningPipeline;
+import dev.placement.api.Workload;
 import dev.placement.core.orchestrator.TickOutcome.Action;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -137,6 +138,46 @@ class PlacementOrchestratorTest {
                         .isGreaterThanOrEqualTo(cooldown);
             }
             assertThat(actions).contains(Action.SKIPPED);
+        }
+    }
+
+    @Test
+    void plansForTheObservedWorkloadAndAsksAgainWhenItShiftsButNotForOneOddInterval() {
+        Workload heavy = new Workload(2048, 256, 32);
+        try (PlacementOrchestrator o = f.orchestrator().build()) {
+            o.runOnce();
+            List<TickOutcome> ticks = new ArrayList<>();
+            Workload d = Workload.DEFAULT;
+            for (Workload w : List.of(d, d, heavy, d, d, d, d, heavy, heavy, heavy)) {
+                f.sim.setWorkload(w);
+                ticks.add(tickAfter(o, Duration.ofSeconds(10)));
+            }
+
+            // Median of 5: the odd interval (third tick) changes nothing; the lasting shift shows on its third sample.
+            assertThat(ticks).extracting(t -> t.triggers().contains(Trigger.WORKLOAD_CHANGED))
+                    .containsExactly(false, false, false, false, false, false, false, false, false, true);
+            assertThat(f.agent.requests).extracting(PlacementRequest::workload)
+                    .containsExactly(Workload.DEFAULT, heavy);
+            assertThat(o.journal().entries()).last().satisfies(e ->
+                    assertThat(e.context().workload()).isEqualTo(heavy));
+        }
+    }
+
+    @Test
+    void aPinnedWorkloadIsNeverReplacedByTheObservedOne() {
+        Workload pinned = new Workload(256, 64, 4);
+        try (PlacementOrchestrator o = f.orchestrator().workload(pinned).maxInterval(Duration.ofSeconds(30))
+                .build()) {
+            o.runOnce();
+            f.sim.setWorkload(new Workload(2048, 256, 32));
+            List<TickOutcome> ticks = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                ticks.add(tickAfter(o, Duration.ofSeconds(10)));
+            }
+
+            assertThat(ticks).noneMatch(t -> t.triggers().contains(Trigger.WORKLOAD_CHANGED));
+            assertThat(f.agent.requests).hasSizeGreaterThan(1).extracting(PlacementRequest::workload)
+                    .containsOnly(pinned);
         }
     }
 
