@@ -69,8 +69,10 @@ class VllmMetricsSourceTest {
         b.append("vllm:inter_token_latency_seconds_sum{engine=\"0\",model_name=\"falcon\"} ").append(itlCount * 0.05)
                 .append('\n');
         b.append("# TYPE vllm:generation_tokens_total counter\n");
-        b.append("vllm:generation_tokens_total{engine=\"0\",model_name=\"falcon\"} ").append(tokensEngine0).append('\n');
-        b.append("vllm:generation_tokens_total{engine=\"1\",model_name=\"falcon\"} ").append(tokensEngine1).append('\n');
+        b.append("vllm:generation_tokens_total{engine=\"0\",model_name=\"falcon\"} ").append(tokensEngine0)
+                .append('\n');
+        b.append("vllm:generation_tokens_total{engine=\"1\",model_name=\"falcon\"} ").append(tokensEngine1)
+                .append('\n');
         b.append("vllm:num_requests_running{engine=\"0\",model_name=\"falcon\"} 2.0\n");
         return b.toString();
     }
