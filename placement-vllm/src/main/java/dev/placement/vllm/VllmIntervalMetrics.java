@@ -1,6 +1,8 @@
 package dev.placement.vllm;
 
+import dev.placement.api.MetricsSample;
 import dev.placement.api.PipelineMetrics;
+import dev.placement.api.Workload;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
@@ -8,7 +10,7 @@ import java.util.Objects;
 /**
  * What vLLM's Prometheus histograms say about one interval between two scrapes: mean, p50 and p99 of time to
  * first token, inter-token latency and time per output token (from the histogram deltas, interpolated inside
- * buckets as Prometheus's {@code histogram_quantile} does), and output throughput.
+ * buckets as Prometheus's {@code histogram_quantile} does), output throughput, and the workload served.
  *
  * @param start                 the earlier scrape (or the pipeline's start)
  * @param end                   the later scrape
@@ -18,9 +20,13 @@ import java.util.Objects;
  * @param itl                   inter-token latency, ms
  * @param tpot                  time per output token, ms
  * @param outputTokensPerSecond output tokens over the interval's wall time
+ * @param workload              the workload served: mean prompt and answer tokens of the requests that finished in
+ *                              the interval, and the requests in flight (running or waiting) at the later scrape;
+ *                              {@code null} if no request finished in the interval or the server does not export
+ *                              the metrics (see {@link VllmMetricsSource})
  */
 public record VllmIntervalMetrics(Instant start, Instant end, long requestsCompleted, long outputTokens,
-        Distribution ttft, Distribution itl, Distribution tpot, double outputTokensPerSecond) {
+        Distribution ttft, Distribution itl, Distribution tpot, double outputTokensPerSecond, Workload workload) {
 
     /**
      * Summary statistics of one latency in milliseconds; NaN when nothing was observed.
@@ -55,6 +61,13 @@ public record VllmIntervalMetrics(Instant start, Instant end, long requestsCompl
     public PipelineMetrics toPipelineMetrics() {
         return new PipelineMetrics(orZero(ttft.meanMillis()), orZero(itl.meanMillis()), orZero(tpot.meanMillis()),
                 orZero(outputTokensPerSecond), PipelineMetrics.Source.MEASURED);
+    }
+
+    /**
+     * @return the means as a {@link MetricsSample}, with the {@link #workload()} served ({@code null} if unknown)
+     */
+    public MetricsSample toMetricsSample() {
+        return new MetricsSample(toPipelineMetrics(), workload);
     }
 
     private static double orZero(double v) {

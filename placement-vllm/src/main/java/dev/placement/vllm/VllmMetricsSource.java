@@ -4,6 +4,7 @@ import dev.placement.api.MetricsSample;
 import dev.placement.api.MetricsSource;
 import dev.placement.api.PlacementException;
 import dev.placement.api.RunningPipeline;
+import dev.placement.api.Workload;
 import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
@@ -24,6 +25,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * (falls back to ITL when absent), {@code vllm:generation_tokens_total}; series are summed over their labels.
  * A counter that went down (a restarted server) restarts the interval from zero.
  *
+ * <p>It also reports the workload the interval served ({@link VllmIntervalMetrics#workload()}): the mean prompt
+ * and answer lengths of the requests that finished in the interval, from the deltas of the histograms
+ * {@code vllm:request_prompt_tokens} and {@code vllm:request_generation_tokens} ({@code _sum / _count}), and
+ * the requests in flight at the later scrape, {@code vllm:num_requests_running + vllm:num_requests_waiting}.
+ * Each is rounded to a whole number, at least 1. The workload is {@code null} when no request finished in the
+ * interval, or when the server lacks either histogram or {@code vllm:num_requests_running} (older vLLM).
+ *
  * <p>Thread-safe: the previous scrape of each pipeline is kept in a concurrent map.
  */
 public final class VllmMetricsSource implements MetricsSource {
@@ -33,6 +41,14 @@ public final class VllmMetricsSource implements MetricsSource {
     static final String ITL_OLD = "vllm:time_per_output_token_seconds";
     static final String TPOT = "vllm:request_time_per_output_token_seconds";
     static final String GENERATION_TOKENS = "vllm:generation_tokens_total";
+    // As vllm/v1/metrics/loggers.py (PrometheusStatLogger) defines them, the same in vllm-project/vllm at
+    // a6f0308c and 005a810b and in a later copy: the two histograms are observed once per finished request
+    // (its num_prompt_tokens, num_generation_tokens), the two gauges set from SchedulerStats at every step.
+    // Only the later copies add the engine label; summing over labels serves both.
+    static final String PROMPT_TOKENS = "vllm:request_prompt_tokens";
+    static final String ANSWER_TOKENS = "vllm:request_generation_tokens";
+    static final String RUNNING = VllmEndpoint.RUNNING_GAUGE;
+    static final String WAITING = "vllm:num_requests_waiting";
 
     private record Scrape(Instant at, PrometheusText metrics) {
     }
@@ -56,12 +72,12 @@ public final class VllmMetricsSource implements MetricsSource {
     /**
      * {@inheritDoc}
      *
-     * @return the interval's means, or empty if no request got its first token in the interval
+     * @return the interval's means and the workload it served ({@code null} when unknown, see the class
+     *         comment), or empty if no request got its first token in the interval
      */
     @Override
     public Optional<MetricsSample> sample(RunningPipeline pipeline) {
-        return measure(pipeline).filter(m -> m.requestsCompleted() > 0)
-                .map(m -> MetricsSample.of(m.toPipelineMetrics()));
+        return measure(pipeline).filter(m -> m.requestsCompleted() > 0).map(VllmIntervalMetrics::toMetricsSample);
     }
 
     /**
@@ -114,7 +130,33 @@ public final class VllmMetricsSource implements MetricsSource {
         double seconds = Duration.between(start, end).toNanos() / 1e9;
         double throughput = seconds > 0 ? tokens / seconds : Double.NaN;
         return new VllmIntervalMetrics(start, end, Math.round(ttft.count()), Math.round(tokens), millis(ttft),
-                millis(itl), millis(tpot), throughput);
+                millis(itl), millis(tpot), throughput, servedWorkload(earlier, later));
+    }
+
+    /**
+     * The workload of the requests that finished between two scrapes, with the requests in flight at the later.
+     *
+     * <p>In flight counts {@code vllm:num_requests_waiting} as well as running: the workload's concurrency is the
+     * load the clients offer, and the running count is capped by the current placement ({@code --max-num-seqs},
+     * its KV-cache capacity), so running alone would make a placement that queues look as if it served a lighter
+     * load. Preempted requests go back to waiting ({@code vllm/v1/core/sched/scheduler.py}) and are still in
+     * flight for their clients. A server without the waiting gauge counts it as 0. Gauges have no history
+     * between scrapes, so the later value stands for the load the next placement meets.
+     *
+     * @return the workload, or {@code null} if no request finished in the interval or the metrics are absent
+     */
+    static Workload servedWorkload(PrometheusText earlier, PrometheusText later) {
+        PrometheusText.Histogram prompts = later.histogram(PROMPT_TOKENS).minus(earlier.histogram(PROMPT_TOKENS));
+        PrometheusText.Histogram answers = later.histogram(ANSWER_TOKENS).minus(earlier.histogram(ANSWER_TOKENS));
+        if (prompts.count() <= 0 || answers.count() <= 0 || !later.has(RUNNING)) {
+            return null;
+        }
+        return new Workload(atLeastOne(prompts.mean()), atLeastOne(answers.mean()),
+                atLeastOne(later.sum(RUNNING) + later.sum(WAITING)));
+    }
+
+    private static int atLeastOne(double value) {
+        return (int) Math.min(Integer.MAX_VALUE, Math.max(1, Math.round(value)));
     }
 
     private static VllmIntervalMetrics.Distribution millis(PrometheusText.Histogram h) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.placement.api.PipelineMetrics;
+import dev.placement.api.Workload;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
@@ -17,6 +18,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The outcome of a serving benchmark: per-request records and the statistics {@code vllm bench serve}
@@ -147,6 +149,24 @@ public record BenchmarkResult(BenchmarkSettings settings, Instant date, double d
     public PipelineMetrics toPipelineMetrics() {
         return new PipelineMetrics(ttft.meanMillis(), itl.meanMillis(), tpot.meanMillis(), outputThroughput(),
                 PipelineMetrics.Source.MEASURED);
+    }
+
+    /**
+     * The workload this run served, for the orchestrator to plan under: the mean prompt and answer tokens of the
+     * completed requests ({@link #totalInputTokens()} and {@link #totalOutputTokens()} over {@link #completed()}),
+     * and the most completed requests in flight at once ({@link #maxConcurrentRequests()}: what the server really
+     * held, which is the maximum concurrency of a closed-loop run unless it sent fewer prompts than that). Each is
+     * rounded to a whole number, at least 1.
+     *
+     * @return the workload, or empty if no request completed
+     */
+    public Optional<Workload> servedWorkload() {
+        if (completed == 0) {
+            return Optional.empty();
+        }
+        return Optional.of(new Workload((int) Math.max(1, Math.round((double) totalInputTokens / completed)),
+                (int) Math.max(1, Math.round((double) totalOutputTokens / completed)),
+                Math.max(1, maxConcurrentRequests)));
     }
 
     /**

@@ -40,7 +40,8 @@ import java.util.Optional;
  *
  * <p>As a {@link MetricsSource} it runs the configured benchmark against {@link RunningPipeline#endpoint()}
  * (ignoring the builder's base URL): configure it as a short probe, for example 16 prompts at concurrency 4
- * with 64 output tokens, so that sampling takes seconds.
+ * with 64 output tokens, so that sampling takes seconds. Each sample carries the workload the probe served
+ * ({@link BenchmarkResult#servedWorkload()}), which is the probe's own traffic, not the pipeline's users'.
  *
  * <p>Immutable and thread-safe; runs may overlap. The library prints nothing: pass a {@link BenchmarkListener}
  * such as {@link ProgressBar} to see progress.
@@ -116,7 +117,9 @@ public final class ServingBenchmark implements MetricsSource {
      * Runs the configured benchmark as a short active probe of a running pipeline, at its endpoint.
      *
      * @param pipeline the pipeline; its {@code endpoint()} is the server's base URL
-     * @return the mean TTFT, ITL and TPOT and the output throughput, {@link PipelineMetrics.Source#MEASURED};
+     * @return the mean TTFT, ITL and TPOT and the output throughput, {@link PipelineMetrics.Source#MEASURED}, with
+     *     the workload the probe served (mean prompt tokens, as the server counted them where it reported usage,
+     *     mean answer tokens, the most requests in flight at once; see {@link BenchmarkResult#servedWorkload()});
      *     never empty
      * @throws PlacementException if no request of the probe completed (the message gives the reasons), the model
      *     list cannot be read, or this thread is interrupted
@@ -133,7 +136,7 @@ public final class ServingBenchmark implements MetricsSource {
             throw new PlacementException("serving probe of " + target + ": all " + result.failed()
                     + " requests failed: " + result.failureSummary());
         }
-        return Optional.of(MetricsSample.of(result.toPipelineMetrics()));
+        return Optional.of(new MetricsSample(result.toPipelineMetrics(), result.servedWorkload().orElse(null)));
     }
 
     private BenchmarkRun start(URI target, BenchmarkListener listener) {

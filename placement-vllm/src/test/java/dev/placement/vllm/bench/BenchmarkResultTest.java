@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.placement.api.PipelineMetrics;
+import dev.placement.api.Workload;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
@@ -46,6 +47,14 @@ class BenchmarkResultTest {
         assertThat(result.totalTokenThroughput()).isCloseTo(9.0, within(1e-12));
         assertThat(result.maxConcurrentRequests()).isEqualTo(1);
         assertThat(result.maxOutputTokensPerSecond()).isEqualTo(6);
+    }
+
+    @Test
+    void servedWorkloadIsTheMeanOfTheCompletedRequestsAndTheirPeakConcurrency() {
+        // Prompts of 5 and 7 tokens and answers of 4 and 2; the failed request's 9 prompt tokens do not count.
+        assertThat(result.servedWorkload()).contains(new Workload(6, 3, 1));
+        assertThat(BenchmarkResult.of(settings, Instant.EPOCH, 2_000 * MS, false, records.subList(2, 3))
+                .servedWorkload()).isEmpty();
     }
 
     @Test

@@ -10,6 +10,7 @@ import dev.placement.api.PipelineMetrics;
 import dev.placement.api.Placement;
 import dev.placement.api.PlacementException;
 import dev.placement.api.RunningPipeline;
+import dev.placement.api.Workload;
 import dev.placement.sim.LoopbackStreamingServer.Behaviour;
 import dev.placement.sim.LoopbackStreamingServer;
 import java.io.IOException;
@@ -286,6 +287,31 @@ class ServingBenchmarkTest {
             // With 10 tokens per request, mean TPOT and mean ITL are both the sum of (last - first chunk) / 36.
             assertThat(m.itlMillis()).isCloseTo(m.tpotMillis(), within(1e-9));
             assertThat(m.outputTokensPerSecond()).isPositive();
+        }
+    }
+
+    @Test
+    void asAMetricsSourceReportsTheWorkloadItServed() {
+        try (LoopbackStreamingServer server = LoopbackStreamingServer.builder().recordSendTimes().start()) {
+            // The estimates are wrong on purpose: the server's usage counts 5 and 9 words, and that is what counts.
+            List<BenchmarkPrompt> prompts = List.of(new BenchmarkPrompt("one two three four five", 1000),
+                    new BenchmarkPrompt("a prompt of nine words for the loopback server", 1000));
+            ServingBenchmark probe = ServingBenchmark.builder().model(server.modelName()).prompts(prompts)
+                    .numPrompts(4).maxConcurrency(2).outputTokens(10).build();
+            RunningPipeline pipeline = new RunningPipeline("job-1", Placement.parse("node0:20,node1:20"),
+                    server.baseUrl(), Instant.EPOCH);
+
+            Workload w = probe.sample(pipeline).orElseThrow().workload();
+
+            assertThat(w.inputTokens()).isEqualTo(7);
+            assertThat(w.outputTokens()).isEqualTo(10);
+            // The client holds at most its limit, and at least as many at once as the server streamed (its
+            // intervals [sent, last chunk stamped) hold the server's [received, last chunk written)); on any
+            // machine that is not stalled both of the first two are in flight together, so this is 2.
+            List<LoopbackStreamingServer.SentStream> timed = server.sentStreams().subList(1, 5);
+            int serverPeak = BenchmarkResult.mostOverlapping(timed.stream().map(s -> new long[] {
+                s.receivedNanos(), s.outputChunkNanos().get(s.outputChunkNanos().size() - 1)}).toList());
+            assertThat(w.concurrency()).isBetween(Math.max(1, serverPeak), 2);
         }
     }
 
