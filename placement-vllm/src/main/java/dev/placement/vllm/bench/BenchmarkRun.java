@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.Semaphore;
@@ -208,11 +209,12 @@ public final class BenchmarkRun {
                 if (slots != null) {
                     slots.acquire();
                 }
-                if (cancelled) {
-                    return;
-                }
                 StreamingRequest request = new StreamingRequest(i, prompts.get(i).inputTokens(), start, json);
                 synchronized (lock) {
+                    // Checked under the lock: a request cancel() does not see in flight is never sent.
+                    if (cancelled) {
+                        return;
+                    }
                     inFlight.add(request);
                 }
                 request.outcome().thenAccept(record -> finished(request, record));
@@ -220,6 +222,12 @@ public final class BenchmarkRun {
             }
         } catch (InterruptedException e) {
             // Cancelled: cancel() completes the result.
+        } catch (RejectedExecutionException e) {
+            if (!cancelled) {
+                timer.shutdownNow();
+                result.completeExceptionally(e);
+            }
+            // Else cancel() shut the timer down while this request was being sent; cancel() completes the result.
         } catch (RuntimeException | Error e) {
             timer.shutdownNow();
             result.completeExceptionally(e);
