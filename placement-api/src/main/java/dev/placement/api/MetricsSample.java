@@ -5,8 +5,9 @@ package dev.placement.api;
  * the workload it saw served — the prompt and answer lengths and how many requests ran at once.
  *
  * @param metrics  the measured metrics ({@link PipelineMetrics.Source#MEASURED}); not null
- * @param workload the workload observed in the interval (mean prompt and answer tokens, mean requests running),
- *                 or {@code null} if the source cannot tell
+ * @param workload the workload observed in the interval: mean prompt and answer tokens of the requests that
+ *                 finished, and the requests the clients keep in flight (running or waiting, as the source
+ *                 sees them); {@code null} if the source cannot tell
  */
 public record MetricsSample(PipelineMetrics metrics, Workload workload) {
 
