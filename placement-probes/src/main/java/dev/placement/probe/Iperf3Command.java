@@ -31,12 +31,6 @@ record Iperf3Command(String program, int port, Duration duration) {
      */
     private static final Pattern PROGRAM = Pattern.compile("[A-Za-z0-9._/+][A-Za-z0-9._/+-]{0,254}");
 
-    /**
-     * What a node address may look like when it is handed to {@code iperf3 -c}: a host name, an IPv4 address,
-     * or an IPv6 address with an optional zone ({@code fe80::1%eth0}). The first character is never {@code -},
-     * so an address cannot be read as an option, and nothing a shell would interpret can appear.
-     */
-    private static final Pattern ADDRESS = Pattern.compile("[A-Za-z0-9:][A-Za-z0-9.:%_-]{0,252}");
 
     Iperf3Command {
         Objects.requireNonNull(program, "program");
@@ -78,11 +72,7 @@ record Iperf3Command(String program, int port, Duration duration) {
      * @throws IllegalArgumentException if the address is not a host name or IP address
      */
     List<String> clientArgv(String address) {
-        if (address == null || !ADDRESS.matcher(address).matches()) {
-            throw new IllegalArgumentException("address '" + address + "' is not a host name or IP address that "
-                    + "can be given to iperf3: use A-Z a-z 0-9 . : % _ -, starting with a letter, digit or colon");
-        }
-        return List.of(program, "-c", address, "-p", Integer.toString(port), "-t",
+        return List.of(program, "-c", HostAddress.require(address, "iperf3"), "-p", Integer.toString(port), "-t",
                 Long.toString(duration.toSeconds()), "-J", "--connect-timeout",
                 Long.toString(CONNECT_TIMEOUT.toMillis()));
     }

@@ -42,9 +42,12 @@ record PingCommand(String program, int count, Duration replyTimeout) {
     /**
      * @param address the host to ping
      * @return the argument vector
+     * @throws IllegalArgumentException if the address is not a host name or IP address (it could be read as
+     *                                  one of ping's options)
      */
     List<String> argv(String address) {
         return List.of(program, "-n", "-c", Integer.toString(count), "-i", "0.2",
-                "-W", Long.toString(replyTimeout.toSeconds()), "-w", Long.toString(deadlineSeconds()), address);
+                "-W", Long.toString(replyTimeout.toSeconds()), "-w", Long.toString(deadlineSeconds()),
+                HostAddress.require(address, "ping"));
     }
 }

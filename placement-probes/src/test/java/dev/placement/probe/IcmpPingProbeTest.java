@@ -36,4 +36,16 @@ class IcmpPingProbeTest {
         assertThatThrownBy(() -> new PingCommand("ping", 0, Duration.ofSeconds(1)))
                 .hasMessageContaining("count must be 1 to 100");
     }
+
+    @Test
+    void neverHandsPingAnAddressItCouldReadAsAnOption() {
+        PingCommand command = new PingCommand("ping", 3, Duration.ofSeconds(1));
+
+        assertThat(command.argv("fe80::1%eth0")).endsWith("fe80::1%eth0");
+        assertThat(command.argv("node-1.lab")).endsWith("node-1.lab");
+        for (String bad : new String[] {"-f", "10.0.0.1; reboot", "host name", ""}) {
+            assertThatThrownBy(() -> command.argv(bad)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("address '" + bad + "' is not a host name or IP address");
+        }
+    }
 }

@@ -20,7 +20,8 @@ import java.util.Objects;
  * @param maxModelLen                vLLM's {@code --max-model-len}, 1 to the model's context length
  * @param firstNodeId                the node that must be rank 0 while it is present, or {@code null}
  * @param tickInterval               time between ticks after {@code start()}; positive
- * @param smoothingWindow            RTT samples per link whose median is used, 1 to 100
+ * @param smoothingWindow            samples (per link of RTT and bandwidth, and of the workload) whose median
+ *                                   is used, 1 to 100
  * @param relativeRttThreshold       a link changed when its RTT moved by this fraction, &ge; 0 ...
  * @param absoluteRttThresholdMillis ... and by at least this many ms, &ge; 0
  * @param cooldown                   least time between reconfigurations (node loss excepted); &ge; 0

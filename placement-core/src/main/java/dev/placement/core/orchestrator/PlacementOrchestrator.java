@@ -17,9 +17,10 @@ import org.slf4j.LoggerFactory;
  * loop.
  *
  * <p><b>Observe</b> (every tick): the inventory's nodes, minus those the probe found unreachable; the probe's
- * RTTs, smoothed per link by the median of the last {@linkplain PlacementOrchestratorBuilder#smoothingWindow(int)
- * few} samples (so a spike changes nothing); the running placement's predicted metrics on those links; and, if a
- * {@link dev.placement.api.MetricsSource} is given, its measured metrics.
+ * RTTs and bandwidths, smoothed per link by the median of the last
+ * {@linkplain PlacementOrchestratorBuilder#smoothingWindow(int) few} samples (so a spike changes nothing); if a
+ * {@link dev.placement.api.MetricsSource} is given, its measured metrics and the workload it saw (smoothed the
+ * same way; planned for unless a workload is pinned); and the running placement's predicted metrics.
  *
  * <p><b>Decide</b> only when something matters — the agent (perhaps an LLM) is expensive and is not asked
  * every tick: nothing runs yet; a node joined or left; a link's smoothed RTT moved beyond both the relative

@@ -256,8 +256,8 @@ public final class PlacementOrchestratorBuilder {
     }
 
     /**
-     * Sets how many RTT samples per link the median is taken over. Default 5: two spikes in a row change
-     * nothing, a lasting change shows after three ticks.
+     * Sets how many samples the medians are taken over: per link of the RTT and of the bandwidth, and of the
+     * observed workload. Default 5: two spikes in a row change nothing, a lasting change shows after three.
      *
      * @param samples 1 to 100
      * @return this builder
