@@ -1,14 +1,18 @@
 package dev.placement.core;
 
+import dev.placement.api.GpuSpec;
 import dev.placement.api.InfeasiblePlacementException;
 import dev.placement.api.MetricsPredictor;
 import dev.placement.api.PipelineMetrics;
 import dev.placement.api.Placement;
 import dev.placement.api.PlacementRequest;
 import dev.placement.api.Stage;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 
 /**
  * Predicts time to first token, inter-token latency, time per output token and output throughput of a
@@ -29,7 +33,8 @@ import java.util.Objects;
  *       in flight. One step of one micro-batch on a stage takes {@code max(memory, compute)}: memory =
  *       (its layers' weights + LM head on the last rank + q × mean context × layers × KV bytes per token per
  *       layer) / (bandwidth × memoryBandwidthEfficiency); compute = q × FLOPs / (fp16 FLOP/s ×
- *       computeEfficiency). Large batches make it compute bound.</li>
+ *       computeEfficiency). Large batches make it compute bound. Both efficiencies are those of the stage's GPU
+ *       kind ({@link Parameters#efficiencyOf}): its entry in {@code gpuEfficiencies}, else the global ones.</li>
  *   <li><b>Prefill stage.</b> Compute bound: prompt tokens × layers × FLOPs per token per layer (weights plus
  *       attention over the prompt) / effective FLOP/s, never less than reading the weights once per chunk of
  *       maxBatchedTokens.</li>
@@ -43,8 +48,11 @@ import java.util.Objects;
  *       micro-batch faster than its slowest resource serves all m of them.</li>
  *   <li><b>Prefill interference.</b> Each of the other b − 1 running requests prefills once during a request's
  *       answer; each stalls the ring for the prefill bottleneck {@code β = max(slowest stage prefill, slowest
- *       link transfer of the prompt)}. {@code ITL = cycle + (b − 1) × β / (output tokens − 1)}; TPOT equals ITL
- *       (one token per streamed chunk).</li>
+ *       link transfer of the prompt)}. {@code ITL = cycle + (b − 1) × β / (output tokens − 1)}.</li>
+ *   <li><b>TPOT.</b> {@code ITL × tpotPerItl}: a prediction of its own, not a second name for ITL.
+ *       {@code vllm bench serve} averages ITL over every gap between streamed chunks and TPOT per request over
+ *       its output tokens, so the two means differ on a real server; tpotPerItl is their measured ratio
+ *       (default 1.0).</li>
  *   <li><b>TTFT under load.</b> A lone prompt takes {@code P = Σ stage prefills + Σ prompt crossings + return
  *       + stepOverheadMillis}; prefills of a burst of b requests overlap across stages, so the mean is {@code P
  *       + β × (b − 1)/2}. Requests beyond b wait for a slot: by Little's law in a closed loop of c clients each
@@ -155,12 +163,14 @@ public final class PerformanceModel implements MetricsPredictor {
     }
 
     /**
-     * The model's parameters. Defaults ({@link #defaults()}) are documented per field.
+     * The model's parameters. Defaults ({@link #defaults()}) are documented per field; the ranges a calibration
+     * keeps the fitted ones in are documented on {@code Calibration}.
      *
      * @param memoryBandwidthEfficiency        fraction of the data-sheet memory bandwidth a decode step achieves,
-     *                                         in (0, 1]; default 0.80
+     *                                         in (0, 1]; default 0.80; used for every GPU kind without an entry
+     *                                         in {@code gpuEfficiencies}
      * @param computeEfficiency                fraction of the data-sheet dense FP16 FLOP/s prefill achieves, in
-     *                                         (0, 1]; default 0.40
+     *                                         (0, 1]; default 0.40; likewise the fallback for every GPU kind
      * @param latencyCrossingFactor            one-way latencies (RTT/2) a stage-boundary crossing costs: a vLLM
      *                                         step sends the hidden state and residual and the runtime's own
      *                                         control messages, so it is more than one; &ge; 0; default 3.0
@@ -173,6 +183,14 @@ public final class PerformanceModel implements MetricsPredictor {
      * @param maxNumSeqs                       vLLM's max-num-seqs: caps concurrent sequences; positive; default 256
      * @param defaultLinkBandwidthBytesPerSecond bandwidth of a link the connectivity map has none for, in bytes/s;
      *                                         positive; default 125,000,000 (1000 Mbps)
+     * @param tpotPerItl                       mean TPOT ÷ mean ITL as {@code vllm bench serve} reports them; the
+     *                                         model predicts TPOT = ITL × tpotPerItl. The bench takes ITL over
+     *                                         every gap between streamed chunks and TPOT per request over its
+     *                                         output tokens, so the two differ (TPOT ≈ 1.25 × ITL measured on
+     *                                         3× T4); dimensionless, positive and finite; default 1.0
+     * @param gpuEfficiencies                  efficiencies per GPU kind, keyed by {@link GpuSpec#name()}; a kind
+     *                                         not in the map uses the two global efficiencies; not null (copied,
+     *                                         iterated in name order); default empty
      */
     public record Parameters(
             double memoryBandwidthEfficiency,
@@ -182,9 +200,11 @@ public final class PerformanceModel implements MetricsPredictor {
             long reserveBytes,
             int maxBatchedTokens,
             int maxNumSeqs,
-            double defaultLinkBandwidthBytesPerSecond) {
+            double defaultLinkBandwidthBytesPerSecond,
+            double tpotPerItl,
+            Map<String, GpuEfficiency> gpuEfficiencies) {
 
-        /** Validates every field; see the record description. */
+        /** Validates every field and copies the map; see the record description. */
         public Parameters {
             fraction(memoryBandwidthEfficiency, "memoryBandwidthEfficiency");
             fraction(computeEfficiency, "computeEfficiency");
@@ -209,9 +229,28 @@ public final class PerformanceModel implements MetricsPredictor {
                 throw new IllegalArgumentException("defaultLinkBandwidthBytesPerSecond must be positive, was "
                         + defaultLinkBandwidthBytesPerSecond);
             }
+            if (!(tpotPerItl > 0) || Double.isInfinite(tpotPerItl)) {
+                throw new IllegalArgumentException("tpotPerItl must be a positive finite number, was " + tpotPerItl);
+            }
+            Objects.requireNonNull(gpuEfficiencies, "gpuEfficiencies");
+            TreeMap<String, GpuEfficiency> sorted = new TreeMap<>();
+            gpuEfficiencies.forEach((kind, e) -> sorted.put(Objects.requireNonNull(kind, "gpuEfficiencies key"),
+                    Objects.requireNonNull(e, "gpuEfficiencies[" + kind + "]")));
+            gpuEfficiencies = Collections.unmodifiableMap(sorted);
         }
 
-        private static void fraction(double v, String name) {
+        /**
+         * The parameters of the model before TPOT and per-GPU-kind efficiencies existed: tpotPerItl 1.0 and no
+         * per-kind efficiencies. Validates like the canonical constructor.
+         */
+        public Parameters(double memoryBandwidthEfficiency, double computeEfficiency, double latencyCrossingFactor,
+                double stepOverheadMillis, long reserveBytes, int maxBatchedTokens, int maxNumSeqs,
+                double defaultLinkBandwidthBytesPerSecond) {
+            this(memoryBandwidthEfficiency, computeEfficiency, latencyCrossingFactor, stepOverheadMillis,
+                    reserveBytes, maxBatchedTokens, maxNumSeqs, defaultLinkBandwidthBytesPerSecond, 1.0, Map.of());
+        }
+
+        static void fraction(double v, String name) {
             if (!(v > 0 && v <= 1)) {
                 throw new IllegalArgumentException(name + " must be in (0, 1], was " + v);
             }
@@ -219,55 +258,113 @@ public final class PerformanceModel implements MetricsPredictor {
 
         /** @return the documented defaults */
         public static Parameters defaults() {
-            return new Parameters(0.80, 0.40, 3.0, 1.0, 1L << 30, 2048, 256, 125e6);
+            return new Parameters(0.80, 0.40, 3.0, 1.0, 1L << 30, 2048, 256, 125e6, 1.0, Map.of());
+        }
+
+        /**
+         * The efficiencies a GPU kind runs at: its entry in {@code gpuEfficiencies}, else the global ones.
+         *
+         * @param gpuName a {@link GpuSpec#name()}; not null
+         * @return the efficiencies; never null
+         */
+        public GpuEfficiency efficiencyOf(String gpuName) {
+            GpuEfficiency e = gpuEfficiencies.get(Objects.requireNonNull(gpuName, "gpuName"));
+            return e != null ? e : new GpuEfficiency(memoryBandwidthEfficiency, computeEfficiency);
         }
 
         /** @param v fraction of memory bandwidth achieved @return a copy with it */
         public Parameters withMemoryBandwidthEfficiency(double v) {
             return new Parameters(v, computeEfficiency, latencyCrossingFactor, stepOverheadMillis, reserveBytes,
-                    maxBatchedTokens, maxNumSeqs, defaultLinkBandwidthBytesPerSecond);
+                    maxBatchedTokens, maxNumSeqs, defaultLinkBandwidthBytesPerSecond, tpotPerItl, gpuEfficiencies);
         }
 
         /** @param v fraction of FP16 FLOP/s achieved @return a copy with it */
         public Parameters withComputeEfficiency(double v) {
             return new Parameters(memoryBandwidthEfficiency, v, latencyCrossingFactor, stepOverheadMillis,
-                    reserveBytes, maxBatchedTokens, maxNumSeqs, defaultLinkBandwidthBytesPerSecond);
+                    reserveBytes, maxBatchedTokens, maxNumSeqs, defaultLinkBandwidthBytesPerSecond, tpotPerItl,
+                    gpuEfficiencies);
         }
 
         /** @param v one-way latencies per crossing @return a copy with it */
         public Parameters withLatencyCrossingFactor(double v) {
             return new Parameters(memoryBandwidthEfficiency, computeEfficiency, v, stepOverheadMillis, reserveBytes,
-                    maxBatchedTokens, maxNumSeqs, defaultLinkBandwidthBytesPerSecond);
+                    maxBatchedTokens, maxNumSeqs, defaultLinkBandwidthBytesPerSecond, tpotPerItl, gpuEfficiencies);
         }
 
         /** @param v per-step overhead in ms @return a copy with it */
         public Parameters withStepOverheadMillis(double v) {
             return new Parameters(memoryBandwidthEfficiency, computeEfficiency, latencyCrossingFactor, v,
-                    reserveBytes, maxBatchedTokens, maxNumSeqs, defaultLinkBandwidthBytesPerSecond);
+                    reserveBytes, maxBatchedTokens, maxNumSeqs, defaultLinkBandwidthBytesPerSecond, tpotPerItl,
+                    gpuEfficiencies);
         }
 
         /** @param v reserve per GPU in bytes @return a copy with it */
         public Parameters withReserveBytes(long v) {
             return new Parameters(memoryBandwidthEfficiency, computeEfficiency, latencyCrossingFactor,
-                    stepOverheadMillis, v, maxBatchedTokens, maxNumSeqs, defaultLinkBandwidthBytesPerSecond);
+                    stepOverheadMillis, v, maxBatchedTokens, maxNumSeqs, defaultLinkBandwidthBytesPerSecond,
+                    tpotPerItl, gpuEfficiencies);
         }
 
         /** @param v vLLM's max-num-batched-tokens @return a copy with it */
         public Parameters withMaxBatchedTokens(int v) {
             return new Parameters(memoryBandwidthEfficiency, computeEfficiency, latencyCrossingFactor,
-                    stepOverheadMillis, reserveBytes, v, maxNumSeqs, defaultLinkBandwidthBytesPerSecond);
+                    stepOverheadMillis, reserveBytes, v, maxNumSeqs, defaultLinkBandwidthBytesPerSecond, tpotPerItl,
+                    gpuEfficiencies);
         }
 
         /** @param v vLLM's max-num-seqs @return a copy with it */
         public Parameters withMaxNumSeqs(int v) {
             return new Parameters(memoryBandwidthEfficiency, computeEfficiency, latencyCrossingFactor,
-                    stepOverheadMillis, reserveBytes, maxBatchedTokens, v, defaultLinkBandwidthBytesPerSecond);
+                    stepOverheadMillis, reserveBytes, maxBatchedTokens, v, defaultLinkBandwidthBytesPerSecond,
+                    tpotPerItl, gpuEfficiencies);
         }
 
         /** @param v default link bandwidth in bytes/s @return a copy with it */
         public Parameters withDefaultLinkBandwidthBytesPerSecond(double v) {
             return new Parameters(memoryBandwidthEfficiency, computeEfficiency, latencyCrossingFactor,
-                    stepOverheadMillis, reserveBytes, maxBatchedTokens, maxNumSeqs, v);
+                    stepOverheadMillis, reserveBytes, maxBatchedTokens, maxNumSeqs, v, tpotPerItl, gpuEfficiencies);
+        }
+
+        /** @param v TPOT ÷ ITL, positive @return a copy with it */
+        public Parameters withTpotPerItl(double v) {
+            return new Parameters(memoryBandwidthEfficiency, computeEfficiency, latencyCrossingFactor,
+                    stepOverheadMillis, reserveBytes, maxBatchedTokens, maxNumSeqs,
+                    defaultLinkBandwidthBytesPerSecond, v, gpuEfficiencies);
+        }
+
+        /** @param v efficiencies per GPU kind, keyed by GPU name; not null @return a copy with them */
+        public Parameters withGpuEfficiencies(Map<String, GpuEfficiency> v) {
+            return new Parameters(memoryBandwidthEfficiency, computeEfficiency, latencyCrossingFactor,
+                    stepOverheadMillis, reserveBytes, maxBatchedTokens, maxNumSeqs,
+                    defaultLinkBandwidthBytesPerSecond, tpotPerItl, v);
+        }
+
+        /**
+         * @param gpuName    a {@link GpuSpec#name()}; not null
+         * @param efficiency its efficiencies; not null
+         * @return a copy in which that GPU kind runs at these efficiencies
+         */
+        public Parameters withGpuEfficiency(String gpuName, GpuEfficiency efficiency) {
+            Map<String, GpuEfficiency> m = new TreeMap<>(gpuEfficiencies);
+            m.put(Objects.requireNonNull(gpuName, "gpuName"), Objects.requireNonNull(efficiency, "efficiency"));
+            return withGpuEfficiencies(m);
+        }
+    }
+
+    /**
+     * How close one GPU kind comes to its data sheet: the per-kind form of the two global efficiencies in
+     * {@link Parameters}.
+     *
+     * @param memoryBandwidthEfficiency fraction of the data-sheet memory bandwidth a decode step achieves, in
+     *                                  (0, 1]
+     * @param computeEfficiency         fraction of the data-sheet dense FP16 FLOP/s prefill achieves, in (0, 1]
+     */
+    public record GpuEfficiency(double memoryBandwidthEfficiency, double computeEfficiency) {
+
+        /** Validates both fractions. */
+        public GpuEfficiency {
+            Parameters.fraction(memoryBandwidthEfficiency, "memoryBandwidthEfficiency");
+            Parameters.fraction(computeEfficiency, "computeEfficiency");
         }
     }
 }
