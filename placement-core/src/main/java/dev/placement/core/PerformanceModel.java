@@ -62,8 +62,9 @@ import java.util.TreeMap;
  * Compute-bound prefills overlap across stages, so more stages shorten TTFT under a burst; memory-bound decode
  * gains little from more stages except through the larger KV cache, and pays every link.
  *
- * <p>{@link #calibrate} fits the efficiency factors, the crossing factor and the step overhead to measured
- * metrics by least squares.
+ * <p>{@link #calibrate} fits the efficiencies, the crossing factor, the step overhead and tpotPerItl to measured
+ * runs, within physical ranges and held at this model's values where the data does not identify them, and
+ * adopts the fit only when it predicts held-out runs better ({@link Calibration}).
  */
 public final class PerformanceModel implements MetricsPredictor {
 
@@ -136,25 +137,38 @@ public final class PerformanceModel implements MetricsPredictor {
     }
 
     /**
-     * Fits memoryBandwidthEfficiency, computeEfficiency, latencyCrossingFactor and stepOverheadMillis to
-     * measured metrics by least squares on the relative errors of TTFT, ITL and output throughput
-     * (Levenberg–Marquardt, starting from this model's parameters). A measured metric of 0 is ignored; a
-     * placement that does not fit is ignored. The other parameters are kept.
+     * Calibrates this model to measured runs: a bounded fit of the efficiencies (per GPU kind when the runs
+     * used several kinds), the crossing factor, the step overhead and tpotPerItl, with this model as the prior,
+     * adopted only when it lowers the leave-one-out cross-validated error. See {@link Calibration} for the
+     * fit, the ranges and the rule. Deterministic; an observation whose placement does not fit this model's
+     * memory or links, or that measured nothing, is ignored.
      *
-     * @param observations placements that ran, with what was measured; not null
-     * @return a new model with the fitted parameters (this model if nothing could be fitted)
+     * @param observations placements that ran, with what was measured; not null, no null elements
+     * @return the calibration: prior (this model), fit, whether it was adopted ({@link Calibration#model()} is
+     *         the model to use), per-parameter estimates and cross-validated errors
      * @throws IllegalArgumentException if the list is empty
      */
-    public PerformanceModel calibrate(List<Observation> observations) {
+    public Calibration calibrate(List<Observation> observations) {
         Objects.requireNonNull(observations, "observations");
         if (observations.isEmpty()) {
             throw new IllegalArgumentException("calibration needs at least one observation");
         }
-        return new PerformanceModel(Calibration.fit(this, observations));
+        return Calibration.of(this, observations);
     }
 
     static String gb(long bytes) {
         return String.format(Locale.ROOT, "%.1f GB", bytes / 1e9);
+    }
+
+    /** Two models are equal when their parameters are: they predict the same. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof PerformanceModel m && m.parameters.equals(parameters);
+    }
+
+    @Override
+    public int hashCode() {
+        return parameters.hashCode();
     }
 
     @Override
@@ -164,7 +178,7 @@ public final class PerformanceModel implements MetricsPredictor {
 
     /**
      * The model's parameters. Defaults ({@link #defaults()}) are documented per field; the ranges a calibration
-     * keeps the fitted ones in are documented on {@code Calibration}.
+     * keeps the fitted ones in are documented on {@link Calibration}.
      *
      * @param memoryBandwidthEfficiency        fraction of the data-sheet memory bandwidth a decode step achieves,
      *                                         in (0, 1]; default 0.80; used for every GPU kind without an entry
