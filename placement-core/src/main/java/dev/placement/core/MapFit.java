@@ -225,7 +225,7 @@ final class MapFit {
                     lambda *= 4;
                 }
             }
-            if (!improved || previous - cost <= 1e-12 * previous) {
+            if (!improved || previous - cost <= 1e-9 * previous) {
                 break;
             }
         }

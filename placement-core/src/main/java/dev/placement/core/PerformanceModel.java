@@ -146,7 +146,8 @@ public final class PerformanceModel implements MetricsPredictor {
      * @param observations placements that ran, with what was measured; not null, no null elements
      * @return the calibration: prior (this model), fit, whether it was adopted ({@link Calibration#model()} is
      *         the model to use), per-parameter estimates and cross-validated errors
-     * @throws IllegalArgumentException if the list is empty
+     * @throws IllegalArgumentException if the list is empty, or an observation's placement names a node not in
+     *                                  its request's cluster or does not cover the model's layers
      */
     public Calibration calibrate(List<Observation> observations) {
         Objects.requireNonNull(observations, "observations");
