@@ -1,5 +1,6 @@
 package dev.placement.core;
 
+import dev.placement.api.PipelineMetrics;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -186,7 +187,9 @@ public record Calibration(PerformanceModel prior, PerformanceModel fitted, boole
 
     private static double[] absoluteLogErrors(PerformanceModel model, Observation o) {
         double[] e = new double[MapFit.measuredCount(o.measured())];
-        MapFit.logErrors(model.predict(o.placement(), o.request()).metrics(), o.measured(), e, 0);
+        PipelineMetrics p = model.predict(o.placement(), o.request()).metrics();
+        MapFit.logErrors(new double[] {p.ttftMillis(), p.itlMillis(), p.tpotMillis(), p.outputTokensPerSecond()},
+                o.measured(), e, 0);
         for (int j = 0; j < e.length; j++) {
             e[j] = Math.abs(e[j]);
         }
