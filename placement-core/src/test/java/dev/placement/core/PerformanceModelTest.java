@@ -196,4 +196,30 @@ class PerformanceModelTest {
         assertThatThrownBy(() -> old.withTpotPerItl(0)).hasMessageContaining("tpotPerItl");
         assertThatThrownBy(() -> new PerformanceModel.GpuEfficiency(0.5, 1.5)).hasMessageContaining("(0, 1]");
     }
+
+    /** The calibration scores runs through the solver's path; both must be the same arithmetic to the bit. */
+    @Test
+    void theSolversScoringPathPredictsExactlyWhatPredictDoes() {
+        java.util.Random rnd = new java.util.Random(11);
+        String[] specs = {"node0:20,node1:20", "node0:13,node1:14,node2:13", "node0:21,node2:19", "node1:24,node2:16"};
+        for (int i = 0; i < 300; i++) {
+            PerformanceModel.Parameters p = PerformanceModel.Parameters.defaults()
+                    .withMemoryBandwidthEfficiency(0.2 + 0.8 * rnd.nextDouble())
+                    .withComputeEfficiency(0.05 + 0.95 * rnd.nextDouble())
+                    .withLatencyCrossingFactor(10 * rnd.nextDouble()).withStepOverheadMillis(20 * rnd.nextDouble())
+                    .withTpotPerItl(0.5 + 1.5 * rnd.nextDouble());
+            PlacementRequest r = request(Fixtures.testbed(0.1 + rnd.nextDouble(), rnd.nextInt(11), rnd.nextInt(11)),
+                    new Workload(64 + rnd.nextInt(960), 16 + rnd.nextInt(240), 1 + rnd.nextInt(16)), 4096);
+            Placement placement = Placement.parse(specs[rnd.nextInt(specs.length)]);
+            PipelineCosts c = new PipelineCosts(r, p);
+            int[] path = placement.stages().stream().mapToInt(s -> c.indexOf(s.nodeId())).toArray();
+            int[] layers = placement.stages().stream().mapToInt(s -> s.layerCount()).toArray();
+            SplitEvaluator ev = new SplitEvaluator(c, r.objective());
+            double[] m = new double[4];
+            ev.score(path, layers, ev.linkTerms(path), m);
+            var predicted = new PerformanceModel(p).predict(placement, r).metrics();
+            assertThat(m).containsExactly(predicted.ttftMillis(), predicted.itlMillis(), predicted.tpotMillis(),
+                    predicted.outputTokensPerSecond());
+        }
+    }
 }
