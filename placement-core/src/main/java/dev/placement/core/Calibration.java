@@ -218,7 +218,7 @@ public record Calibration(PerformanceModel prior, PerformanceModel fitted, boole
         } else if (used == 1) {
             s.append("kept the prior: with one observation leave-one-out cross-validation cannot show a gain");
         } else if (!changed) {
-            s.append("kept the prior: the ").append(used).append(" observations identify no parameter; ")
+            s.append("kept the prior: the fit over ").append(used).append(" observations is the prior itself; ")
                     .append(errors);
         } else if (adopted) {
             s.append("adopted the fit over ").append(used).append(" observations: ").append(errors);

@@ -195,8 +195,7 @@ final class CalibrationFile {
                 throw new InvalidInputException(source, kindsPath, "must be a mapping of GPU name to efficiencies, "
                         + "was " + kinds);
             }
-            for (Iterator<Map.Entry<String, JsonNode>> it = kinds.fields(); it.hasNext();) {
-                Map.Entry<String, JsonNode> e = it.next();
+            for (Map.Entry<String, JsonNode> e : kinds.properties()) {
                 String at = kindsPath + "." + e.getKey();
                 object(e.getValue(), at, EFFICIENCY);
                 double memory = number(e.getValue(), at, "memoryBandwidthEfficiency").doubleValue();

@@ -167,6 +167,7 @@ public final class PerformanceModel implements MetricsPredictor {
         return o instanceof PerformanceModel m && m.parameters.equals(parameters);
     }
 
+    /** @return the hash of the parameters, consistent with {@link #equals} */
     @Override
     public int hashCode() {
         return parameters.hashCode();
