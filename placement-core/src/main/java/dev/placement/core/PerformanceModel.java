@@ -1,15 +1,18 @@
 package dev.placement.core;
 
+import dev.placement.api.GpuSpec;
 import dev.placement.api.InfeasiblePlacementException;
 import dev.placement.api.MetricsPredictor;
 import dev.placement.api.PipelineMetrics;
 import dev.placement.api.Placement;
 import dev.placement.api.PlacementRequest;
 import dev.placement.api.Stage;
-import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 
 /**
  * Predicts time to first token, inter-token latency, time per output token and output throughput of a
@@ -30,7 +33,8 @@ import java.util.Objects;
  *       in flight. One step of one micro-batch on a stage takes {@code max(memory, compute)}: memory =
  *       (its layers' weights + LM head on the last rank + q × mean context × layers × KV bytes per token per
  *       layer) / (bandwidth × memoryBandwidthEfficiency); compute = q × FLOPs / (fp16 FLOP/s ×
- *       computeEfficiency). Large batches make it compute bound.</li>
+ *       computeEfficiency). Large batches make it compute bound. Both efficiencies are those of the stage's GPU
+ *       kind ({@link Parameters#efficiencyOf}): its entry in {@code gpuEfficiencies}, else the global ones.</li>
  *   <li><b>Prefill stage.</b> Compute bound: prompt tokens × layers × FLOPs per token per layer (weights plus
  *       attention over the prompt) / effective FLOP/s, never less than reading the weights once per chunk of
  *       maxBatchedTokens.</li>
@@ -44,8 +48,11 @@ import java.util.Objects;
  *       micro-batch faster than its slowest resource serves all m of them.</li>
  *   <li><b>Prefill interference.</b> Each of the other b − 1 running requests prefills once during a request's
  *       answer; each stalls the ring for the prefill bottleneck {@code β = max(slowest stage prefill, slowest
- *       link transfer of the prompt)}. {@code ITL = cycle + (b − 1) × β / (output tokens − 1)}; TPOT equals ITL
- *       (one token per streamed chunk).</li>
+ *       link transfer of the prompt)}. {@code ITL = cycle + (b − 1) × β / (output tokens − 1)}.</li>
+ *   <li><b>TPOT.</b> {@code ITL × tpotPerItl}: a prediction of its own, not a second name for ITL.
+ *       {@code vllm bench serve} averages ITL over every gap between streamed chunks and TPOT per request over
+ *       its output tokens, so the two means differ on a real server; tpotPerItl is their measured ratio
+ *       (default 1.0).</li>
  *   <li><b>TTFT under load.</b> A lone prompt takes {@code P = Σ stage prefills + Σ prompt crossings + return
  *       + stepOverheadMillis}; prefills of a burst of b requests overlap across stages, so the mean is {@code P
  *       + β × (b − 1)/2}. Requests beyond b wait for a slot: by Little's law in a closed loop of c clients each
@@ -55,8 +62,9 @@ import java.util.Objects;
  * Compute-bound prefills overlap across stages, so more stages shorten TTFT under a burst; memory-bound decode
  * gains little from more stages except through the larger KV cache, and pays every link.
  *
- * <p>{@link #calibrate} fits the efficiency factors, the crossing factor and the step overhead to measured
- * metrics by least squares.
+ * <p>{@link #calibrate} fits the efficiencies, the crossing factor, the step overhead and tpotPerItl to measured
+ * runs, within physical ranges and held at this model's values where the data does not identify them, and
+ * adopts the fit only when it predicts held-out runs better ({@link Calibration}).
  */
 public final class PerformanceModel implements MetricsPredictor {
 
@@ -125,131 +133,44 @@ public final class PerformanceModel implements MetricsPredictor {
     }
 
     Prediction predict(Placement placement, PipelineCosts c) {
-        List<Stage> stages = placement.stages();
-        int k = stages.size();
-        int[] node = new int[k];
-        for (int r = 0; r < k; r++) {
-            node[r] = c.indexOf(stages.get(r).nodeId());
-        }
-        String reason = null;
-        if (c.sequenceTokens > c.request.maxModelLen()) {
-            reason = "the workload's sequences of " + c.inputTokens + " + " + c.outputTokens + " = " + c.sequenceTokens
-                    + " tokens are longer than max-model-len " + c.request.maxModelLen();
-        }
-        long minTokens = Long.MAX_VALUE;
-        long[] tokens = new long[k];
-        for (int r = 0; r < k; r++) {
-            Stage s = stages.get(r);
-            boolean first = r == 0;
-            boolean last = r == k - 1;
-            tokens[r] = c.kvCacheTokens(node[r], s.layerCount(), first, last);
-            minTokens = Math.min(minTokens, tokens[r]);
-            if (reason == null && tokens[r] < 0) {
-                reason = "stage " + r + " on " + s.nodeId() + " needs " + gb(c.weightBytes(s.layerCount(), first, last))
-                        + " of weights and " + gb(c.reserveBytes(last)) + " of reserve but may use "
-                        + gb(c.budgetBytes[node[r]]) + " (" + String.format(Locale.ROOT, "%.2f",
-                                c.request.cluster().gpuMemoryUtilization()) + " of " + c.nodes.get(node[r]).gpu().name()
-                        + "'s " + gb(c.nodes.get(node[r]).gpu().memoryBytes()) + "); " + gb(-c.kvCacheBytes(node[r],
-                                s.layerCount(), first, last)) + " short";
-            } else if (reason == null && tokens[r] < c.request.maxModelLen()) {
-                reason = "stage " + r + " on " + s.nodeId() + " has KV cache for " + tokens[r]
-                        + " tokens, less than one sequence of max-model-len " + c.request.maxModelLen();
-            }
-        }
-        List<LinkEstimate> links = new ArrayList<>();
-        double sumOneWay = 0;
-        double sumMsPerByteFwd = 0;
-        double maxMsPerByteFwd = 0;
-        double msPerByteReturn = 0;
-        for (int r = 0; k > 1 && r < k; r++) {
-            int from = node[r];
-            int to = node[(r + 1) % k];
-            boolean ret = r == k - 1;
-            boolean known = c.linkKnown(from, to);
-            if (!known && reason == null) {
-                reason = "no RTT is known for the " + (ret ? "return hop " : "link ") + c.ids[from] + "→" + c.ids[to]
-                        + "; an unmeasured link cannot be part of a pipeline";
-            }
-            double oneWay = known ? c.oneWayMillis[from][to] : 0;
-            sumOneWay += oneWay;
-            if (ret) {
-                msPerByteReturn = c.millisPerByte[from][to];
-            } else {
-                sumMsPerByteFwd += c.millisPerByte[from][to];
-                maxMsPerByteFwd = Math.max(maxMsPerByteFwd, c.millisPerByte[from][to]);
-            }
-            links.add(new LinkEstimate(c.ids[from], c.ids[to], ret, known,
-                    c.request.connectivity().rttMillis(c.ids[from], c.ids[to]).orElse(Double.NaN),
-                    1000.0 / c.millisPerByte[from][to], Double.NaN, Double.NaN));
-        }
-        boolean fits = reason == null;
-        int maxConcurrent = fits ? (int) Math.min(parameters.maxNumSeqs(), minTokens / c.sequenceTokens) : 0;
-        int b = fits ? Math.min(c.concurrency, maxConcurrent) : 1;
-        int m = Math.min(k, b);
-        double q = (double) b / m;
-
-        double sumDecode = 0;
-        double maxDecode = 0;
-        double sumPrefill = 0;
-        double maxPrefill = 0;
-        List<StageEstimate> stageEstimates = new ArrayList<>(k);
-        for (int r = 0; r < k; r++) {
-            Stage s = stages.get(r);
-            boolean first = r == 0;
-            boolean last = r == k - 1;
-            double dec = c.decodeMillis(node[r], s.layerCount(), last, q);
-            double pre = c.prefillMillis(node[r], s.layerCount(), last);
-            sumDecode += dec;
-            maxDecode = Math.max(maxDecode, dec);
-            sumPrefill += pre;
-            maxPrefill = Math.max(maxPrefill, pre);
-            double memoryOnly = (s.layerCount() * (double) c.bytesPerLayer
-                    + q * c.decodeContextTokens * s.layerCount() * c.kvBytesPerTokenPerLayer
-                    + (last ? c.lmHeadBytes : 0)) / c.bandwidthBytesPerMilli[node[r]];
-            stageEstimates.add(new StageEstimate(s.nodeId(), r, s.firstLayer(), s.layerCount(), c.budgetBytes[node[r]],
-                    c.weightBytes(s.layerCount(), first, last), c.reserveBytes(last),
-                    c.kvCacheBytes(node[r], s.layerCount(), first, last), tokens[r], dec, pre, dec > memoryOnly));
-        }
-        double decodeBytes = q * c.activationBytesPerToken;
-        double prefillBytes = c.inputTokens * c.activationBytesPerToken;
-        List<LinkEstimate> withTimes = new ArrayList<>(links.size());
-        for (LinkEstimate l : links) {
-            int from = c.indexOf(l.fromNodeId());
-            int to = c.indexOf(l.toNodeId());
-            double lat = l.known() ? c.oneWayMillis[from][to] : Double.NaN;
-            double dBytes = l.returnHop() ? q * PipelineCosts.RETURN_BYTES_PER_SEQUENCE : decodeBytes;
-            double pBytes = l.returnHop() ? PipelineCosts.RETURN_BYTES_PER_SEQUENCE : prefillBytes;
-            withTimes.add(new LinkEstimate(l.fromNodeId(), l.toNodeId(), l.returnHop(), l.known(), l.rttMillis(),
-                    l.bandwidthBytesPerSecond(), lat + dBytes * c.millisPerByte[from][to],
-                    lat + pBytes * c.millisPerByte[from][to]));
-        }
-        double[] out = new double[4];
-        c.metrics(k, b, sumDecode, maxDecode, sumPrefill, maxPrefill, sumOneWay, sumMsPerByteFwd, maxMsPerByteFwd,
-                msPerByteReturn, out);
-        PipelineMetrics metrics = new PipelineMetrics(out[0], out[1], out[2], out[3], PipelineMetrics.Source.PREDICTED);
-        return new Prediction(placement, metrics, fits, reason, maxConcurrent, stageEstimates, withTimes);
+        return Prediction.of(placement, c);
     }
 
     /**
-     * Fits memoryBandwidthEfficiency, computeEfficiency, latencyCrossingFactor and stepOverheadMillis to
-     * measured metrics by least squares on the relative errors of TTFT, ITL and output throughput
-     * (Levenberg–Marquardt, starting from this model's parameters). A measured metric of 0 is ignored; a
-     * placement that does not fit is ignored. The other parameters are kept.
+     * Calibrates this model to measured runs: a bounded fit of the efficiencies (per GPU kind when the runs
+     * used several kinds), the crossing factor, the step overhead and tpotPerItl, with this model as the prior,
+     * adopted only when it lowers the leave-one-out cross-validated error. See {@link Calibration} for the
+     * fit, the ranges and the rule. Deterministic; an observation whose placement does not fit this model's
+     * memory or links, or that measured nothing, is ignored.
      *
-     * @param observations placements that ran, with what was measured; not null
-     * @return a new model with the fitted parameters (this model if nothing could be fitted)
-     * @throws IllegalArgumentException if the list is empty
+     * @param observations placements that ran, with what was measured; not null, no null elements
+     * @return the calibration: prior (this model), fit, whether it was adopted ({@link Calibration#model()} is
+     *         the model to use), per-parameter estimates and cross-validated errors
+     * @throws IllegalArgumentException if the list is empty, or an observation's placement names a node not in
+     *                                  its request's cluster or does not cover the model's layers
      */
-    public PerformanceModel calibrate(List<Observation> observations) {
+    public Calibration calibrate(List<Observation> observations) {
         Objects.requireNonNull(observations, "observations");
         if (observations.isEmpty()) {
             throw new IllegalArgumentException("calibration needs at least one observation");
         }
-        return new PerformanceModel(Calibration.fit(this, observations));
+        return Calibration.of(this, observations);
     }
 
     static String gb(long bytes) {
         return String.format(Locale.ROOT, "%.1f GB", bytes / 1e9);
+    }
+
+    /** Two models are equal when their parameters are: they predict the same. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof PerformanceModel m && m.parameters.equals(parameters);
+    }
+
+    /** @return the hash of the parameters, consistent with {@link #equals} */
+    @Override
+    public int hashCode() {
+        return parameters.hashCode();
     }
 
     @Override
@@ -258,12 +179,14 @@ public final class PerformanceModel implements MetricsPredictor {
     }
 
     /**
-     * The model's parameters. Defaults ({@link #defaults()}) are documented per field.
+     * The model's parameters. Defaults ({@link #defaults()}) are documented per field; the ranges a calibration
+     * keeps the fitted ones in are documented on {@link Calibration}.
      *
      * @param memoryBandwidthEfficiency        fraction of the data-sheet memory bandwidth a decode step achieves,
-     *                                         in (0, 1]; default 0.80
+     *                                         in (0, 1]; default 0.80; used for every GPU kind without an entry
+     *                                         in {@code gpuEfficiencies}
      * @param computeEfficiency                fraction of the data-sheet dense FP16 FLOP/s prefill achieves, in
-     *                                         (0, 1]; default 0.40
+     *                                         (0, 1]; default 0.40; likewise the fallback for every GPU kind
      * @param latencyCrossingFactor            one-way latencies (RTT/2) a stage-boundary crossing costs: a vLLM
      *                                         step sends the hidden state and residual and the runtime's own
      *                                         control messages, so it is more than one; &ge; 0; default 3.0
@@ -276,6 +199,14 @@ public final class PerformanceModel implements MetricsPredictor {
      * @param maxNumSeqs                       vLLM's max-num-seqs: caps concurrent sequences; positive; default 256
      * @param defaultLinkBandwidthBytesPerSecond bandwidth of a link the connectivity map has none for, in bytes/s;
      *                                         positive; default 125,000,000 (1000 Mbps)
+     * @param tpotPerItl                       mean TPOT ÷ mean ITL as {@code vllm bench serve} reports them; the
+     *                                         model predicts TPOT = ITL × tpotPerItl. The bench takes ITL over
+     *                                         every gap between streamed chunks and TPOT per request over its
+     *                                         output tokens, so the two differ (TPOT ≈ 1.25 × ITL measured on
+     *                                         3× T4); dimensionless, positive and finite; default 1.0
+     * @param gpuEfficiencies                  efficiencies per GPU kind, keyed by {@link GpuSpec#name()}; a kind
+     *                                         not in the map uses the two global efficiencies; not null (copied,
+     *                                         iterated in name order); default empty
      */
     public record Parameters(
             double memoryBandwidthEfficiency,
@@ -285,9 +216,11 @@ public final class PerformanceModel implements MetricsPredictor {
             long reserveBytes,
             int maxBatchedTokens,
             int maxNumSeqs,
-            double defaultLinkBandwidthBytesPerSecond) {
+            double defaultLinkBandwidthBytesPerSecond,
+            double tpotPerItl,
+            Map<String, GpuEfficiency> gpuEfficiencies) {
 
-        /** Validates every field; see the record description. */
+        /** Validates every field and copies the map; see the record description. */
         public Parameters {
             fraction(memoryBandwidthEfficiency, "memoryBandwidthEfficiency");
             fraction(computeEfficiency, "computeEfficiency");
@@ -312,9 +245,28 @@ public final class PerformanceModel implements MetricsPredictor {
                 throw new IllegalArgumentException("defaultLinkBandwidthBytesPerSecond must be positive, was "
                         + defaultLinkBandwidthBytesPerSecond);
             }
+            if (!(tpotPerItl > 0) || Double.isInfinite(tpotPerItl)) {
+                throw new IllegalArgumentException("tpotPerItl must be a positive finite number, was " + tpotPerItl);
+            }
+            Objects.requireNonNull(gpuEfficiencies, "gpuEfficiencies");
+            TreeMap<String, GpuEfficiency> sorted = new TreeMap<>();
+            gpuEfficiencies.forEach((kind, e) -> sorted.put(Objects.requireNonNull(kind, "gpuEfficiencies key"),
+                    Objects.requireNonNull(e, "gpuEfficiencies[" + kind + "]")));
+            gpuEfficiencies = Collections.unmodifiableMap(sorted);
         }
 
-        private static void fraction(double v, String name) {
+        /**
+         * The parameters of the model before TPOT and per-GPU-kind efficiencies existed: tpotPerItl 1.0 and no
+         * per-kind efficiencies. Validates like the canonical constructor.
+         */
+        public Parameters(double memoryBandwidthEfficiency, double computeEfficiency, double latencyCrossingFactor,
+                double stepOverheadMillis, long reserveBytes, int maxBatchedTokens, int maxNumSeqs,
+                double defaultLinkBandwidthBytesPerSecond) {
+            this(memoryBandwidthEfficiency, computeEfficiency, latencyCrossingFactor, stepOverheadMillis,
+                    reserveBytes, maxBatchedTokens, maxNumSeqs, defaultLinkBandwidthBytesPerSecond, 1.0, Map.of());
+        }
+
+        static void fraction(double v, String name) {
             if (!(v > 0 && v <= 1)) {
                 throw new IllegalArgumentException(name + " must be in (0, 1], was " + v);
             }
@@ -322,55 +274,113 @@ public final class PerformanceModel implements MetricsPredictor {
 
         /** @return the documented defaults */
         public static Parameters defaults() {
-            return new Parameters(0.80, 0.40, 3.0, 1.0, 1L << 30, 2048, 256, 125e6);
+            return new Parameters(0.80, 0.40, 3.0, 1.0, 1L << 30, 2048, 256, 125e6, 1.0, Map.of());
+        }
+
+        /**
+         * The efficiencies a GPU kind runs at: its entry in {@code gpuEfficiencies}, else the global ones.
+         *
+         * @param gpuName a {@link GpuSpec#name()}; not null
+         * @return the efficiencies; never null
+         */
+        public GpuEfficiency efficiencyOf(String gpuName) {
+            GpuEfficiency e = gpuEfficiencies.get(Objects.requireNonNull(gpuName, "gpuName"));
+            return e != null ? e : new GpuEfficiency(memoryBandwidthEfficiency, computeEfficiency);
         }
 
         /** @param v fraction of memory bandwidth achieved @return a copy with it */
         public Parameters withMemoryBandwidthEfficiency(double v) {
             return new Parameters(v, computeEfficiency, latencyCrossingFactor, stepOverheadMillis, reserveBytes,
-                    maxBatchedTokens, maxNumSeqs, defaultLinkBandwidthBytesPerSecond);
+                    maxBatchedTokens, maxNumSeqs, defaultLinkBandwidthBytesPerSecond, tpotPerItl, gpuEfficiencies);
         }
 
         /** @param v fraction of FP16 FLOP/s achieved @return a copy with it */
         public Parameters withComputeEfficiency(double v) {
             return new Parameters(memoryBandwidthEfficiency, v, latencyCrossingFactor, stepOverheadMillis,
-                    reserveBytes, maxBatchedTokens, maxNumSeqs, defaultLinkBandwidthBytesPerSecond);
+                    reserveBytes, maxBatchedTokens, maxNumSeqs, defaultLinkBandwidthBytesPerSecond, tpotPerItl,
+                    gpuEfficiencies);
         }
 
         /** @param v one-way latencies per crossing @return a copy with it */
         public Parameters withLatencyCrossingFactor(double v) {
             return new Parameters(memoryBandwidthEfficiency, computeEfficiency, v, stepOverheadMillis, reserveBytes,
-                    maxBatchedTokens, maxNumSeqs, defaultLinkBandwidthBytesPerSecond);
+                    maxBatchedTokens, maxNumSeqs, defaultLinkBandwidthBytesPerSecond, tpotPerItl, gpuEfficiencies);
         }
 
         /** @param v per-step overhead in ms @return a copy with it */
         public Parameters withStepOverheadMillis(double v) {
             return new Parameters(memoryBandwidthEfficiency, computeEfficiency, latencyCrossingFactor, v,
-                    reserveBytes, maxBatchedTokens, maxNumSeqs, defaultLinkBandwidthBytesPerSecond);
+                    reserveBytes, maxBatchedTokens, maxNumSeqs, defaultLinkBandwidthBytesPerSecond, tpotPerItl,
+                    gpuEfficiencies);
         }
 
         /** @param v reserve per GPU in bytes @return a copy with it */
         public Parameters withReserveBytes(long v) {
             return new Parameters(memoryBandwidthEfficiency, computeEfficiency, latencyCrossingFactor,
-                    stepOverheadMillis, v, maxBatchedTokens, maxNumSeqs, defaultLinkBandwidthBytesPerSecond);
+                    stepOverheadMillis, v, maxBatchedTokens, maxNumSeqs, defaultLinkBandwidthBytesPerSecond,
+                    tpotPerItl, gpuEfficiencies);
         }
 
         /** @param v vLLM's max-num-batched-tokens @return a copy with it */
         public Parameters withMaxBatchedTokens(int v) {
             return new Parameters(memoryBandwidthEfficiency, computeEfficiency, latencyCrossingFactor,
-                    stepOverheadMillis, reserveBytes, v, maxNumSeqs, defaultLinkBandwidthBytesPerSecond);
+                    stepOverheadMillis, reserveBytes, v, maxNumSeqs, defaultLinkBandwidthBytesPerSecond, tpotPerItl,
+                    gpuEfficiencies);
         }
 
         /** @param v vLLM's max-num-seqs @return a copy with it */
         public Parameters withMaxNumSeqs(int v) {
             return new Parameters(memoryBandwidthEfficiency, computeEfficiency, latencyCrossingFactor,
-                    stepOverheadMillis, reserveBytes, maxBatchedTokens, v, defaultLinkBandwidthBytesPerSecond);
+                    stepOverheadMillis, reserveBytes, maxBatchedTokens, v, defaultLinkBandwidthBytesPerSecond,
+                    tpotPerItl, gpuEfficiencies);
         }
 
         /** @param v default link bandwidth in bytes/s @return a copy with it */
         public Parameters withDefaultLinkBandwidthBytesPerSecond(double v) {
             return new Parameters(memoryBandwidthEfficiency, computeEfficiency, latencyCrossingFactor,
-                    stepOverheadMillis, reserveBytes, maxBatchedTokens, maxNumSeqs, v);
+                    stepOverheadMillis, reserveBytes, maxBatchedTokens, maxNumSeqs, v, tpotPerItl, gpuEfficiencies);
+        }
+
+        /** @param v TPOT ÷ ITL, positive @return a copy with it */
+        public Parameters withTpotPerItl(double v) {
+            return new Parameters(memoryBandwidthEfficiency, computeEfficiency, latencyCrossingFactor,
+                    stepOverheadMillis, reserveBytes, maxBatchedTokens, maxNumSeqs,
+                    defaultLinkBandwidthBytesPerSecond, v, gpuEfficiencies);
+        }
+
+        /** @param v efficiencies per GPU kind, keyed by GPU name; not null @return a copy with them */
+        public Parameters withGpuEfficiencies(Map<String, GpuEfficiency> v) {
+            return new Parameters(memoryBandwidthEfficiency, computeEfficiency, latencyCrossingFactor,
+                    stepOverheadMillis, reserveBytes, maxBatchedTokens, maxNumSeqs,
+                    defaultLinkBandwidthBytesPerSecond, tpotPerItl, v);
+        }
+
+        /**
+         * @param gpuName    a {@link GpuSpec#name()}; not null
+         * @param efficiency its efficiencies; not null
+         * @return a copy in which that GPU kind runs at these efficiencies
+         */
+        public Parameters withGpuEfficiency(String gpuName, GpuEfficiency efficiency) {
+            Map<String, GpuEfficiency> m = new TreeMap<>(gpuEfficiencies);
+            m.put(Objects.requireNonNull(gpuName, "gpuName"), Objects.requireNonNull(efficiency, "efficiency"));
+            return withGpuEfficiencies(m);
+        }
+    }
+
+    /**
+     * How close one GPU kind comes to its data sheet: the per-kind form of the two global efficiencies in
+     * {@link Parameters}.
+     *
+     * @param memoryBandwidthEfficiency fraction of the data-sheet memory bandwidth a decode step achieves, in
+     *                                  (0, 1]
+     * @param computeEfficiency         fraction of the data-sheet dense FP16 FLOP/s prefill achieves, in (0, 1]
+     */
+    public record GpuEfficiency(double memoryBandwidthEfficiency, double computeEfficiency) {
+
+        /** Validates both fractions. */
+        public GpuEfficiency {
+            Parameters.fraction(memoryBandwidthEfficiency, "memoryBandwidthEfficiency");
+            Parameters.fraction(computeEfficiency, "computeEfficiency");
         }
     }
 }

@@ -103,8 +103,10 @@ final class PipelineCosts {
             NodeSpec node = nodes.get(i);
             ids[i] = node.id();
             budgetBytes[i] = (long) Math.floor(util * node.gpu().memoryBytes());
-            bandwidthBytesPerMilli[i] = node.gpu().memoryBandwidthBytesPerSecond() * p.memoryBandwidthEfficiency() / 1000.0;
-            flopsPerMilli[i] = node.gpu().fp16FlopsPerSecond() * p.computeEfficiency() / 1000.0;
+            PerformanceModel.GpuEfficiency e = p.efficiencyOf(node.gpu().name());
+            bandwidthBytesPerMilli[i] = node.gpu().memoryBandwidthBytesPerSecond() * e.memoryBandwidthEfficiency()
+                    / 1000.0;
+            flopsPerMilli[i] = node.gpu().fp16FlopsPerSecond() * e.computeEfficiency() / 1000.0;
         }
         for (int i = 0; i < n; i++) {
             for (int j = 0; j < n; j++) {
@@ -208,7 +210,7 @@ final class PipelineCosts {
 
     /**
      * Turns the aggregates of a placement into metrics. {@code out} receives {ttft, itl, tpot, throughput} in
-     * ms, ms, ms and tokens/s. This is the single definition of how terms combine; see
+     * ms, ms, ms and tokens/s; TPOT is ITL × tpotPerItl. This is the single definition of how terms combine; see
      * {@link PerformanceModel}'s class description.
      *
      * @param stages           number of stages K
@@ -241,7 +243,7 @@ final class PipelineCosts {
         double throughput = b * (double) outputTokens / (service / 1000.0);
         out[0] = ttft;
         out[1] = itl;
-        out[2] = itl;
+        out[2] = itl * p.tpotPerItl();
         out[3] = throughput;
     }
 }

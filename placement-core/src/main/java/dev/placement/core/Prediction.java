@@ -1,8 +1,13 @@
 package dev.placement.core;
 
+import static dev.placement.core.PerformanceModel.gb;
+
 import dev.placement.api.PipelineMetrics;
 import dev.placement.api.Placement;
+import dev.placement.api.Stage;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -41,5 +46,115 @@ public record Prediction(
         }
         stages = List.copyOf(stages);
         links = List.copyOf(links);
+    }
+
+    /**
+     * Assembles the prediction of a placement from the model's terms for its request: the single place where
+     * stage and link terms become a {@link Prediction}.
+     */
+    static Prediction of(Placement placement, PipelineCosts c) {
+        List<Stage> stages = placement.stages();
+        int k = stages.size();
+        int[] node = new int[k];
+        for (int r = 0; r < k; r++) {
+            node[r] = c.indexOf(stages.get(r).nodeId());
+        }
+        String reason = null;
+        if (c.sequenceTokens > c.request.maxModelLen()) {
+            reason = "the workload's sequences of " + c.inputTokens + " + " + c.outputTokens + " = " + c.sequenceTokens
+                    + " tokens are longer than max-model-len " + c.request.maxModelLen();
+        }
+        long minTokens = Long.MAX_VALUE;
+        long[] tokens = new long[k];
+        for (int r = 0; r < k; r++) {
+            Stage s = stages.get(r);
+            boolean first = r == 0;
+            boolean last = r == k - 1;
+            tokens[r] = c.kvCacheTokens(node[r], s.layerCount(), first, last);
+            minTokens = Math.min(minTokens, tokens[r]);
+            if (reason == null && tokens[r] < 0) {
+                reason = "stage " + r + " on " + s.nodeId() + " needs " + gb(c.weightBytes(s.layerCount(), first, last))
+                        + " of weights and " + gb(c.reserveBytes(last)) + " of reserve but may use "
+                        + gb(c.budgetBytes[node[r]]) + " (" + String.format(Locale.ROOT, "%.2f",
+                                c.request.cluster().gpuMemoryUtilization()) + " of " + c.nodes.get(node[r]).gpu().name()
+                        + "'s " + gb(c.nodes.get(node[r]).gpu().memoryBytes()) + "); " + gb(-c.kvCacheBytes(node[r],
+                                s.layerCount(), first, last)) + " short";
+            } else if (reason == null && tokens[r] < c.request.maxModelLen()) {
+                reason = "stage " + r + " on " + s.nodeId() + " has KV cache for " + tokens[r]
+                        + " tokens, less than one sequence of max-model-len " + c.request.maxModelLen();
+            }
+        }
+        List<LinkEstimate> links = new ArrayList<>();
+        double sumOneWay = 0;
+        double sumMsPerByteFwd = 0;
+        double maxMsPerByteFwd = 0;
+        double msPerByteReturn = 0;
+        for (int r = 0; k > 1 && r < k; r++) {
+            int from = node[r];
+            int to = node[(r + 1) % k];
+            boolean ret = r == k - 1;
+            boolean known = c.linkKnown(from, to);
+            if (!known && reason == null) {
+                reason = "no RTT is known for the " + (ret ? "return hop " : "link ") + c.ids[from] + "→" + c.ids[to]
+                        + "; an unmeasured link cannot be part of a pipeline";
+            }
+            double oneWay = known ? c.oneWayMillis[from][to] : 0;
+            sumOneWay += oneWay;
+            if (ret) {
+                msPerByteReturn = c.millisPerByte[from][to];
+            } else {
+                sumMsPerByteFwd += c.millisPerByte[from][to];
+                maxMsPerByteFwd = Math.max(maxMsPerByteFwd, c.millisPerByte[from][to]);
+            }
+            links.add(new LinkEstimate(c.ids[from], c.ids[to], ret, known,
+                    c.request.connectivity().rttMillis(c.ids[from], c.ids[to]).orElse(Double.NaN),
+                    1000.0 / c.millisPerByte[from][to], Double.NaN, Double.NaN));
+        }
+        boolean fits = reason == null;
+        int maxConcurrent = fits ? (int) Math.min(c.p.maxNumSeqs(), minTokens / c.sequenceTokens) : 0;
+        int b = fits ? Math.min(c.concurrency, maxConcurrent) : 1;
+        int m = Math.min(k, b);
+        double q = (double) b / m;
+
+        double sumDecode = 0;
+        double maxDecode = 0;
+        double sumPrefill = 0;
+        double maxPrefill = 0;
+        List<StageEstimate> stageEstimates = new ArrayList<>(k);
+        for (int r = 0; r < k; r++) {
+            Stage s = stages.get(r);
+            boolean first = r == 0;
+            boolean last = r == k - 1;
+            double dec = c.decodeMillis(node[r], s.layerCount(), last, q);
+            double pre = c.prefillMillis(node[r], s.layerCount(), last);
+            sumDecode += dec;
+            maxDecode = Math.max(maxDecode, dec);
+            sumPrefill += pre;
+            maxPrefill = Math.max(maxPrefill, pre);
+            double memoryOnly = (s.layerCount() * (double) c.bytesPerLayer
+                    + q * c.decodeContextTokens * s.layerCount() * c.kvBytesPerTokenPerLayer
+                    + (last ? c.lmHeadBytes : 0)) / c.bandwidthBytesPerMilli[node[r]];
+            stageEstimates.add(new StageEstimate(s.nodeId(), r, s.firstLayer(), s.layerCount(), c.budgetBytes[node[r]],
+                    c.weightBytes(s.layerCount(), first, last), c.reserveBytes(last),
+                    c.kvCacheBytes(node[r], s.layerCount(), first, last), tokens[r], dec, pre, dec > memoryOnly));
+        }
+        double decodeBytes = q * c.activationBytesPerToken;
+        double prefillBytes = c.inputTokens * c.activationBytesPerToken;
+        List<LinkEstimate> withTimes = new ArrayList<>(links.size());
+        for (LinkEstimate l : links) {
+            int from = c.indexOf(l.fromNodeId());
+            int to = c.indexOf(l.toNodeId());
+            double lat = l.known() ? c.oneWayMillis[from][to] : Double.NaN;
+            double dBytes = l.returnHop() ? q * PipelineCosts.RETURN_BYTES_PER_SEQUENCE : decodeBytes;
+            double pBytes = l.returnHop() ? PipelineCosts.RETURN_BYTES_PER_SEQUENCE : prefillBytes;
+            withTimes.add(new LinkEstimate(l.fromNodeId(), l.toNodeId(), l.returnHop(), l.known(), l.rttMillis(),
+                    l.bandwidthBytesPerSecond(), lat + dBytes * c.millisPerByte[from][to],
+                    lat + pBytes * c.millisPerByte[from][to]));
+        }
+        double[] out = new double[4];
+        c.metrics(k, b, sumDecode, maxDecode, sumPrefill, maxPrefill, sumOneWay, sumMsPerByteFwd, maxMsPerByteFwd,
+                msPerByteReturn, out);
+        PipelineMetrics metrics = new PipelineMetrics(out[0], out[1], out[2], out[3], PipelineMetrics.Source.PREDICTED);
+        return new Prediction(placement, metrics, fits, reason, maxConcurrent, stageEstimates, withTimes);
     }
 }

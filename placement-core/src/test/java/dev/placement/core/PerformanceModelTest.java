@@ -148,4 +148,78 @@ class PerformanceModelTest {
         assertThat(p.stages().get(0).weightBytes())
                 .isEqualTo(4 * tied.bytesPerLayer() + tied.embeddingBytes() + 1024L * 2);
     }
+
+    @Test
+    void tpotIsItlTimesTpotPerItlAndNothingElseMoves() {
+        PlacementRequest r = request(Fixtures.testbed(0.3, 2, 4), new Workload(512, 128, 8), 4096);
+        var before = model.predict(threeNodes, r).metrics();
+        var after = new PerformanceModel(PerformanceModel.Parameters.defaults().withTpotPerItl(1.25))
+                .predict(threeNodes, r).metrics();
+        assertThat(before.tpotMillis()).isEqualTo(before.itlMillis());
+        assertThat(after.tpotMillis()).isEqualTo(before.itlMillis() * 1.25);
+        assertThat(after.itlMillis()).isEqualTo(before.itlMillis());
+        assertThat(after.ttftMillis()).isEqualTo(before.ttftMillis());
+        assertThat(after.outputTokensPerSecond()).isEqualTo(before.outputTokensPerSecond());
+    }
+
+    @Test
+    void efficienciesOfAGpuKindApplyToThatKindOnly() {
+        var a10 = dev.placement.api.GpuCatalog.builtIn().get("A10", "test", "gpu");
+        var mixed = new ClusterSnapshot(List.of(new NodeSpec("node0", "h0", Fixtures.t4()),
+                new NodeSpec("node1", "h1", a10), new NodeSpec("node2", "h2", Fixtures.t4())));
+        PlacementRequest r = PlacementRequest.builder(Fixtures.falcon(), mixed, Fixtures.testbed(0.3, 0, 0))
+                .maxModelLen(4096).build();
+        PerformanceModel.Parameters d = PerformanceModel.Parameters.defaults();
+        Prediction base = model.predict(threeNodes, r);
+        Prediction slowA10 = new PerformanceModel(d.withGpuEfficiency("A10",
+                new PerformanceModel.GpuEfficiency(0.4, 0.2))).predict(threeNodes, r);
+        assertThat(slowA10.stages().get(0).decodeStepMillis()).isEqualTo(base.stages().get(0).decodeStepMillis());
+        assertThat(slowA10.stages().get(2).prefillMillis()).isEqualTo(base.stages().get(2).prefillMillis());
+        assertThat(slowA10.stages().get(1).decodeStepMillis()).isCloseTo(2 * base.stages().get(1).decodeStepMillis(),
+                within(1e-9));
+        assertThat(slowA10.stages().get(1).prefillMillis()).isCloseTo(2 * base.stages().get(1).prefillMillis(),
+                within(1e-9));
+        // An entry equal to the global efficiencies changes nothing, to the last bit.
+        Prediction same = new PerformanceModel(d.withGpuEfficiency("T4",
+                new PerformanceModel.GpuEfficiency(0.80, 0.40))).predict(threeNodes, r);
+        assertThat(same.metrics()).isEqualTo(base.metrics());
+    }
+
+    @Test
+    void theEightArgumentConstructorMeansTheDefaultsOfTheNewFields() {
+        PerformanceModel.Parameters old = new PerformanceModel.Parameters(0.80, 0.40, 3.0, 1.0, 1L << 30, 2048, 256,
+                125e6);
+        assertThat(old).isEqualTo(PerformanceModel.Parameters.defaults());
+        assertThat(old.tpotPerItl()).isEqualTo(1.0);
+        assertThat(old.gpuEfficiencies()).isEmpty();
+        assertThat(old.efficiencyOf("T4")).isEqualTo(new PerformanceModel.GpuEfficiency(0.80, 0.40));
+        assertThatThrownBy(() -> old.withTpotPerItl(0)).hasMessageContaining("tpotPerItl");
+        assertThatThrownBy(() -> new PerformanceModel.GpuEfficiency(0.5, 1.5)).hasMessageContaining("(0, 1]");
+    }
+
+    /** The calibration scores runs through the solver's path; both must be the same arithmetic to the bit. */
+    @Test
+    void theSolversScoringPathPredictsExactlyWhatPredictDoes() {
+        java.util.Random rnd = new java.util.Random(11);
+        String[] specs = {"node0:20,node1:20", "node0:13,node1:14,node2:13", "node0:21,node2:19", "node1:24,node2:16"};
+        for (int i = 0; i < 300; i++) {
+            PerformanceModel.Parameters p = PerformanceModel.Parameters.defaults()
+                    .withMemoryBandwidthEfficiency(0.2 + 0.8 * rnd.nextDouble())
+                    .withComputeEfficiency(0.05 + 0.95 * rnd.nextDouble())
+                    .withLatencyCrossingFactor(10 * rnd.nextDouble()).withStepOverheadMillis(20 * rnd.nextDouble())
+                    .withTpotPerItl(0.5 + 1.5 * rnd.nextDouble());
+            PlacementRequest r = request(Fixtures.testbed(0.1 + rnd.nextDouble(), rnd.nextInt(11), rnd.nextInt(11)),
+                    new Workload(64 + rnd.nextInt(960), 16 + rnd.nextInt(240), 1 + rnd.nextInt(16)), 4096);
+            Placement placement = Placement.parse(specs[rnd.nextInt(specs.length)]);
+            PipelineCosts c = new PipelineCosts(r, p);
+            int[] path = placement.stages().stream().mapToInt(s -> c.indexOf(s.nodeId())).toArray();
+            int[] layers = placement.stages().stream().mapToInt(s -> s.layerCount()).toArray();
+            SplitEvaluator ev = new SplitEvaluator(c, r.objective());
+            double[] m = new double[4];
+            ev.score(path, layers, ev.linkTerms(path), m);
+            var predicted = new PerformanceModel(p).predict(placement, r).metrics();
+            assertThat(m).containsExactly(predicted.ttftMillis(), predicted.itlMillis(), predicted.tpotMillis(),
+                    predicted.outputTokensPerSecond());
+        }
+    }
 }
