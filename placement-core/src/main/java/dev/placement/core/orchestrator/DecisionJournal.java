@@ -11,6 +11,7 @@ import dev.placement.api.PlacementException;
 import dev.placement.api.PlacementHistory;
 import dev.placement.api.PlacementOutcome;
 import dev.placement.api.Workload;
+import dev.placement.core.Calibration;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -20,6 +21,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
@@ -50,6 +52,7 @@ public final class DecisionJournal implements PlacementHistory, AutoCloseable {
     private final Path file;
     private final BufferedWriter writer;
     private final List<Entry> entries = new ArrayList<>();
+    private final List<Learnt> calibrations = new ArrayList<>();
     private long nextId = 1;
 
     private DecisionJournal(Path file, BufferedWriter writer) {
@@ -72,7 +75,11 @@ public final class DecisionJournal implements PlacementHistory, AutoCloseable {
      */
     public static DecisionJournal openFile(Path file) {
         Objects.requireNonNull(file, "file");
-        List<Entry> existing = Files.exists(file) ? read(file) : List.of();
+        List<Entry> existing = new ArrayList<>();
+        List<Learnt> learnt = new ArrayList<>();
+        if (Files.exists(file)) {
+            load(file, existing, learnt);
+        }
         try {
             if (file.toAbsolutePath().getParent() != null) {
                 Files.createDirectories(file.toAbsolutePath().getParent());
@@ -81,6 +88,7 @@ public final class DecisionJournal implements PlacementHistory, AutoCloseable {
                     StandardOpenOption.APPEND);
             DecisionJournal journal = new DecisionJournal(file, w);
             journal.entries.addAll(existing);
+            journal.calibrations.addAll(learnt);
             journal.nextId = existing.stream().mapToLong(Entry::id).max().orElse(0) + 1;
             return journal;
         } catch (IOException e) {
@@ -97,13 +105,18 @@ public final class DecisionJournal implements PlacementHistory, AutoCloseable {
      * @throws PlacementException    if the file cannot be read
      */
     public static List<Entry> read(Path file) {
+        List<Entry> out = new ArrayList<>();
+        load(file, out, new ArrayList<>());
+        return out;
+    }
+
+    private static void load(Path file, List<Entry> out, List<Learnt> learnt) {
         List<String> lines;
         try {
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new PlacementException("cannot read the decision journal " + file + ": " + e.getMessage(), e);
         }
-        List<Entry> out = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i).strip();
             if (line.isEmpty()) {
@@ -111,7 +124,7 @@ public final class DecisionJournal implements PlacementHistory, AutoCloseable {
             }
             String where = "line " + (i + 1);
             try {
-                JournalLines.readInto(line, out);
+                JournalLines.readInto(line, out, learnt);
             } catch (JsonProcessingException e) {
                 throw new InvalidInputException(file.toString(), where, "not a JSON object: "
                         + e.getOriginalMessage());
@@ -120,7 +133,6 @@ public final class DecisionJournal implements PlacementHistory, AutoCloseable {
                         + e.getMessage());
             }
         }
-        return out;
     }
 
     /** @return every decision so far (including those read from the file), oldest first */
@@ -170,6 +182,24 @@ public final class DecisionJournal implements PlacementHistory, AutoCloseable {
         }
     }
 
+    /**
+     * Appends a calibration line: the loop learnt from a measured run.
+     *
+     * @param at          when
+     * @param placement   the placement of the run
+     * @param calibration the calibration it gave
+     */
+    synchronized void recordCalibration(Instant at, Placement placement, Calibration calibration) {
+        Learnt l = Learnt.of(at, placement, calibration);
+        calibrations.add(l);
+        write(JournalLines.calibration(l));
+    }
+
+    /** @return every calibration so far (including those read from the file), oldest first */
+    public synchronized List<Learnt> calibrations() {
+        return List.copyOf(calibrations);
+    }
+
     /** Flushes and closes the file, if any. Entries stay readable. */
     @Override
     public synchronized void close() {
@@ -192,6 +222,37 @@ public final class DecisionJournal implements PlacementHistory, AutoCloseable {
             writer.flush();
         } catch (IOException e) {
             throw new PlacementException("cannot write the decision journal " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * What the loop learnt from one measured run: a {@code calibration} line.
+     *
+     * @param at           when
+     * @param placement    the placement of the run learnt from
+     * @param observations how many measured runs the calibration used
+     * @param adopted      whether the fit was adopted (it lowered the cross-validated error)
+     * @param priorCvError the prior's mean |log(predicted/measured)|, or NaN if no run could be used
+     * @param fitCvError   the fit's leave-one-out mean |log(predicted/measured)|, or NaN likewise
+     * @param parameters   each fitted parameter's value in the model used from then on, by name
+     * @param summary      the calibration's one line for people
+     */
+    public record Learnt(Instant at, Placement placement, int observations, boolean adopted, double priorCvError,
+            double fitCvError, Map<String, Double> parameters, String summary) {
+
+        /** Validates and copies. */
+        public Learnt {
+            Objects.requireNonNull(at, "at");
+            Objects.requireNonNull(placement, "placement");
+            parameters = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(parameters));
+            Objects.requireNonNull(summary, "summary");
+        }
+
+        static Learnt of(Instant at, Placement placement, Calibration c) {
+            Map<String, Double> values = new java.util.LinkedHashMap<>();
+            c.estimates().forEach(e -> values.put(e.name(), c.adopted() ? e.fittedValue() : e.priorValue()));
+            return new Learnt(at, placement, c.observationCount(), c.adopted(), c.priorCvError(), c.fitCvError(),
+                    values, c.summary());
         }
     }
 

@@ -97,7 +97,8 @@ final class JournalLines {
      * @throws JsonProcessingException  if a line is not JSON
      * @throws IllegalArgumentException (or another runtime exception) if a line is JSON but not a journal line
      */
-    static void readInto(String line, List<Entry> out) throws JsonProcessingException {
+    static void readInto(String line, List<Entry> out, List<DecisionJournal.Learnt> learnt)
+            throws JsonProcessingException {
         JsonNode node = JSON.readTree(line);
         String kind = node.path("kind").asText();
         if (kind.equals("decision")) {
@@ -113,9 +114,38 @@ final class JournalLines {
                     break;
                 }
             }
+        } else if (kind.equals("calibration")) {
+            learnt.add(parseCalibration(node));
         } else {
-            throw new IllegalArgumentException("'kind' must be 'decision' or 'measured', was '" + kind + "'");
+            throw new IllegalArgumentException("'kind' must be 'decision', 'measured' or 'calibration', was '"
+                    + kind + "'");
         }
+    }
+
+    static String calibration(DecisionJournal.Learnt l) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("kind", "calibration");
+        n.put("at", l.at().toString());
+        n.put("placement", l.placement().toSpec());
+        n.put("observations", l.observations());
+        n.put("adopted", l.adopted());
+        putNullable(n, "priorCvError", Double.isNaN(l.priorCvError()) ? null : l.priorCvError());
+        putNullable(n, "fitCvError", Double.isNaN(l.fitCvError()) ? null : l.fitCvError());
+        ObjectNode parameters = n.putObject("parameters");
+        l.parameters().forEach(parameters::put);
+        n.put("summary", l.summary());
+        return write(n);
+    }
+
+    private static DecisionJournal.Learnt parseCalibration(JsonNode n) {
+        java.util.Map<String, Double> parameters = new java.util.LinkedHashMap<>();
+        n.path("parameters").properties().forEach(p -> parameters.put(p.getKey(), p.getValue().asDouble()));
+        Double prior = nullableDouble(n, "priorCvError");
+        Double fit = nullableDouble(n, "fitCvError");
+        return new DecisionJournal.Learnt(Instant.parse(n.path("at").asText()),
+                Placement.parse(n.path("placement").asText()), n.path("observations").asInt(),
+                n.path("adopted").asBoolean(), prior == null ? Double.NaN : prior, fit == null ? Double.NaN : fit,
+                parameters, n.path("summary").asText());
     }
 
     private static Entry parseDecision(JsonNode n) {

@@ -6,6 +6,7 @@ import dev.placement.api.MetricsPredictor;
 import dev.placement.api.MetricsSource;
 import dev.placement.api.PipelineLauncher;
 import dev.placement.api.PlacementAgent;
+import dev.placement.core.CalibratedModel;
 import java.time.Clock;
 import java.util.List;
 import java.util.Objects;
@@ -23,6 +24,7 @@ import org.slf4j.LoggerFactory;
  * @param launcher      starts and stops the pipeline
  * @param metricsSource measures the running pipeline, or {@code null} for none
  * @param predictor     predicts what runs (and a proposal that comes without a prediction)
+ * @param calibration   the model the loop keeps calibrating, or {@code null} if it does not learn
  * @param journal       records every decision
  * @param listeners     receive every event, on the ticking thread
  * @param clock         the only source of time
@@ -34,6 +36,7 @@ record LoopParts(
         PipelineLauncher launcher,
         MetricsSource metricsSource,
         MetricsPredictor predictor,
+        CalibratedModel calibration,
         DecisionJournal journal,
         List<Consumer<? super OrchestratorEvent>> listeners,
         Clock clock) {

@@ -33,6 +33,8 @@ import java.util.Objects;
  * @param initialBackoff             wait before the first retry after a failure; positive
  * @param maxBackoff                 the most the wait grows to; &ge; {@code initialBackoff}
  * @param stopPipelineOnClose        whether {@code close()} stops the running pipeline
+ * @param calibrationWarmupSamples   metrics samples skipped after a decision before learning, &ge; 0
+ * @param calibrationSamples         metrics samples averaged into one observation, &ge; 1
  */
 record LoopSettings(
         ModelSpec model,
@@ -54,7 +56,9 @@ record LoopSettings(
         Duration drainTimeout,
         Duration initialBackoff,
         Duration maxBackoff,
-        boolean stopPipelineOnClose) {
+        boolean stopPipelineOnClose,
+        int calibrationWarmupSamples,
+        int calibrationSamples) {
 
     LoopSettings {
         Objects.requireNonNull(model, "model");
@@ -87,6 +91,10 @@ record LoopSettings(
         nonNegative(drainTimeout, "drainTimeout");
         positive(initialBackoff, "retryBackoff initial");
         positive(maxBackoff, "retryBackoff max");
+        if (calibrationWarmupSamples < 0 || calibrationSamples < 1) {
+            throw new IllegalArgumentException("calibrationWindow must skip >= 0 samples and average >= 1, was "
+                    + calibrationWarmupSamples + " and " + calibrationSamples);
+        }
         if (maxBackoff.compareTo(initialBackoff) < 0) {
             throw new IllegalArgumentException("retryBackoff max " + maxBackoff + " is less than initial "
                     + initialBackoff);

@@ -40,8 +40,12 @@ final class LoopState {
     private ClusterSnapshot lastCluster = new ClusterSnapshot(List.of());
     private ConnectivityMap lastConnectivity = ConnectivityMap.builder().build();
     private final RestartTimes restartTimes;
+    private final SteadyWindow window;
+    /** A calibration changed the model since the last decision: what runs may no longer be best. */
+    private boolean recalibrated;
 
     LoopState(LoopSettings settings) {
+        this.window = new SteadyWindow(settings.calibrationWarmupSamples(), settings.calibrationSamples());
         this.launchBackoff = new Backoff(settings.initialBackoff(), settings.maxBackoff());
         this.decideBackoff = new Backoff(settings.initialBackoff(), settings.maxBackoff());
         this.restartTimes = new RestartTimes(settings.defaultRestartTime());
@@ -88,6 +92,14 @@ final class LoopState {
         return restartTimes;
     }
 
+    SteadyWindow window() {
+        return window;
+    }
+
+    boolean recalibratedSinceDecision() {
+        return recalibrated;
+    }
+
     ClusterSnapshot lastCluster() {
         return lastCluster;
     }
@@ -109,6 +121,7 @@ final class LoopState {
         lastDecisionNodes = Set.copyOf(request.cluster().nodeIds());
         lastDecisionConnectivity = request.connectivity();
         lastDecisionWorkload = request.workload();
+        recalibrated = false;
         heldByCooldown = false;
     }
 
@@ -176,8 +189,14 @@ final class LoopState {
         state = OrchestratorState.CLOSED;
     }
 
+    /** A decision left a pipeline running: its next metrics are the decision's outcome and a run to learn from. */
     void awaitMeasurement(long decisionId) {
         pendingMeasurementFor = decisionId;
+        window.open(running);
+    }
+
+    void recalibrated() {
+        recalibrated = true;
     }
 
     /** @return the decision waiting for its first measurement (and forgets it), or -1 */

@@ -17,8 +17,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The first stage of a tick: which nodes are there and reachable, the links between them smoothed per link,
- * the request an agent would be asked, what the running placement is predicted to do on those links, and
- * what it was measured to do. Not thread-safe; called under the tick lock.
+ * what the running pipeline was measured to do and the workload it served (smoothed), the request an agent
+ * would be asked, what the loop learns from the measurement ({@link Learner}), and what the running placement
+ * is predicted to do on those links. Not thread-safe; called under the tick lock.
  */
 final class Observer {
     private static final Logger LOG = LoggerFactory.getLogger(PlacementOrchestrator.class);
@@ -51,8 +52,10 @@ final class Observer {
     private final LoopSettings settings;
     private final ConnectivitySmoother smoother;
     private final WorkloadSmoother workloads;
+    private final Learner learner;
 
     Observer(LoopParts parts, LoopSettings settings) {
+        this.learner = new Learner(parts);
         this.parts = parts;
         this.settings = settings;
         this.smoother = new ConnectivitySmoother(settings.smoothingWindow());
@@ -81,6 +84,10 @@ final class Observer {
             workloads.add(sample.workload());
         }
         PlacementRequest request = request(cluster, smoothed, running);
+        if (sample != null) {
+            // Before the estimate: what runs is then predicted by the model that just learnt from it.
+            learner.learn(now, running, request, sample.metrics(), state);
+        }
         Estimate estimate = running == null ? null : request.current() == null ? new Estimate(null, null)
                 : Estimate.of(parts.predictor(), running.placement(), request);
         return new Observed(cluster, smoothed, request, running, estimate, sample == null ? null : sample.metrics());

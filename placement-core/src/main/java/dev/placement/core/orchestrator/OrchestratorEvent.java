@@ -3,6 +3,7 @@ package dev.placement.core.orchestrator;
 import dev.placement.api.PipelineMetrics;
 import dev.placement.api.Placement;
 import dev.placement.api.PlacementDecision;
+import dev.placement.core.Calibration;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
@@ -111,6 +112,23 @@ public sealed interface OrchestratorEvent {
             Objects.requireNonNull(at, "at");
             Objects.requireNonNull(failure, "failure");
             Objects.requireNonNull(nextAttemptAt, "nextAttemptAt");
+        }
+    }
+
+    /**
+     * The loop learnt from a measured run: its calibrated model was recalibrated on the run (and the ones
+     * before), and the fit adopted only if it lowered the cross-validated error.
+     *
+     * @param at          when
+     * @param placement   the placement of the run learnt from
+     * @param calibration the calibration; {@code calibration.model()} is the model used from now on
+     */
+    record Calibrated(Instant at, Placement placement, Calibration calibration) implements OrchestratorEvent {
+        /** Validates. */
+        public Calibrated {
+            Objects.requireNonNull(at, "at");
+            Objects.requireNonNull(placement, "placement");
+            Objects.requireNonNull(calibration, "calibration");
         }
     }
 

@@ -42,6 +42,11 @@ import org.slf4j.LoggerFactory;
  * if that fails too the orchestrator is {@link OrchestratorState#DEGRADED}: the gate stays paused (callers
  * are rejected after their timeout) and it retries with exponential backoff.
  *
+ * <p><b>Learn</b> (with a {@linkplain PlacementOrchestratorBuilder#calibration calibrated model}): after each
+ * decision that leaves a pipeline running, once it has served a steady window, the measured run recalibrates
+ * the model (adopted only if it lowers the cross-validated error); the calibration is journaled, and one that
+ * changed the model asks the agent again.
+ *
  * <p>Until the first pipeline is healthy the gate is paused, so requests sent before then wait (bounded) like
  * requests sent during a reconfiguration.
  *

@@ -9,6 +9,7 @@ import dev.placement.api.Objective;
 import dev.placement.api.PipelineLauncher;
 import dev.placement.api.PlacementAgent;
 import dev.placement.api.Workload;
+import dev.placement.core.CalibratedModel;
 import dev.placement.core.PerformanceModel;
 import java.time.Clock;
 import java.time.Duration;
@@ -23,13 +24,14 @@ import java.util.function.Consumer;
  * defaults are on each method and are resolved here, once; {@link #build()} validates everything. Not
  * thread-safe; the orchestrator it builds is immutable in its configuration.
  */
-public final class PlacementOrchestratorBuilder {
+public final class PlacementOrchestratorBuilder extends LoopRulesBuilder<PlacementOrchestratorBuilder> {
     private ClusterInventory inventory;
     private LatencyProbe probe;
     private PlacementAgent agent;
     private PipelineLauncher launcher;
     private MetricsSource metricsSource;
-    private MetricsPredictor predictor = PerformanceModel.defaults();
+    private MetricsPredictor predictor;
+    private CalibratedModel calibration;
     private DecisionJournal journal;
     private final List<Consumer<? super OrchestratorEvent>> listeners = new ArrayList<>();
     private Clock clock = Clock.systemUTC();
@@ -37,24 +39,15 @@ public final class PlacementOrchestratorBuilder {
     private ModelSpec model;
     private Objective objective = Objective.minimizeItl();
     private Workload workload;
-    private double workloadChangeThreshold = 0.25;
     private Integer maxModelLen;
     private String firstNodeId;
-    private Duration tickInterval = Duration.ofSeconds(10);
-    private int smoothingWindow = 5;
-    private double relativeRttThreshold = 0.25;
-    private double absoluteRttThresholdMillis = 1.0;
-    private Duration cooldown = Duration.ofMinutes(5);
-    private Duration horizon = Duration.ofMinutes(15);
-    private Duration maxInterval = Duration.ofMinutes(30);
-    private Duration defaultRestartTime = Duration.ofSeconds(60);
-    private double load = 1.0;
-    private Duration drainTimeout = Duration.ofSeconds(30);
-    private Duration initialBackoff = Duration.ofSeconds(10);
-    private Duration maxBackoff = Duration.ofMinutes(5);
-    private boolean stopOnClose = true;
 
     PlacementOrchestratorBuilder() {
+    }
+
+    @Override
+    PlacementOrchestratorBuilder self() {
+        return this;
     }
 
     /**
@@ -123,6 +116,23 @@ public final class PlacementOrchestratorBuilder {
      */
     public PlacementOrchestratorBuilder predictor(MetricsPredictor predictor) {
         this.predictor = Objects.requireNonNull(predictor, "predictor");
+        return this;
+    }
+
+    /**
+     * Makes the loop learn the cluster: after each decision that leaves a pipeline running, once it has served
+     * a steady window (see {@link #calibrationWindow(int, int)}), the metrics source's measurements become one
+     * {@link dev.placement.core.Observation} the model recalibrates on; each calibration is journaled, and one
+     * that changes the model asks the agent again ({@link Trigger#MODEL_CALIBRATED}). The loop predicts with
+     * this model unless a {@link #predictor(MetricsPredictor) predictor} is set; give the same model to the
+     * agent ({@code new SolverAgent(model)}) so that its decisions use what was learnt. Default none: the
+     * model does not learn. Needs a metrics source.
+     *
+     * @param model the model to keep calibrating, or null for none
+     * @return this builder
+     */
+    public PlacementOrchestratorBuilder calibration(CalibratedModel model) {
+        this.calibration = model;
         return this;
     }
 
@@ -208,19 +218,6 @@ public final class PlacementOrchestratorBuilder {
     }
 
     /**
-     * Sets when an observed workload counts as changed: a field (prompt tokens, answer tokens, requests in
-     * flight) moved by at least this fraction of its value at the last decision. Default 0.25. Ignored when
-     * the workload is pinned.
-     *
-     * @param fraction finite, &gt; 0
-     * @return this builder
-     */
-    public PlacementOrchestratorBuilder workloadChangeThreshold(double fraction) {
-        this.workloadChangeThreshold = fraction;
-        return this;
-    }
-
-    /**
      * Sets vLLM's {@code --max-model-len}: planned with, and launched with. Default
      * {@link ModelSpec#defaultMaxModelLen()}.
      *
@@ -245,135 +242,6 @@ public final class PlacementOrchestratorBuilder {
     }
 
     /**
-     * Sets the time between ticks after {@link PlacementOrchestrator#start()}. Default 10 s.
-     *
-     * @param interval positive
-     * @return this builder
-     */
-    public PlacementOrchestratorBuilder tickInterval(Duration interval) {
-        this.tickInterval = interval;
-        return this;
-    }
-
-    /**
-     * Sets how many samples the medians are taken over: per link of the RTT and of the bandwidth, and of the
-     * observed workload. Default 5: two spikes in a row change nothing, a lasting change shows after three.
-     *
-     * @param samples 1 to 100
-     * @return this builder
-     */
-    public PlacementOrchestratorBuilder smoothingWindow(int samples) {
-        this.smoothingWindow = samples;
-        return this;
-    }
-
-    /**
-     * Sets when a link counts as changed: its smoothed RTT moved by at least this fraction of its RTT at
-     * the last decision AND by at least the absolute threshold. Default 0.25 and 1.0 ms.
-     *
-     * @param relative       fraction, finite, &ge; 0
-     * @param absoluteMillis milliseconds, finite, &ge; 0
-     * @return this builder
-     */
-    public PlacementOrchestratorBuilder rttChangeThreshold(double relative, double absoluteMillis) {
-        this.relativeRttThreshold = relative;
-        this.absoluteRttThresholdMillis = absoluteMillis;
-        return this;
-    }
-
-    /**
-     * Sets the least time between reconfigurations (losing a node excepted). Default 5 min.
-     *
-     * @param cooldown &ge; 0
-     * @return this builder
-     */
-    public PlacementOrchestratorBuilder cooldown(Duration cooldown) {
-        this.cooldown = cooldown;
-        return this;
-    }
-
-    /**
-     * Sets how far ahead a predicted gain is counted against the restart it costs. Default 15 min.
-     *
-     * @param horizon positive
-     * @return this builder
-     */
-    public PlacementOrchestratorBuilder horizon(Duration horizon) {
-        this.horizon = horizon;
-        return this;
-    }
-
-    /**
-     * Sets how often the agent is asked at least, whatever happens. Default 30 min.
-     *
-     * @param interval positive
-     * @return this builder
-     */
-    public PlacementOrchestratorBuilder maxInterval(Duration interval) {
-        this.maxInterval = interval;
-        return this;
-    }
-
-    /**
-     * Sets the restart time assumed until one is measured. Default 60 s.
-     *
-     * @param restart &ge; 0
-     * @return this builder
-     */
-    public PlacementOrchestratorBuilder defaultRestartTime(Duration restart) {
-        this.defaultRestartTime = restart;
-        return this;
-    }
-
-    /**
-     * Sets the fraction of time the pipeline is busy, which scales the cost of downtime. Default 1 (assume
-     * fully loaded: the cautious choice).
-     *
-     * @param fraction 0 to 1
-     * @return this builder
-     */
-    public PlacementOrchestratorBuilder load(double fraction) {
-        this.load = fraction;
-        return this;
-    }
-
-    /**
-     * Sets how long a switchover waits for in-flight requests before stopping the pipeline. Default 30 s.
-     *
-     * @param timeout &ge; 0
-     * @return this builder
-     */
-    public PlacementOrchestratorBuilder drainTimeout(Duration timeout) {
-        this.drainTimeout = timeout;
-        return this;
-    }
-
-    /**
-     * Sets the backoff after a failure (a launch and its rollback, or the agent): the first wait, doubling
-     * each time up to the maximum. Default 10 s and 5 min.
-     *
-     * @param initial positive
-     * @param max     at least {@code initial}
-     * @return this builder
-     */
-    public PlacementOrchestratorBuilder retryBackoff(Duration initial, Duration max) {
-        this.initialBackoff = initial;
-        this.maxBackoff = max;
-        return this;
-    }
-
-    /**
-     * Sets whether {@code close()} stops the running pipeline. Default true.
-     *
-     * @param stop whether to stop it
-     * @return this builder
-     */
-    public PlacementOrchestratorBuilder stopPipelineOnClose(boolean stop) {
-        this.stopOnClose = stop;
-        return this;
-    }
-
-    /**
      * Builds the orchestrator, not yet started.
      *
      * @return the orchestrator
@@ -382,13 +250,13 @@ public final class PlacementOrchestratorBuilder {
      * @throws NullPointerException     if a duration is null
      */
     public PlacementOrchestrator build() {
-        LoopParts parts = new LoopParts(inventory, probe, agent, launcher, metricsSource, predictor,
+        MetricsPredictor predicting = predictor != null ? predictor
+                : calibration != null ? calibration : PerformanceModel.defaults();
+        LoopParts parts = new LoopParts(inventory, probe, agent, launcher, metricsSource, predicting, calibration,
                 journal != null ? journal : DecisionJournal.inMemory(), listeners, clock);
         LoopParts.require(model, "model");
-        LoopSettings settings = new LoopSettings(model, objective, workload != null ? workload : Workload.DEFAULT,
-                workload != null, workloadChangeThreshold, maxModelLen != null ? maxModelLen : model.defaultMaxModelLen(), firstNodeId, tickInterval,
-                smoothingWindow, relativeRttThreshold, absoluteRttThresholdMillis, cooldown, horizon, maxInterval,
-                defaultRestartTime, load, drainTimeout, initialBackoff, maxBackoff, stopOnClose);
+        LoopSettings settings = settings(model, objective, workload != null ? workload : Workload.DEFAULT,
+                workload != null, maxModelLen != null ? maxModelLen : model.defaultMaxModelLen(), firstNodeId);
         return new PlacementOrchestrator(settings, parts, scheduler);
     }
 }

@@ -15,6 +15,8 @@ public enum Trigger {
      * threshold since the last decision. Only when no workload is pinned.
      */
     WORKLOAD_CHANGED,
+    /** The loop's calibrated model changed after learning from a measured run: what runs may no longer be best. */
+    MODEL_CALIBRATED,
     /** The running pipeline's measured metrics break a bound of the objective. */
     BOUND_BREACHED,
     /** The maximum interval between decisions passed. */

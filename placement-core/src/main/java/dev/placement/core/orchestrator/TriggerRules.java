@@ -41,6 +41,9 @@ final class TriggerRules {
         if (linkChanged(seen.connectivity(), nodes, state, settings)) {
             t.add(Trigger.LINK_CHANGED);
         }
+        if (state.recalibratedSinceDecision()) {
+            t.add(Trigger.MODEL_CALIBRATED);
+        }
         if (!settings.workloadPinned() && state.lastDecisionWorkload() != null && WorkloadSmoother.shifted(
                 state.lastDecisionWorkload(), seen.request().workload(), settings.workloadChangeThreshold())) {
             t.add(Trigger.WORKLOAD_CHANGED);

@@ -96,6 +96,6 @@ class DecisionJournalTest {
 
         Files.writeString(file, "{\"kind\":\"gossip\"}\n");
         assertThatThrownBy(() -> DecisionJournal.openFile(file)).isInstanceOf(InvalidInputException.class)
-                .hasMessageContaining("line 1: not a decision-journal line: 'kind' must be 'decision' or 'measured'");
+                .hasMessageContaining("line 1: not a decision-journal line: 'kind' must be 'decision', 'measured' or 'calibration'");
     }
 }
