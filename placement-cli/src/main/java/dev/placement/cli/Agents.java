@@ -10,6 +10,7 @@ import dev.placement.api.PlacementHistory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Supplier;
 
 /**
  * Maps an {@code --agent} name to a {@link PlacementAgent}: the one place the CLI builds agents. Built in:
@@ -56,6 +57,23 @@ final class Agents {
      *                               option when it is invalid or given without an LLM agent
      */
     static PlacementAgent create(String name, PerformanceModel model, LlmAgentOptions llm,
+            PlacementHistory history) {
+        return create(name, () -> model, llm, history);
+    }
+
+    /**
+     * Builds an agent that reads its model at every decision (a model the loop keeps calibrating, for
+     * example); an LLM agent is shown {@code history} as few-shot examples.
+     *
+     * @param name    the {@code --agent} value, case-insensitive
+     * @param model   supplies the performance model the agents predict and check with
+     * @param llm     the LLM options (used only for LLM agents)
+     * @param history the placements that ran and their measured metrics (used only by LLM agents); not null
+     * @return the agent
+     * @throws InvalidInputException naming {@code --agent} and listing the valid names when unknown, or an LLM
+     *                               option when it is invalid or given without an LLM agent
+     */
+    static PlacementAgent create(String name, Supplier<PerformanceModel> model, LlmAgentOptions llm,
             PlacementHistory history) {
         String n = name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
         llm.requireUnusedUnless(n);

@@ -6,6 +6,8 @@ import dev.placement.api.PlacementAgent;
 import dev.placement.cli.demo.DemoReport;
 import dev.placement.cli.demo.DemoRun;
 import dev.placement.cli.demo.DemoScenario;
+import dev.placement.core.CalibratedModel;
+import dev.placement.core.Calibration;
 import dev.placement.core.PerformanceModel;
 import dev.placement.core.orchestrator.DecisionJournal;
 import dev.placement.sim.SimulatedClock;
@@ -54,6 +56,11 @@ final class DemoCommand implements Callable<Integer> {
             description = "Seed of the simulation's measurement noise (default 1); the same seed gives the same run.")
     long seed;
 
+    @Option(names = "--calibration", paramLabel = "FILE",
+            description = "Start the planner from this calibration file (placement calibrate writes one) instead of "
+                    + "the default parameters; it keeps learning from what the simulated cluster measures.")
+    Path calibration;
+
     @Option(names = "--scenario", paramLabel = "FILE",
             description = "A YAML timeline to run instead of the built-in one (see --print-scenario).")
     Path scenarioFile;
@@ -98,18 +105,20 @@ final class DemoCommand implements Callable<Integer> {
             throw new InvalidInputException("--out", null, "cannot write to " + dir + ": " + e.getMessage());
         }
         SimulatedClock clock = SimulatedClock.at(SIMULATION_START);
-        PerformanceModel model = PerformanceModel.defaults();
+        // The planner starts from the defaults (or a calibration) and learns the scenario's truth as it runs.
+        CalibratedModel planner = CalibratedModel.startingFrom(calibration == null ? PerformanceModel.defaults()
+                : Calibration.readModel(calibration));
         List<DemoRun.StepRow> rows;
         try (DecisionJournal journal = DecisionJournal.openFile(journalFile)) {
             // The journal is also the LLM agent's few-shot history: what ran so far and what it measured.
-            PlacementAgent chosen = Agents.create(agent, model, llm, journal);
+            PlacementAgent chosen = Agents.create(agent, planner, llm, journal);
             w.println("Placement demo: " + scenario.name());
             w.printf(Locale.ROOT, "agent %s, objective %s, seed %d; %d steps of %d virtual minutes, restart %d s%n%n",
                     chosen.name(), scenario.objective().goal().cliName(), seed, scenario.steps().size(),
                     scenario.step().toMinutes(), scenario.restart().toSeconds());
             w.println(ConsoleTable.header());
             w.flush();
-            rows = new DemoRun(scenario, chosen, model, clock, seed, journal).run(row -> {
+            rows = new DemoRun(scenario, chosen, planner, clock, seed, journal).run(row -> {
                 w.println(ConsoleTable.row(row));
                 w.flush();
             });
@@ -128,24 +137,26 @@ final class DemoCommand implements Callable<Integer> {
 
     /** The console rendering of the demo's rows. */
     static final class ConsoleTable {
-        private static final String FORMAT = "%-3s %-18s %-28s %-15s %6s %6s %6s %6s | %-28s %6s %6s %6s %6s";
+        private static final String FORMAT = "%-3s %-18s %-28s %-15s %6s %6s %6s %6s %8s %5s | %-28s %6s %6s %6s %6s";
 
         private ConsoleTable() {
         }
 
         static String header() {
             return String.format(Locale.ROOT, FORMAT, "#", "step", "running (node:layers)", "action", "TTFT", "ITL",
-                    "TPOT", "tok/s", "vLLM default split", "TTFT", "ITL", "TPOT", "tok/s")
-                    + "\n" + String.format(Locale.ROOT, FORMAT, "", "", "", "", "ms", "ms", "ms", "", "", "ms", "ms",
-                    "ms", "");
+                    "TPOT", "tok/s", "pred.ITL", "err", "vLLM default split", "TTFT", "ITL", "TPOT", "tok/s")
+                    + "\n" + String.format(Locale.ROOT, FORMAT, "", "", "", "", "ms", "ms", "ms", "", "ms", "%", "",
+                    "ms", "ms", "ms", "");
         }
 
         static String row(DemoRun.StepRow r) {
             DemoRun.Series o = r.orchestrator();
             DemoRun.Series b = r.baselines().get(0);
+            String error = r.predictionError() == null ? "-"
+                    : String.format(Locale.ROOT, "%.1f", r.predictionError() * 100);
             String line = String.format(Locale.ROOT, FORMAT, r.index(), cut(r.label(), 18), placement(o), r.action(),
-                    cell(o, 0), cell(o, 1), cell(o, 2), cell(o, 3), placement(b), cell(b, 0), cell(b, 1), cell(b, 2),
-                    cell(b, 3));
+                    cell(o, 0), cell(o, 1), cell(o, 2), cell(o, 3), cell(r.predicted(), 1), error, placement(b),
+                    cell(b, 0), cell(b, 1), cell(b, 2), cell(b, 3));
             return r.action().equals("no change") ? line : line + "\n    why: " + r.reason();
         }
 

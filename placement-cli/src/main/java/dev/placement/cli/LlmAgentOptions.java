@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Supplier;
 import picocli.CommandLine.Option;
 
 /**
@@ -104,6 +105,21 @@ final class LlmAgentOptions {
      *                               option whose value is invalid
      */
     PlacementAgent agent(String provider, PerformanceModel performanceModel, PlacementHistory history) {
+        return agent(provider, () -> performanceModel, history);
+    }
+
+    /**
+     * Builds the guarded LLM agent on a model it reads at every decision, showing the LLM the placements that
+     * ran before.
+     *
+     * @param provider         {@code openai} or {@code gemini}
+     * @param performanceModel supplies the model that checks the LLM's answers and drives the solver
+     * @param history          the placements that ran and their measured metrics; not null
+     * @return the agent
+     * @throws InvalidInputException naming the environment variable to set when no API key is found, or the
+     *                               option whose value is invalid
+     */
+    PlacementAgent agent(String provider, Supplier<PerformanceModel> performanceModel, PlacementHistory history) {
         Objects.requireNonNull(history, "history");
         GuardedPlacementAgent.Mode mode;
         try {

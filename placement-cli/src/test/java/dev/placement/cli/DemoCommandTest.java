@@ -76,6 +76,22 @@ class DemoCommandTest {
     }
 
     @Test
+    void aScenariosTruthNamesTheModelsParametersAndABadOneNamesFileFieldAndValue() {
+        String text = DemoScenario.builtInText();
+        assertThat(DemoScenario.builtIn().truth().latencyCrossingFactor()).isEqualTo(5.0);
+        assertThat(DemoScenario.parse(text.replaceFirst("(?m)^truth:(.|\\n)*?(?=^steps:)", ""), "none").truth())
+                .as("without a truth block the cluster behaves as the planner predicts").isNull();
+
+        assertThatThrownBy(() -> DemoScenario.parse(text.replace("tpotPerItl: 1.25", "tpotPerTok: 1.25"), "t.yaml"))
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessageStartingWith("t.yaml: truth.tpotPerTok: unknown parameter; valid parameters: "
+                        + "memoryBandwidthEfficiency");
+        assertThatThrownBy(() -> DemoScenario.parse(text.replace("computeEfficiency: 0.30", "computeEfficiency: 3"),
+                "t.yaml")).isInstanceOf(InvalidInputException.class)
+                .hasMessageStartingWith("t.yaml: truth.computeEfficiency: ").hasMessageContaining("3");
+    }
+
+    @Test
     void rejectsAnUnknownAgentWithTheValidOnes(@TempDir Path dir) {
         assertThat(run("demo", "--agent", "oracle", "--out", dir.toString())).isEqualTo(PlacementCommand.EXIT_BAD_INPUT);
         assertThat(err.toString()).contains("--agent: unknown agent 'oracle'; valid agents: solver, even");

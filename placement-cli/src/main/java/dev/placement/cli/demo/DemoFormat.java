@@ -52,6 +52,11 @@ final class DemoFormat {
 
     static final List<Metric> METRICS = List.of(Metric.values());
 
+    /** @return a fraction as a percentage with one decimal ({@code 0.034 -> "3.4"}), or empty text for null */
+    static String percent(Double fraction) {
+        return fraction == null ? "" : String.format(Locale.ROOT, "%.1f", fraction * 100);
+    }
+
     static String links(Map<String, Double> rtt) {
         StringJoiner j = new StringJoiner(" ");
         rtt.forEach((pair, ms) -> j.add(pair + "=" + String.format(Locale.ROOT, "%.1f", ms)));

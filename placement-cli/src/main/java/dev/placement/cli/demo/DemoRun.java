@@ -7,10 +7,12 @@ import dev.placement.api.Placement;
 import dev.placement.api.PlacementAgent;
 import dev.placement.api.PlacementException;
 import dev.placement.api.PlacementRequest;
+import dev.placement.core.CalibratedModel;
 import dev.placement.core.EvenSplitAgent;
 import dev.placement.core.PerformanceModel;
 import dev.placement.core.Prediction;
 import dev.placement.core.ProportionalAgent;
+import dev.placement.core.SolverAgent;
 import dev.placement.core.orchestrator.DecisionJournal;
 import dev.placement.core.orchestrator.PlacementOrchestrator;
 import dev.placement.core.orchestrator.PlacementOrchestratorBuilder;
@@ -30,8 +32,9 @@ import java.util.stream.Collectors;
 /**
  * Plays a {@link DemoScenario} on a {@link SimulatedCluster} with a real {@link PlacementOrchestrator}: at each
  * step it changes the links and nodes, lets the orchestrator tick through the step's virtual time, and
- * records what runs and what the performance model predicts for it on the true links — beside what vLLM's
- * default split (and a memory-proportional split) would give on the same nodes and links.
+ * records what runs and what it really achieves there (the scenario's truth on the true links), what the
+ * planner predicts for it (the planner learns the truth from what it measures), and what vLLM's default split
+ * (and a memory-proportional split) would achieve on the same nodes and links.
  *
  * <p>Not thread-safe; one run at a time.
  */
@@ -40,27 +43,32 @@ public final class DemoRun {
     public static final String VLLM_DEFAULT = "vLLM default (even split, all nodes)";
     /** The memory-proportional baseline's series name. */
     public static final String PROPORTIONAL = "memory-proportional (exo, llama.cpp)";
+    /** The series of the planner's prediction of what the orchestrator runs. */
+    public static final String PREDICTED = "orchestrator, as the planner predicts it";
 
     private final DemoScenario scenario;
     private final PlacementAgent agent;
-    private final PerformanceModel model;
+    private final CalibratedModel planner;
+    private final PerformanceModel truth;
     private final SimulatedClock clock;
     private final long seed;
     private final DecisionJournal journal;
 
     /**
      * @param scenario the timeline
-     * @param agent    the orchestrator's agent
-     * @param model    the performance model (ground truth of the simulation and the orchestrator's predictor)
+     * @param agent    the orchestrator's agent, deciding with {@code planner}
+     * @param planner  the planner's model, which the orchestrator keeps calibrating; its prior is also the
+     *                 simulation's truth when the scenario gives none
      * @param clock    the simulation's clock
      * @param seed     the simulation's seed
      * @param journal  where the orchestrator records its decisions
      */
-    public DemoRun(DemoScenario scenario, PlacementAgent agent, PerformanceModel model, SimulatedClock clock, long seed,
-            DecisionJournal journal) {
+    public DemoRun(DemoScenario scenario, PlacementAgent agent, CalibratedModel planner, SimulatedClock clock,
+            long seed, DecisionJournal journal) {
         this.scenario = Objects.requireNonNull(scenario, "scenario");
         this.agent = Objects.requireNonNull(agent, "agent");
-        this.model = Objects.requireNonNull(model, "model");
+        this.planner = Objects.requireNonNull(planner, "planner");
+        this.truth = scenario.truth() != null ? new PerformanceModel(scenario.truth()) : planner.prior();
         this.clock = Objects.requireNonNull(clock, "clock");
         this.seed = seed;
         this.journal = Objects.requireNonNull(journal, "journal");
@@ -71,7 +79,8 @@ public final class DemoRun {
      *
      * @param name      the series name
      * @param placement the placement, or {@code null} if none (nothing runs, or the baseline does not fit)
-     * @param metrics   predicted metrics on the true links, or {@code null} with the placement
+     * @param metrics   its metrics on the true links (the truth's, or for the planner's series what the
+     *                  planner predicts), or {@code null} with the placement
      */
     public record Series(String name, Placement placement, PipelineMetrics metrics) {
     }
@@ -89,12 +98,14 @@ public final class DemoRun {
      * @param reason          why, with the triggers that made the orchestrator ask its agent
      * @param agentCalls      how many times the agent was asked during the step
      * @param reconfigurations how many times the pipeline was restarted during the step
-     * @param orchestrator    what the orchestrator ran at the end of the step
+     * @param orchestrator    what the orchestrator ran at the end of the step, and what it achieved
+     * @param predicted       the same placement as the planner predicts it at the end of the step
+     * @param truthsChoice    what the solver would choose if it knew the truth, or {@code null} if nothing fits
      * @param baselines       the baselines, vLLM's default first
      */
     public record StepRow(int index, String label, Instant at, Map<String, Double> rttMillis, List<String> nodesUp,
             String action, String reason, int agentCalls, int reconfigurations, Series orchestrator,
-            List<Series> baselines) {
+            Series predicted, Placement truthsChoice, List<Series> baselines) {
         /** Copies. */
         public StepRow {
             rttMillis = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(rttMillis));
@@ -102,12 +113,27 @@ public final class DemoRun {
             baselines = List.copyOf(baselines);
         }
 
-        /** @return the orchestrator first, then the baselines */
+        /** @return the orchestrator first, then the planner's prediction of it, then the baselines */
         public List<Series> allSeries() {
             List<Series> all = new ArrayList<>();
             all.add(orchestrator);
+            all.add(predicted);
             all.addAll(baselines);
             return all;
+        }
+
+        /**
+         * @return how far the planner's prediction of what runs is from what it achieves: the mean of
+         *         |predicted / true − 1| over TTFT, ITL and TPOT, or null when nothing runs
+         */
+        public Double predictionError() {
+            PipelineMetrics t = orchestrator.metrics();
+            PipelineMetrics p = predicted.metrics();
+            if (t == null || p == null) {
+                return null;
+            }
+            return (Math.abs(p.ttftMillis() / t.ttftMillis() - 1) + Math.abs(p.itlMillis() / t.itlMillis() - 1)
+                    + Math.abs(p.tpotMillis() / t.tpotMillis() - 1)) / 3;
         }
     }
 
@@ -119,13 +145,13 @@ public final class DemoRun {
      */
     public List<StepRow> run(Consumer<StepRow> progress) {
         ClusterSnapshot cluster = scenario.cluster();
-        SimulatedCluster sim = SimulatedCluster.builder(clock, cluster.nodes(), model).seed(seed)
+        SimulatedCluster sim = SimulatedCluster.builder(clock, cluster.nodes(), truth).seed(seed)
                 .defaultRttMillis(scenario.baseRttMillis()).restartDelay(scenario.restart())
                 .workload(scenario.workload()).gpuMemoryUtilization(cluster.gpuMemoryUtilization()).build();
         PlacementOrchestratorBuilder ob = PlacementOrchestrator.builder().inventory(sim).probe(sim).launcher(sim)
                 .metricsSource(sim).agent(agent).model(scenario.model()).maxModelLen(scenario.maxModelLen())
                 .objective(scenario.objective()).workload(scenario.workload()).firstNodeId(scenario.firstNodeId())
-                .clock(clock).predictor(model).journal(journal).tickInterval(scenario.tick())
+                .clock(clock).calibration(planner).journal(journal).tickInterval(scenario.tick())
                 .cooldown(scenario.cooldown()).horizon(scenario.horizon())
                 // The agent may be an LLM: ask it when something changes, not on a timer within the demo.
                 .maxInterval(scenario.step().multipliedBy(scenario.steps().size() + 1))
@@ -172,17 +198,18 @@ public final class DemoRun {
                 rtts.put(ids.get(a) + "-" + ids.get(b), sim.rttMillis(ids.get(a), ids.get(b)));
             }
         }
-        // The ground truth: the simulation's model on the true links, for the engine settings of the scenario.
-        PlacementRequest truth = PlacementRequest.builder(scenario.model(), up, sim.trueConnectivity())
+        // What runs really achieves: the truth on the true links, for the engine settings of the scenario.
+        PlacementRequest truthRequest = PlacementRequest.builder(scenario.model(), up, sim.trueConnectivity())
                 .objective(scenario.objective()).workload(scenario.workload()).maxModelLen(scenario.maxModelLen())
                 .firstNodeId(scenario.firstNodeId() != null && up.find(scenario.firstNodeId()).isPresent()
                         ? scenario.firstNodeId() : null)
                 .build();
         Placement running = orchestrator.running().map(r -> r.placement()).orElse(null);
-        Series orch = series("orchestrator (" + agent.name() + ")", running, truth);
+        Series orch = series("orchestrator (" + agent.name() + ")", running, truthRequest, truth);
+        Series predicted = series(PREDICTED, running, truthRequest, planner.current());
         List<Series> baselines = List.of(
-                baseline(VLLM_DEFAULT, new EvenSplitAgent(model), truth),
-                baseline(PROPORTIONAL, new ProportionalAgent(model), truth));
+                baseline(VLLM_DEFAULT, new EvenSplitAgent(truth), truthRequest),
+                baseline(PROPORTIONAL, new ProportionalAgent(truth), truthRequest));
         String action = "no change";
         String reason = "nothing changed that matters; the agent was not asked";
         int reconfigurations = 0;
@@ -217,8 +244,14 @@ public final class DemoRun {
                         .collect(Collectors.joining(" | then "));
             }
         }
+        Placement truthsChoice;
+        try {
+            truthsChoice = new SolverAgent(truth).decide(truthRequest).placement();
+        } catch (InfeasiblePlacementException e) {
+            truthsChoice = null;
+        }
         return new StepRow(index, label, clock.instant(), rtts, ids, action, reason, calls, reconfigurations, orch,
-                baselines);
+                predicted, truthsChoice, baselines);
     }
 
     private static int rank(TickOutcome.Action a) {
@@ -237,20 +270,21 @@ public final class DemoRun {
                 .collect(Collectors.joining(", "));
     }
 
-    private Series baseline(String name, PlacementAgent baseline, PlacementRequest truth) {
+    private Series baseline(String name, PlacementAgent baseline, PlacementRequest truthRequest) {
         try {
-            return series(name, baseline.decide(truth).placement(), truth);
+            return series(name, baseline.decide(truthRequest).placement(), truthRequest, truth);
         } catch (InfeasiblePlacementException e) {
             return new Series(name, null, null);
         }
     }
 
-    private Series series(String name, Placement placement, PlacementRequest truth) {
+    private static Series series(String name, Placement placement, PlacementRequest request,
+            PerformanceModel model) {
         if (placement == null) {
             return new Series(name, null, null);
         }
         try {
-            Prediction p = model.predict(placement, truth);
+            Prediction p = model.predict(placement, request);
             return new Series(name, placement, p.fits() ? p.metrics() : null);
         } catch (IllegalArgumentException | PlacementException e) {
             return new Series(name, placement, null);

@@ -6,6 +6,7 @@ import dev.placement.api.InvalidInputException;
 import dev.placement.api.ModelSpec;
 import dev.placement.api.Objective;
 import dev.placement.api.Workload;
+import dev.placement.core.PerformanceModel;
 import dev.placement.core.catalog.ModelCatalog;
 import dev.placement.core.input.ClusterFiles;
 import java.io.IOException;
@@ -43,14 +44,16 @@ import java.util.TreeSet;
  * @param cooldown          the orchestrator's cooldown
  * @param horizon           the orchestrator's gain horizon
  * @param steps             the timeline, at least one step
+ * @param truth             how the simulated cluster really behaves (the performance model's parameters the
+ *                          planner has to learn), or {@code null}: it behaves as the planner predicts
  */
 public record DemoScenario(String name, ModelSpec model, int maxModelLen, Objective objective, Workload workload,
         String firstNodeId, ClusterSnapshot cluster, double baseRttMillis, Duration step, Duration tick,
-        Duration restart, Duration cooldown, Duration horizon, List<Step> steps) {
+        Duration restart, Duration cooldown, Duration horizon, List<Step> steps, PerformanceModel.Parameters truth) {
 
     private static final Set<String> FIELDS = Set.of("name", "model", "maxModelLen", "objective", "workload",
             "firstNode", "cluster", "baseRttMillis", "stepMinutes", "tickSeconds", "restartSeconds",
-            "cooldownMinutes", "horizonMinutes", "steps");
+            "cooldownMinutes", "horizonMinutes", "steps", "truth");
     private static final Set<String> STEP_FIELDS = Set.of("label", "addedRttMillis", "fail", "recover");
     private static final Set<String> WORKLOAD_FIELDS = Set.of("inputTokens", "outputTokens", "concurrency");
 
@@ -198,8 +201,9 @@ public record DemoScenario(String name, ModelSpec model, int maxModelLen, Object
         }
         List<Step> steps = steps(root.get("steps"), cluster, source);
         String name = root.has("name") ? text(root, "name", source) : source;
+        PerformanceModel.Parameters truth = root.has("truth") ? DemoTruth.parse(root.get("truth"), source) : null;
         return new DemoScenario(name, model, maxModelLen, objective, workload, firstNode, cluster, base, step, tick,
-                restart, cooldown, horizon, steps);
+                restart, cooldown, horizon, steps, truth);
     }
 
     /**
@@ -208,7 +212,7 @@ public record DemoScenario(String name, ModelSpec model, int maxModelLen, Object
      */
     public DemoScenario withObjective(Objective goal) {
         return new DemoScenario(name, model, maxModelLen, goal, workload, firstNodeId, cluster, baseRttMillis, step,
-                tick, restart, cooldown, horizon, steps);
+                tick, restart, cooldown, horizon, steps, truth);
     }
 
     private static List<Step> steps(JsonNode node, ClusterSnapshot cluster, String source) {

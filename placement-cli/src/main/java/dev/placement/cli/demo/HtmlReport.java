@@ -13,8 +13,8 @@ import java.util.Locale;
  * with the same figures as {@code steps.csv}. No scripts, fonts or images are loaded: it opens offline.
  */
 final class HtmlReport {
-    private static final String[] COLORS = {"#d62728", "#1f77b4", "#7f7f7f"};
-    private static final String[] DASHES = {"", "6 4", "2 3"};
+    private static final String[] COLORS = {"#d62728", "#ff9896", "#1f77b4", "#7f7f7f"};
+    private static final String[] DASHES = {"", "1 3", "6 4", "2 3"};
     private static final int WIDTH = 720;
     private static final int HEIGHT = 292;
     private static final int LEFT = 64;
@@ -47,8 +47,10 @@ final class HtmlReport {
                 .append("); agent <b>").append(html(agent)).append("</b>; objective <b>")
                 .append(html(scenario.objective().goal().cliName())).append("</b>; seed ").append(seed)
                 .append("; each step lasts ").append(scenario.step().toMinutes()).append(" virtual minutes, a restart ")
-                .append(scenario.restart().toSeconds()).append(" s. Metrics are the performance model's predictions "
-                        + "on the true links of each step, as <code>vllm bench serve</code> defines them.</p>\n");
+                .append(scenario.restart().toSeconds()).append(" s. Metrics are what each placement achieves on the "
+                        + "true links of each step (the simulation's truth), as <code>vllm bench serve</code> defines "
+                        + "them; the dotted line is what the planner predicts for the placement it runs, which it "
+                        + "learns from what it measures.</p>\n");
         h.append(summary(rows));
         h.append("<h2>Metrics per step</h2>\n<div class=\"charts\">\n");
         for (Metric m : DemoFormat.METRICS) {
@@ -84,6 +86,13 @@ final class HtmlReport {
             s.append(String.format(Locale.ROOT, " Mean ITL over the %d steps where both run: orchestrator %.1f ms, "
                     + "vLLM default %.1f ms (%+.1f%%).", n, orch / n, base / n, (orch - base) / base * 100));
         }
+        s.append(" The planner's prediction error for what runs (mean over TTFT, ITL and TPOT), per step:");
+        for (DemoRun.StepRow r : rows) {
+            String e = DemoFormat.percent(r.predictionError());
+            s.append(' ').append(r.index()).append(": ").append(e.isEmpty() ? "—" : e + "%").append(';');
+        }
+        s.setLength(s.length() - 1);
+        s.append('.');
         return s.append("</p>\n").toString();
     }
 

@@ -5,12 +5,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Writes the demo's rows as CSV ({@code steps.csv}): one line per step; per series (the orchestrator, vLLM's
- * default split, the memory-proportional split) its placement and predicted TTFT, ITL, TPOT (ms) and output
- * throughput (tokens/s). Empty cells where nothing runs or a baseline does not fit.
+ * Writes the demo's rows as CSV ({@code steps.csv}): one line per step; per series (the orchestrator as it ran,
+ * the same placement as the planner predicted it, vLLM's default split, the memory-proportional split) its
+ * placement and TTFT, ITL, TPOT (ms) and output throughput (tokens/s), then the planner's prediction error for
+ * what ran (percent, mean over TTFT, ITL and TPOT). Empty cells where nothing runs or a baseline does not fit.
  */
 final class StepsCsv {
-    private static final List<String> PREFIXES = List.of("", "vllm_default_", "proportional_");
+    private static final List<String> PREFIXES = List.of("", "predicted_", "vllm_default_", "proportional_");
 
     private StepsCsv() {
     }
@@ -26,6 +27,8 @@ final class StepsCsv {
                 header.add(p + m.csv);
             }
         }
+        header.add("prediction_error_pct");
+        header.add("truths_choice");
         header.add("reason");
         out.append(String.join(",", header)).append('\n');
         for (DemoRun.StepRow r : rows) {
@@ -39,6 +42,8 @@ final class StepsCsv {
                     cells.add(m.format(s.metrics()));
                 }
             }
+            cells.add(DemoFormat.percent(r.predictionError()));
+            cells.add(r.truthsChoice() == null ? "" : r.truthsChoice().toSpec());
             cells.add(r.reason());
             out.append(String.join(",", cells.stream().map(DemoFormat::csv).toList())).append('\n');
         }

@@ -2,6 +2,7 @@ package dev.placement.cli.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.placement.core.CalibratedModel;
 import dev.placement.core.PerformanceModel;
 import dev.placement.core.SolverAgent;
 import dev.placement.core.orchestrator.DecisionJournal;
@@ -14,8 +15,8 @@ class DemoRunTest {
 
     private static List<DemoRun.StepRow> run(long seed) {
         SimulatedClock clock = SimulatedClock.at(Instant.parse("2026-01-01T00:00:00Z"));
-        PerformanceModel model = PerformanceModel.defaults();
-        return new DemoRun(DemoScenario.builtIn(), new SolverAgent(model), model, clock, seed,
+        CalibratedModel planner = CalibratedModel.startingFrom(PerformanceModel.defaults());
+        return new DemoRun(DemoScenario.builtIn(), new SolverAgent(planner), planner, clock, seed,
                 DecisionJournal.inMemory()).run(r -> { });
     }
 
@@ -51,6 +52,17 @@ class DemoRunTest {
         for (DemoRun.StepRow r : rows.subList(2, 6)) {
             assertThat(r.orchestrator().metrics().itlMillis())
                     .isLessThan(r.baselines().get(0).metrics().itlMillis());
+        }
+    }
+
+    @Test
+    void learnsTheSimulatedTruthAndThenDecidesAsTheTruthWould() {
+        List<DemoRun.StepRow> rows = run(1);
+
+        assertThat(rows.get(0).predictionError()).as("the defaults against the scenario's truth").isGreaterThan(0.10);
+        for (DemoRun.StepRow r : rows.subList(1, rows.size())) {
+            assertThat(r.predictionError()).as("step %d, after two launches", r.index()).isLessThan(0.05);
+            assertThat(r.orchestrator().placement()).as("step %d", r.index()).isEqualTo(r.truthsChoice());
         }
     }
 

@@ -17,9 +17,16 @@ import org.slf4j.LoggerFactory;
  * completes, its observation recalibrates the loop's model, the calibration is journaled and told, and a
  * calibration that changed the model marks the state so that the agent is asked again. Does nothing without
  * a calibrated model. Not thread-safe; used under the tick lock.
+ *
+ * <p>Only a material change asks the agent again: one that moves the prediction of what runs (TTFT, ITL or
+ * TPOT) by at least {@value #MATERIAL} of itself; each refit moves the parameters a little, and asking an
+ * agent (perhaps an LLM) for every such step would be churn.
  */
 final class Learner {
     private static final Logger LOG = LoggerFactory.getLogger(PlacementOrchestrator.class);
+
+    /** The relative change of a predicted metric of what runs that makes a recalibration worth a decision. */
+    static final double MATERIAL = 0.02;
 
     private final LoopParts parts;
 
@@ -52,11 +59,25 @@ final class Learner {
         if (calibration == null) {
             return;
         }
-        if (!model.current().equals(before)) {
+        if (changesPrediction(before, model.current(), run)) {
             state.recalibrated();
         }
         Calibration c = calibration;
         parts.journalSafely(() -> parts.journal().recordCalibration(now, run.placement(), c));
         parts.emit(new OrchestratorEvent.Calibrated(now, run.placement(), c));
+    }
+
+    private static boolean changesPrediction(PerformanceModel before, PerformanceModel after, Observation run) {
+        if (before.equals(after)) {
+            return false;
+        }
+        PipelineMetrics a = before.predict(run.placement(), run.request()).metrics();
+        PipelineMetrics b = after.predict(run.placement(), run.request()).metrics();
+        return moved(a.ttftMillis(), b.ttftMillis()) || moved(a.itlMillis(), b.itlMillis())
+                || moved(a.tpotMillis(), b.tpotMillis());
+    }
+
+    private static boolean moved(double from, double to) {
+        return Math.abs(to - from) >= MATERIAL * Math.abs(from);
     }
 }

@@ -179,7 +179,10 @@ final class Loop {
         long[] id = {-1};
         parts.journalSafely(() -> id[0] = parts.journal().recordDecision(draft).id());
         switch (action) {
-            case KEPT, SKIPPED, RECONFIGURED, ROLLED_BACK -> state.awaitMeasurement(id[0]);
+            // A decision asked only because the model changed brings nothing new to learn from: same placement,
+            // same links, same workload. Learning from it again would recalibrate without end.
+            case KEPT, SKIPPED, RECONFIGURED, ROLLED_BACK -> state.awaitMeasurement(id[0],
+                    action != TickOutcome.Action.KEPT || !t.triggers().equals(Set.of(Trigger.MODEL_CALIBRATED)));
             default -> { }
         }
         return outcome(t, decision, action, reason, runningAfter);

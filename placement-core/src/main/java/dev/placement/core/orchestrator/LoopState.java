@@ -189,10 +189,15 @@ final class LoopState {
         state = OrchestratorState.CLOSED;
     }
 
-    /** A decision left a pipeline running: its next metrics are the decision's outcome and a run to learn from. */
-    void awaitMeasurement(long decisionId) {
+    /**
+     * A decision left a pipeline running: its next metrics are the decision's outcome, and (if {@code learn})
+     * the steady window after it is a run to learn from.
+     */
+    void awaitMeasurement(long decisionId, boolean learn) {
         pendingMeasurementFor = decisionId;
-        window.open(running);
+        if (learn) {
+            window.open(running);
+        }
     }
 
     void recalibrated() {
