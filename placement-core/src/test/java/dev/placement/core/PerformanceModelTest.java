@@ -222,4 +222,22 @@ class PerformanceModelTest {
                     predicted.outputTokensPerSecond());
         }
     }
+
+    @Test
+    void aMeasuredSlowLinkCostsThePrefillItsTransferTime() {
+        Workload longPrompts = new Workload(1024, 128, 1);
+        ConnectivityMap base = Fixtures.testbed(0.3, 0, 0);
+        ConnectivityMap gigabit = base.toBuilder().link("node0", "node1", 0.3, 125e6).build();
+        ConnectivityMap wifi = base.toBuilder().link("node0", "node1", 0.3, 12.5e6).build();
+
+        double absent = model.predict(twoNodes, request(base, longPrompts, 4096)).metrics().ttftMillis();
+        double atGigabit = model.predict(twoNodes, request(gigabit, longPrompts, 4096)).metrics().ttftMillis();
+        double atWifi = model.predict(twoNodes, request(wifi, longPrompts, 4096)).metrics().ttftMillis();
+
+        assertThat(atGigabit).as("1000 Mbps measured is the default assumed").isCloseTo(absent, within(1e-9));
+        // 1024 prompt tokens × 3072 hidden × 2 (hidden state and residual) × 2 bytes = 12.6 MB over node0 → node1:
+        // 101 ms at 1000 Mbps, 1007 ms at 100 Mbps.
+        double bytes = 1024 * 3072 * 2 * 2.0;
+        assertThat(atWifi - atGigabit).isCloseTo(bytes / 12.5e6 * 1000 - bytes / 125e6 * 1000, within(1.0));
+    }
 }
