@@ -129,8 +129,10 @@ final class ObservationLines {
         } catch (JsonProcessingException e) {
             JsonLocation at = e.getLocation();
             String where = at == null ? "" : " at column " + at.getColumnNr();
-            throw new InvalidInputException(source, "line " + lineNumber, "not valid JSON" + where + " ("
-                    + e.getOriginalMessage() + "); each line is one object like " + EXAMPLE);
+            // Jackson may name a start marker's place in a source it has redacted; the column says enough.
+            String why = e.getOriginalMessage().replaceAll(" \\(start marker at \\[Source: .*", "");
+            throw new InvalidInputException(source, "line " + lineNumber, "not valid JSON" + where + " (" + why
+                    + "); each line is one object like " + EXAMPLE);
         }
         if (root == null || !root.isObject()) {
             throw new InvalidInputException(source, "line " + lineNumber, "must be a JSON object like " + EXAMPLE
