@@ -19,6 +19,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -32,11 +33,16 @@ import picocli.CommandLine.Spec;
         description = {"Benchmark a running OpenAI-compatible server (vLLM, SGLang, llama.cpp...) with streaming",
             "requests and report TTFT, TPOT, ITL, E2EL and throughput, defined and keyed as vllm bench serve does.",
             "Failed requests (HTTP errors, error events, streams cut before [DONE], timeouts) are counted with",
-            "their reason. Ctrl-C prints what has been measured so far."},
+            "their reason. Ctrl-C prints what has been measured so far.",
+            "With --record, a completed run is appended to an observations file (what ran,",
+            "the workload served, the means measured) for 'placement calibrate'."},
         footer = {"", "Examples:",
             "  placement bench --url http://10.0.0.10:8000 --model tiiuae/Falcon3-10B-Base --num-prompts 200 \\",
             "      --max-concurrency 16 --input-len 512 --output-len 128",
             "  placement bench --url http://10.0.0.10:8000 --num-prompts 500 --request-rate 4 --json > result.json",
+            "  placement bench --url http://10.0.0.10:8000 --model tiiuae/Falcon3-10B-Base \\",
+            "      --num-prompts 200 --max-concurrency 16 --record runs.jsonl \\",
+            "      --cluster cluster.yaml --connectivity links.yaml --placement node0:20,node1:20",
             "", "Environment: OPENAI_API_KEY (sent as a bearer token when set, as vllm bench serve does).",
             "Exit codes: 0 at least one request completed, 1 none did, 2 bad options."})
 final class BenchCommand implements Callable<Integer> {
@@ -49,8 +55,17 @@ final class BenchCommand implements Callable<Integer> {
     String url;
 
     @Option(names = "--model", paramLabel = "NAME",
-            description = "The served model name (default: the first model the server lists).")
+            description = "The model, sent as the request's model unless --served-model-name is given (default: "
+                    + "the first model the server lists). With --record, a catalogue id or config.json path.")
     String model;
+
+    @Option(names = "--served-model-name", paramLabel = "NAME",
+            description = "The name the server serves the model under, when it is not --model (as in vllm bench "
+                    + "serve).")
+    String servedModelName;
+
+    @Mixin
+    RecordingOptions recording = new RecordingOptions();
 
     @Option(names = "--endpoint", paramLabel = "API", defaultValue = "completions",
             description = "completions (/v1/completions, default) or chat (/v1/chat/completions).")
@@ -112,6 +127,7 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ServingBenchmark benchmark = benchmark();
+        recording.check(model);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         BenchmarkListener listener = !noProgress && System.console() != null ? new ProgressBar(err)
@@ -152,7 +168,21 @@ final class BenchCommand implements Callable<Integer> {
             err.flush();
             return 1;
         }
+        if (recording.recording()) {
+            record(result, err);
+        }
         return 0;
+    }
+
+    /** Records a run only when it ran to its end: an interrupted run's means describe part of a run. */
+    private void record(BenchmarkResult result, PrintWriter err) {
+        if (result.interrupted()) {
+            err.println("placement: not recorded in " + recording.record + ": the run was interrupted");
+        } else {
+            recording.append(model, result);
+            err.println("placement: recorded the run in " + recording.record);
+        }
+        err.flush();
     }
 
     private void print(PrintWriter out, BenchmarkResult result) {
@@ -172,12 +202,17 @@ final class BenchCommand implements Callable<Integer> {
                 .percentiles(percentiles())
                 .requestTimeout(timeout())
                 .apiKey(System.getenv("OPENAI_API_KEY"));
-        if (model != null) {
-            if (model.isBlank()) {
-                throw new InvalidInputException("--model", null, "must not be blank; omit it to use the first model "
-                        + "the server lists");
-            }
-            b.model(model);
+        if (model != null && model.isBlank()) {
+            throw new InvalidInputException("--model", null, "must not be blank; omit it to use the first model the "
+                    + "server lists");
+        }
+        if (servedModelName != null && servedModelName.isBlank()) {
+            throw new InvalidInputException("--served-model-name", null, "must not be blank; omit it to send "
+                    + "--model");
+        }
+        String served = servedModelName != null ? servedModelName : model;
+        if (served != null) {
+            b.model(served);
         }
         if (maxConcurrency != null) {
             b.maxConcurrency(atLeastOne(maxConcurrency, "--max-concurrency"));

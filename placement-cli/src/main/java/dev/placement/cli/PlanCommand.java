@@ -57,8 +57,8 @@ final class PlanCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PerformanceModel model = PerformanceModel.defaults();
         PlacementRequest request = inputs.request(PlanningOptions.objective(objective), firstNode);
+        PerformanceModel model = inputs.performanceModel();
         PlacementAgent chosen = Agents.create(agent, model, llm);
         long start = System.nanoTime();
         PlacementDecision decision = chosen.decide(request);

@@ -7,6 +7,8 @@ import dev.placement.api.ModelSpec;
 import dev.placement.api.Objective;
 import dev.placement.api.PlacementRequest;
 import dev.placement.api.Workload;
+import dev.placement.core.Calibration;
+import dev.placement.core.PerformanceModel;
 import dev.placement.core.catalog.ModelCatalog;
 import dev.placement.core.input.ClusterFiles;
 import java.nio.file.Path;
@@ -15,8 +17,9 @@ import picocli.CommandLine.Option;
 
 /**
  * The inputs shared by {@code plan} and {@code predict}: cluster and connectivity files, the model, the
- * workload, max model length and the output format; a picocli mixin. Every invalid value becomes an
- * {@link InvalidInputException} naming the option. Not thread-safe (picocli fills it once per run).
+ * workload, max model length, the calibration of the performance model and the output format; a picocli mixin.
+ * Every invalid value becomes an {@link InvalidInputException} naming the option. Not thread-safe (picocli fills
+ * it once per run).
  */
 final class PlanningOptions {
 
@@ -51,18 +54,44 @@ final class PlanningOptions {
                     + "(default: the model's context length, at most 4096).")
     Integer maxModelLen;
 
+    @Option(names = "--calibration", paramLabel = "FILE",
+            description = "A calibration file written by 'placement calibrate': predict with the model it adopted "
+                    + "(default: the built-in defaults).")
+    Path calibration;
+
     @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "table",
             description = "table (for a person, the default) or json (one object on stdout).")
     String format;
 
     /** @return whether JSON output was asked for */
     boolean json() {
+        return json(format);
+    }
+
+    /**
+     * Reads a {@code --format} option.
+     *
+     * @param format the option's value
+     * @return whether it asks for JSON
+     * @throws InvalidInputException unless it is table or json
+     */
+    static boolean json(String format) {
         String f = format.toLowerCase(Locale.ROOT);
         if (!f.equals("json") && !f.equals("table")) {
             throw new InvalidInputException("--format", null, "unknown format '" + format
                     + "'; valid formats: table, json");
         }
         return f.equals("json");
+    }
+
+    /**
+     * The performance model to predict with.
+     *
+     * @return the model {@code --calibration} adopted, or the defaults without it
+     * @throws InvalidInputException naming the calibration file, the field and the value
+     */
+    PerformanceModel performanceModel() {
+        return calibration == null ? PerformanceModel.defaults() : Calibration.readModel(calibration);
     }
 
     /**

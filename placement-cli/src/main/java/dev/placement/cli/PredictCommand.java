@@ -5,7 +5,6 @@ import dev.placement.api.InvalidInputException;
 import dev.placement.api.Objective;
 import dev.placement.api.Placement;
 import dev.placement.api.PlacementRequest;
-import dev.placement.core.PerformanceModel;
 import dev.placement.core.Prediction;
 import java.util.ArrayList;
 import java.util.List;
@@ -62,7 +61,7 @@ final class PredictCommand implements Callable<Integer> {
             throw new InvalidInputException("--placement", null, "holds " + p.totalLayers() + " layers but "
                     + request.model().name() + " has " + request.model().layers());
         }
-        Prediction prediction = PerformanceModel.defaults().predict(p, request);
+        Prediction prediction = inputs.performanceModel().predict(p, request);
         if (!prediction.fits()) {
             throw new InfeasiblePlacementException(p.toSpec() + " does not fit: " + prediction.infeasibleReason());
         }

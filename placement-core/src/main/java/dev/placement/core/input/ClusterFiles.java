@@ -12,6 +12,7 @@ import dev.placement.api.GpuSpec;
 import dev.placement.api.InvalidInputException;
 import dev.placement.api.NodeSpec;
 import dev.placement.api.GpuCatalog;
+import dev.placement.core.Observation;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -92,6 +93,30 @@ public final class ClusterFiles {
      */
     public static ConnectivityMap readConnectivity(Path file, ClusterSnapshot cluster) {
         return parseConnectivity(read(file), file.getFileName().toString(), cluster);
+    }
+
+    /**
+     * Reads an observations file, the measured runs {@code PerformanceModel.calibrate} fits to: JSON Lines, one
+     * run per line, blank lines and lines starting with {@code #} skipped; at most 16 MiB, lines of at most 1 Mi
+     * characters.
+     * <pre>{@code
+     * {"cluster": "cluster.yaml", "connectivity": "links.yaml", "model": "tiiuae/Falcon3-10B-Base",
+     *  "placement": "node0:20,node1:20", "maxModelLen": 4096,
+     *  "workload": {"inputTokens": 1024, "outputTokens": 128, "concurrency": 16},
+     *  "measured": {"mean_ttft_ms": 210.4, "mean_itl_ms": 81.2, "mean_tpot_ms": 96.0, "output_throughput": 170.3}}
+     * }</pre>
+     * {@code cluster}, {@code connectivity} and a {@code model} that is not a catalogue id are paths relative to
+     * the observations file's folder, each file read once; {@code maxModelLen} defaults to the model's default,
+     * each workload field to {@code Workload.DEFAULT}'s. {@code measured} takes {@code vllm bench serve}'s keys so
+     * that a bench result can be pasted: other keys are ignored, a missing one is 0 (not measured). Any other
+     * top-level field is an error.
+     *
+     * @param file the observations file
+     * @return the observations in file order; never empty
+     * @throws InvalidInputException naming the file, the line, the field and the value of the first problem
+     */
+    public static List<Observation> readObservations(Path file) {
+        return ObservationLines.read(file);
     }
 
     /**
@@ -359,7 +384,7 @@ public final class ClusterFiles {
         return d;
     }
 
-    private static String describe(JsonNode v) {
+    static String describe(JsonNode v) {
         if (v.isTextual()) {
             return "'" + v.asText() + "'";
         }
