@@ -96,6 +96,29 @@ class DecisionJournalTest {
 
         Files.writeString(file, "{\"kind\":\"gossip\"}\n");
         assertThatThrownBy(() -> DecisionJournal.openFile(file)).isInstanceOf(InvalidInputException.class)
-                .hasMessageContaining("line 1: not a decision-journal line: 'kind' must be 'decision', 'measured' or 'calibration'");
+                .hasMessageContaining("line 1: not a decision-journal line: 'kind' must be 'decision', 'measured' "
+                        + "or 'calibration'");
+    }
+
+    @Test
+    void keepsWhatTheLoopLearntBesideTheDecisionsAndReadsItBack(@TempDir Path dir) {
+        Path file = dir.resolve("j.jsonl");
+        DecisionJournal.Learnt learnt = new DecisionJournal.Learnt(AT, TWO, 3, true, 0.31, 0.02,
+                java.util.Map.of("latencyCrossingFactor", 4.9), "adopted the fit over 3 observations");
+        DecisionJournal.Learnt nothingYet = new DecisionJournal.Learnt(AT.plusSeconds(60), TWO, 1, false, Double.NaN,
+                Double.NaN, java.util.Map.of(), "one run cannot show a gain");
+        try (DecisionJournal journal = DecisionJournal.openFile(file)) {
+            journal.recordDecision(draft("first", null));
+        }
+        try (java.io.BufferedWriter w = Files.newBufferedWriter(file, java.nio.file.StandardOpenOption.APPEND)) {
+            w.write(JournalLines.calibration(learnt) + "\n" + JournalLines.calibration(nothingYet) + "\n");
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+
+        try (DecisionJournal reopened = DecisionJournal.openFile(file)) {
+            assertThat(reopened.entries()).hasSize(1);
+            assertThat(reopened.calibrations()).containsExactly(learnt, nothingYet);
+        }
     }
 }
