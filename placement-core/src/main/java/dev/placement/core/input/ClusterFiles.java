@@ -13,9 +13,6 @@ import dev.placement.api.InvalidInputException;
 import dev.placement.api.NodeSpec;
 import dev.placement.api.GpuCatalog;
 import dev.placement.core.Observation;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -64,6 +61,8 @@ public final class ClusterFiles {
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    /** The largest cluster or connectivity file read: thousands of nodes fit in far less. */
+    private static final int MAX_FILE_BYTES = 4 << 20;
     private static final Set<String> CLUSTER_FIELDS = Set.of("gpuMemoryUtilization", "nodes");
     private static final Set<String> NODE_FIELDS = Set.of("id", "address", "gpu", "gpuCount", "labels");
     private static final Set<String> GPU_FIELDS = Set.of("name", "memoryGiB", "bandwidthGBps", "fp16Tflops");
@@ -146,13 +145,8 @@ public final class ClusterFiles {
 
     private static JsonNode read(Path file) {
         String source = file.getFileName() == null ? file.toString() : file.getFileName().toString();
-        try {
-            return tree(Files.readString(file), source);
-        } catch (NoSuchFileException e) {
-            throw new InvalidInputException(file.toString(), null, "file not found");
-        } catch (IOException e) {
-            throw new InvalidInputException(file.toString(), null, "cannot be read: " + e.getMessage());
-        }
+        return tree(BoundedText.read(file, MAX_FILE_BYTES, "a cluster or connectivity file is a few KB",
+                "YAML or JSON"), source);
     }
 
     private static JsonNode tree(String text, String source) {

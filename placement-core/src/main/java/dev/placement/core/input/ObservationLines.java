@@ -16,15 +16,7 @@ import dev.placement.api.PlacementRequest;
 import dev.placement.api.Workload;
 import dev.placement.core.Observation;
 import dev.placement.core.catalog.ModelCatalog;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -69,30 +61,8 @@ final class ObservationLines {
     }
 
     static List<Observation> read(Path file) {
-        return new ObservationLines(file).observations(text(file));
-    }
-
-    private static String text(Path file) {
-        String source = file.toString();
-        byte[] bytes;
-        try (InputStream in = Files.newInputStream(file)) {
-            bytes = in.readNBytes(MAX_BYTES + 1);
-        } catch (NoSuchFileException e) {
-            throw new InvalidInputException(source, null, "file not found");
-        } catch (IOException e) {
-            throw new InvalidInputException(source, null, "cannot be read: " + e.getMessage());
-        }
-        if (bytes.length > MAX_BYTES) {
-            throw new InvalidInputException(source, null, "larger than " + MAX_BYTES + " bytes; split the "
-                    + "observations over several files");
-        }
-        try {
-            // Strict decoding: a stray binary file should be named as such, not parsed as replacement characters.
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
-        } catch (CharacterCodingException e) {
-            throw new InvalidInputException(source, null, "is not UTF-8 text; expected one JSON object per line");
-        }
+        return new ObservationLines(file).observations(BoundedText.read(file, MAX_BYTES,
+                "split the observations over several files", "one JSON object per line"));
     }
 
     private List<Observation> observations(String text) {

@@ -165,4 +165,17 @@ class ClusterFilesTest {
                 .hasMessageContaining("links.yaml: syntax error")
                 .hasMessageContaining("node1");
     }
+
+    @Test
+    void readsAClusterFileOnlyUpToABoundAndOnlyAsText(@TempDir Path dir) throws Exception {
+        Path huge = dir.resolve("huge.yaml");
+        Files.writeString(huge, "nodes: []\n#" + "x".repeat(5 << 20));
+        Path binary = dir.resolve("binary.yaml");
+        Files.write(binary, new byte[] {(byte) 0xff, (byte) 0xfe, 0x00, 0x41});
+
+        assertThatThrownBy(() -> ClusterFiles.readCluster(huge)).isInstanceOf(InvalidInputException.class)
+                .hasMessage(huge + ": larger than 4194304 bytes; a cluster or connectivity file is a few KB");
+        assertThatThrownBy(() -> ClusterFiles.readCluster(binary)).isInstanceOf(InvalidInputException.class)
+                .hasMessage(binary + ": is not UTF-8 text; expected YAML or JSON");
+    }
 }

@@ -1,0 +1,51 @@
+package dev.placement.core.input;
+
+import dev.placement.api.InvalidInputException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+/**
+ * Reads an input file as text, bounded: never more than a limit into memory, and strictly UTF-8, so that a
+ * stray binary or huge file is named as such rather than parsed. Every problem is one
+ * {@link InvalidInputException} naming the file.
+ */
+final class BoundedText {
+    private BoundedText() {
+    }
+
+    /**
+     * @param file     the file
+     * @param maxBytes the most it may hold
+     * @param tooLarge what to do about a larger file, for its message
+     * @param expected what the file should hold, for the message on a file that is not text
+     * @return its text
+     * @throws InvalidInputException if it is missing, unreadable, larger than {@code maxBytes} or not UTF-8
+     */
+    static String read(Path file, int maxBytes, String tooLarge, String expected) {
+        String source = file.toString();
+        byte[] bytes;
+        try (InputStream in = Files.newInputStream(file)) {
+            bytes = in.readNBytes(maxBytes + 1);
+        } catch (NoSuchFileException e) {
+            throw new InvalidInputException(source, null, "file not found");
+        } catch (IOException e) {
+            throw new InvalidInputException(source, null, "cannot be read: " + e.getMessage());
+        }
+        if (bytes.length > maxBytes) {
+            throw new InvalidInputException(source, null, "larger than " + maxBytes + " bytes; " + tooLarge);
+        }
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            throw new InvalidInputException(source, null, "is not UTF-8 text; expected " + expected);
+        }
+    }
+}
