@@ -5,14 +5,22 @@ package dev.placement.api;
  *
  * <p>{@link Goal#BALANCED} weighs time to first token, inter-token latency and throughput together; its
  * exact definition lives with the scorer in {@code placement-core}. A bound that is {@code null} is absent.
- * A placement whose predicted metrics break a bound is not eligible.
+ * A placement whose predicted metrics (means) break a bound is not eligible. The {@link Slo} is per request:
+ * {@link Goal#GOODPUT} maximises the requests per second that meet it, and with any other goal it is what the
+ * predicted goodput is reported against.
+ *
+ * <p>Whatever the goal, a placement must serve the offered load: one whose KV cache holds fewer of the
+ * workload's concurrent sequences than another placement's is not eligible (see {@code PlacementSolver}).
  *
  * @param goal                     what to optimise
  * @param maxTtftMillis            upper bound on time to first token in ms, or {@code null}
  * @param maxItlMillis             upper bound on inter-token latency in ms, or {@code null}
  * @param minOutputTokensPerSecond lower bound on output throughput in tokens/s, or {@code null}
+ * @param slo                      per-request service-level objectives; not null ({@link Slo#NONE} for none);
+ *                                 {@link Goal#GOODPUT} needs at least one bound
  */
-public record Objective(Goal goal, Double maxTtftMillis, Double maxItlMillis, Double minOutputTokensPerSecond) {
+public record Objective(Goal goal, Double maxTtftMillis, Double maxItlMillis, Double minOutputTokensPerSecond,
+        Slo slo) {
 
     /** What to optimise. */
     public enum Goal {
@@ -23,10 +31,12 @@ public record Objective(Goal goal, Double maxTtftMillis, Double maxItlMillis, Do
         /** Maximise output tokens per second over all requests. */
         THROUGHPUT,
         /** A weighted balance of the three. */
-        BALANCED;
+        BALANCED,
+        /** Maximise requests per second that meet every bound of the objective's {@link Slo}, as vLLM counts them. */
+        GOODPUT;
 
         /**
-         * Reads the CLI spelling: {@code itl}, {@code ttft}, {@code throughput} or {@code balanced}.
+         * Reads the CLI spelling: {@code itl}, {@code ttft}, {@code throughput}, {@code balanced} or {@code goodput}.
          *
          * @param text the spelling, case-insensitive
          * @return the goal
@@ -39,7 +49,7 @@ public record Objective(Goal goal, Double maxTtftMillis, Double maxItlMillis, Do
                 }
             }
             throw new IllegalArgumentException("unknown objective '" + text
-                    + "'; valid objectives: itl, ttft, throughput, balanced");
+                    + "'; valid objectives: itl, ttft, throughput, balanced, goodput");
         }
 
         /** @return the CLI spelling, lower case */
@@ -48,9 +58,14 @@ public record Objective(Goal goal, Double maxTtftMillis, Double maxItlMillis, Do
         }
     }
 
-    /** Validates that the goal is set and every bound present is positive. */
+    /** Validates that the goal and SLO are set, every bound present is positive, and goodput has an SLO. */
     public Objective {
         Checks.notNull(goal, "objective.goal");
+        Checks.notNull(slo, "objective.slo");
+        if (goal == Goal.GOODPUT && slo.isNone()) {
+            throw new IllegalArgumentException("objective goodput needs at least one SLO bound (ttft, itl, tpot or "
+                    + "e2el)");
+        }
         if (maxTtftMillis != null) {
             Checks.positive(maxTtftMillis, "objective.maxTtftMillis");
         }
@@ -63,11 +78,51 @@ public record Objective(Goal goal, Double maxTtftMillis, Double maxItlMillis, Do
     }
 
     /**
-     * @param goal what to optimise
+     * An objective without per-request SLOs.
+     *
+     * @param goal                     what to optimise
+     * @param maxTtftMillis            upper bound on mean TTFT in ms, or {@code null}
+     * @param maxItlMillis             upper bound on mean ITL in ms, or {@code null}
+     * @param minOutputTokensPerSecond lower bound on output throughput in tokens/s, or {@code null}
+     * @throws IllegalArgumentException if the goal is {@link Goal#GOODPUT} (it needs an SLO) or a bound is not
+     *                                  positive
+     */
+    public Objective(Goal goal, Double maxTtftMillis, Double maxItlMillis, Double minOutputTokensPerSecond) {
+        this(goal, maxTtftMillis, maxItlMillis, minOutputTokensPerSecond, Slo.NONE);
+    }
+
+    /**
+     * @param goal what to optimise; not {@link Goal#GOODPUT}
      * @return an objective with no bounds
+     * @throws IllegalArgumentException for {@link Goal#GOODPUT}, which needs an SLO
      */
     public static Objective of(Goal goal) {
         return new Objective(goal, null, null, null);
+    }
+
+    /**
+     * @param slo the per-request bounds; at least one
+     * @return maximise goodput against {@code slo}, no other bounds
+     */
+    public static Objective maximizeGoodput(Slo slo) {
+        return new Objective(Goal.GOODPUT, null, null, null, slo);
+    }
+
+    /**
+     * @param slo the per-request bounds; not null
+     * @return a copy with these SLOs
+     * @throws IllegalArgumentException if the goal is goodput and {@code slo} has no bound
+     */
+    public Objective withSlo(Slo slo) {
+        return new Objective(goal, maxTtftMillis, maxItlMillis, minOutputTokensPerSecond, slo);
+    }
+
+    /**
+     * @param goal the goal; not null
+     * @return a copy with this goal and the same bounds and SLOs
+     */
+    public Objective withGoal(Goal goal) {
+        return new Objective(goal, maxTtftMillis, maxItlMillis, minOutputTokensPerSecond, slo);
     }
 
     /** @return minimise inter-token latency, no bounds */
@@ -95,7 +150,7 @@ public record Objective(Goal goal, Double maxTtftMillis, Double maxItlMillis, Do
      * @return a copy that also requires TTFT &le; {@code millis}
      */
     public Objective withMaxTtftMillis(double millis) {
-        return new Objective(goal, millis, maxItlMillis, minOutputTokensPerSecond);
+        return new Objective(goal, millis, maxItlMillis, minOutputTokensPerSecond, slo);
     }
 
     /**
@@ -103,7 +158,7 @@ public record Objective(Goal goal, Double maxTtftMillis, Double maxItlMillis, Do
      * @return a copy that also requires ITL &le; {@code millis}
      */
     public Objective withMaxItlMillis(double millis) {
-        return new Objective(goal, maxTtftMillis, millis, minOutputTokensPerSecond);
+        return new Objective(goal, maxTtftMillis, millis, minOutputTokensPerSecond, slo);
     }
 
     /**
@@ -111,7 +166,7 @@ public record Objective(Goal goal, Double maxTtftMillis, Double maxItlMillis, Do
      * @return a copy that also requires output throughput &ge; {@code tokensPerSecond}
      */
     public Objective withMinOutputTokensPerSecond(double tokensPerSecond) {
-        return new Objective(goal, maxTtftMillis, maxItlMillis, tokensPerSecond);
+        return new Objective(goal, maxTtftMillis, maxItlMillis, tokensPerSecond, slo);
     }
 
     /**

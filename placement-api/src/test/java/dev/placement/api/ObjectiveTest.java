@@ -44,7 +44,7 @@ class ObjectiveTest {
         assertThat(Goal.BALANCED.cliName()).isEqualTo("balanced");
         assertThatThrownBy(() -> Goal.parse("fast"))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("unknown objective 'fast'; valid objectives: itl, ttft, throughput, balanced");
+                .hasMessage("unknown objective 'fast'; valid objectives: itl, ttft, throughput, balanced, goodput");
     }
 
     @Test

@@ -9,7 +9,7 @@ import dev.placement.api.Objective;
  * largest stage at least the mean, and the effective concurrency ranging over an interval cut into a few
  * pieces, each bounded by {@link ScoreBound}. Cheap enough to compute for every candidate, which is what lets
  * the exact search visit candidates in ascending bound and stop at the first that reaches the incumbent.
- * Immutable.
+ * Not thread-safe (its {@link ScoreBound}'s scratch); one per solve.
  */
 final class CandidateBound {
     /** Concurrency intervals up to this size are bounded per value; larger ones in as many pieces. */

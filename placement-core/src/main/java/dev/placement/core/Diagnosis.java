@@ -43,7 +43,7 @@ final class Diagnosis {
                     + PerformanceModel.gb(weights + kv - Math.max(0, offered)) + " short";
         }
         Objective objective = c.request.objective();
-        Objective unbounded = Objective.of(objective.goal());
+        Objective unbounded = new Objective(objective.goal(), null, null, null, objective.slo());
         if (!unbounded.equals(objective)) {
             PlacementSolver.Found f = solver.search(c, unbounded, c.n > PlacementSolver.EXACT_MAX_NODES);
             if (f != null) {

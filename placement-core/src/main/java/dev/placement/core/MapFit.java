@@ -150,7 +150,7 @@ final class MapFit {
     private double[] dataResiduals(double[] u, double scale) {
         PerformanceModel.Parameters p = parameters(u);
         double[] r = new double[rows];
-        double[] m = new double[4];
+        double[] m = new double[PipelineCosts.RESULTS];
         int i = 0;
         for (int o = 0; o < data.size(); o++) {
             Observation ob = data.get(o);

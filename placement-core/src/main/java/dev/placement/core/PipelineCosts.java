@@ -18,6 +18,24 @@ final class PipelineCosts {
     /** Bytes a last stage returns to the driver per sequence per step (sampled token ids and bookkeeping). */
     static final double RETURN_BYTES_PER_SEQUENCE = 16;
 
+    /** Where {@link #metrics} puts each result: mean TTFT, ITL, TPOT in ms, output throughput in tokens/s. */
+    static final int TTFT = 0;
+    static final int ITL = 1;
+    static final int TPOT = 2;
+    static final int THROUGHPUT = 3;
+    /** The TTFT of the first request of a burst (its wait for a slot plus a lone prefill), ms. */
+    static final int FIRST_TTFT = 4;
+    /** How much later each further request of a burst gets its first token (the prefill bottleneck β), ms. */
+    static final int TTFT_STEP = 5;
+    /** The effective concurrency b: requests decoding at once. */
+    static final int SEQUENCES = 6;
+    /** A request's time from first to last token, (output tokens − 1) × TPOT, ms. */
+    static final int DECODE = 7;
+    /** Completed requests per second. */
+    static final int REQUESTS_PER_SECOND = 8;
+    /** The length of the array {@link #metrics} fills. */
+    static final int RESULTS = 9;
+
     final PlacementRequest request;
     final PerformanceModel.Parameters p;
     final ModelSpec model;
@@ -45,7 +63,11 @@ final class PipelineCosts {
     final int prefillChunks;
     /** Largest effective concurrency: min(workload concurrency, maxNumSeqs). */
     final int topConcurrency;
-    /** Smallest effective concurrency a fitting placement can have (its KV holds at least max-model-len). */
+    /**
+     * Smallest effective concurrency an eligible placement may have: by default what any fitting placement has
+     * (its KV holds at least max-model-len); the solver raises it to the most any placement can serve
+     * ({@link #requiring}).
+     */
     final int floorConcurrency;
 
     final long[] budgetBytes;
@@ -88,7 +110,7 @@ final class PipelineCosts {
         this.lmHeadFlopsPerToken = 2.0 * model.vocabSize() * model.hiddenSize();
         this.prefillChunks = (w.inputTokens() + p.maxBatchedTokens() - 1) / p.maxBatchedTokens();
         this.topConcurrency = Math.min(w.concurrency(), p.maxNumSeqs());
-        this.floorConcurrency = Math.max(1, Math.min(topConcurrency, request.maxModelLen() / sequenceTokens));
+        this.floorConcurrency = naturalFloor();
 
         double util = request.cluster().gpuMemoryUtilization();
         budgetBytes = new long[n];
@@ -120,6 +142,59 @@ final class PipelineCosts {
                 millisPerByte[i][j] = bw.isPresent() ? 1000.0 / bw.getAsDouble() : defaultMsPerByte;
             }
         }
+    }
+
+    /** The same terms with another floor: shares every table (none is ever written after construction). */
+    private PipelineCosts(PipelineCosts o, int floor) {
+        this.request = o.request;
+        this.p = o.p;
+        this.model = o.model;
+        this.nodes = o.nodes;
+        this.n = o.n;
+        this.layers = o.layers;
+        this.inputTokens = o.inputTokens;
+        this.outputTokens = o.outputTokens;
+        this.concurrency = o.concurrency;
+        this.sequenceTokens = o.sequenceTokens;
+        this.decodeContextTokens = o.decodeContextTokens;
+        this.bytesPerLayer = o.bytesPerLayer;
+        this.kvBytesPerTokenPerLayer = o.kvBytesPerTokenPerLayer;
+        this.activationBytesPerToken = o.activationBytesPerToken;
+        this.embeddingBytes = o.embeddingBytes;
+        this.lmHeadBytes = o.lmHeadBytes;
+        this.lmHeadBytesWhenAlsoFirst = o.lmHeadBytesWhenAlsoFirst;
+        this.activationPeakBytes = o.activationPeakBytes;
+        this.logitsPeakBytes = o.logitsPeakBytes;
+        this.flopsPerTokenPerLayerDecode = o.flopsPerTokenPerLayerDecode;
+        this.flopsPerTokenPerLayerPrefill = o.flopsPerTokenPerLayerPrefill;
+        this.lmHeadFlopsPerToken = o.lmHeadFlopsPerToken;
+        this.prefillChunks = o.prefillChunks;
+        this.topConcurrency = o.topConcurrency;
+        this.floorConcurrency = floor;
+        this.budgetBytes = o.budgetBytes;
+        this.bandwidthBytesPerMilli = o.bandwidthBytesPerMilli;
+        this.flopsPerMilli = o.flopsPerMilli;
+        this.ids = o.ids;
+        this.oneWayMillis = o.oneWayMillis;
+        this.millisPerByte = o.millisPerByte;
+    }
+
+    /** The concurrency every fitting placement reaches: its KV cache holds at least one max-model-len sequence. */
+    int naturalFloor() {
+        return Math.max(1, Math.min(topConcurrency, request.maxModelLen() / sequenceTokens));
+    }
+
+    /**
+     * These terms with only placements that run at least {@code sequences} workload sequences at once eligible.
+     *
+     * @param sequences between {@link #naturalFloor()} and {@link #topConcurrency}
+     */
+    PipelineCosts requiring(int sequences) {
+        if (sequences < naturalFloor() || sequences > topConcurrency) {
+            throw new IllegalArgumentException("sequences must be in [" + naturalFloor() + ", " + topConcurrency
+                    + "], was " + sequences);
+        }
+        return sequences == floorConcurrency ? this : new PipelineCosts(this, sequences);
     }
 
     int indexOf(String id) {
@@ -209,8 +284,10 @@ final class PipelineCosts {
     }
 
     /**
-     * Turns the aggregates of a placement into metrics. {@code out} receives {ttft, itl, tpot, throughput} in
-     * ms, ms, ms and tokens/s; TPOT is ITL × tpotPerItl. This is the single definition of how terms combine; see
+     * Turns the aggregates of a placement into metrics. {@code out} (at least {@link #RESULTS} long) receives
+     * the means at {@link #TTFT}, {@link #ITL}, {@link #TPOT} (ITL × tpotPerItl) and {@link #THROUGHPUT}, and
+     * the spread of a burst at {@link #FIRST_TTFT}, {@link #TTFT_STEP}, {@link #SEQUENCES}, {@link #DECODE} and
+     * {@link #REQUESTS_PER_SECOND}. This is the single definition of how terms combine; see
      * {@link PerformanceModel}'s class description.
      *
      * @param stages           number of stages K
@@ -239,11 +316,17 @@ final class PipelineCosts {
         double itl = cycle + (b - 1) * prefillBottleneck / Math.max(1, outputTokens - 1);
         double ttftBurst = prefillAlone + prefillBottleneck * (b - 1) / 2.0;
         double service = ttftBurst + (outputTokens - 1) * itl;
-        double ttft = ttftBurst + service * (concurrency - b) / b;
+        double wait = service * (concurrency - b) / b;
         double throughput = b * (double) outputTokens / (service / 1000.0);
-        out[0] = ttft;
-        out[1] = itl;
-        out[2] = itl * p.tpotPerItl();
-        out[3] = throughput;
+        double tpot = itl * p.tpotPerItl();
+        out[TTFT] = ttftBurst + wait;
+        out[ITL] = itl;
+        out[TPOT] = tpot;
+        out[THROUGHPUT] = throughput;
+        out[FIRST_TTFT] = wait + prefillAlone;
+        out[TTFT_STEP] = prefillBottleneck;
+        out[SEQUENCES] = b;
+        out[DECODE] = (outputTokens - 1) * tpot;
+        out[REQUESTS_PER_SECOND] = b / (service / 1000.0);
     }
 }

@@ -13,6 +13,12 @@ import java.util.Objects;
  * contiguous layers each, subject to memory (every stage keeps KV cache for one max-model-len sequence), known
  * links (including the return hop to rank 0), the objective's bounds, and the pinned first node if any.
  *
+ * <p>Every objective serves the offered load: only placements whose KV cache runs as many of the workload's
+ * concurrent requests at once as any placement can are eligible (all of them when some placement holds them
+ * all; else the most any can). A placement that looks faster only because it runs fewer requests at once (a
+ * small KV cache queues the rest) is not an answer to a user who offered that load; the explanation names it
+ * when it would have won.
+ *
  * <p>Up to {@value #EXACT_MAX_NODES} nodes the answer is exact for the {@link PerformanceModel} (see the
  * package-private {@code ExactSearch} for why), unless the exact search
  * runs out of its deterministic work budget ({@link Solution#proven()} is then false and the explanation says
@@ -89,7 +95,8 @@ public final class PlacementSolver {
     Solution solve(PlacementRequest request, boolean heuristicOnly) {
         Objects.requireNonNull(request, "request");
         long start = System.nanoTime();
-        PipelineCosts costs = new PipelineCosts(request, model.parameters());
+        PipelineCosts natural = new PipelineCosts(request, model.parameters());
+        PipelineCosts costs = servingTheLoad(natural, heuristicOnly);
         Found found = search(costs, request.objective(), heuristicOnly);
         if (found == null) {
             throw new InfeasiblePlacementException(Diagnosis.explain(this, costs));
@@ -103,12 +110,25 @@ public final class PlacementSolver {
             }
         }
         String explanation = Rationale.explain(model, costs, best, excluded, !found.proven());
+        explanation += Rationale.servedLoad(model, costs, best, costs.floorConcurrency > natural.floorConcurrency
+                ? search(natural, request.objective(), true) : null);
         if (found.stoppedAfterSteps() > 0) {
             explanation += " The exact search stopped after " + found.stoppedAfterSteps()
                     + " steps (its budget); this placement is the best found, not proven optimal.";
         }
         double millis = (System.nanoTime() - start) / 1e6;
         return new Solution(best, explanation, excluded, millis, found.proven());
+    }
+
+    /**
+     * The request's terms with only placements eligible that run as many of the workload's requests at once as
+     * any placement can ({@link ServedLoad}).
+     */
+    private PipelineCosts servingTheLoad(PipelineCosts natural, boolean heuristicOnly) {
+        int first = natural.request.firstNodeId() == null ? -1 : natural.indexOf(natural.request.firstNodeId());
+        int most = ServedLoad.mostSequences(natural, first,
+                c -> search(c, ServedLoad.anyPlacement(), heuristicOnly) != null);
+        return natural.requiring(most);
     }
 
     /** The best path and split, or null when nothing is eligible. */

@@ -24,6 +24,8 @@ import java.util.Objects;
  *                               (capped at vLLM's max-num-seqs); 0 when it does not fit
  * @param stages                 per-stage terms, rank 0 first
  * @param links                  per-link terms in pipeline order, the return hop last (empty for one stage)
+ * @param spread                 how single requests' timings spread around the means (what decides goodput);
+ *                               meaningful only when {@link #fits()}
  */
 public record Prediction(
         Placement placement,
@@ -32,12 +34,14 @@ public record Prediction(
         String infeasibleReason,
         int maxConcurrentSequences,
         List<StageEstimate> stages,
-        List<LinkEstimate> links) {
+        List<LinkEstimate> links,
+        RequestSpread spread) {
 
     /** Validates the fields and copies the lists. */
     public Prediction {
         Objects.requireNonNull(placement, "placement");
         Objects.requireNonNull(metrics, "metrics");
+        Objects.requireNonNull(spread, "spread");
         if (!fits && (infeasibleReason == null || infeasibleReason.isBlank())) {
             throw new IllegalArgumentException("a prediction that does not fit needs a reason");
         }
@@ -151,10 +155,16 @@ public record Prediction(
                     l.bandwidthBytesPerSecond(), lat + dBytes * c.millisPerByte[from][to],
                     lat + pBytes * c.millisPerByte[from][to]));
         }
-        double[] out = new double[4];
+        double[] out = new double[PipelineCosts.RESULTS];
         c.metrics(k, b, sumDecode, maxDecode, sumPrefill, maxPrefill, sumOneWay, sumMsPerByteFwd, maxMsPerByteFwd,
                 msPerByteReturn, out);
         PipelineMetrics metrics = new PipelineMetrics(out[0], out[1], out[2], out[3], PipelineMetrics.Source.PREDICTED);
-        return new Prediction(placement, metrics, fits, reason, maxConcurrent, stageEstimates, withTimes);
+        return new Prediction(placement, metrics, fits, reason, maxConcurrent, stageEstimates, withTimes,
+                RequestSpread.of(out));
+    }
+
+    /** @return how many of the workload's requests run at once on this placement (its effective concurrency) */
+    public int servedSequences() {
+        return spread.sequences();
     }
 }

@@ -3,6 +3,7 @@ package dev.placement.core;
 import dev.placement.api.Objective;
 import dev.placement.api.PipelineMetrics;
 import dev.placement.api.Placement;
+import dev.placement.api.Slo;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -21,6 +22,7 @@ final class Rationale {
             case TTFT -> "minimises time to first token";
             case THROUGHPUT -> "maximises output throughput";
             case BALANCED -> "balances TTFT, ITL and throughput (their geometric mean)";
+            case GOODPUT -> "maximises goodput (requests per second that meet every SLO)";
         };
     }
 
@@ -39,7 +41,8 @@ final class Rationale {
                 .append(") ").append(goalPhrase(c.request.objective().goal()));
         sb.append(heuristic ? " among the placements the heuristic search examined"
                 : " over every valid placement");
-        sb.append(": predicted ").append(metrics(best.metrics(), best.maxConcurrentSequences())).append('.');
+        sb.append(": predicted ").append(metrics(best.metrics(), best.maxConcurrentSequences()))
+                .append(goodput(c.request.objective().slo(), best)).append('.');
         int explained = 0;
         for (String id : excluded) {
             if (explained == DETAILED) {
@@ -53,9 +56,48 @@ final class Rationale {
         return sb.toString();
     }
 
+    /** The predicted goodput under an SLO, as a clause; empty without an SLO. */
+    static String goodput(Slo slo, Prediction p) {
+        if (slo.isNone()) {
+            return "";
+        }
+        return String.format(Locale.ROOT, ", goodput %.2f requests/s (%.0f%% of requests within %s)",
+                p.spread().goodput(slo), 100 * p.spread().shareWithin(slo), slo.toSpec());
+    }
+
+    /**
+     * What serving the offered load meant for this decision, as sentences to append (empty when it made no
+     * difference): that no placement runs every concurrent request at once, and which placement would have won
+     * had the objective been allowed to run fewer.
+     *
+     * @param costs     the terms the solver searched (their floor is the sequences it required)
+     * @param unserving the best placement at the natural floor, or null when it was not searched
+     */
+    static String servedLoad(PerformanceModel model, PipelineCosts costs, Prediction best,
+            PlacementSolver.Found unserving) {
+        StringBuilder sb = new StringBuilder();
+        if (costs.floorConcurrency < costs.topConcurrency) {
+            sb.append(String.format(Locale.ROOT, " No placement's KV cache runs all %d concurrent requests at once;"
+                    + " this one runs %d, the most any can, and the others wait for a slot.", costs.topConcurrency,
+                    best.servedSequences()));
+        }
+        if (unserving != null) {
+            Prediction alt = model.predict(unserving.placement(costs), costs);
+            if (alt.fits() && !alt.placement().equals(best.placement())
+                    && alt.servedSequences() < best.servedSequences()) {
+                sb.append(String.format(Locale.ROOT, " %s would predict %s, but only because it runs %d of the %d"
+                        + " requests at once (its KV cache is smaller); it does not serve the offered load.",
+                        alt.placement().toSpec(), metrics(alt.metrics(), alt.maxConcurrentSequences()),
+                        alt.servedSequences(), costs.concurrency));
+            }
+        }
+        return sb.toString();
+    }
+
     /** Tries the node at every position of the chosen pipeline and compares the best such pipeline with the chosen one. */
     private static String whyLeftOut(PerformanceModel model, PipelineCosts c, Prediction best, int x) {
-        Objective unbounded = Objective.of(c.request.objective().goal());
+        Objective unbounded = new Objective(c.request.objective().goal(), null, null, null,
+                c.request.objective().slo());
         SplitEvaluator ev = new SplitEvaluator(c, unbounded);
         List<Integer> chosen = new ArrayList<>();
         for (String id : best.placement().nodeIds()) {

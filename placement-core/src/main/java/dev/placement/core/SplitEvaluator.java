@@ -16,7 +16,7 @@ final class SplitEvaluator {
     final PipelineCosts c;
     final Objective objective;
     private final CheapSplits cheap;
-    private final double[] out = new double[4];
+    private final double[] out = new double[PipelineCosts.RESULTS];
 
     SplitEvaluator(PipelineCosts c, Objective objective) {
         this.c = c;
@@ -63,8 +63,9 @@ final class SplitEvaluator {
     }
 
     /**
-     * Exact score of a split of a path (lower is better); +∞ when it does not fit or breaks a bound. Fills
-     * {@code metrics} ({ttft, itl, tpot, throughput}) when not null.
+     * Exact score of a split of a path (lower is better); +∞ when it does not fit, runs fewer sequences at once
+     * than the costs' floor or breaks a bound. Fills {@code metrics} (as {@link PipelineCosts#metrics} does)
+     * when not null and the split fits.
      */
     double score(int[] path, int[] layers, double[] links, double[] metrics) {
         int k = path.length;
@@ -78,6 +79,9 @@ final class SplitEvaluator {
         }
         int maxConcurrent = (int) Math.min(c.p.maxNumSeqs(), minTokens / c.sequenceTokens);
         int b = Math.min(c.concurrency, maxConcurrent);
+        if (b < c.floorConcurrency) {
+            return Double.POSITIVE_INFINITY; // another placement serves more of the load
+        }
         double q = (double) b / Math.min(k, b);
         double sumDec = 0;
         double maxDec = 0;
@@ -93,7 +97,7 @@ final class SplitEvaluator {
         }
         double[] o = metrics != null ? metrics : out;
         c.metrics(k, b, sumDec, maxDec, sumPre, maxPre, links[0], links[1], links[2], links[3], o);
-        return ObjectiveScore.score(objective, o[0], o[1], o[3]);
+        return ObjectiveScore.score(objective, o);
     }
 
     /**

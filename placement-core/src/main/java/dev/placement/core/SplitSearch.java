@@ -56,7 +56,7 @@ final class SplitSearch {
     private double[] decSlope;
     private double[] preSlope;
     private int[] current;
-    private final double[] out = new double[4];
+    private final double[] out = new double[PipelineCosts.RESULTS];
 
     SplitSearch(PipelineCosts c, Objective objective) {
         this.c = c;
@@ -220,7 +220,7 @@ final class SplitSearch {
             double p = pre[r][l];
             c.metrics(k, b, sumDec + d, Math.max(maxDec, d), sumPre + p, Math.max(maxPre, p), links[0],
                     links[1], links[2], links[3], out);
-            double s = ObjectiveScore.score(objective, out[0], out[1], out[3]);
+            double s = ObjectiveScore.score(objective, out);
             if (s < incumbent) {
                 incumbent = s;
                 bestPath = path.clone();

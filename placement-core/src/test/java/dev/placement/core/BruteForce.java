@@ -5,11 +5,15 @@ import dev.placement.api.PlacementRequest;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Scores every valid placement of a small request with the public model API: the reference for the solver. */
+/**
+ * Scores every valid placement of a small request with the public model API: the reference for the solver. The
+ * best runs the most requests at once, then scores best: every objective serves the offered load.
+ */
 final class BruteForce {
     final PerformanceModel model;
     final PlacementRequest request;
     double bestScore = Double.POSITIVE_INFINITY;
+    int bestServed;
     Placement best;
     long placements;
 
@@ -60,10 +64,11 @@ final class BruteForce {
         if (!pr.fits()) {
             return;
         }
-        double s = ObjectiveScore.score(request.objective(), pr.metrics());
-        if (s < bestScore) {
+        double s = ObjectiveScore.score(request.objective(), pr);
+        if (pr.servedSequences() > bestServed || (pr.servedSequences() == bestServed && s < bestScore)) {
             bestScore = s;
-            best = p;
+            bestServed = pr.servedSequences();
+            best = Double.isInfinite(s) ? null : p;
         }
     }
 }

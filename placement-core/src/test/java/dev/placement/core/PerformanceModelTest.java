@@ -215,11 +215,14 @@ class PerformanceModelTest {
             int[] path = placement.stages().stream().mapToInt(s -> c.indexOf(s.nodeId())).toArray();
             int[] layers = placement.stages().stream().mapToInt(s -> s.layerCount()).toArray();
             SplitEvaluator ev = new SplitEvaluator(c, r.objective());
-            double[] m = new double[4];
+            double[] m = new double[PipelineCosts.RESULTS];
             ev.score(path, layers, ev.linkTerms(path), m);
-            var predicted = new PerformanceModel(p).predict(placement, r).metrics();
+            Prediction whole = new PerformanceModel(p).predict(placement, r);
+            var predicted = whole.metrics();
+            RequestSpread spread = whole.spread();
             assertThat(m).containsExactly(predicted.ttftMillis(), predicted.itlMillis(), predicted.tpotMillis(),
-                    predicted.outputTokensPerSecond());
+                    predicted.outputTokensPerSecond(), spread.firstTtftMillis(), spread.ttftStepMillis(),
+                    spread.sequences(), spread.decodeMillis(), spread.requestsPerSecond());
         }
     }
 

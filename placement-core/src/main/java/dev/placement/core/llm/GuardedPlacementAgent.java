@@ -114,7 +114,8 @@ public final class GuardedPlacementAgent implements PlacementAgent {
     @Override
     public PlacementDecision decide(PlacementRequest request) {
         Objects.requireNonNull(request, "request");
-        PlacementSolver.Solution solution = solver.get().solve(request);
+        PlacementSolver planner = solver.get();
+        PlacementSolver.Solution solution = planner.solve(request);
         Prediction best = solution.best();
         PlacementDecision proposed;
         try {
@@ -136,12 +137,12 @@ public final class GuardedPlacementAgent implements PlacementAgent {
         String model = proposed.proposal() != null && proposed.proposal().model() != null
                 ? proposed.proposal().model() : llm.model();
         Placement placement = proposed.placement();
-        double llmScore = ObjectiveScore.score(request.objective(), proposed.predicted());
-        double bestScore = ObjectiveScore.score(request.objective(), best.metrics());
-        String comparison = compare(placement, llmScore, best.placement(), bestScore);
+        Prediction llmPrediction = planner.model().predict(placement, request);
+        double regret = ObjectiveScore.regret(request.objective(), llmPrediction, best);
+        String comparison = compare(llmPrediction, regret, best);
         boolean accepted = switch (mode) {
             case TRUST -> true;
-            case VERIFY -> Double.isFinite(llmScore) && relativeGap(llmScore, bestScore) <= margin;
+            case VERIFY -> regret <= margin;
             case ADVISE -> false;
         };
         String reason = switch (mode) {
@@ -202,27 +203,22 @@ public final class GuardedPlacementAgent implements PlacementAgent {
     }
 
     /** (llm − best) / |best|: how much worse the LLM's score is, as a fraction of the best (lower is better). */
-    static double relativeGap(double llmScore, double bestScore) {
-        if (llmScore == bestScore) {
-            return 0;
-        }
-        if (bestScore == 0) {
-            return llmScore > 0 ? Double.POSITIVE_INFINITY : 0;
-        }
-        return (llmScore - bestScore) / Math.abs(bestScore);
-    }
-
-    private static String compare(Placement llmPlacement, double llmScore, Placement best, double bestScore) {
-        String what = "the LLM's " + llmPlacement.toSpec();
-        if (!Double.isFinite(llmScore)) {
+    /** The comparison in words, with the regret's sign and the reason when the LLM's placement is not eligible. */
+    private static String compare(Prediction llm, double regret, Prediction best) {
+        String what = "the LLM's " + llm.placement().toSpec();
+        if (regret == Double.POSITIVE_INFINITY) {
+            if (llm.fits() && llm.servedSequences() < best.servedSequences()) {
+                return what + " runs only " + llm.servedSequences() + " requests at once where the solver's best "
+                        + best.placement().toSpec() + " runs " + best.servedSequences()
+                        + ", so it does not serve the load";
+            }
             return what + " breaks a bound of the objective";
         }
-        double gap = relativeGap(llmScore, bestScore);
-        if (llmPlacement.equals(best) || gap == 0) {
-            return what + " is predicted as good as the solver's best " + best.toSpec();
+        if (llm.placement().equals(best.placement()) || regret == 0) {
+            return what + " is predicted as good as the solver's best " + best.placement().toSpec();
         }
-        return what + " is predicted " + percent(Math.abs(gap)) + (gap > 0 ? " worse" : " better")
-                + " than the solver's best " + best.toSpec();
+        return what + " is predicted " + (Double.isInfinite(regret) ? "far" : percent(Math.abs(regret)))
+                + (regret > 0 ? " worse" : " better") + " than the solver's best " + best.placement().toSpec();
     }
 
     private static String percent(double fraction) {

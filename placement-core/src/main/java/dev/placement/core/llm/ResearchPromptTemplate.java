@@ -158,7 +158,11 @@ final class ResearchPromptTemplate implements PromptTemplate {
             case TTFT -> "minimise time to first token (TTFT)";
             case THROUGHPUT -> "maximise output throughput (tokens per second over all requests)";
             case BALANCED -> "balance TTFT, ITL and output throughput";
+            case GOODPUT -> "maximise goodput: requests per second that each meet every SLO below";
         }).append('\n');
+        if (!o.slo().isNone()) {
+            b.append("- per-request SLOs (ms): ").append(o.slo().toSpec()).append('\n');
+        }
         if (o.maxTtftMillis() != null) {
             b.append("- TTFT must stay at or below ").append(fmt(o.maxTtftMillis(), 1)).append(" ms\n");
         }
@@ -170,7 +174,9 @@ final class ResearchPromptTemplate implements PromptTemplate {
                     .append(" tokens/s\n");
         }
         b.append("- workload: prompts of ").append(w.inputTokens()).append(" tokens, answers of ")
-                .append(w.outputTokens()).append(" tokens, ").append(w.concurrency()).append(" requests at once\n\n");
+                .append(w.outputTokens()).append(" tokens, ").append(w.concurrency()).append(" requests at once\n");
+        b.append("- serve that load: a placement whose KV cache runs fewer of those requests at once than another ")
+                .append("placement can is not acceptable, however fast it looks (the others would queue)\n\n");
     }
 
     // ---- 3. guidelines -----------------------------------------------------------------------------------

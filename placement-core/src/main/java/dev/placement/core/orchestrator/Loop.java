@@ -96,23 +96,26 @@ final class Loop {
             return failed(t, decision, "agent '" + decision.agent() + "' proposed " + decision.placement()
                     + ", which is not usable: " + proposal.problemOr("the performance model cannot evaluate it"));
         }
-        return apply(t, decision, proposal.metrics());
+        return apply(t, decision, proposal);
     }
 
     /**
-     * The one check of a decision against what was observed, and what it is predicted to do: its own
-     * prediction when it carries one, so that nothing predicts it again.
+     * The one check of a decision against what was observed, and what it is predicted to do: the performance
+     * model's whole prediction when the predictor is one (the policy compares served load and spread), else the
+     * decision's own prediction when it carries one, so that nothing predicts it again.
      */
     private Estimate check(PlacementDecision decision, PlacementRequest request) {
         List<String> problems = request.problemsWith(decision.placement());
         if (!problems.isEmpty()) {
             return new Estimate(null, String.join("; ", problems));
         }
-        return decision.predicted() != null ? new Estimate(decision.predicted(), null)
+        return decision.predicted() != null && Estimate.model(parts.predictor()) == null
+                ? new Estimate(decision.predicted(), null)
                 : Estimate.of(parts.predictor(), decision.placement(), request);
     }
 
-    private TickOutcome apply(Tick t, PlacementDecision decision, PipelineMetrics proposedPredicted) {
+    private TickOutcome apply(Tick t, PlacementDecision decision, Estimate proposal) {
+        PipelineMetrics proposedPredicted = proposal.metrics();
         Observer.Observed seen = t.seen();
         RunningPipeline before = seen.running();
         String why;
@@ -130,7 +133,7 @@ final class Loop {
         } else {
             RestartTimes restarts = state.restartTimes();
             ReconfigurationPolicy.Verdict verdict = policy.judge(t.at(), state.lastReconfiguredAt(),
-                    restarts.estimate(), restarts.learnt(), seen.runningPredicted(), proposedPredicted);
+                    restarts.estimate(), restarts.learnt(), seen.estimate(), proposal);
             if (!verdict.apply()) {
                 state.heldBack(verdict.heldByCooldown());
                 parts.emit(new OrchestratorEvent.ReconfigurationSkipped(t.at(), decision.placement(),

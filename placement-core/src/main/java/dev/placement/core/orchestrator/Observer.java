@@ -4,6 +4,7 @@ import dev.placement.api.ClusterSnapshot;
 import dev.placement.api.ConnectivityMap;
 import dev.placement.api.MetricsSample;
 import dev.placement.api.PipelineMetrics;
+import dev.placement.core.Prediction;
 import dev.placement.api.Placement;
 import dev.placement.api.PlacementRequest;
 import dev.placement.api.RunningPipeline;
@@ -40,6 +41,11 @@ final class Observer {
         /** @return the running placement's predicted metrics, or null if none runs or it cannot run */
         PipelineMetrics runningPredicted() {
             return estimate == null ? null : estimate.metrics();
+        }
+
+        /** @return the running placement's whole prediction, or null if none runs or the predictor gives none */
+        Prediction runningPrediction() {
+            return estimate == null ? null : estimate.prediction();
         }
 
         /** @return whether the running placement uses only nodes seen now */

@@ -3,6 +3,7 @@ package dev.placement.core.orchestrator;
 import dev.placement.api.Objective;
 import dev.placement.api.PipelineMetrics;
 import dev.placement.core.ObjectiveScore;
+import dev.placement.core.Prediction;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
@@ -10,7 +11,8 @@ import java.util.Locale;
 /**
  * Whether a better-looking placement is worth a restart: not within the cooldown of the last
  * reconfiguration, and only if {@code horizon × relative improvement of the objective's score > expected
- * restart time × load}. A pure function of its inputs, so it is tested without a loop.
+ * restart time × load}. A running placement that runs fewer of the workload's requests at once than the
+ * proposal counts as a full improvement, as one that breaks a bound does. A pure function of its inputs, so it is tested without a loop.
  */
 final class ReconfigurationPolicy {
     private final Objective objective;
@@ -52,13 +54,34 @@ final class ReconfigurationPolicy {
      */
     Verdict judge(Instant now, Instant lastReconfiguredAt, Duration restart, boolean restartMeasured,
             PipelineMetrics current, PipelineMetrics proposed) {
+        return judge(now, lastReconfiguredAt, restart, restartMeasured, new Estimate(current, null),
+                new Estimate(proposed, null));
+    }
+
+    /**
+     * Judges replacing what runs by a proposal, with whole predictions where the estimates carry them: then a
+     * proposal that runs more of the workload's requests at once is worth everything (the running placement
+     * does not serve the load), one that runs fewer is worth nothing, and goodput is judged with its spread.
+     *
+     * @param now                when
+     * @param lastReconfiguredAt the last reconfiguration, or null if none
+     * @param restart            the restart time expected now
+     * @param restartMeasured    whether that time was measured (else it is the default)
+     * @param currentEstimate    the running placement's estimate on the current links (with metrics)
+     * @param proposedEstimate   the proposal's estimate on the same links (with metrics)
+     * @return the verdict
+     */
+    Verdict judge(Instant now, Instant lastReconfiguredAt, Duration restart, boolean restartMeasured,
+            Estimate currentEstimate, Estimate proposedEstimate) {
+        PipelineMetrics current = currentEstimate.metrics();
+        PipelineMetrics proposed = proposedEstimate.metrics();
         if (lastReconfiguredAt != null && !Durations.elapsed(lastReconfiguredAt, now, cooldown)) {
             Duration left = Duration.between(now, lastReconfiguredAt.plus(cooldown));
             return new Verdict(false, true, "cooldown: the last reconfiguration was "
                     + Durations.describe(Duration.between(lastReconfiguredAt, now)) + " ago; "
                     + Durations.describe(left) + " of the " + Durations.describe(cooldown) + " cooldown remain");
         }
-        double improvement = relativeImprovement(current, proposed);
+        double improvement = relativeImprovement(currentEstimate, proposedEstimate);
         double gainSeconds = Durations.seconds(horizon) * improvement;
         double costSeconds = Durations.seconds(restart) * load;
         if (gainSeconds <= costSeconds) {
@@ -72,9 +95,16 @@ final class ReconfigurationPolicy {
                 Durations.describe(horizon), gainSeconds, costSeconds));
     }
 
-    private double relativeImprovement(PipelineMetrics current, PipelineMetrics proposed) {
-        double cur = ObjectiveScore.score(objective, current);
-        double next = ObjectiveScore.score(objective, proposed);
+    private double relativeImprovement(Estimate current, Estimate proposed) {
+        Prediction a = current.prediction();
+        Prediction b = proposed.prediction();
+        if (a != null && b != null && a.servedSequences() != b.servedSequences()) {
+            return a.servedSequences() < b.servedSequences() ? 1.0 : 0.0;
+        }
+        double cur = a != null && b != null ? ObjectiveScore.score(objective, a)
+                : ObjectiveScore.score(objective, current.metrics());
+        double next = a != null && b != null ? ObjectiveScore.score(objective, b)
+                : ObjectiveScore.score(objective, proposed.metrics());
         if (Double.isInfinite(cur) && !Double.isInfinite(next)) {
             return 1.0; // the running placement breaks a bound the proposed one meets
         }
@@ -90,6 +120,9 @@ final class ReconfigurationPolicy {
             case TTFT -> String.format(Locale.ROOT, "predicted TTFT %.0f → %.0f ms", a.ttftMillis(), b.ttftMillis());
             case THROUGHPUT -> String.format(Locale.ROOT, "predicted throughput %.1f → %.1f tok/s",
                     a.outputTokensPerSecond(), b.outputTokensPerSecond());
+            case GOODPUT -> String.format(Locale.ROOT, "predicted throughput %.1f → %.1f tok/s, TTFT %.0f → %.0f ms"
+                    + " (goodput against %s)", a.outputTokensPerSecond(), b.outputTokensPerSecond(), a.ttftMillis(),
+                    b.ttftMillis(), objective.slo().toSpec());
             case BALANCED -> String.format(Locale.ROOT, "predicted ITL %.1f → %.1f ms, TTFT %.0f → %.0f ms, "
                     + "throughput %.1f → %.1f tok/s", a.itlMillis(), b.itlMillis(), a.ttftMillis(), b.ttftMillis(),
                     a.outputTokensPerSecond(), b.outputTokensPerSecond());

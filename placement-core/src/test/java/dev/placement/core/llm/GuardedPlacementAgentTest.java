@@ -68,8 +68,7 @@ class GuardedPlacementAgentTest {
     private static double gap(Placement llm, PlacementRequest r) {
         Prediction a = MODEL.predict(llm, r);
         Prediction b = MODEL.predict(best(r), r);
-        return GuardedPlacementAgent.relativeGap(ObjectiveScore.score(r.objective(), a.metrics()),
-                ObjectiveScore.score(r.objective(), b.metrics()));
+        return ObjectiveScore.regret(r.objective(), a, b);
     }
 
     @Test
@@ -219,10 +218,4 @@ class GuardedPlacementAgentTest {
                 .hasMessageContaining("valid guards: trust, verify, advise");
     }
 
-    @Test
-    void measuresTheGapRelativeToTheBestScore() {
-        assertThat(GuardedPlacementAgent.relativeGap(105, 100)).isCloseTo(0.05, within(1e-9));
-        assertThat(GuardedPlacementAgent.relativeGap(-90, -100)).isCloseTo(0.1, within(1e-9));
-        assertThat(GuardedPlacementAgent.relativeGap(95, 100)).isNegative();
-    }
 }
