@@ -38,15 +38,19 @@ public final class ResearchTestbed {
     }
 
     /**
-     * The testbed's links.
+     * The testbed's links at one step [a, b] of the research's latency ladder: a added on node0–node1, b on
+     * node1–node2, and node2 behind both, so node0–node2 (the return hop of the 3-node ring) carries a + b, as
+     * {@code examples/config/connectivity-slow-node2.yaml} has it. The 3-node ring then crosses 2 × (a + b) of
+     * added RTT, and node0 + node1 is the fastest pair.
      *
      * @param baseRttMillis the RTT of every link before latency is added, ms
-     * @param added01Millis latency added on node0–node1, ms
-     * @param added12Millis latency added on node1–node2, ms
-     * @return the links, symmetric; node0–node2 at the base RTT
+     * @param added01Millis a, latency added on node0–node1, ms
+     * @param added12Millis b, latency added on node1–node2, ms
+     * @return the links, symmetric
      */
     public static ConnectivityMap links(double baseRttMillis, double added01Millis, double added12Millis) {
         return ConnectivityMap.builder().link("node0", "node1", baseRttMillis + added01Millis)
-                .link("node1", "node2", baseRttMillis + added12Millis).link("node0", "node2", baseRttMillis).build();
+                .link("node1", "node2", baseRttMillis + added12Millis)
+                .link("node0", "node2", baseRttMillis + added01Millis + added12Millis).build();
     }
 }
