@@ -6,7 +6,10 @@ import dev.placement.api.PipelineMetrics;
 import dev.placement.api.Placement;
 import dev.placement.api.PlacementDecision;
 import dev.placement.api.Stage;
+import dev.placement.api.Objective;
+import dev.placement.api.Slo;
 import dev.placement.core.LinkEstimate;
+import dev.placement.core.PlacementSolver;
 import dev.placement.core.Prediction;
 import dev.placement.core.StageEstimate;
 import java.io.PrintWriter;
@@ -50,19 +53,65 @@ final class PlacementOutput {
         return out;
     }
 
+    /**
+     * A prediction's metrics, with the requests it runs at once and, under SLOs, its predicted goodput
+     * ({@code goodputRequestsPerSecond}, {@code withinSloShare}, {@code slo}).
+     */
+    static Map<String, Object> predicted(Prediction p, Slo slo) {
+        Map<String, Object> out = predicted(p.metrics(), p.maxConcurrentSequences());
+        out.put("concurrentRequests", p.servedSequences());
+        if (!slo.isNone()) {
+            out.put("slo", slo.toSpec());
+            out.put("goodputRequestsPerSecond", round(p.spread().goodput(slo)));
+            out.put("withinSloShare", round(p.spread().shareWithin(slo)));
+        }
+        return out;
+    }
+
+    /** The {@code plan --frontier} array: one object per point, sorted by TTFT. */
+    static List<Map<String, Object>> frontierJson(List<PlacementSolver.FrontierPoint> points, Slo slo) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (PlacementSolver.FrontierPoint f : points) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("placement", f.prediction().placement().toSpec());
+            m.put("partition", f.prediction().placement().layerPartition());
+            m.put("nodes", f.prediction().placement().pipelineParallelSize());
+            m.put("chosen", f.chosen());
+            m.put("predicted", predicted(f.prediction(), slo));
+            m.put("trade", f.trade());
+            out.add(m);
+        }
+        return out;
+    }
+
+    static void printFrontierTable(PrintWriter w, List<Map<String, Object>> points, String objective) {
+        w.printf(Locale.ROOT, "Trade-off frontier (Pareto-optimal over TTFT, ITL and throughput; * = the %s choice)%n%n",
+                objective);
+        w.printf(Locale.ROOT, "  %-36s %10s %9s %11s %5s  %s%n", "placement", "TTFT ms", "ITL ms", "tok/s", "seqs",
+                "trade");
+        for (Map<String, Object> f : points) {
+            Map<?, ?> p = (Map<?, ?>) f.get("predicted");
+            w.printf(Locale.ROOT, "%s %-36s %10.1f %9.1f %11.1f %5s  %s%n", Boolean.TRUE.equals(f.get("chosen")) ? "*"
+                    : " ", f.get("placement"), p.get("ttftMs"), p.get("itlMs"), p.get("outputTokensPerSecond"),
+                    p.get("concurrentRequests"), f.get("trade"));
+        }
+        w.flush();
+    }
+
     /** The {@code plan} object, keys exactly as documented in issue 3, plus {@code "llm"} when an LLM proposed. */
-    static Map<String, Object> planJson(PlacementDecision d, String objective, String model, Prediction p,
-            List<String> excluded, double solveMillis) {
+    static Map<String, Object> planJson(PlacementDecision d, Objective objective, String model, Prediction p,
+            List<String> excluded, double solveMillis, Boolean proven) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("agent", d.agent());
-        out.put("objective", objective);
+        out.put("objective", objective.goal().cliName());
         out.put("model", model);
         out.put("stages", stages(d.placement()));
         out.put("partition", d.placement().layerPartition());
         out.put("excludedNodes", excluded);
-        out.put("predicted", predicted(p.metrics(), p.maxConcurrentSequences()));
+        out.put("predicted", predicted(p, objective.slo()));
         out.put("rationale", d.rationale());
         out.put("solveMillis", round(solveMillis));
+        out.put("proven", proven);
         Map<String, Object> llm = LlmAgentOptions.json(d.proposal());
         if (llm != null) {
             out.put("llm", llm);
@@ -71,14 +120,14 @@ final class PlacementOutput {
     }
 
     /** The {@code predict} object: the plan's keys where they apply, plus per-stage and per-link terms. */
-    static Map<String, Object> predictJson(String model, Prediction p, List<String> excluded) {
+    static Map<String, Object> predictJson(String model, Prediction p, List<String> excluded, Slo slo) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("model", model);
         out.put("placement", p.placement().toSpec());
         out.put("stages", stageTerms(p));
         out.put("partition", p.placement().layerPartition());
         out.put("excludedNodes", excluded);
-        out.put("predicted", predicted(p.metrics(), p.maxConcurrentSequences()));
+        out.put("predicted", predicted(p, slo));
         List<Map<String, Object>> links = new ArrayList<>();
         for (LinkEstimate l : p.links()) {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -114,7 +163,7 @@ final class PlacementOutput {
         return out;
     }
 
-    static void printJson(PrintWriter w, Map<String, Object> object) {
+    static void printJson(PrintWriter w, Object object) {
         try {
             w.println(JSON.writeValueAsString(object));
         } catch (JsonProcessingException e) {
@@ -136,7 +185,9 @@ final class PlacementOutput {
         stageTable(w, plan);
         w.println();
         predictedLine(w, plan);
-        w.printf(Locale.ROOT, "%-12s %.1f ms%n", "solved in", (Double) plan.get("solveMillis"));
+        w.printf(Locale.ROOT, "%-12s %.1f ms%s%n", "solved in", (Double) plan.get("solveMillis"),
+                Boolean.TRUE.equals(plan.get("proven")) ? " (proven optimal)" : Boolean.FALSE.equals(plan.get("proven"))
+                        ? " (not proven optimal)" : "");
         Object llm = plan.get("llm");
         if (llm instanceof Map<?, ?> m) {
             w.printf(Locale.ROOT, "%-12s %s (%s) proposed %s: %s, %s%n", "llm", m.get("provider"), m.get("model"),
@@ -192,5 +243,9 @@ final class PlacementOutput {
         w.printf(Locale.ROOT, "%-12s TTFT %.1f ms, ITL %.1f ms, TPOT %.1f ms, %.1f output tokens/s, up to %s "
                 + "sequences at once%n", "predicted", p.get("ttftMs"), p.get("itlMs"), p.get("tpotMs"),
                 p.get("outputTokensPerSecond"), p.get("maxConcurrentSequences"));
+        if (p.get("goodputRequestsPerSecond") != null) {
+            w.printf(Locale.ROOT, "%-12s %.3f requests/s within %s (%.0f%% of requests)%n", "goodput",
+                    p.get("goodputRequestsPerSecond"), p.get("slo"), 100 * ((Number) p.get("withinSloShare")).doubleValue());
+        }
     }
 }

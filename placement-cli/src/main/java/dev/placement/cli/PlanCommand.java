@@ -4,7 +4,10 @@ import dev.placement.api.PlacementAgent;
 import dev.placement.api.PlacementDecision;
 import dev.placement.api.PlacementRequest;
 import dev.placement.core.PerformanceModel;
+import dev.placement.api.InvalidInputException;
+import dev.placement.core.PlacementSolver;
 import dev.placement.core.Prediction;
+import dev.placement.core.SolverAgent;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,13 +34,21 @@ import picocli.CommandLine.Spec;
             "      --model tiiuae/Falcon3-10B-Base --objective itl --format json",
             "", "Exit codes: 0 a placement, 2 bad input, 3 no feasible placement (the reason on stderr)."})
 final class PlanCommand implements Callable<Integer> {
+    /** The most placements {@code --frontier} lists. */
+    static final int FRONTIER_POINTS = 8;
 
     @Mixin
     PlanningOptions inputs = new PlanningOptions();
 
     @Option(names = "--objective", paramLabel = "GOAL", defaultValue = "itl",
-            description = "itl, ttft, throughput or balanced (default ${DEFAULT-VALUE}).")
+            description = "itl, ttft, throughput, balanced or goodput (with --slo) (default ${DEFAULT-VALUE}). "
+                    + "Whatever the goal, the placement runs as many of the concurrent requests at once as any can.")
     String objective;
+
+    @Option(names = "--frontier",
+            description = "List the trade-off frontier instead: the placements no other beats on TTFT, ITL and "
+                    + "throughput at once (at most 8), each with what it trades against the objective's choice.")
+    boolean frontier;
 
     @Option(names = "--agent", paramLabel = "NAME", defaultValue = "solver",
             description = "solver (exact, the default), even (vLLM's default split on all nodes), proportional "
@@ -57,11 +68,35 @@ final class PlanCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PlacementRequest request = inputs.request(PlanningOptions.objective(objective), firstNode);
+        PlacementRequest request = inputs.request(PlanningOptions.objective(objective, inputs.slo), firstNode);
         PerformanceModel model = inputs.performanceModel();
+        PrintWriter w = spec.commandLine().getOut();
+        if (frontier) {
+            if (!agent.equalsIgnoreCase("solver")) {
+                throw new InvalidInputException("--frontier", null, "lists the solver's frontier; it takes no --agent");
+            }
+            List<Map<String, Object>> points = PlacementOutput.frontierJson(
+                    new PlacementSolver(model).frontier(request, FRONTIER_POINTS), request.objective().slo());
+            if (inputs.json()) {
+                PlacementOutput.printJson(w, points);
+            } else {
+                PlacementOutput.printFrontierTable(w, points, request.objective().goal().cliName());
+            }
+            return 0;
+        }
         PlacementAgent chosen = Agents.create(agent, model, llm);
         long start = System.nanoTime();
-        PlacementDecision decision = chosen.decide(request);
+        PlacementDecision decision;
+        Boolean proven = null;
+        if (chosen instanceof SolverAgent) {
+            // The solver's own answer, so that whether it is proven optimal is known.
+            PlacementSolver.Solution s = new PlacementSolver(model).solve(request);
+            decision = new PlacementDecision(s.best().placement(), SolverAgent.NAME, s.explanation(),
+                    s.best().metrics(), null);
+            proven = s.proven();
+        } else {
+            decision = chosen.decide(request);
+        }
         double solveMillis = (System.nanoTime() - start) / 1e6;
         Prediction p = model.predict(decision.placement(), request);
         List<String> excluded = new ArrayList<>();
@@ -70,9 +105,8 @@ final class PlanCommand implements Callable<Integer> {
                 excluded.add(id);
             }
         }
-        Map<String, Object> out = PlacementOutput.planJson(decision, request.objective().goal().cliName(),
-                request.model().name(), p, excluded, solveMillis);
-        PrintWriter w = spec.commandLine().getOut();
+        Map<String, Object> out = PlacementOutput.planJson(decision, request.objective(), request.model().name(), p,
+                excluded, solveMillis, proven);
         if (inputs.json()) {
             PlacementOutput.printJson(w, out);
         } else {

@@ -5,6 +5,7 @@ import dev.placement.api.ConnectivityMap;
 import dev.placement.api.InvalidInputException;
 import dev.placement.api.ModelSpec;
 import dev.placement.api.Objective;
+import dev.placement.api.Slo;
 import dev.placement.api.PlacementRequest;
 import dev.placement.api.Workload;
 import dev.placement.core.Calibration;
@@ -58,6 +59,12 @@ final class PlanningOptions {
             description = "A calibration file written by 'placement calibrate': predict with the model it adopted "
                     + "(default: the built-in defaults).")
     Path calibration;
+
+    @Option(names = "--slo", paramLabel = "KEY=MS,...",
+            description = "Per-request SLOs in ms: ttft=MS,itl=MS,tpot=MS,e2el=MS (any subset). Prints the predicted "
+                    + "goodput (requests/s within them, as vllm bench serve --goodput counts); --objective goodput "
+                    + "maximises it.")
+    String slo;
 
     @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "table",
             description = "table (for a person, the default) or json (one object on stdout).")
@@ -139,10 +146,52 @@ final class PlanningOptions {
      * @throws InvalidInputException listing the valid objectives
      */
     static Objective objective(String text) {
+        return objective(text, null);
+    }
+
+    /**
+     * Reads {@code --objective} with {@code --slo}.
+     *
+     * @param text the {@code --objective} value
+     * @param slo  the {@code --slo} value, or null
+     * @return the objective with those SLOs and no other bounds
+     * @throws InvalidInputException naming the option: an unknown objective or SLO key, a bad bound, or goodput
+     *                               without an SLO
+     */
+    static Objective objective(String text, String slo) {
+        Objective.Goal goal;
         try {
-            return Objective.of(Objective.Goal.parse(text));
+            goal = Objective.Goal.parse(text);
         } catch (IllegalArgumentException e) {
             throw new InvalidInputException("--objective", null, e.getMessage());
         }
+        Slo bounds = slo(slo);
+        if (goal == Objective.Goal.GOODPUT && bounds.isNone()) {
+            throw new InvalidInputException("--objective", null, "goodput needs --slo, e.g. --slo ttft=2000,tpot=150");
+        }
+        return new Objective(goal, null, null, null, bounds);
+    }
+
+    /**
+     * Reads a {@code --slo} value.
+     *
+     * @param text the value, or null
+     * @return the SLOs; {@link Slo#NONE} for null
+     * @throws InvalidInputException naming {@code --slo} and the bad entry
+     */
+    static Slo slo(String text) {
+        if (text == null) {
+            return Slo.NONE;
+        }
+        try {
+            return Slo.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException("--slo", null, e.getMessage());
+        }
+    }
+
+    /** @return this command's {@code --slo}, {@link Slo#NONE} when absent */
+    Slo slo() {
+        return slo(slo);
     }
 }

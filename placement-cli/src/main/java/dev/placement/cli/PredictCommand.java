@@ -44,7 +44,7 @@ final class PredictCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PlacementRequest request = inputs.request(Objective.minimizeItl(), null);
+        PlacementRequest request = inputs.request(Objective.minimizeItl().withSlo(inputs.slo()), null);
         Placement p;
         try {
             p = Placement.parse(placement);
@@ -71,7 +71,8 @@ final class PredictCommand implements Callable<Integer> {
                 excluded.add(id);
             }
         }
-        Map<String, Object> out = PlacementOutput.predictJson(request.model().name(), prediction, excluded);
+        Map<String, Object> out = PlacementOutput.predictJson(request.model().name(), prediction, excluded,
+                request.objective().slo());
         if (inputs.json()) {
             PlacementOutput.printJson(spec.commandLine().getOut(), out);
         } else {

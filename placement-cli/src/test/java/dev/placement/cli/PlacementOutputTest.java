@@ -7,6 +7,7 @@ import dev.placement.api.ClusterSnapshot;
 import dev.placement.api.ConnectivityMap;
 import dev.placement.api.ModelSpec;
 import dev.placement.api.NodeSpec;
+import dev.placement.api.Objective;
 import dev.placement.api.Placement;
 import dev.placement.api.PlacementDecision;
 import dev.placement.api.PlacementRequest;
@@ -35,7 +36,8 @@ class PlacementOutputTest {
                 "verify: rejected, 12% worse than the solver's best");
         PlacementDecision d = new PlacementDecision(placement, "openai", "the solver's placement",
                 prediction.metrics(), proposal);
-        Map<String, Object> json = PlacementOutput.planJson(d, "itl", falcon.name(), prediction, List.of(), 3.0);
+        Map<String, Object> json = PlacementOutput.planJson(d, Objective.minimizeItl(), falcon.name(), prediction, List.of(), 3.0,
+                null);
         assertThat(json).containsKey("llm");
         @SuppressWarnings("unchecked")
         Map<String, Object> llm = (Map<String, Object>) json.get("llm");
@@ -49,9 +51,11 @@ class PlacementOutputTest {
     @Test
     void leavesTheLlmObjectOutWithoutAProposal() {
         PlacementDecision d = new PlacementDecision(placement, "solver", "best", prediction.metrics(), null);
-        Map<String, Object> json = PlacementOutput.planJson(d, "itl", falcon.name(), prediction, List.of(), 1.0);
+        Map<String, Object> json = PlacementOutput.planJson(d, Objective.minimizeItl(), falcon.name(), prediction, List.of(), 1.0,
+                true);
         assertThat(json).doesNotContainKey("llm");
         assertThat(json.keySet()).containsExactly("agent", "objective", "model", "stages", "partition", "excludedNodes",
-                "predicted", "rationale", "solveMillis");
+                "predicted", "rationale", "solveMillis", "proven");
+        assertThat(json).containsEntry("proven", true);
     }
 }

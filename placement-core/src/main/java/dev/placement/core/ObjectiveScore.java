@@ -17,7 +17,7 @@ import java.util.Objects;
  *       reference: the ratio of two placements' scores is the geometric mean of their three metric ratios, so a
  *       10% gain in any one metric is worth the same as a 10% gain in any other.</li>
  *   <li>{@code GOODPUT}: the requests per second that meet every bound of the objective's SLO, negated, from
- *       the predicted spread of single requests ({@link RequestSpread}).</li>
+ *       the predicted spread of single requests ({@link Prediction.Spread}).</li>
  * </ul>
  * A placement whose mean metrics break one of the objective's bounds scores {@link Double#POSITIVE_INFINITY}:
  * it is not eligible. Neither is one that serves fewer of the workload's concurrent requests than the placement
@@ -65,7 +65,7 @@ public final class ObjectiveScore {
             return Double.POSITIVE_INFINITY;
         }
         PipelineMetrics m = prediction.metrics();
-        RequestSpread s = prediction.spread();
+        Prediction.Spread s = prediction.spread();
         double[] a = new double[PipelineCosts.RESULTS];
         a[PipelineCosts.TTFT] = m.ttftMillis();
         a[PipelineCosts.ITL] = m.itlMillis();
@@ -126,7 +126,7 @@ public final class ObjectiveScore {
             return Double.POSITIVE_INFINITY;
         }
         if (objective.goal() == Objective.Goal.GOODPUT) {
-            return -RequestSpread.goodput(objective.slo(), m);
+            return -Prediction.Spread.goodput(objective.slo(), m);
         }
         return raw(objective.goal(), m[PipelineCosts.TTFT], m[PipelineCosts.ITL], m[PipelineCosts.THROUGHPUT]);
     }

@@ -121,6 +121,41 @@ public final class PlacementSolver {
     }
 
     /**
+     * The trade-off frontier: the placements that no other eligible placement beats on TTFT, ITL and output
+     * throughput at once (Pareto-optimal), at most {@code max}, spread along the frontier, sorted by TTFT. It
+     * always holds the best placement for each of TTFT, ITL, throughput and balanced, and the request's own
+     * objective's choice, each marked with what it trades against that choice. Costs about a dozen solves.
+     *
+     * @param request the request; its objective's bounds apply to every point; not null
+     * @param max     the most points to list; at least 1 (about 8 reads well)
+     * @return the points, at least the objective's choice
+     * @throws InfeasiblePlacementException when no placement fits
+     * @throws IllegalArgumentException     if {@code max} is less than 1
+     */
+    public List<FrontierPoint> frontier(PlacementRequest request, int max) {
+        Objects.requireNonNull(request, "request");
+        if (max < 1) {
+            throw new IllegalArgumentException("max must be at least 1, was " + max);
+        }
+        return Frontier.of(this, request, max);
+    }
+
+    /**
+     * One placement on the trade-off frontier.
+     *
+     * @param prediction the placement and its prediction (always fits)
+     * @param chosen     whether it is the request's objective's choice
+     * @param trade      in plain words, what it gains and what it costs against that choice, in percent
+     */
+    public record FrontierPoint(Prediction prediction, boolean chosen, String trade) {
+        /** Validates the fields. */
+        public FrontierPoint {
+            Objects.requireNonNull(prediction, "prediction");
+            Objects.requireNonNull(trade, "trade");
+        }
+    }
+
+    /**
      * The request's terms with only placements eligible that run as many of the workload's requests at once as
      * any placement can ({@link ServedLoad}).
      */

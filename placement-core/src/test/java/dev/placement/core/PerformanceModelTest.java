@@ -219,7 +219,7 @@ class PerformanceModelTest {
             ev.score(path, layers, ev.linkTerms(path), m);
             Prediction whole = new PerformanceModel(p).predict(placement, r);
             var predicted = whole.metrics();
-            RequestSpread spread = whole.spread();
+            Prediction.Spread spread = whole.spread();
             assertThat(m).containsExactly(predicted.ttftMillis(), predicted.itlMillis(), predicted.tpotMillis(),
                     predicted.outputTokensPerSecond(), spread.firstTtftMillis(), spread.ttftStepMillis(),
                     spread.sequences(), spread.decodeMillis(), spread.requestsPerSecond());
