@@ -390,9 +390,9 @@ class GeminiLlmClientTest {
 
     @Test
     void slowAnswerTimesOut() {
-        stub(okJson(answer("[" + textPart("{}") + "]", "STOP")).withFixedDelay(1500));
+        stub(okJson(answer("[" + textPart("{}") + "]", "STOP")).withFixedDelay(5000));
 
-        LlmCallException e = failure(client().requestTimeout(Duration.ofMillis(150)).maxRetries(0).build(),
+        LlmCallException e = failure(client().requestTimeout(Duration.ofMillis(1000)).maxRetries(0).build(),
                 STRUCTURED);
 
         assertThat(e.failure()).isEqualTo(LlmFailure.TIMEOUT);

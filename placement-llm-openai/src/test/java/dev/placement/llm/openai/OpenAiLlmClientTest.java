@@ -406,14 +406,14 @@ class OpenAiLlmClientTest {
 
     @Test
     void slowAnswerTimesOutAndIsRetried() {
-        stub(okJson(completion("{}", "stop")).withFixedDelay(1500));
+        stub(okJson(completion("{}", "stop")).withFixedDelay(5000));
 
-        LlmCallException e = failure(client().requestTimeout(Duration.ofMillis(150)).maxRetries(1).build(),
+        LlmCallException e = failure(client().requestTimeout(Duration.ofMillis(1000)).maxRetries(1).build(),
                 STRUCTURED);
 
         assertThat(e.failure()).isEqualTo(LlmFailure.TIMEOUT);
         assertThat(e.retryable()).isTrue();
-        assertThat(e.getMessage()).contains("150 ms");
+        assertThat(e.getMessage()).contains("1000 ms");
         assertThat(requestCount()).isEqualTo(2);
     }
 
