@@ -413,7 +413,7 @@ class OpenAiLlmClientTest {
 
         assertThat(e.failure()).isEqualTo(LlmFailure.TIMEOUT);
         assertThat(e.retryable()).isTrue();
-        assertThat(e.getMessage()).contains("1000 ms");
+        assertThat(e.getMessage()).contains("within 1 s");
         assertThat(requestCount()).isEqualTo(2);
     }
 
