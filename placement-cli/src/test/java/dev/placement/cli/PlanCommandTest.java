@@ -64,7 +64,8 @@ class PlanCommandTest {
         assertThat(run(plan(slow, "--objective", "itl", "--format", "json").toArray(String[]::new))).isZero();
         JsonNode json = new ObjectMapper().readTree(out.toString());
         assertThat(json.fieldNames()).toIterable().containsExactly("agent", "objective", "model", "stages",
-                "partition", "excludedNodes", "predicted", "rationale", "solveMillis");
+                "partition", "excludedNodes", "predicted", "rationale", "solveMillis", "proven");
+        assertThat(json.get("proven").asBoolean()).isTrue();
         assertThat(json.get("agent").asText()).isEqualTo("solver");
         assertThat(json.get("objective").asText()).isEqualTo("itl");
         assertThat(json.get("model").asText()).isEqualTo("tiiuae/Falcon3-10B-Base");
@@ -72,7 +73,7 @@ class PlanCommandTest {
         assertThat(json.get("stages")).hasSize(2);
         assertThat(json.get("excludedNodes").get(0).asText()).isEqualTo("node2");
         assertThat(json.get("predicted").fieldNames()).toIterable().containsExactly("ttftMs", "itlMs", "tpotMs",
-                "outputTokensPerSecond", "maxConcurrentSequences");
+                "outputTokensPerSecond", "maxConcurrentSequences", "concurrentRequests");
         assertThat(json.get("predicted").get("itlMs").asDouble()).isPositive();
         assertThat(json.get("rationale").asText()).contains("node2 was left out");
         assertThat(json.get("partition").asText()).matches("\\d+,\\d+");
@@ -151,5 +152,95 @@ class PlanCommandTest {
         assertThat(err.toString().strip().lines()).hasSize(1);
         assertThat(err.toString()).contains("needs 20.6 GB of weights").contains("offers");
         assertThat(out.toString()).isEmpty();
+    }
+
+    /** The research's [a, b] step: a on node0-node1, b on node1-node2, node2 behind both. */
+    private Path ladder(double a, double b) throws IOException {
+        return Files.writeString(dir.resolve("ladder-" + a + "-" + b + ".yaml"), String.format(java.util.Locale.ROOT,
+                "rttMillis:%n  node0: {node1: %s, node2: %s}%n  node1: {node2: %s}%n", 0.2 + a, 0.2 + a + b, 0.2 + b));
+    }
+
+    private JsonNode planJson(Path connectivity, String... extra) throws IOException {
+        List<String> args = plan(connectivity, extra);
+        args.addAll(List.of("--format", "json"));
+        out.getBuffer().setLength(0);
+        assertThat(run(args.toArray(String[]::new))).as("%s: %s", args, err).isZero();
+        return new ObjectMapper().readTree(out.toString());
+    }
+
+    @Test
+    void itlAtSixteenLongPromptsServesTheLoadWithTwentyTwentyOnTheFastPair() throws IOException {
+        for (double b : new double[] {6, 8, 10}) {
+            JsonNode json = planJson(ladder(2, b), "--objective", "itl", "--concurrency", "16", "--input-len", "1024",
+                    "--output-len", "128");
+            assertThat(json.get("partition").asText()).as("[2,%s]", b).isEqualTo("20,20");
+            assertThat(json.get("stages").get(0).get("node").asText()).isEqualTo("node0");
+            assertThat(json.get("stages").get(1).get("node").asText()).isEqualTo("node1");
+            assertThat(json.get("predicted").get("concurrentRequests").asInt()).isEqualTo(16);
+            // The placement that would have won by running 4 requests at once is named, and why it lost.
+            assertThat(json.get("rationale").asText()).contains("does not serve the offered load");
+        }
+    }
+
+    @Test
+    void onAFastNetworkEveryNodeIsUsed() throws IOException {
+        JsonNode json = planJson(ladder(0, 0), "--objective", "itl", "--concurrency", "16", "--input-len", "1024",
+                "--output-len", "128");
+        assertThat(json.get("stages")).hasSize(3);
+    }
+
+    @Test
+    void theFrontierHoldsTheBestTtftThreeNodeSplitAndTheBestItlTwoNodeSplit() throws IOException {
+        Path links = ladder(2, 10);
+        String[] load = {"--concurrency", "16", "--input-len", "1024", "--output-len", "128"};
+        String bestTtft = planJson(links, concat(load, "--objective", "ttft")).get("partition").asText();
+        String bestItl = planJson(links, concat(load, "--objective", "itl")).get("partition").asText();
+        JsonNode frontier = planJson(links, concat(load, "--objective", "itl", "--frontier"));
+        assertThat(frontier.isArray()).isTrue();
+        assertThat(frontier.size()).isBetween(2, PlanCommand.FRONTIER_POINTS);
+        List<String> partitions = new ArrayList<>();
+        int chosen = 0;
+        for (JsonNode point : frontier) {
+            partitions.add(point.get("partition").asText());
+            chosen += point.get("chosen").asBoolean() ? 1 : 0;
+            assertThat(point.get("trade").asText()).isNotBlank();
+        }
+        assertThat(bestTtft.split(",")).hasSize(3);
+        assertThat(bestItl.split(",")).hasSize(2);
+        assertThat(partitions).contains(bestTtft, bestItl);
+        assertThat(chosen).isEqualTo(1);
+        // No point is beaten by another on all three metrics.
+        for (JsonNode a : frontier) {
+            for (JsonNode b : frontier) {
+                JsonNode pa = a.get("predicted");
+                JsonNode pb = b.get("predicted");
+                boolean dominates = pa.get("ttftMs").asDouble() < pb.get("ttftMs").asDouble()
+                        && pa.get("itlMs").asDouble() < pb.get("itlMs").asDouble()
+                        && pa.get("outputTokensPerSecond").asDouble() > pb.get("outputTokensPerSecond").asDouble();
+                assertThat(dominates).as("%s dominates %s", a, b).isFalse();
+            }
+        }
+    }
+
+    @Test
+    void goodputNeedsAnSloAndReportsThePredictedGoodput() throws IOException {
+        assertThat(run(plan(fast, "--objective", "goodput").toArray(String[]::new))).isEqualTo(2);
+        assertThat(err.toString()).contains("--objective").contains("goodput needs --slo");
+        err.getBuffer().setLength(0);
+        assertThat(run(plan(fast, "--slo", "ttft=100,speed=3").toArray(String[]::new))).isEqualTo(2);
+        assertThat(err.toString()).contains("--slo").contains("unknown SLO key 'speed'");
+        JsonNode json = planJson(slow, "--objective", "goodput", "--slo", "ttft=4000,tpot=160", "--concurrency", "16",
+                "--input-len", "1024");
+        JsonNode predicted = json.get("predicted");
+        assertThat(predicted.get("slo").asText()).isEqualTo("ttft=4000,tpot=160");
+        assertThat(predicted.get("withinSloShare").asDouble()).isBetween(0.0, 1.0);
+        assertThat(predicted.get("goodputRequestsPerSecond").asDouble()).isPositive()
+                .isLessThanOrEqualTo(predicted.get("outputTokensPerSecond").asDouble() / 128);
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        List<String> all = new ArrayList<>(List.of(a));
+        all.addAll(List.of(b));
+        return all.toArray(String[]::new);
     }
 }

@@ -6,6 +6,7 @@ import dev.placement.api.GpuSpec;
 import dev.placement.api.ModelSpec;
 import dev.placement.api.NodeSpec;
 import dev.placement.api.Objective;
+import dev.placement.api.Slo;
 import dev.placement.api.PlacementRequest;
 import dev.placement.api.Workload;
 import dev.placement.api.GpuCatalog;
@@ -85,8 +86,7 @@ final class Fixtures {
                 }
             }
         }
-        Objective.Goal goal = Objective.Goal.values()[rnd.nextInt(4)];
-        Objective objective = Objective.of(goal);
+        Objective objective = randomObjective(rnd);
         if (rnd.nextInt(6) == 0) {
             objective = objective.withMaxItlMillis(5 + rnd.nextDouble() * 200);
         }
@@ -153,8 +153,7 @@ final class Fixtures {
                 }
             }
         }
-        Objective.Goal goal = Objective.Goal.values()[rnd.nextInt(4)];
-        Objective objective = Objective.of(goal);
+        Objective objective = randomObjective(rnd);
         if (rnd.nextInt(6) == 0) {
             objective = objective.withMaxItlMillis(5 + rnd.nextDouble() * 200);
         }
@@ -168,5 +167,15 @@ final class Fixtures {
             b.firstNodeId("n" + rnd.nextInt(nodes));
         }
         return b.build();
+    }
+
+    /** Any goal; goodput with a random TTFT and TPOT SLO (some that no placement meets, some that all meet). */
+    static Objective randomObjective(Random rnd) {
+        Objective.Goal goal = Objective.Goal.values()[rnd.nextInt(Objective.Goal.values().length)];
+        if (goal == Objective.Goal.GOODPUT) {
+            return Objective.maximizeGoodput(new Slo(50 + rnd.nextDouble() * 5000, null,
+                    rnd.nextBoolean() ? 5 + rnd.nextDouble() * 200 : null, null));
+        }
+        return Objective.of(goal);
     }
 }
