@@ -11,38 +11,42 @@ import java.util.regex.Pattern;
  * 20 to 39}, {@code Node 2: 0 layers}, {@code Node 3: not used}), a bare partition ({@code 20, 20}), the CLI's
  * placement form ({@code node0:20,node1:20}) and a {@code Rationale:} that runs to the end of the answer.
  *
- * <p>Lines that match none of these are passed over, so prose around the placement costs nothing. Stateless and
- * thread-safe.
+ * <p>Lines that match none of these are passed over, so prose around the placement costs nothing. The patterns'
+ * runs of spaces and bold marks are possessive, so that no line, however long or strange, makes them backtrack
+ * for long. Stateless and thread-safe.
  */
 final class FreeTextAnswerReader {
 
     /** The rationale runs to the end of the answer and goes into the decision and the journal: cap what it keeps. */
     private static final int MAX_RATIONALE_CHARS = 2_000;
 
+    /** What may come before a line's content: bullets, quote marks, table bars, headings, bold marks. */
+    private static final String LEAD = "^[\\s>*#|•·-]*+";
+    /** Spaces and bold marks between the words of a label. */
+    private static final String GAP = "[\\s*]*+";
     /** "Node 0", "rank 1", "GPU #2", or a node id; optionally a second name in parentheses. */
     private static final Pattern NODE_LINE = Pattern.compile(
-            "^[\\s>*#|•·-]*\\**\\s*(?<ref>(?:node|rank|gpu|stage)\\s*#?\\s*\\d+|[A-Za-z0-9._-]{1,64})\\s*\\**"
-                    + "\\s*(?:\\((?<alt>[^)]{1,80})\\))?\\s*\\**\\s*(?::|=|\\s[-–—]\\s)\\s*(?<rest>.*)$",
+            LEAD + "(?<ref>(?:node|rank|gpu|stage)\\s*+#?\\s*+\\d++|[A-Za-z0-9._-]{1,64})" + GAP
+                    + "(?:\\((?<alt>[^)]{1,80})\\)" + GAP + ")?(?::|=|(?<=\\s)[-–—]\\s)\\s*+(?<rest>.*)$",
             Pattern.CASE_INSENSITIVE);
     private static final Pattern INDEX_REF = Pattern.compile("(?i)(?:node|rank|gpu|stage)?\\s*#?\\s*(\\d{1,4})");
     private static final Pattern EXCLUDED = Pattern.compile(
             "^(?:none|no\\s+layers|unused|not\\s+used|excluded|idle|nothing|-|—|n/a)\\b",
             Pattern.CASE_INSENSITIVE);
     private static final Pattern NODES_USED = Pattern.compile(
-            "^[\\s>*#|•·-]*\\**\\s*(?:number\\s+of\\s+)?nodes?\\s+used\\s*\\**\\s*[:=]\\s*\\**\\s*(?<rest>.+)$",
+            LEAD + "(?:number\\s+of\\s+)?nodes?\\s+used" + GAP + "[:=]" + GAP + "(?<rest>.+)$",
             Pattern.CASE_INSENSITIVE);
+    private static final Pattern NODE_LIST_SEPARATOR = Pattern.compile(",|;|\\band\\b|→|->");
     private static final Pattern PARTITION = Pattern.compile(
-            "^[\\s>*#|•·-]*\\**\\s*(?:(?:vllm_pp_)?layer[\\s_]*partition|partition|split|layers?\\s+per\\s+node"
-                    + "|layer\\s+split)?\\s*\\**\\s*[:=]?\\s*[`\\[(\"]*\\s*(?<counts>\\d{1,5}(?:\\s*[,/]\\s*\\d{1,5})+)"
-                    + "\\s*[`\\])\"]*\\s*\\.?$",
+            LEAD + "(?:(?:vllm_pp_)?layer[\\s_]*partition|partition|split|layers?\\s+per\\s+node|layer\\s+split)?"
+                    + GAP + "[:=]?[\\s\\[(\"]*+(?<counts>\\d{1,5}(?:\\s*+[,/]\\s*+\\d{1,5})++)[\\s\\])\"]*+\\.?$",
             Pattern.CASE_INSENSITIVE);
     /** The CLI's placement form, {@code node0:20,node1:20}, alone on a line or after a label. */
     private static final Pattern SPEC = Pattern.compile(
-            "^[\\s>*#|•·-]*\\**\\s*(?:[A-Za-z ]{1,30}[:=]\\s*)?\\**\\s*(?<spec>[A-Za-z0-9._-]{1,64}\\s*:\\s*\\d{1,5}"
-                    + "(?:\\s*,\\s*[A-Za-z0-9._-]{1,64}\\s*:\\s*\\d{1,5})+)\\s*\\**\\s*\\.?$");
+            LEAD + "(?:[A-Za-z ]{1,30}[:=])?" + GAP + "(?<spec>[A-Za-z0-9._-]{1,64}\\s*+:\\s*+\\d{1,5}"
+                    + "(?:\\s*+,\\s*+[A-Za-z0-9._-]{1,64}\\s*+:\\s*+\\d{1,5})++)" + GAP + "\\.?$");
     private static final Pattern RATIONALE = Pattern.compile(
-            "^[\\s>*#|•·-]*\\**\\s*(?:rationale|reasoning|reason|explanation|why)\\s*\\**\\s*[:=]\\s*\\**\\s*"
-                    + "(?<rest>.*)$",
+            LEAD + "(?:rationale|reasoning|reason|explanation|why)" + GAP + "[:=]" + GAP + "(?<rest>.*)$",
             Pattern.CASE_INSENSITIVE);
 
     private FreeTextAnswerReader() {
@@ -80,8 +84,8 @@ final class FreeTextAnswerReader {
                     declaredCount = Integer.parseInt(bare.group(1));
                 } else {
                     declared = new ArrayList<>();
-                    for (String ref : rest.split("\\s*(?:,|;|\\band\\b|→|->)\\s*")) {
-                        String r = ref.replaceAll("^[\\[(\"']+|[\\])\"'.]+$", "").trim();
+                    for (String ref : NODE_LIST_SEPARATOR.split(rest)) {
+                        String r = ref.strip().replaceAll("^[\\[(\"']+|[\\])\"'.]+$", "").strip();
                         if (!r.isEmpty()) {
                             declared.add(r);
                         }
@@ -97,7 +101,7 @@ final class FreeTextAnswerReader {
             Matcher part = PARTITION.matcher(line);
             if (part.matches()) {
                 List<Integer> counts = new ArrayList<>();
-                for (String c : part.group("counts").split("\\s*[,/]\\s*")) {
+                for (String c : part.group("counts").split("[,/]")) {
                     counts.add(Integer.parseInt(c.trim()));
                 }
                 if (partition == null) {
@@ -107,7 +111,7 @@ final class FreeTextAnswerReader {
             }
             Matcher spec = SPEC.matcher(line);
             if (spec.matches()) {
-                for (String stage : spec.group("spec").split("\\s*,\\s*")) {
+                for (String stage : spec.group("spec").split(",")) {
                     int colon = stage.lastIndexOf(':');
                     entries.add(new ParsedAnswer.Entry(stage.substring(0, colon).strip(), null,
                             Integer.parseInt(stage.substring(colon + 1).strip()), null, null, false));

@@ -1,8 +1,10 @@
 package dev.placement.core.llm;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.placement.core.llm.ParsedAnswer.Entry;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -87,5 +89,17 @@ class FreeTextAnswerReaderTest {
         assertThat(a.entries()).isEmpty();
         assertThat(a.declaredCount()).isEqualTo(2);
         assertThat(a.problems()).singleElement().asString().startsWith("no layer assignment was found");
+    }
+
+    @Test
+    void readsLongStrangeLinesQuickly() {
+        int n = 50_000;
+        List<String> lines = List.of("node0" + " ".repeat(n) + "x", "*".repeat(n) + "x", "Nodes used:" + " ".repeat(n)
+                + "x", "Layer partition" + " ".repeat(n) + "x", "node0: 1, ".repeat(n / 10) + "x",
+                "Node 0: layers [0-1], ".repeat(n / 20) + "(", "(" + ", node1: 2".repeat(n / 10),
+                "Nodes used: 2 (" + " ".repeat(n) + "x", "Rationale" + " ".repeat(n) + "x", "1, ".repeat(n / 4) + "x",
+                "Node 0: layers" + " ".repeat(n) + "x", "Node 0: 0" + " ".repeat(n) + "x",
+                "Nodes used: " + "node0, ".repeat(n / 7) + ".".repeat(n));
+        assertTimeoutPreemptively(Duration.ofSeconds(10), () -> lines.forEach(FreeTextAnswerReaderTest::read));
     }
 }
