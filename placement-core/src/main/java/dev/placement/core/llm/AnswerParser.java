@@ -4,13 +4,15 @@ import java.util.List;
 
 /**
  * Reads a layer placement out of an LLM's answer, tolerantly: the JSON object the schema asks for (also inside
- * {@code ```} fences or surrounded by prose), or free text in the research's format ({@code Nodes used: 2},
- * {@code Node 0: layers [0-19]}, {@code node1: layers 20-39}, {@code 20, 20}, {@code Node 2: 0 layers}).
+ * {@code ```} fences or surrounded by prose), or free text in the research's format ({@code Nodes used: 2} or
+ * {@code Nodes used: 2 (node0, node1)}, {@code Node 0: layers [0-19]}, {@code node1: layers 20-39},
+ * {@code 20, 20}, {@code Node 2: 0 layers}), one node a line or the whole assignment on one line
+ * ({@code Layer assignment: Node 0: layers [0-12], Node 1: layers [13-26], Node 2: 13 layers}).
  *
  * <p>JSON wins when the answer holds an object with placement fields ({@link JsonAnswerReader}); otherwise the
- * answer is read as free text ({@link FreeTextAnswerReader}). The parser only extracts node references and
- * numbers; it never interprets the rest of the text, so an answer that "instructs" the system is at most read as
- * data and then fails validation. Stateless and thread-safe.
+ * answer is read as free text ({@link FreeTextAnswerReader}, whose Javadoc lists how it settles ambiguous lines).
+ * The parser only extracts node references and numbers; it never interprets the rest of the text, so an answer
+ * that "instructs" the system is at most read as data and then fails validation. Stateless and thread-safe.
  */
 final class AnswerParser {
 

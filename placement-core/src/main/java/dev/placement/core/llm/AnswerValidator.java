@@ -18,7 +18,10 @@ import java.util.regex.Pattern;
 
 /**
  * Turns a {@link ParsedAnswer} into a placement that can run, or into the list of everything wrong with it:
- * known nodes, no node twice, no zero-layer stage listed as used, contiguous ranges; then what
+ * known nodes (by id, or by index in the cluster's order: {@code Node 0} is the first node), no node twice (a
+ * node given the same range twice is read once), no zero-layer stage listed as used, a list of used nodes that
+ * names the nodes given layers, contiguous ranges without gaps or overlaps (and, where only some stages give a
+ * range, ranges that agree with the order the answer lists the stages in); then what
  * {@link PlacementRequest#problemsWith} finds (counts summing to the model's layers, reachable nodes, the
  * required first node, known links between neighbours); and — through the {@link PerformanceModel} — memory
  * and the return hop. The valid placement comes with its prediction, which the decision carries on.
@@ -74,14 +77,15 @@ final class AnswerValidator {
             }
             return Result.invalid(problems);
         }
+        List<Integer> read = distinctShares(entries, ids);
         // Zero means "left out"; it is an error only where the answer also declared the node as used.
         List<Integer> used = new ArrayList<>();
-        Set<String> declaredUsedIds = declaredUsedIds(answer, cluster);
-        for (int i = 0; i < entries.size(); i++) {
+        List<String> declaredIds = declaredIds(answer, cluster.nodeIds());
+        for (int i : read) {
             ParsedAnswer.Entry e = entries.get(i);
             if (e.layers() > 0) {
                 used.add(i);
-            } else if (e.listedAsUsed() || declaredUsedIds.contains(ids.get(i))) {
+            } else if (e.listedAsUsed() || (declaredIds != null && declaredIds.contains(ids.get(i)))) {
                 problems.add("node '" + ids.get(i) + "' is listed as used but has 0 layers; a used node holds at "
                         + "least 1 layer, so leave a node out of nodes_used to exclude it");
             }
@@ -90,6 +94,7 @@ final class AnswerValidator {
             problems.add("the answer says " + answer.declaredCount() + " nodes are used but gives layers to "
                     + used.size());
         }
+        problems.addAll(listDisagreements(declaredIds, read, used, ids));
         if (used.isEmpty()) {
             problems.add("no node gets any layers; the model's " + modelLayers + " layers must be placed");
             return Result.invalid(problems);
@@ -102,7 +107,7 @@ final class AnswerValidator {
             }
         }
         boolean unique = seen.size() == used.size();
-        List<Integer> order = pipelineOrder(entries, used, modelLayers, problems);
+        List<Integer> order = pipelineOrder(entries, ids, used, modelLayers, problems);
         List<String> stageIds = new ArrayList<>();
         List<Integer> counts = new ArrayList<>();
         for (int i : order) {
@@ -163,9 +168,8 @@ final class AnswerValidator {
         for (ParsedAnswer.Entry e : entries) {
             String id = allIndices ? idOf(e.altRef(), known) : idOf(e.altRef(), known) != null
                     ? idOf(e.altRef(), known) : idOf(e.nodeRef(), known);
-            Integer index = index(e.nodeRef());
-            if (id == null && index != null && index < known.size()) {
-                id = known.get(index);
+            if (id == null) {
+                id = byIndex(e.nodeRef(), known);
             }
             if (id == null) {
                 problems.add("unknown node '" + AnswerParser.clip(e.nodeRef()) + "'; the cluster's nodes are "
@@ -202,20 +206,67 @@ final class AnswerValidator {
         return m.matches() ? Integer.valueOf(m.group(1)) : null;
     }
 
-    private static Set<String> declaredUsedIds(ParsedAnswer answer, ClusterSnapshot cluster) {
-        Set<String> out = new LinkedHashSet<>();
+    /** @return the cluster's node at the index a reference gives ("Node 1", "rank 2", "1"), or null */
+    private static String byIndex(String ref, List<String> known) {
+        Integer index = index(ref);
+        return index != null && index < known.size() ? known.get(index) : null;
+    }
+
+    /**
+     * The cluster's ids of the nodes the answer lists as used, in its order, with null for a name that matches no
+     * node; null if the answer lists none.
+     */
+    private static List<String> declaredIds(ParsedAnswer answer, List<String> known) {
         if (answer.declaredUsed() == null) {
-            return out;
+            return null;
         }
-        List<String> known = cluster.nodeIds();
+        List<String> out = new ArrayList<>();
         for (String ref : answer.declaredUsed()) {
             String id = idOf(ref, known);
-            Integer index = index(ref);
-            if (id == null && index != null && index < known.size()) {
-                id = known.get(index);
+            out.add(id != null ? id : byIndex(ref, known));
+        }
+        return out;
+    }
+
+    /**
+     * The entries to read, in their order: a node given the same layer range again is read once, so that an
+     * answer that sums its per-node lines up on one line (or the reverse) is not taken to give the node two
+     * stages. The same count given twice stays ambiguous and is reported as two stages.
+     */
+    private static List<Integer> distinctShares(List<ParsedAnswer.Entry> entries, List<String> ids) {
+        List<Integer> out = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < entries.size(); i++) {
+            ParsedAnswer.Entry e = entries.get(i);
+            if (e.firstLayer() == null || seen.add(ids.get(i) + ":" + e.firstLayer() + "-" + e.lastLayer())) {
+                out.add(i);
             }
-            if (id != null) {
-                out.add(id);
+        }
+        return out;
+    }
+
+    /**
+     * Where the answer both lists its used nodes and gives nodes their layers, the two must name the same nodes,
+     * else it is unclear which the answer meant. A list with a name that matches no node is not compared: such
+     * lists are read loosely ({@code node0 (rank 0)}) and the assignment alone then decides.
+     */
+    private static List<String> listDisagreements(List<String> declaredIds, List<Integer> read, List<Integer> used,
+            List<String> ids) {
+        if (declaredIds == null || declaredIds.contains(null)) {
+            return List.of();
+        }
+        List<String> out = new ArrayList<>();
+        for (int i : used) {
+            if (!declaredIds.contains(ids.get(i))) {
+                out.add("node '" + ids.get(i) + "' gets layers but is not among the nodes the answer says it uses ("
+                        + String.join(", ", declaredIds) + "); list every node that holds layers");
+            }
+        }
+        Set<String> given = new HashSet<>();
+        read.forEach(i -> given.add(ids.get(i)));
+        for (String id : new LinkedHashSet<>(declaredIds)) {
+            if (!given.contains(id)) {
+                out.add("node '" + id + "' is among the nodes the answer says it uses but is given no layers");
             }
         }
         return out;
@@ -225,10 +276,11 @@ final class AnswerValidator {
      * The used entries in pipeline order: by range when every used entry gave one (checking that the ranges
      * are contiguous from layer 0, or from layer 1 when the answer counts from one), else as written.
      */
-    private static List<Integer> pipelineOrder(List<ParsedAnswer.Entry> entries, List<Integer> used,
-            int modelLayers, List<String> problems) {
+    private static List<Integer> pipelineOrder(List<ParsedAnswer.Entry> entries, List<String> ids,
+            List<Integer> used, int modelLayers, List<String> problems) {
         boolean allRanges = used.stream().allMatch(i -> entries.get(i).firstLayer() != null);
         if (!allRanges) {
+            rangesMatchWrittenOrder(entries, ids, used, problems);
             return used;
         }
         List<Integer> order = new ArrayList<>(used);
@@ -243,13 +295,44 @@ final class AnswerValidator {
         for (int i : order) {
             ParsedAnswer.Entry e = entries.get(i);
             if (e.firstLayer() != next) {
-                problems.add("layer range " + e.firstLayer() + "-" + e.lastLayer() + " of '"
-                        + AnswerParser.clip(e.nodeRef()) + "' should start at layer " + next
+                problems.add("layer range " + e.firstLayer() + "-" + e.lastLayer() + " of '" + written(e, ids.get(i))
+                        + "' should start at layer " + next
                         + (e.firstLayer() > next ? " (layers " + next + "-" + (e.firstLayer() - 1) + " are missing)"
                         : " (it overlaps the previous stage)") + "; stages must be contiguous");
             }
             next = e.lastLayer() + 1;
         }
         return order;
+    }
+
+    /**
+     * Where only some used entries give a layer range, the answer's order is the pipeline's; each range must then
+     * start where that order puts its stage (counting from layer 0, or from layer 1 throughout), else the answer
+     * contradicts itself about the order.
+     */
+    private static void rangesMatchWrittenOrder(List<ParsedAnswer.Entry> entries, List<String> ids,
+            List<Integer> used, List<String> problems) {
+        int start = 0;
+        Integer base = null;
+        for (int k = 0; k < used.size(); k++) {
+            ParsedAnswer.Entry e = entries.get(used.get(k));
+            if (e.firstLayer() != null) {
+                if (base == null) {
+                    base = e.firstLayer() == start + 1 ? 1 : 0;
+                }
+                if (e.firstLayer() != start + base) {
+                    problems.add("the answer lists '" + written(e, ids.get(used.get(k))) + "' as stage " + (k + 1)
+                            + ", which starts at layer " + (start + base) + ", but gives it layers "
+                            + e.firstLayer() + "-" + e.lastLayer() + "; give every used node a layer range, or "
+                            + "list the nodes in pipeline order");
+                }
+            }
+            start += e.layers();
+        }
+    }
+
+    /** @return the node as the answer wrote it, or its id where the answer gave a bare partition */
+    private static String written(ParsedAnswer.Entry e, String id) {
+        return e.nodeRef() == null ? id : AnswerParser.clip(e.nodeRef());
     }
 }

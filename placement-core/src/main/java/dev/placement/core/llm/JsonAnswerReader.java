@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Matcher;
 
 /**
  * Reads the JSON object the schema asks for ({@code {"nodes_used": [...], "layers_per_node": [...],
@@ -240,15 +239,15 @@ final class JsonAnswerReader {
         }
         if (value.isArray() && value.size() == 2 && value.get(0).isIntegralNumber()
                 && value.get(1).isIntegralNumber()) {
-            addRange(ref, value.get(0).intValue(), value.get(1).intValue(), listedAsUsed, entries, problems);
+            addRange(ref, new LayerPhrase.Range(value.get(0).intValue(), value.get(1).intValue(), null, 0),
+                    listedAsUsed, entries, problems);
             return;
         }
         if (value.isTextual()) {
             String s = value.asText().trim();
-            Matcher range = LayerPhrase.RANGE.matcher(s);
-            if (range.find() && range.end() == s.length()) {
-                addRange(ref, Integer.parseInt(range.group(1)), Integer.parseInt(range.group(2)), listedAsUsed,
-                        entries, problems);
+            LayerPhrase.Range range = LayerPhrase.range(s, true);
+            if (range != null && range.end() == s.length()) {
+                addRange(ref, range, listedAsUsed, entries, problems);
                 return;
             }
             Integer count = LayerPhrase.count(s, true);
@@ -261,14 +260,14 @@ final class JsonAnswerReader {
                 + "' is not a layer count or a layer range");
     }
 
-    private static void addRange(String ref, int first, int last, boolean listedAsUsed,
+    private static void addRange(String ref, LayerPhrase.Range range, boolean listedAsUsed,
             List<ParsedAnswer.Entry> entries, List<String> problems) {
-        if (last < first) {
-            problems.add((ref == null ? "a range" : "node '" + clip(ref) + "'") + ": layer range " + first + "-"
-                    + last + " ends before it starts");
+        String problem = range.problem();
+        if (problem != null) {
+            problems.add((ref == null ? "a range" : "node '" + clip(ref) + "'") + ": " + problem);
             return;
         }
-        entries.add(new ParsedAnswer.Entry(ref, null, last - first + 1, first, last, listedAsUsed));
+        entries.add(new ParsedAnswer.Entry(ref, null, range.layers(), range.first(), range.last(), listedAsUsed));
     }
 
     private static String text(JsonNode node) {

@@ -98,10 +98,13 @@ class AnswerParserTest {
 
     @Test
     void pairsABarePartitionWithTheListedNodes() {
-        ParsedAnswer a = parser.parse("Nodes used: node0, node2\nLayer partition: 20,20", IDS);
-        assertThat(a.problems()).isEmpty();
-        assertThat(refs(a)).containsExactly("node0", "node2");
-        assertThat(counts(a)).containsExactly(20, 20);
+        for (String text : List.of("Nodes used: node0, node2\nLayer partition: 20,20",
+                "Nodes used: 2 (node0, node2)\nLayer assignment: 20, 20")) {
+            ParsedAnswer a = parser.parse(text, IDS);
+            assertThat(a.problems()).as(text).isEmpty();
+            assertThat(refs(a)).as(text).containsExactly("node0", "node2");
+            assertThat(counts(a)).as(text).containsExactly(20, 20);
+        }
     }
 
     @Test
@@ -175,5 +178,99 @@ class AnswerParserTest {
         String text = "{\"nodes_used\":[\"node0\"],\"layers_per_node\":[40],\"rationale\":\"ok\"}"
                 + "x".repeat(AnswerParser.MAX_ANSWER_CHARS * 2);
         assertThat(counts(parser.parse(text, IDS))).containsExactly(40);
+    }
+
+    private static List<List<Integer>> ranges(ParsedAnswer a) {
+        return a.entries().stream().map(e -> e.firstLayer() == null ? null : List.of(e.firstLayer(), e.lastLayer()))
+                .toList();
+    }
+
+    @Test
+    void readsTheWholeAssignmentOnOneLineByIndex() {
+        ParsedAnswer a = parser.parse("Layer assignment: Node 0: layers [0-12], Node 1: layers [13-26], Node 2: "
+                + "layers [27-39]", IDS);
+        assertThat(a.problems()).isEmpty();
+        assertThat(refs(a)).containsExactly("Node 0", "Node 1", "Node 2");
+        assertThat(counts(a)).containsExactly(13, 14, 13);
+        assertThat(ranges(a)).containsExactly(List.of(0, 12), List.of(13, 26), List.of(27, 39));
+    }
+
+    @Test
+    void readsAOneLineAssignmentByIdWithEachSeparator() {
+        for (String separator : List.of(", ", "; ", " | ", " and ", ";")) {
+            String text = "node0: layers [0-12]" + separator + "node1: layers [13-26]" + separator
+                    + "node2: layers [27-39]";
+            ParsedAnswer a = parser.parse(text, IDS);
+            assertThat(a.problems()).as(text).isEmpty();
+            assertThat(refs(a)).as(text).containsExactly("node0", "node1", "node2");
+            assertThat(counts(a)).as(text).containsExactly(13, 14, 13);
+        }
+    }
+
+    @Test
+    void readsOneLineCountsByIdsThatLookLikeNoIndex() {
+        ParsedAnswer a = parser.parse("gpu-a: 13 layers, gpu-b: 27 layers", List.of("gpu-a", "gpu-b"));
+        assertThat(a.problems()).isEmpty();
+        assertThat(refs(a)).containsExactly("gpu-a", "gpu-b");
+        assertThat(counts(a)).containsExactly(13, 27);
+    }
+
+    @Test
+    void readsEveryRangeSpellingOnOneLine() {
+        ParsedAnswer a = parser.parse("Node 0: [0-12], Node 1: 13-26, Node 2: 27 to 33, Node 3: layers 34–39",
+                List.of("a", "b", "c", "d"));
+        assertThat(a.problems()).isEmpty();
+        assertThat(ranges(a)).containsExactly(List.of(0, 12), List.of(13, 26), List.of(27, 33), List.of(34, 39));
+    }
+
+    @Test
+    void readsBareCountsAfterIndicesOnOneLine() {
+        ParsedAnswer a = parser.parse("Layer assignment: Node 0: 13, Node 1: 14, Node 2: 13", IDS);
+        assertThat(a.problems()).isEmpty();
+        assertThat(refs(a)).containsExactly("Node 0", "Node 1", "Node 2");
+        assertThat(counts(a)).containsExactly(13, 14, 13);
+    }
+
+    @Test
+    void readsANodeLeftOutOnOneLine() {
+        for (String leftOut : List.of("0 layers", "none", "0")) {
+            ParsedAnswer a = parser.parse("Layer assignment: Node 0: layers [0-19], Node 1: layers [20-39], Node 2: "
+                    + leftOut, IDS);
+            assertThat(a.problems()).as(leftOut).isEmpty();
+            assertThat(counts(a)).as(leftOut).containsExactly(20, 20, 0);
+        }
+    }
+
+    @Test
+    void readsTheNodesUsedCountWithItsList() {
+        ParsedAnswer a = parser.parse("Nodes used: 2 (node0, node1)\nLayer assignment: Node 0: 20 layers, Node 1: 20 "
+                + "layers", IDS);
+        assertThat(a.problems()).isEmpty();
+        assertThat(a.declaredCount()).isEqualTo(2);
+        assertThat(a.declaredUsed()).containsExactly("node0", "node1");
+        assertThat(counts(a)).containsExactly(20, 20);
+    }
+
+    @Test
+    void readsAWholeAnswerOnOneLine() {
+        ParsedAnswer a = parser.parse("Nodes used: 2 (node0, node1); Layer assignment: node0: layers [0-19], node1: "
+                + "layers [20-39]; Rationale: the fast pair, one short link; node2 is slow", IDS);
+        assertThat(a.problems()).isEmpty();
+        assertThat(a.declaredUsed()).containsExactly("node0", "node1");
+        assertThat(refs(a)).containsExactly("node0", "node1");
+        assertThat(counts(a)).containsExactly(20, 20);
+        assertThat(a.rationale()).isEqualTo("the fast pair, one short link; node2 is slow");
+    }
+
+    @Test
+    void readsTheSameSpellingsOneNodeALine() {
+        ParsedAnswer a = parser.parse("""
+                Layer assignment:
+                Node 0: layers 0–12
+                Node 1: 14
+                gpu-c: 13 layers""", List.of("gpu-a", "gpu-b", "gpu-c"));
+        assertThat(a.problems()).isEmpty();
+        assertThat(refs(a)).containsExactly("Node 0", "Node 1", "gpu-c");
+        assertThat(counts(a)).containsExactly(13, 14, 13);
     }
 }

@@ -198,4 +198,131 @@ class AnswerValidatorTest {
         AnswerValidator.Result r = check(json("[\"big\"]", "[40]"), req);
         assertThat(r.problems()).isEmpty();
     }
+
+    /** Three T4s whose ids are no "nodeN", all linked, so that an index and an id are told apart. */
+    private static PlacementRequest gpus() {
+        ClusterSnapshot cluster = new ClusterSnapshot(List.of(new NodeSpec("gpu-a", "10.0.0.1", Fixtures.T4),
+                new NodeSpec("gpu-b", "10.0.0.2", Fixtures.T4), new NodeSpec("gpu-c", "10.0.0.3", Fixtures.T4)));
+        ConnectivityMap links = ConnectivityMap.builder().link("gpu-a", "gpu-b", 0.5).link("gpu-b", "gpu-c", 0.5)
+                .link("gpu-a", "gpu-c", 0.5).build();
+        return PlacementRequest.builder(falcon10b(), cluster, links).build();
+    }
+
+    @Test
+    void readsEveryFormatToThePlacementItMeans() {
+        // Each row: an answer (a literal \n stands for a line break) => the placement it means.
+        String table = """
+                {"nodes_used": ["gpu-a", "gpu-b"], "layers_per_node": [20, 20]}   => gpu-a:20,gpu-b:20
+                Nodes used: 2\\nNode 0: layers [0-19]\\nNode 1: layers [20-39]\\nNode 2: 0 layers => gpu-a:20,gpu-b:20
+                - **gpu-b**: layers 0-19\\n- gpu-c: layers 20 to 39                   => gpu-b:20,gpu-c:20
+                13, 14, 13                                                        => gpu-a:13,gpu-b:14,gpu-c:13
+                Nodes used: gpu-c, gpu-a\\nLayer partition: 20,20                   => gpu-c:20,gpu-a:20
+                Placement: gpu-a:20, gpu-b:20                                     => gpu-a:20,gpu-b:20
+                Layer assignment: Node 0: layers [0-12], Node 1: layers [13-26], Node 2: layers [27-39] \
+                => gpu-a:13,gpu-b:14,gpu-c:13
+                Layer assignment: Node 2: 0-19; Node 0: 20 to 39; Node 1: none    => gpu-c:20,gpu-a:20
+                gpu-a: 20 layers, gpu-b: 20 layers                                => gpu-a:20,gpu-b:20
+                gpu-b: layers 0–19 | gpu-a: layers 20–39 | gpu-c: 0 layers        => gpu-b:20,gpu-a:20
+                Node 0: 13 and Node 1: 14 and Node 2: 13                          => gpu-a:13,gpu-b:14,gpu-c:13
+                Nodes used: 2 (gpu-b, gpu-c)\\nLayer assignment: 20, 20             => gpu-b:20,gpu-c:20
+                Nodes used: 2 (Node 0, Node 1); Layer assignment: 20, 20; Rationale: one link => gpu-a:20,gpu-b:20
+                """;
+        table.lines().forEach(row -> {
+            String answer = row.substring(0, row.lastIndexOf("=>")).strip().replace("\\n", "\n");
+            AnswerValidator.Result r = check(answer, gpus());
+            assertThat(r.problems()).as(answer).isEmpty();
+            assertThat(r.placement().toSpec()).as(answer).isEqualTo(row.substring(row.lastIndexOf("=>") + 2).strip());
+        });
+    }
+
+    @Test
+    void rejectsOverlappingRangesOnOneLine() {
+        AnswerValidator.Result r = check("Layer assignment: Node 0: layers [0-20], Node 1: layers [20-39]",
+                request(10));
+        assertThat(r.problems()).anyMatch(p -> p.contains("layer range 20-39 of 'Node 1' should start at layer 21 "
+                + "(it overlaps the previous stage)"));
+    }
+
+    @Test
+    void rejectsAGapOnOneLine() {
+        AnswerValidator.Result r = check("node0: layers [0-17]; node1: layers [20-39]", request(10));
+        assertThat(r.problems()).anyMatch(p -> p.contains("layers 18-19 are missing"));
+    }
+
+    @Test
+    void namesTheOutOfRangeIndexOfALineThatMixesIndicesAndIds() {
+        AnswerValidator.Result r = check("Layer assignment: Node 0: layers [0-12], Node 3: layers [13-26], gpu-c: "
+                + "layers [27-39]", gpus());
+        assertThat(r.problems()).singleElement().asString().startsWith("unknown node 'Node 3'")
+                .contains("gpu-a, gpu-b, gpu-c", "Node 0 to Node 2 by index");
+    }
+
+    @Test
+    void neverShiftsIndicesThatLookOneBased() {
+        AnswerValidator.Result r = check("Node 1: layers [0-12], Node 2: layers [13-26], Node 3: layers [27-39]",
+                gpus());
+        assertThat(r.problems()).singleElement().asString().startsWith("unknown node 'Node 3'");
+    }
+
+    @Test
+    void rejectsARangeThatContradictsTheOrderOfTheAnswer() {
+        AnswerValidator.Result r = check("Node 0: layers [20-39], Node 1: 20 layers", request(10));
+        assertThat(r.problems()).containsExactly("the answer lists 'Node 0' as stage 1, which starts at layer 0, but "
+                + "gives it layers 20-39; give every used node a layer range, or list the nodes in pipeline order");
+    }
+
+    @Test
+    void acceptsRangesAndCountsThatAgree() {
+        assertThat(check("Node 0: 20 layers, Node 1: layers [20-39]", request(10)).placement().toSpec())
+                .isEqualTo("node0:20,node1:20");
+        assertThat(check("Node 0: layers 1-20, Node 1: 20 layers", request(10)).placement().toSpec())
+                .isEqualTo("node0:20,node1:20");
+    }
+
+    @Test
+    void readsANodeGivenTheSameRangeAgainOnce() {
+        AnswerValidator.Result r = check("""
+                Nodes used: 2
+                Layer assignment: Node 0: layers [0-19], Node 1: layers [20-39]
+                - Node 0: layers [0-19] (the fast pair)
+                - Node 1: layers [20-39]""", request(10));
+        assertThat(r.problems()).isEmpty();
+        assertThat(r.placement().toSpec()).isEqualTo("node0:20,node1:20");
+    }
+
+    @Test
+    void rejectsANodeGivenTheSameCountTwice() {
+        AnswerValidator.Result r = check("Node 0: 20 layers, Node 1: 20 layers\nNode 0: 20 layers", request(10));
+        assertThat(r.problems()).anyMatch(p -> p.contains("'node0' is given layers more than once"));
+    }
+
+    @Test
+    void rejectsAListOfUsedNodesThatDisagreesWithTheAssignment() {
+        AnswerValidator.Result r = check("Nodes used: 2 (node0, node1)\nLayer assignment: Node 0: layers [0-19], "
+                + "Node 2: layers [20-39]", request(10));
+        assertThat(r.problems()).containsExactly(
+                "node 'node2' gets layers but is not among the nodes the answer says it uses (node0, node1); list "
+                        + "every node that holds layers",
+                "node 'node1' is among the nodes the answer says it uses but is given no layers");
+    }
+
+    @Test
+    void rejectsAPartitionWithoutNamesThatCoversFewerNodesThanTheCluster() {
+        AnswerValidator.Result r = check("Nodes used: 2\nLayer assignment: 20, 20", request(10));
+        assertThat(r.problems()).singleElement().asString().contains("a layer partition of 2 values without node "
+                + "names cannot be mapped to the 3 nodes");
+    }
+
+    @Test
+    void rejectsACountAndListOfUsedNodesThatDisagree() {
+        AnswerValidator.Result r = check("Nodes used: 3 (node0, node1)\nNode 0: 20 layers, Node 1: 20 layers",
+                request(10));
+        assertThat(r.problems()).singleElement().asString().startsWith("'Nodes used' says 3 but names 2 nodes");
+    }
+
+    @Test
+    void namesTheNodeOfAnUnnamedRangeThatLeavesAGap() {
+        AnswerValidator.Result r = check("{\"layers_per_node\": [\"0-12\", \"15-26\", \"27-39\"]}", request(0.5));
+        assertThat(r.problems()).anyMatch(p -> p.contains("layer range 15-26 of 'node1' should start at layer 13"));
+    }
 }

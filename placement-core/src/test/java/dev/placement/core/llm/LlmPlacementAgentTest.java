@@ -131,4 +131,31 @@ class LlmPlacementAgentTest {
         LlmPlacementAgent.builder(llm).build().decide(request(20));
         assertThat(llm.requests.get(0).userText()).contains("the solver's best");
     }
+
+    /** The research's own answer format, the whole assignment on one line; once read only as far as Node 0. */
+    private static final String ONE_LINE = "Nodes used: 3 (node0, node1, node2)\n"
+            + "Layer assignment: Node 0: layers [0-12], Node 1: layers [13-26], Node 2: layers [27-39]\n"
+            + "Rationale: every GPU holds about a third of the model";
+
+    @Test
+    void appliesAOneLineAnswerWithoutARepairRound() {
+        Fixtures.ScriptedLlm llm = new Fixtures.ScriptedLlm().answers(ONE_LINE);
+        PlacementDecision d = agent(llm, 1).decide(request(0.5));
+        assertThat(d.placement().toSpec()).isEqualTo("node0:13,node1:14,node2:13");
+        assertThat(d.proposal().reason()).isEqualTo("valid answer");
+        assertThat(d.rationale()).isEqualTo("every GPU holds about a third of the model");
+        assertThat(llm.requests).hasSize(1);
+    }
+
+    @Test
+    void aGuardedAgentAppliesAOneLineAnswerInsteadOfFallingBackToTheSolver() {
+        Fixtures.ScriptedLlm llm = new Fixtures.ScriptedLlm().answers(ONE_LINE);
+        GuardedPlacementAgent guarded = GuardedPlacementAgent.builder(agent(llm, 1))
+                .mode(GuardedPlacementAgent.Mode.TRUST).build();
+        PlacementDecision d = guarded.decide(request(0.5));
+        assertThat(d.agent()).isEqualTo("fake");
+        assertThat(d.placement().toSpec()).isEqualTo("node0:13,node1:14,node2:13");
+        assertThat(d.proposal().accepted()).isTrue();
+        assertThat(llm.requests).hasSize(1);
+    }
 }
