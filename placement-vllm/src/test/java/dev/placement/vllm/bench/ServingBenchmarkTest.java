@@ -309,7 +309,7 @@ class ServingBenchmarkTest {
             // intervals [sent, last chunk stamped) hold the server's [received, last chunk written)); on any
             // machine that is not stalled both of the first two are in flight together, so this is 2.
             List<LoopbackStreamingServer.SentStream> timed = server.sentStreams().subList(1, 5);
-            int serverPeak = BenchmarkResult.mostOverlapping(timed.stream().map(s -> new long[] {
+            int serverPeak = PeakLoad.mostOverlapping(timed.stream().map(s -> new long[] {
                 s.receivedNanos(), s.outputChunkNanos().get(s.outputChunkNanos().size() - 1)}).toList());
             assertThat(w.concurrency()).isBetween(Math.max(1, serverPeak), 2);
         }
