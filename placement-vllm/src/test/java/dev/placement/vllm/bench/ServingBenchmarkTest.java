@@ -13,14 +13,19 @@ import dev.placement.api.RunningPipeline;
 import dev.placement.api.Workload;
 import dev.placement.sim.LoopbackStreamingServer.Behaviour;
 import dev.placement.sim.LoopbackStreamingServer;
+import dev.placement.sim.LoopbackStreamingServer.SentStream;
+import dev.placement.sim.StreamTiming;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -119,6 +124,37 @@ class ServingBenchmarkTest {
             assertThat(r.records().get(3).failureDetail()).contains("before data: [DONE]");
             assertThat(r.ttft().count()).isEqualTo(2);
             assertThat(r.totalOutputTokens()).isEqualTo(20);
+        }
+    }
+
+    @Test
+    void goodputCountsTheCompletedRequestsWhoseTimesMetTheObjectives() throws Exception {
+        // Arrivals alternate between a first chunk 20 ms and 400 ms after the server received the request: against
+        // a 150 ms objective, margins no busy machine can cross (a client never sees a chunk before it is written,
+        // and the fast ones would need 130 ms of lag). Fast arrivals are 0, 2, 4, 6; arrival 2 gets HTTP 500.
+        IntFunction<StreamTiming> alternating = n -> new StreamTiming(Duration.ofMillis(n % 2 == 0 ? 20 : 400),
+                Duration.ofMillis(1));
+        try (LoopbackStreamingServer server = LoopbackStreamingServer.builder().timingByArrival(alternating)
+                .behaviourByArrival(n -> n == 2 ? Behaviour.HTTP_500 : Behaviour.NORMAL).recordSendTimes().start()) {
+            List<BenchmarkPrompt> prompts = TimedRun.numberedPrompts(8);
+            GoodputSlo slo = GoodputSlo.parse("ttft:150");
+            BenchmarkResult r = numbered(server, prompts).outputTokens(3).warmupRequests(0).goodput(slo).build()
+                    .run();
+            Map<String, Integer> arrivalOfPrompt = server.sentStreams().stream()
+                    .collect(Collectors.toMap(SentStream::prompt, SentStream::arrival));
+
+            assertThat(r.completed()).isEqualTo(7);
+            // Each completed request is good exactly when the server gave it the fast timing.
+            assertThat(r.records()).filteredOn(RequestRecord::succeeded).allSatisfy(x -> assertThat(slo.isGood(x))
+                    .as("request %d", x.index())
+                    .isEqualTo(arrivalOfPrompt.get(prompts.get(x.index()).text()) % 2 == 0));
+            // The failed one was fast too, but only completed requests count.
+            assertThat(r.goodCompleted()).hasValue(3);
+            assertThat(r.requestGoodput().orElseThrow()).isCloseTo(3 / r.durationSeconds(), within(1e-12));
+            JsonNode json = new ObjectMapper().readTree(r.toJson(false));
+            assertThat(json.get("request_goodput").asDouble()).isEqualTo(r.requestGoodput().orElseThrow());
+            assertThat(json.get("request_goodput").asDouble() * json.get("duration").asDouble())
+                    .isCloseTo(3, within(1e-9));
         }
     }
 
