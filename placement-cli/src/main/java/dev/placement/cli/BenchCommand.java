@@ -6,6 +6,7 @@ import dev.placement.vllm.bench.BenchmarkListener;
 import dev.placement.vllm.bench.BenchmarkPrompt;
 import dev.placement.vllm.bench.BenchmarkResult;
 import dev.placement.vllm.bench.BenchmarkRun;
+import dev.placement.vllm.bench.GoodputSlo;
 import dev.placement.vllm.bench.ProgressBar;
 import dev.placement.vllm.bench.ServingBenchmark;
 import java.io.PrintWriter;
@@ -32,6 +33,7 @@ import picocli.CommandLine.Spec;
         header = "Benchmark a running OpenAI-compatible server as vllm bench serve does.",
         description = {"Benchmark a running OpenAI-compatible server (vLLM, SGLang, llama.cpp...) with streaming",
             "requests and report TTFT, TPOT, ITL, E2EL and throughput, defined and keyed as vllm bench serve does.",
+            "With --goodput, also the completed requests per second that met every objective (request_goodput).",
             "Failed requests (HTTP errors, error events, streams cut before [DONE], timeouts) are counted with",
             "their reason. Ctrl-C prints what has been measured so far.",
             "With --record, a completed run is appended to an observations file (what ran,",
@@ -40,6 +42,7 @@ import picocli.CommandLine.Spec;
             "  placement bench --url http://10.0.0.10:8000 --model tiiuae/Falcon3-10B-Base --num-prompts 200 \\",
             "      --max-concurrency 16 --input-len 512 --output-len 128",
             "  placement bench --url http://10.0.0.10:8000 --num-prompts 500 --request-rate 4 --json > result.json",
+            "  placement bench --url http://10.0.0.10:8000 --num-prompts 200 --goodput ttft:500 tpot:50",
             "  placement bench --url http://10.0.0.10:8000 --model tiiuae/Falcon3-10B-Base \\",
             "      --num-prompts 200 --max-concurrency 16 --record runs.jsonl \\",
             "      --cluster cluster.yaml --connectivity links.yaml --placement node0:20,node1:20",
@@ -114,6 +117,12 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--num-warmups", paramLabel = "N", defaultValue = "1",
             description = "Untimed requests sent first (default 1).")
     int warmups;
+
+    @Option(names = "--goodput", arity = "1..*", paramLabel = "KEY:VALUE",
+            description = "Service level objectives in ms, as in vllm bench serve: space-separated pairs with keys "
+                    + "ttft, tpot, e2el, e.g. --goodput ttft:500 tpot:50. Reports request_goodput, the completed "
+                    + "requests per second that met all of them (a request's metric <= its objective).")
+    List<String> goodput;
 
     @Option(names = "--json", description = "Print the result as JSON with vllm bench serve's keys.")
     boolean json;
@@ -200,6 +209,7 @@ final class BenchCommand implements Callable<Integer> {
                 .ignoreEos(ignoreEos)
                 .seed(seed)
                 .percentiles(percentiles())
+                .goodput(goodput == null ? null : GoodputSlo.parse(String.join(" ", goodput)))
                 .requestTimeout(timeout())
                 .apiKey(System.getenv("OPENAI_API_KEY"));
         if (model != null && model.isBlank()) {

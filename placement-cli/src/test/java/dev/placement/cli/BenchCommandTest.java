@@ -7,13 +7,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.placement.sim.LoopbackStreamingServer;
 import dev.placement.sim.LoopbackStreamingServer.SentStream;
+import dev.placement.sim.StreamTiming;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -77,6 +80,8 @@ class BenchCommandTest {
                 assertThat(json.has(key)).as(key).isTrue();
             }
             assertThat(json.get("max_concurrency").asInt()).isEqualTo(4);
+            // Without --goodput, vLLM's key is there and null.
+            assertThat(json.get("request_goodput").isNull()).isTrue();
             assertThat(err.toString()).isEmpty();
         }
     }
@@ -113,6 +118,36 @@ class BenchCommandTest {
             assertThat(out.toString()).startsWith("============ Serving Benchmark Result ============")
                     .contains("Successful requests:                     2").contains("Mean ITL (ms):");
         }
+    }
+
+    @Test
+    void goodputCountsTheRequestsThatMetEveryObjective() throws IOException {
+        // Arrivals 0 to 5 are the warm-ups (they open the connections the timed requests reuse); of the timed
+        // arrivals 6 to 11, the even ones get their first chunk after 20 ms, the odd ones after 600 ms: either side
+        // of 300 ms by more than a busy machine lags.
+        try (LoopbackStreamingServer server = LoopbackStreamingServer.builder().timingByArrival(n -> new StreamTiming(
+                Duration.ofMillis(n < 6 || n % 2 == 0 ? 20 : 600), Duration.ofMillis(1))).start()) {
+            String[] args = {"bench", "--url", server.baseUrl().toString(), "--num-prompts", "6", "--input-len", "4",
+                "--output-len", "3", "--num-warmups", "6", "--goodput", "ttft:300", "e2el:60000"};
+            assertThat(run(concat(args, "--json"))).as(err.toString()).isZero();
+            JsonNode json = new ObjectMapper().readTree(out.toString());
+
+            assertThat(json.get("completed").asInt()).isEqualTo(6);
+            assertThat(json.get("request_goodput").asDouble() * json.get("duration").asDouble())
+                    .isCloseTo(3, within(1e-9));
+            assertThat(json.get("goodput").get("ttft").asDouble()).isEqualTo(300.0);
+            assertThat(json.get("goodput").get("e2el").asDouble()).isEqualTo(60000.0);
+
+            assertThat(run(args)).as(err.toString()).isZero();
+            assertThat(out.toString()).containsPattern("\\nRequest throughput \\(req/s\\): +[0-9.]+\\n"
+                    + "Request goodput \\(req/s\\): +[0-9.]+\\n");
+        }
+    }
+
+    private static String[] concat(String[] args, String... more) {
+        String[] all = Arrays.copyOf(args, args.length + more.length);
+        System.arraycopy(more, 0, all, args.length, more.length);
+        return all;
     }
 
     @Test
@@ -160,6 +195,15 @@ class BenchCommandTest {
                 "bench", "--url", url, "--num-prompts", "1", "--prompts", dir.resolve("none.jsonl").toString());
         assertBad("placement: --input-len: cannot be combined with --prompts (the file's prompts have their own "
                 + "lengths)", "bench", "--url", url, "--num-prompts", "1", "--input-len", "5", "--prompts", "x");
+        assertBad("placement: --goodput: unknown metric 'itl' in 'itl:5'; the metric must be ttft, tpot or e2el",
+                "bench", "--url", url, "--num-prompts", "1", "--goodput", "ttft:500", "itl:5");
+        assertBad("placement: --goodput: 'tpot:-5': an objective must be 0 ms or more",
+                "bench", "--url", url, "--num-prompts", "1", "--goodput", "tpot:-5");
+        assertBad("placement: --goodput: 'ttft:soon': 'soon' is not a number of milliseconds",
+                "bench", "--url", url, "--num-prompts", "1", "--goodput", "ttft:soon", "--json");
+        assertBad("placement: --goodput: 'ttft500' is not KEY:VALUE; give space-separated KEY:VALUE pairs such as "
+                + "ttft:500 tpot:50 e2el:2000 (milliseconds)", "bench", "--url", url, "--num-prompts", "1",
+                "--goodput", "ttft500");
     }
 
     private void assertBad(String line, String... args) {

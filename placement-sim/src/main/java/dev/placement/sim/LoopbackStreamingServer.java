@@ -30,9 +30,10 @@ import java.util.function.IntFunction;
  * {@code POST /v1/completions} and {@code POST /v1/chat/completions} with vLLM-shaped server-sent events: the
  * first output chunk exactly {@code timeToFirstToken} after it received the request, then one chunk every
  * {@code interTokenLatency}, as many as the request's {@code max_tokens} (or {@code max_completion_tokens}),
- * then a usage chunk ({@code choices: []}) and {@code data: [DONE]}. For chat, the first chunk is vLLM's
- * role-only delta, sent together with the first token. It also answers {@code GET /v1/models} and
- * {@code GET /health}.
+ * then a usage chunk ({@code choices: []}) and {@code data: [DONE]}. The two delays are the same for every
+ * request unless the builder chooses them by arrival ({@link Builder#timingByArrival(IntFunction)}). For
+ * chat, the first chunk is vLLM's role-only delta, sent together with the first token. It also answers
+ * {@code GET /v1/models} and {@code GET /health}.
  *
  * <p>Chunk writes are scheduled at absolute times ({@code received + TTFT + k × ITL}) on a small
  * {@link java.util.concurrent.ScheduledExecutorService}, not with a sleeping thread per stream, so hundreds of
@@ -66,7 +67,7 @@ public final class LoopbackStreamingServer implements AutoCloseable {
 
     private static final String NODELAY_PROPERTY = "sun.net.httpserver.nodelay";
 
-    private final Duration timeToFirstToken;
+    private final IntFunction<StreamTiming> timing;
     private final String modelName;
     private final IntFunction<Behaviour> behaviour;
     private final HttpServer server;
@@ -80,12 +81,15 @@ public final class LoopbackStreamingServer implements AutoCloseable {
     private final Queue<SendTimes> sendTimes;
 
     private LoopbackStreamingServer(Builder b) throws IOException {
-        this.timeToFirstToken = b.timeToFirstToken;
+        StreamTiming constant = b.constantTiming;
+        IntFunction<StreamTiming> byArrival = b.timingByArrival;
+        this.timing = byArrival == null ? arrival -> constant
+                : arrival -> Objects.requireNonNullElse(byArrival.apply(arrival), constant);
         this.modelName = b.modelName;
         this.behaviour = b.behaviour;
         this.sendTimes = b.recordSendTimes ? new ConcurrentLinkedQueue<>() : null;
         this.writerThreads = new ScheduledThreadPoolExecutor(b.writerThreads, daemon("loopback-llm-writer"));
-        this.writers = new StreamWriters(writerThreads, b.interTokenLatency.toNanos(), lateness, open);
+        this.writers = new StreamWriters(writerThreads, lateness, open);
         // Without TCP_NODELAY, Nagle's algorithm holds a chunk written soon after the response headers until the
         // client's delayed ACK arrives: measured, it added ~10 ms to every TTFT at 64 streams. Real servers
         // (uvicorn for vLLM) set it. The JDK server reads this property once per JVM, when its first server is
@@ -232,7 +236,7 @@ public final class LoopbackStreamingServer implements AutoCloseable {
             sendTimes.add(sent);
         }
         new ScheduledStream(exchange, new CompletionChunks(chat, sequence, modelName), b, tokens, words(prompt),
-                receivedNanos + timeToFirstToken.toNanos(), sent, writers).schedule();
+                receivedNanos, timing.apply(sequence), sent, writers).schedule();
     }
 
     private void models(HttpExchange exchange) throws IOException {
@@ -266,8 +270,9 @@ public final class LoopbackStreamingServer implements AutoCloseable {
 
     /** Configures a {@link LoopbackStreamingServer}. Not thread-safe. */
     public static final class Builder {
-        private Duration timeToFirstToken = Duration.ofMillis(30);
-        private Duration interTokenLatency = Duration.ofMillis(10);
+        private StreamTiming constantTiming = new StreamTiming(Duration.ofMillis(30), Duration.ofMillis(10));
+        /** {@code null} for {@link #constantTiming} on every request. */
+        private IntFunction<StreamTiming> timingByArrival;
         private String modelName = "loopback-model";
         private IntFunction<Behaviour> behaviour = sequence -> Behaviour.NORMAL;
         private int writerThreads = 2;
@@ -277,20 +282,40 @@ public final class LoopbackStreamingServer implements AutoCloseable {
         }
 
         /**
-         * @param delay how long after receiving a request the first output chunk is written; &ge; 0
+         * Sets the same time to first token for every request, replacing {@link #timingByArrival(IntFunction)}.
+         *
+         * @param delay how long after receiving a request the first output chunk is written; &ge; 0; default 30 ms
          * @return this builder
          */
         public Builder timeToFirstToken(Duration delay) {
-            this.timeToFirstToken = nonNegative(delay, "timeToFirstToken");
+            this.constantTiming = new StreamTiming(delay, constantTiming.interTokenLatency());
+            this.timingByArrival = null;
             return this;
         }
 
         /**
-         * @param delay the gap between consecutive output chunks; &ge; 0
+         * Sets the same inter-token latency for every request, replacing {@link #timingByArrival(IntFunction)}.
+         *
+         * @param delay the gap between consecutive output chunks; &ge; 0; default 10 ms
          * @return this builder
          */
         public Builder interTokenLatency(Duration delay) {
-            this.interTokenLatency = nonNegative(delay, "interTokenLatency");
+            this.constantTiming = new StreamTiming(constantTiming.timeToFirstToken(), delay);
+            this.timingByArrival = null;
+            return this;
+        }
+
+        /**
+         * Chooses the timing of each streaming request by its arrival, replacing the constant timing, so that a
+         * test can reproduce a predicted spread of per-request times ({@link #sentStreams()} shows what was sent).
+         *
+         * @param timingByArrival the timing of the streaming request that arrives n-th (from 0, warm-up requests
+         *                        included, counted as {@link #behaviourByArrival} counts); called once per request
+         *                        on the server's threads; a {@code null} answer gets the constant timing
+         * @return this builder
+         */
+        public Builder timingByArrival(IntFunction<StreamTiming> timingByArrival) {
+            this.timingByArrival = Objects.requireNonNull(timingByArrival, "timingByArrival must not be null");
             return this;
         }
 
@@ -362,14 +387,6 @@ public final class LoopbackStreamingServer implements AutoCloseable {
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot start the loopback streaming server", e);
             }
-        }
-
-        private static Duration nonNegative(Duration d, String name) {
-            Objects.requireNonNull(d, name + " must not be null");
-            if (d.isNegative()) {
-                throw new IllegalArgumentException(name + " must not be negative, was " + d);
-            }
-            return d;
         }
     }
 }

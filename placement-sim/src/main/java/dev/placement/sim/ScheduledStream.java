@@ -10,9 +10,9 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One response stream of the loopback server: writes chunk k at {@code firstDueNanos + k × ITL}, each write
- * scheduling the next, so that the injected timing does not drift with load. Runs on one writer thread at a
- * time.
+ * One response stream of the loopback server: writes chunk k at {@code received + TTFT + k × ITL} of its own
+ * {@link StreamTiming}, each write scheduling the next, so that the injected timing does not drift with load.
+ * Runs on one writer thread at a time.
  */
 final class ScheduledStream implements Runnable {
     private final HttpExchange exchange;
@@ -21,21 +21,25 @@ final class ScheduledStream implements Runnable {
     private final int outputTokens;
     private final int promptTokens;
     private final long firstDueNanos;
+    private final long interTokenNanos;
     private final SendTimes sendTimes;
     private final StreamWriters writers;
     private int next;
 
     /**
-     * @param sendTimes where to record when output chunks are written, or {@code null} to record nothing
+     * @param receivedNanos when the server received the request, {@link System#nanoTime()}
+     * @param timing        when its chunks are due, from {@code receivedNanos}
+     * @param sendTimes     where to record when output chunks are written, or {@code null} to record nothing
      */
     ScheduledStream(HttpExchange exchange, CompletionChunks chunks, Behaviour behaviour, int outputTokens,
-            int promptTokens, long firstDueNanos, SendTimes sendTimes, StreamWriters writers) {
+            int promptTokens, long receivedNanos, StreamTiming timing, SendTimes sendTimes, StreamWriters writers) {
         this.exchange = exchange;
         this.chunks = chunks;
         this.behaviour = behaviour;
         this.outputTokens = outputTokens;
         this.promptTokens = promptTokens;
-        this.firstDueNanos = firstDueNanos;
+        this.firstDueNanos = receivedNanos + timing.timeToFirstToken().toNanos();
+        this.interTokenNanos = timing.interTokenLatency().toNanos();
         this.sendTimes = sendTimes;
         this.writers = writers;
     }
@@ -62,7 +66,7 @@ final class ScheduledStream implements Runnable {
     }
 
     private long due() {
-        return firstDueNanos + next * writers.interTokenNanos();
+        return firstDueNanos + next * interTokenNanos;
     }
 
     /** @return whether another chunk is due later */

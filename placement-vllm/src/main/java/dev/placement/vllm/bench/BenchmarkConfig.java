@@ -19,12 +19,13 @@ import java.util.TreeSet;
  * @param baseUrl              the server's base URL, or {@code null} for a benchmark used only as a probe
  * @param model                the model name, or {@code null} to ask the server
  * @param prompts              the prompts to send, or {@code null} for synthetic ones of {@code inputTokens}
+ * @param goodput              the objectives of goodput, or {@code null} to measure none
  * @param apiKey               the bearer token, or {@code null} for none
  */
 record BenchmarkConfig(URI baseUrl, String model, BenchmarkEndpoint endpoint, int numPrompts,
         double requestRatePerSecond, int maxConcurrency, int inputTokens, List<BenchmarkPrompt> prompts,
-        int outputTokens, boolean ignoreEos, long seed, List<Double> percentiles, Duration requestTimeout,
-        int warmupRequests, String apiKey, Clock clock) {
+        int outputTokens, boolean ignoreEos, long seed, List<Double> percentiles, GoodputSlo goodput,
+        Duration requestTimeout, int warmupRequests, String apiKey, Clock clock) {
 
     /**
      * Checks every setting, naming it and its value.
@@ -77,7 +78,7 @@ record BenchmarkConfig(URI baseUrl, String model, BenchmarkEndpoint endpoint, in
     /** @return the settings of a run against {@code target} with the model name resolved */
     BenchmarkSettings settings(URI target, String modelName) {
         return new BenchmarkSettings(target, modelName, endpoint, numPrompts, requestRatePerSecond,
-                maxConcurrency, outputTokens, ignoreEos, seed, percentiles, requestTimeout);
+                maxConcurrency, outputTokens, ignoreEos, seed, percentiles, goodput, requestTimeout);
     }
 
     /** The run's prompts: the given ones in order, repeated if there are fewer than requests, or synthetic. */

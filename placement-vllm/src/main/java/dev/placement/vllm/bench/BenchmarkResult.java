@@ -9,7 +9,6 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.EnumMap;
@@ -19,11 +18,13 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalInt;
 
 /**
  * The outcome of a serving benchmark: per-request records and the statistics {@code vllm bench serve}
- * reports, computed the same way. Only completed requests enter the latency statistics and the token totals;
- * throughputs are over the wall time of the whole run.
+ * reports, computed the same way. Only completed requests enter the latency statistics, the token totals and
+ * goodput; throughputs and goodput are over the wall time of the whole run.
  *
  * @param settings                 what the run did
  * @param date                     when the run ended (or was interrupted)
@@ -122,13 +123,34 @@ public record BenchmarkResult(BenchmarkSettings settings, Instant date, double d
         return new BenchmarkResult(settings, date, durationNanos / 1e9, interrupted, sorted, completed,
                 sorted.size() - completed, inputTokens, outputTokens, LatencyStats.of(array(ttfts), percentiles),
                 LatencyStats.of(array(tpots), percentiles), LatencyStats.of(itls, percentiles),
-                LatencyStats.of(array(e2els), percentiles), failures, peakChunksPerSecond(sorted),
-                peakConcurrency(sorted));
+                LatencyStats.of(array(e2els), percentiles), failures, PeakLoad.outputChunksPerSecond(sorted),
+                PeakLoad.concurrentRequests(sorted));
     }
 
     /** @return completed requests per second of wall time; 0 for a zero-length run */
     public double requestThroughput() {
         return perSecond(completed);
+    }
+
+    /**
+     * vLLM's {@code good_completed}: the completed requests that met every objective of the settings'
+     * {@link BenchmarkSettings#goodput() goodput} (see {@link GoodputSlo#isGood}).
+     *
+     * @return the count, or empty when the run had no goodput objectives
+     */
+    public OptionalInt goodCompleted() {
+        GoodputSlo slo = settings.goodput();
+        return slo == null ? OptionalInt.empty() : OptionalInt.of(slo.countGood(records));
+    }
+
+    /**
+     * vLLM's {@code request_goodput}: {@link #goodCompleted()} per second of wall time ({@link #durationSeconds()}).
+     *
+     * @return good requests per second, 0 for a zero-length run; empty when the run had no goodput objectives
+     */
+    public OptionalDouble requestGoodput() {
+        OptionalInt good = goodCompleted();
+        return good.isEmpty() ? OptionalDouble.empty() : OptionalDouble.of(perSecond(good.getAsInt()));
     }
 
     /** @return output tokens of completed requests per second of wall time; 0 for a zero-length run */
@@ -172,9 +194,11 @@ public record BenchmarkResult(BenchmarkSettings settings, Instant date, double d
     /**
      * The result as {@code vllm bench serve --save-result} writes it: the same keys ({@code duration},
      * {@code completed}, {@code failed}, {@code total_input_tokens}, {@code total_output_tokens},
-     * {@code request_throughput}, {@code output_throughput}, {@code total_token_throughput},
+     * {@code request_throughput}, {@code request_goodput} ({@code null} without goodput objectives, as in vLLM),
+     * {@code output_throughput}, {@code total_token_throughput},
      * {@code mean_ttft_ms}, {@code median_itl_ms}, {@code std_e2el_ms}, {@code p99_tpot_ms}, ...), plus
-     * {@code failure_reasons} (count by reason), {@code interrupted} and the run's settings.
+     * {@code failure_reasons} (count by reason), {@code interrupted} and the run's settings ({@code goodput}: the
+     * objectives in ms by metric, or {@code null}).
      *
      * @param detailed whether to add the per-request arrays of {@code --save-detailed} ({@code input_lens},
      *                 {@code output_lens}, {@code ttfts}, {@code itls}, {@code latencies}, {@code start_times} in
@@ -210,7 +234,8 @@ public record BenchmarkResult(BenchmarkSettings settings, Instant date, double d
         m.put("total_input_tokens", totalInputTokens);
         m.put("total_output_tokens", totalOutputTokens);
         m.put("request_throughput", requestThroughput());
-        m.put("request_goodput", null);
+        OptionalDouble goodput = requestGoodput();
+        m.put("request_goodput", goodput.isPresent() ? goodput.getAsDouble() : null);
         m.put("output_throughput", outputThroughput());
         m.put("total_token_throughput", totalTokenThroughput());
         m.put("max_output_tokens_per_s", maxOutputTokensPerSecond);
@@ -228,6 +253,7 @@ public record BenchmarkResult(BenchmarkSettings settings, Instant date, double d
         m.put("output_len", settings.outputTokens());
         m.put("ignore_eos", settings.ignoreEos());
         m.put("seed", settings.seed());
+        m.put("goodput", settings.goodput() == null ? null : settings.goodput().toJsonMap());
         if (detailed) {
             m.put("input_lens", records.stream().map(RequestRecord::inputTokens).toList());
             m.put("output_lens", records.stream().map(RequestRecord::outputTokens).toList());
@@ -260,6 +286,7 @@ public record BenchmarkResult(BenchmarkSettings settings, Instant date, double d
         row(s, "Total input tokens:", Long.toString(totalInputTokens));
         row(s, "Total generated tokens:", Long.toString(totalOutputTokens));
         row(s, "Request throughput (req/s):", fixed(requestThroughput()));
+        requestGoodput().ifPresent(goodput -> row(s, "Request goodput (req/s):", fixed(goodput)));
         row(s, "Output token throughput (tok/s):", fixed(outputThroughput()));
         row(s, "Peak output token throughput (tok/s):", fixed(maxOutputTokensPerSecond));
         row(s, "Peak concurrent requests:", fixed(maxConcurrentRequests));
@@ -330,64 +357,5 @@ public record BenchmarkResult(BenchmarkSettings settings, Instant date, double d
 
     private static double[] array(List<Double> values) {
         return values.stream().mapToDouble(Double::doubleValue).toArray();
-    }
-
-    /** vLLM's {@code max_output_tokens_per_s}: output chunks of completed requests per one-second bucket. */
-    private static double peakChunksPerSecond(List<RequestRecord> records) {
-        List<RequestRecord> ok = records.stream().filter(RequestRecord::succeeded).toList();
-        if (ok.isEmpty()) {
-            return 0;
-        }
-        long first = ok.stream().mapToLong(RequestRecord::startOffsetNanos).min().orElse(0);
-        long last = ok.stream().mapToLong(r -> r.startOffsetNanos() + r.e2elNanos()).max().orElse(0);
-        int buckets = (int) Math.ceil((last - first) / 1e9) + 1;
-        long[] perBucket = new long[buckets];
-        for (RequestRecord r : ok) {
-            long t = r.startOffsetNanos() + r.ttftNanos();
-            add(perBucket, t - first);
-            for (long gap : r.itlNanos()) {
-                t += gap;
-                add(perBucket, t - first);
-            }
-        }
-        return Arrays.stream(perBucket).max().orElse(0);
-    }
-
-    private static void add(long[] perBucket, long offsetNanos) {
-        int bucket = (int) (offsetNanos / 1_000_000_000L);
-        if (bucket >= 0 && bucket < perBucket.length) {
-            perBucket[bucket]++;
-        }
-    }
-
-    /** The most completed requests in flight at once, over half-open intervals [start, end). */
-    private static int peakConcurrency(List<RequestRecord> records) {
-        List<long[]> intervals = new ArrayList<>();
-        for (RequestRecord r : records) {
-            if (r.succeeded()) {
-                intervals.add(new long[] {r.startOffsetNanos(), r.startOffsetNanos() + r.e2elNanos()});
-            }
-        }
-        return mostOverlapping(intervals);
-    }
-
-    /**
-     * @param intervals half-open intervals {@code [from, to)}, each as {@code {from, to}}
-     * @return the most of them that hold one instant
-     */
-    static int mostOverlapping(List<long[]> intervals) {
-        List<long[]> events = new ArrayList<>();
-        for (long[] interval : intervals) {
-            events.add(new long[] {interval[0], 1});
-            events.add(new long[] {interval[1], -1});
-        }
-        events.sort(Comparator.<long[]>comparingLong(e -> e[0]).thenComparingLong(e -> e[1]));
-        int current = 0;
-        int peak = 0;
-        for (long[] e : events) {
-            current += (int) e[1];
-            peak = Math.max(peak, current);
-        }
-        return peak;
     }
 }

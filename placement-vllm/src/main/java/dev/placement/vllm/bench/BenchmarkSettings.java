@@ -20,11 +20,13 @@ import java.util.Objects;
  * @param ignoreEos            whether requests ask the server to ignore end-of-sequence ({@code ignore_eos}, vLLM)
  * @param seed                 the seed of the arrival times and of synthetic prompts
  * @param percentiles          the percentiles reported for every metric, ascending, each in [0, 100]; copied
+ * @param goodput              the objectives of {@code request_goodput} ({@code --goodput}), or {@code null} when
+ *                             the run measures no goodput
  * @param requestTimeout       how long one request may take from sending to {@code [DONE]}; positive
  */
 public record BenchmarkSettings(URI baseUrl, String model, BenchmarkEndpoint endpoint, int numPrompts,
         double requestRatePerSecond, int maxConcurrency, int outputTokens, boolean ignoreEos, long seed,
-        List<Double> percentiles, Duration requestTimeout) {
+        List<Double> percentiles, GoodputSlo goodput, Duration requestTimeout) {
 
     /** Validates and copies. */
     public BenchmarkSettings {

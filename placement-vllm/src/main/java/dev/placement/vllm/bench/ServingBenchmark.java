@@ -18,8 +18,8 @@ import java.util.Optional;
 /**
  * A load generator and measurer for any OpenAI-compatible server (vLLM, SGLang, llama.cpp, ...): it sends
  * streaming requests to {@code /v1/completions} or {@code /v1/chat/completions} and measures TTFT, TPOT, ITL,
- * E2EL and throughput exactly as {@code vllm bench serve} defines them (see {@link RequestRecord} and
- * {@link BenchmarkResult}).
+ * E2EL, throughput and, given objectives, goodput exactly as {@code vllm bench serve} defines them (see
+ * {@link RequestRecord}, {@link GoodputSlo} and {@link BenchmarkResult}).
  *
  * <p>Requests ask for {@code stream_options.include_usage} so that output token counts are the server's own.
  * Load is open loop at a request rate (Poisson arrivals from a seeded generator, as vLLM schedules them),
@@ -177,6 +177,7 @@ public final class ServingBenchmark implements MetricsSource {
         private boolean ignoreEos;
         private long seed;
         private List<Double> percentiles = List.of(99.0);
+        private GoodputSlo goodput;
         private Duration requestTimeout = Duration.ofMinutes(5);
         private int warmupRequests = 1;
         private String apiKey;
@@ -300,6 +301,17 @@ public final class ServingBenchmark implements MetricsSource {
         }
 
         /**
+         * @param goodput the service level objectives of goodput ({@link BenchmarkResult#requestGoodput()}), as
+         *                {@code vllm bench serve --goodput} sets them, for example
+         *                {@code GoodputSlo.parse("ttft:500 tpot:50")}; {@code null} (the default) measures no goodput
+         * @return this builder
+         */
+        public Builder goodput(GoodputSlo goodput) {
+            this.goodput = goodput;
+            return this;
+        }
+
+        /**
          * @param requestTimeout how long one request may take from sending to {@code [DONE]} before it is
          *                       counted as failed and aborted; positive; default 5 minutes
          * @return this builder
@@ -347,7 +359,7 @@ public final class ServingBenchmark implements MetricsSource {
         public ServingBenchmark build() {
             return new ServingBenchmark(new BenchmarkConfig(baseUrl, model, endpoint, numPrompts,
                     requestRatePerSecond, maxConcurrency, inputTokens, prompts, outputTokens, ignoreEos, seed,
-                    percentiles, requestTimeout, warmupRequests, apiKey, clock));
+                    percentiles, goodput, requestTimeout, warmupRequests, apiKey, clock));
         }
     }
 }

@@ -17,7 +17,7 @@ class BenchmarkResultTest {
     private static final long MS = 1_000_000L;
 
     private final BenchmarkSettings settings = new BenchmarkSettings(URI.create("http://127.0.0.1:8000"), "m",
-            BenchmarkEndpoint.COMPLETIONS, 3, 4.0, 0, 4, true, 0, List.of(50.0, 99.0), Duration.ofSeconds(5));
+            BenchmarkEndpoint.COMPLETIONS, 3, 4.0, 0, 4, true, 0, List.of(50.0, 99.0), null, Duration.ofSeconds(5));
 
     // Request 0: TTFT 30, chunks at 30, 40, 50, 70 -> ITL 10, 10, 20; E2EL 70; TPOT (70-30)/3.
     // Request 1: TTFT 50, chunks at 50, 60 -> ITL 10; E2EL 60; 2 tokens -> TPOT 10.
@@ -89,6 +89,36 @@ class BenchmarkResultTest {
     }
 
     @Test
+    void goodputIsNullWithoutObjectivesAsInVllm() throws Exception {
+        JsonNode json = new ObjectMapper().readTree(result.toJson(false));
+
+        assertThat(json.has("request_goodput")).isTrue();
+        assertThat(json.get("request_goodput").isNull()).isTrue();
+        assertThat(json.get("goodput").isNull()).isTrue();
+        assertThat(result.goodCompleted()).isEmpty();
+        assertThat(result.requestGoodput()).isEmpty();
+        assertThat(result.toText()).doesNotContain("goodput");
+    }
+
+    @Test
+    void goodputIsTheCompletedRequestsWithinTheObjectivesPerSecondOfTheRun() throws Exception {
+        // TTFTs 30 and 50 ms, E2ELs 70 and 60 ms; request 2 failed with a TTFT of 0, which must not count.
+        BenchmarkSettings slo = new BenchmarkSettings(settings.baseUrl(), "m", BenchmarkEndpoint.COMPLETIONS, 3,
+                4.0, 0, 4, true, 0, List.of(99.0), GoodputSlo.parse("ttft:40"), Duration.ofSeconds(5));
+        BenchmarkResult r = BenchmarkResult.of(slo, Instant.EPOCH, 2_000 * MS, false, records);
+        JsonNode json = new ObjectMapper().readTree(r.toJson(false));
+
+        assertThat(r.goodCompleted()).hasValue(1);
+        assertThat(r.requestGoodput()).hasValue(0.5);
+        assertThat(json.get("request_goodput").asDouble()).isEqualTo(0.5);
+        assertThat(json.get("goodput").get("ttft").asDouble()).isEqualTo(40.0);
+        // vLLM prints the goodput row right after the throughput row, only when --goodput was given.
+        assertThat(r.toText()).contains("Request throughput (req/s):              1.00\n"
+                + "Request goodput (req/s):                 0.50\n");
+        assertThat(BenchmarkResult.of(slo, Instant.EPOCH, 0, false, records).requestGoodput()).hasValue(0.0);
+    }
+
+    @Test
     void detailedJsonAddsPerRequestArraysInSeconds() throws Exception {
         JsonNode json = new ObjectMapper().readTree(result.toJson(true));
 
@@ -102,7 +132,7 @@ class BenchmarkResultTest {
     @Test
     void infiniteRateIsTheStringInfAsInVllm() throws Exception {
         BenchmarkSettings burst = new BenchmarkSettings(settings.baseUrl(), "m", BenchmarkEndpoint.CHAT, 1,
-                Double.POSITIVE_INFINITY, 8, 4, false, 0, List.of(99.0), Duration.ofSeconds(1));
+                Double.POSITIVE_INFINITY, 8, 4, false, 0, List.of(99.0), null, Duration.ofSeconds(1));
         JsonNode json = new ObjectMapper().readTree(BenchmarkResult.of(burst, Instant.EPOCH, 0, false, List.of())
                 .toJson(false));
 

@@ -13,14 +13,19 @@ import dev.placement.api.RunningPipeline;
 import dev.placement.api.Workload;
 import dev.placement.sim.LoopbackStreamingServer.Behaviour;
 import dev.placement.sim.LoopbackStreamingServer;
+import dev.placement.sim.LoopbackStreamingServer.SentStream;
+import dev.placement.sim.StreamTiming;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -120,6 +125,45 @@ class ServingBenchmarkTest {
             assertThat(r.ttft().count()).isEqualTo(2);
             assertThat(r.totalOutputTokens()).isEqualTo(20);
         }
+    }
+
+    @Test
+    void goodputCountsTheCompletedRequestsWhoseTimesMetTheObjectives() throws Exception {
+        // Arrivals 0 to 7 are the warm-ups, which open the 8 connections and load the client's classes, so that no
+        // timed request pays for that. The timed arrivals 8 to 15 alternate between a first chunk 20 ms and 600 ms
+        // after the server received the request, either side of a 300 ms objective: a client never sees a chunk
+        // before it is written, and a fast one would need 280 ms of lag to cross. Arrival 10 gets HTTP 500.
+        IntFunction<StreamTiming> alternating = n -> new StreamTiming(Duration.ofMillis(fast(n) ? 20 : 600),
+                Duration.ofMillis(1));
+        try (LoopbackStreamingServer server = LoopbackStreamingServer.builder().timingByArrival(alternating)
+                .behaviourByArrival(n -> n == 10 ? Behaviour.HTTP_500 : Behaviour.NORMAL).recordSendTimes()
+                .start()) {
+            List<BenchmarkPrompt> prompts = TimedRun.numberedPrompts(8);
+            GoodputSlo slo = GoodputSlo.parse("ttft:300");
+            BenchmarkResult r = numbered(server, prompts).outputTokens(3).warmupRequests(8).goodput(slo).build()
+                    .run();
+            // The warm-ups all sent the first prompt; the timed requests' prompts are each their own.
+            Map<String, Integer> arrivalOfPrompt = server.sentStreams().stream().filter(s -> s.arrival() >= 8)
+                    .collect(Collectors.toMap(SentStream::prompt, SentStream::arrival));
+
+            assertThat(r.completed()).isEqualTo(7);
+            // Each completed request is good exactly when the server gave it the fast timing.
+            assertThat(r.records()).filteredOn(RequestRecord::succeeded).allSatisfy(x -> assertThat(slo.isGood(x))
+                    .as("request %d", x.index())
+                    .isEqualTo(fast(arrivalOfPrompt.get(prompts.get(x.index()).text()))));
+            // The failed one was fast too, but only completed requests count.
+            assertThat(r.goodCompleted()).hasValue(3);
+            assertThat(r.requestGoodput().orElseThrow()).isCloseTo(3 / r.durationSeconds(), within(1e-12));
+            JsonNode json = new ObjectMapper().readTree(r.toJson(false));
+            assertThat(json.get("request_goodput").asDouble()).isEqualTo(r.requestGoodput().orElseThrow());
+            assertThat(json.get("request_goodput").asDouble() * json.get("duration").asDouble())
+                    .isCloseTo(3, within(1e-9));
+        }
+    }
+
+    /** Whether the server gives arrival {@code n} of the goodput test the fast timing: warm-ups and even ones. */
+    private static boolean fast(int n) {
+        return n < 8 || n % 2 == 0;
     }
 
     @Test
@@ -309,7 +353,7 @@ class ServingBenchmarkTest {
             // intervals [sent, last chunk stamped) hold the server's [received, last chunk written)); on any
             // machine that is not stalled both of the first two are in flight together, so this is 2.
             List<LoopbackStreamingServer.SentStream> timed = server.sentStreams().subList(1, 5);
-            int serverPeak = BenchmarkResult.mostOverlapping(timed.stream().map(s -> new long[] {
+            int serverPeak = PeakLoad.mostOverlapping(timed.stream().map(s -> new long[] {
                 s.receivedNanos(), s.outputChunkNanos().get(s.outputChunkNanos().size() - 1)}).toList());
             assertThat(w.concurrency()).isBetween(Math.max(1, serverPeak), 2);
         }

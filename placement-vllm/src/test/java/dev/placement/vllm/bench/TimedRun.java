@@ -151,7 +151,7 @@ final class TimedRun {
      * of the client's peak, whose intervals [sent, last chunk stamped) hold the server's.
      */
     int serverPeakConcurrency() {
-        return BenchmarkResult.mostOverlapping(timedStreams.values().stream().map(s -> new long[] {
+        return PeakLoad.mostOverlapping(timedStreams.values().stream().map(s -> new long[] {
             s.receivedNanos(), s.outputChunkNanos().get(s.outputChunkNanos().size() - 1)}).toList());
     }
 
