@@ -23,16 +23,19 @@ import picocli.CommandLine.Spec;
 @Command(name = "evaluate", mixinStandardHelpOptions = true, versionProvider = PlacementCommand.Version.class,
         header = "Compare an agent's placements with the solver's best over a set of scenarios.",
         description = {
-            "Runs an agent on each scenario (a cluster, its links, a model, a workload) and prints its",
-            "placement and predicted TTFT/ITL/TPOT/throughput, the solver's best placement and metrics, and the",
-            "agent's regret: how much worse it is on the objective, in percent (ineligible, with the reason, when",
-            "its placement does not fit). For an LLM agent the table shows what the guard did and the LLM's",
-            "answer, clipped; json and csv keep the answers whole. Without --scenarios: the built-in set (the",
-            "research's latency ladder on 3x T4, a heterogeneous 5-node cluster, an 8-node one)."},
+            "Runs an agent on each scenario (a cluster, its links, a model, a workload)",
+            "and prints its placement and predicted TTFT/ITL/TPOT/throughput, the",
+            "solver's best placement and metrics, and the agent's regret: how much worse",
+            "it is on the objective, in percent (ineligible, with the reason, when its",
+            "placement does not fit). For an LLM agent the table shows what the guard did",
+            "and the LLM's answer, clipped; json and csv keep the answers whole.",
+            "Without --scenarios: the built-in set (the research's latency ladder on",
+            "3x T4, a heterogeneous 5-node cluster, an 8-node one)."},
         footer = {"", "Examples:",
             "  placement evaluate --agent even",
-            "  placement evaluate --agent openai --llm-base-url http://127.0.0.1:8000/v1 --llm-model qwen3-8b \\",
-            "      --scenarios my-scenarios/ --format json",
+            "  placement evaluate --agent openai --llm-model qwen3-8b \\",
+            "      --llm-base-url http://127.0.0.1:8000/v1 --scenarios my-scenarios/ \\",
+            "      --format json",
             "", "Exit codes: 0 at least one scenario evaluated, 1 none could be, 2 bad input."})
 final class EvaluateCommand implements Callable<Integer> {
 
