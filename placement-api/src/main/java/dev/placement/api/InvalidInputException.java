@@ -10,6 +10,7 @@ public class InvalidInputException extends PlacementException {
 
     private final String source;
     private final String field;
+    private final String problem;
 
     /**
      * @param source  the file or option the input came from, for example {@code "cluster.yaml"}
@@ -20,6 +21,7 @@ public class InvalidInputException extends PlacementException {
         super(source + ": " + (field == null ? "" : field + ": ") + problem);
         this.source = source;
         this.field = field;
+        this.problem = problem;
     }
 
     /**
@@ -32,6 +34,7 @@ public class InvalidInputException extends PlacementException {
         super(source + ": " + (field == null ? "" : field + ": ") + problem, cause);
         this.source = source;
         this.field = field;
+        this.problem = problem;
     }
 
     /** @return the file or option the input came from */
@@ -42,5 +45,13 @@ public class InvalidInputException extends PlacementException {
     /** @return the field path, or {@code null} */
     public String field() {
         return field;
+    }
+
+    /**
+     * @return what is wrong and what would be valid, without the source and field; so that a reader of a file
+     *         that embeds another's format can name the problem under its own field
+     */
+    public String problem() {
+        return problem;
     }
 }

@@ -67,7 +67,7 @@ final class CalibrateCommand implements Callable<Integer> {
     public Integer call() {
         boolean json = PlanningOptions.json(format);
         checkOut();
-        PerformanceModel model = prior == null ? PerformanceModel.defaults() : Calibration.readModel(prior);
+        PerformanceModel model = PlanningOptions.performanceModel(prior);
         List<Observation> runs = ClusterFiles.readObservations(observations);
         Calibration calibration = model.calibrate(runs);
         try {

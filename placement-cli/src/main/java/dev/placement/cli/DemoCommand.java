@@ -7,8 +7,6 @@ import dev.placement.cli.demo.DemoReport;
 import dev.placement.cli.demo.DemoRun;
 import dev.placement.cli.demo.DemoScenario;
 import dev.placement.core.CalibratedModel;
-import dev.placement.core.Calibration;
-import dev.placement.core.PerformanceModel;
 import dev.placement.core.orchestrator.DecisionJournal;
 import dev.placement.sim.SimulatedClock;
 import java.io.IOException;
@@ -106,8 +104,7 @@ final class DemoCommand implements Callable<Integer> {
         }
         SimulatedClock clock = SimulatedClock.at(SIMULATION_START);
         // The planner starts from the defaults (or a calibration) and learns the scenario's truth as it runs.
-        CalibratedModel planner = CalibratedModel.startingFrom(calibration == null ? PerformanceModel.defaults()
-                : Calibration.readModel(calibration));
+        CalibratedModel planner = CalibratedModel.startingFrom(PlanningOptions.performanceModel(calibration));
         List<DemoRun.StepRow> rows;
         try (DecisionJournal journal = DecisionJournal.openFile(journalFile)) {
             // The journal is also the LLM agent's few-shot history: what ran so far and what it measured.

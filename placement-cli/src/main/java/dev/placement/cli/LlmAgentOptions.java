@@ -18,6 +18,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 import picocli.CommandLine.Option;
 
 /**
@@ -71,6 +72,9 @@ final class LlmAgentOptions {
 
     /** Read by tests; the process environment otherwise. */
     Map<String, String> environment = System.getenv();
+
+    /** Wraps the provider's client before the agent gets it ({@code evaluate} records the raw answers). */
+    UnaryOperator<LlmClient> clients = UnaryOperator.identity();
 
     /**
      * @param agentName the value of {@code --agent}
@@ -128,7 +132,7 @@ final class LlmAgentOptions {
             throw new InvalidInputException("--guard", null, e.getMessage());
         }
         PromptTemplate template = template();
-        LlmPlacementAgent.Builder llm = LlmPlacementAgent.builder(client(provider))
+        LlmPlacementAgent.Builder llm = LlmPlacementAgent.builder(clients.apply(client(provider)))
                 .promptTemplate(template).performanceModel(performanceModel)
                 .candidatePredictions(!"research-faithful".equals(template.name())).history(history);
         if (repairRounds != null) {

@@ -69,11 +69,12 @@ public final class PlacementCommand implements Runnable {
     static CommandLine commandLine() {
         PlacementCommand root = new PlacementCommand();
         CommandLine cl = new CommandLine(root);
-        // Subcommands, in the order --help lists them: the demo first, then planning and the model's calibration,
-        // then the runtime.
+        // Subcommands, in the order --help lists them: the demo first, then planning, judging agents and the model's
+        // calibration, then the runtime.
         cl.addSubcommand(new DemoCommand());
         cl.addSubcommand(new PlanCommand());
         cl.addSubcommand(new PredictCommand());
+        cl.addSubcommand(new EvaluateCommand());
         cl.addSubcommand(new CalibrateCommand());
         cl.addSubcommand(new LaunchCommand());
         cl.addSubcommand(new BenchCommand());

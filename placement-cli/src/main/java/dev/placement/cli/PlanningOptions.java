@@ -98,6 +98,17 @@ final class PlanningOptions {
      * @throws InvalidInputException naming the calibration file, the field and the value
      */
     PerformanceModel performanceModel() {
+        return performanceModel(calibration);
+    }
+
+    /**
+     * The performance model a {@code --calibration} option selects.
+     *
+     * @param calibration the option's file, or null when it was not given
+     * @return the model that calibration adopted, or the defaults without one
+     * @throws InvalidInputException naming the calibration file, the field and the value
+     */
+    static PerformanceModel performanceModel(Path calibration) {
         return calibration == null ? PerformanceModel.defaults() : Calibration.readModel(calibration);
     }
 

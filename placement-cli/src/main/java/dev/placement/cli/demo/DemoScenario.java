@@ -150,7 +150,7 @@ public record DemoScenario(String name, ModelSpec model, int maxModelLen, Object
             throw new InvalidInputException(source, "cluster", "missing; give the nodes as in a cluster file: "
                     + "cluster: {nodes: [{id: node0, address: 10.0.0.10, gpu: T4}, ...]}");
         }
-        ClusterSnapshot cluster = ClusterFiles.parseCluster(root.get("cluster").toString(), source + " cluster");
+        ClusterSnapshot cluster = ClusterFiles.parseClusterSection(root.get("cluster"), source, "cluster");
         if (cluster.nodes().isEmpty()) {
             throw new InvalidInputException(source, "cluster.nodes", "must list at least one node");
         }

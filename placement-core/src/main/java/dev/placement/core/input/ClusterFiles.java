@@ -1,5 +1,11 @@
 package dev.placement.core.input;
 
+import static dev.placement.core.input.JsonFields.describe;
+import static dev.placement.core.input.JsonFields.number;
+import static dev.placement.core.input.JsonFields.positive;
+import static dev.placement.core.input.JsonFields.rejectUnknown;
+import static dev.placement.core.input.JsonFields.text;
+
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -21,6 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * Reads the cluster file and the connectivity file, in YAML or JSON (JSON is read as YAML).
@@ -79,7 +86,7 @@ public final class ClusterFiles {
      * @throws InvalidInputException naming the file, field and value of the first problem
      */
     public static ClusterSnapshot readCluster(Path file) {
-        return parseCluster(read(file), file.getFileName().toString(), GpuCatalog.builtIn());
+        return parseCluster(readTree(file), file.getFileName().toString(), GpuCatalog.builtIn());
     }
 
     /**
@@ -91,7 +98,7 @@ public final class ClusterFiles {
      * @throws InvalidInputException naming the file, field and value of the first problem
      */
     public static ConnectivityMap readConnectivity(Path file, ClusterSnapshot cluster) {
-        return parseConnectivity(read(file), file.getFileName().toString(), cluster);
+        return parseConnectivity(readTree(file), file.getFileName().toString(), cluster);
     }
 
     /**
@@ -143,10 +150,64 @@ public final class ClusterFiles {
         return parseConnectivity(tree(text, source), source, cluster);
     }
 
-    private static JsonNode read(Path file) {
+    /**
+     * Reads a YAML or JSON file as the cluster and connectivity files are read (at most 4 MiB, strictly UTF-8, a
+     * key given twice is an error), for files that hold a cluster or connectivity section among fields of their
+     * own: read it once, then {@link #parseClusterSection} and {@link #parseConnectivitySection}.
+     *
+     * @param file the file
+     * @return its top-level mapping
+     * @throws InvalidInputException naming the file if it is missing, unreadable, too large, not UTF-8, not YAML
+     *                               or not a mapping
+     */
+    public static JsonNode readTree(Path file) {
         String source = file.getFileName() == null ? file.toString() : file.getFileName().toString();
         return tree(BoundedText.read(file, MAX_FILE_BYTES, "a cluster or connectivity file is a few KB",
                 "YAML or JSON"), source);
+    }
+
+    /**
+     * Reads a cluster from a section of a file already read, in the cluster file's format.
+     *
+     * @param section the section's value, or null when the file has none
+     * @param source  the file, for messages
+     * @param field   the section's field, for example {@code cluster}: a problem names
+     *                {@code cluster.nodes[1].gpu}
+     * @return the cluster
+     * @throws InvalidInputException naming the source, the field within the section and the value
+     */
+    public static ClusterSnapshot parseClusterSection(JsonNode section, String source, String field) {
+        return section(section, source, field, "cluster", () -> parseCluster(section, source, GpuCatalog.builtIn()));
+    }
+
+    /**
+     * Reads a connectivity map from a section of a file already read, in the connectivity file's format.
+     *
+     * @param section the section's value, or null when the file has none
+     * @param source  the file, for messages
+     * @param field   the section's field, for example {@code connectivity}: a problem names
+     *                {@code connectivity.rttMillis.node0.node9}
+     * @param cluster the cluster whose nodes the section may name
+     * @return the connectivity map, measured at {@link Instant#EPOCH}
+     * @throws InvalidInputException naming the source, the field within the section and the value
+     */
+    public static ConnectivityMap parseConnectivitySection(JsonNode section, String source, String field,
+            ClusterSnapshot cluster) {
+        return section(section, source, field, "connectivity", () -> parseConnectivity(section, source, cluster));
+    }
+
+    /** Parses a section in the format of a {@code kind} file, naming every problem under the section's field. */
+    private static <T> T section(JsonNode section, String source, String field, String kind, Supplier<T> parse) {
+        if (section == null || !section.isObject()) {
+            throw new InvalidInputException(source, field, (section == null || section.isNull() ? "missing"
+                    : "must be a mapping, found " + describe(section)) + "; give it as in a " + kind + " file");
+        }
+        try {
+            return parse.get();
+        } catch (InvalidInputException e) {
+            throw new InvalidInputException(source, e.field() == null ? field : field + "." + e.field(), e.problem(),
+                    e);
+        }
     }
 
     private static JsonNode tree(String text, String source) {
@@ -333,61 +394,5 @@ public final class ClusterFiles {
             throw new InvalidInputException(source, path, "unknown node '" + id + "'; the cluster has "
                     + String.join(", ", cluster.nodeIds()));
         }
-    }
-
-    private static void rejectUnknown(JsonNode obj, String prefix, Set<String> allowed, String source) {
-        obj.fieldNames().forEachRemaining(name -> {
-            if (!allowed.contains(name)) {
-                throw new InvalidInputException(source, prefix + name, "unknown field; valid fields here: "
-                        + String.join(", ", allowed.stream().sorted().toList()));
-            }
-        });
-    }
-
-    private static String text(JsonNode obj, String field, String path, String source) {
-        JsonNode v = obj.get(field);
-        if (v == null || v.isNull()) {
-            throw new InvalidInputException(source, path + "." + field, "missing");
-        }
-        if (!v.isValueNode() || v.asText().isBlank()) {
-            throw new InvalidInputException(source, path + "." + field, "must be non-empty text, found " + describe(v));
-        }
-        return v.asText();
-    }
-
-    private static double positive(JsonNode obj, String field, String path, String source) {
-        JsonNode v = obj.get(field);
-        if (v == null || v.isNull()) {
-            throw new InvalidInputException(source, path + "." + field, "missing");
-        }
-        double d = number(v, path + "." + field, source);
-        if (!(d > 0)) {
-            throw new InvalidInputException(source, path + "." + field, "must be positive, was " + v.asText());
-        }
-        return d;
-    }
-
-    private static double number(JsonNode v, String path, String source) {
-        if (!v.isNumber()) {
-            throw new InvalidInputException(source, path, "must be a number, found " + describe(v));
-        }
-        double d = v.asDouble();
-        if (!Double.isFinite(d)) {
-            throw new InvalidInputException(source, path, "must be a finite number, was " + v.asText());
-        }
-        return d;
-    }
-
-    static String describe(JsonNode v) {
-        if (v.isTextual()) {
-            return "'" + v.asText() + "'";
-        }
-        if (v.isArray()) {
-            return "a list";
-        }
-        if (v.isObject()) {
-            return "a mapping";
-        }
-        return v.toString();
     }
 }

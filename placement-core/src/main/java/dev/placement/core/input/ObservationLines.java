@@ -106,7 +106,7 @@ final class ObservationLines {
         }
         if (root == null || !root.isObject()) {
             throw new InvalidInputException(source, "line " + lineNumber, "must be a JSON object like " + EXAMPLE
-                    + ", found " + (root == null ? "nothing" : ClusterFiles.describe(root)));
+                    + ", found " + (root == null ? "nothing" : JsonFields.describe(root)));
         }
         return root;
     }
@@ -190,7 +190,7 @@ final class ObservationLines {
         }
         if (!w.isObject()) {
             throw bad("workload", "must be an object like {\"inputTokens\": 1024, \"outputTokens\": 128, "
-                    + "\"concurrency\": 16}, found " + ClusterFiles.describe(w));
+                    + "\"concurrency\": 16}, found " + JsonFields.describe(w));
         }
         w.fieldNames().forEachRemaining(name -> {
             if (!WORKLOAD.contains(name)) {
@@ -212,7 +212,7 @@ final class ObservationLines {
      */
     private PipelineMetrics measured(JsonNode m) {
         if (m == null || !m.isObject()) {
-            throw bad("measured", (m == null ? "missing" : "must be an object, found " + ClusterFiles.describe(m))
+            throw bad("measured", (m == null ? "missing" : "must be an object, found " + JsonFields.describe(m))
                     + "; give vllm bench serve's mean_ttft_ms, mean_itl_ms, mean_tpot_ms and output_throughput");
         }
         return new PipelineMetrics(metric(m, "mean_ttft_ms"), metric(m, "mean_itl_ms"), metric(m, "mean_tpot_ms"),
@@ -226,7 +226,7 @@ final class ObservationLines {
         }
         double d = v.isNumber() ? v.asDouble() : Double.NaN;
         if (!(d >= 0 && d < Double.POSITIVE_INFINITY)) {
-            throw bad("measured." + key, "must be a number >= 0 (0 = not measured), was " + ClusterFiles.describe(v));
+            throw bad("measured." + key, "must be a number >= 0 (0 = not measured), was " + JsonFields.describe(v));
         }
         return d;
     }
@@ -237,14 +237,14 @@ final class ObservationLines {
             throw bad(field, "missing; each line is one object like " + EXAMPLE);
         }
         if (!v.isTextual() || v.asText().isBlank()) {
-            throw bad(field, "must be non-empty text, found " + ClusterFiles.describe(v));
+            throw bad(field, "must be non-empty text, found " + JsonFields.describe(v));
         }
         return v.asText().strip();
     }
 
     private int whole(JsonNode v, String field) {
         if (!v.isIntegralNumber() || !v.canConvertToInt() || v.asInt() < 1) {
-            throw bad(field, "must be a whole number >= 1, was " + ClusterFiles.describe(v));
+            throw bad(field, "must be a whole number >= 1, was " + JsonFields.describe(v));
         }
         return v.asInt();
     }

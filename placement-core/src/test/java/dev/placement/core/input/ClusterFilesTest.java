@@ -3,6 +3,7 @@ package dev.placement.core.input;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.placement.api.ClusterSnapshot;
 import dev.placement.api.ConnectivityMap;
 import dev.placement.api.InvalidInputException;
@@ -177,5 +178,43 @@ class ClusterFilesTest {
                 .hasMessage(huge + ": larger than 4194304 bytes; a cluster or connectivity file is a few KB");
         assertThatThrownBy(() -> ClusterFiles.readCluster(binary)).isInstanceOf(InvalidInputException.class)
                 .hasMessage(binary + ": is not UTF-8 text; expected YAML or JSON");
+    }
+
+    @Test
+    void readsClusterAndConnectivitySectionsOfAFileThatHoldsOtherFields(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("scenario.yaml"), """
+                model: tiiuae/Falcon3-10B-Base
+                cluster:
+                  nodes:
+                    - {id: node0, address: 10.0.0.10, gpu: T4}
+                    - {id: node1, address: 10.0.0.11, gpu: L4}
+                connectivity:
+                  rttMillis: {node0: {node1: 2.5}}
+                """);
+        JsonNode root = ClusterFiles.readTree(file);
+        ClusterSnapshot c = ClusterFiles.parseClusterSection(root.get("cluster"), "scenario.yaml", "cluster");
+        ConnectivityMap m = ClusterFiles.parseConnectivitySection(root.get("connectivity"), "scenario.yaml",
+                "connectivity", c);
+        assertThat(c.node("node1").gpu().name()).isEqualTo("L4");
+        assertThat(m.requireRttMillis("node1", "node0")).isEqualTo(2.5);
+        assertThat(root.get("model").asText()).isEqualTo("tiiuae/Falcon3-10B-Base");
+    }
+
+    @Test
+    void aSectionsProblemsNameTheFieldWithinTheSection() {
+        JsonNode root = ClusterFiles.readYaml(CLUSTER.replace("gpu: t4", "gpu: T5").indent(2)
+                .replaceFirst("^", "cluster:\n") + "links: 3\n", "s.yaml");
+        assertThatThrownBy(() -> ClusterFiles.parseClusterSection(root.get("cluster"), "s.yaml", "cluster"))
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessageStartingWith("s.yaml: cluster.nodes[1].gpu: unknown GPU 'T5'")
+                .satisfies(e -> assertThat(((InvalidInputException) e).field()).isEqualTo("cluster.nodes[1].gpu"));
+        assertThatThrownBy(() -> ClusterFiles.parseConnectivitySection(root.get("links"), "s.yaml", "links",
+                cluster())).hasMessage("s.yaml: links: must be a mapping, found 3; give it as in a connectivity file");
+        assertThatThrownBy(() -> ClusterFiles.parseConnectivitySection(root.get("connectivity"), "s.yaml",
+                "connectivity", cluster())).hasMessage("s.yaml: connectivity: missing; give it as in a connectivity "
+                        + "file");
+        assertThatThrownBy(() -> ClusterFiles.parseConnectivitySection(ClusterFiles.readYaml(
+                "rttMillis: {node0: {node9: 1}}", "s.yaml"), "s.yaml", "connectivity", cluster()))
+                .hasMessageStartingWith("s.yaml: connectivity.rttMillis.node0.node9: unknown node 'node9'");
     }
 }
