@@ -51,8 +51,12 @@ final class EvaluateCommand implements Callable<Integer> {
     Path scenarios;
 
     @Option(names = "--objective", paramLabel = "GOAL", defaultValue = "itl",
-            description = "itl, ttft, throughput or balanced (default ${DEFAULT-VALUE}).")
+            description = "itl, ttft, throughput, balanced or goodput (with --slo) (default ${DEFAULT-VALUE}).")
     String objective;
+
+    @Option(names = "--slo", paramLabel = "KEY=MS,...",
+            description = "Per-request SLOs in ms for --objective goodput: ttft=MS,itl=MS,tpot=MS,e2el=MS.")
+    String slo;
 
     @Option(names = "--calibration", paramLabel = "FILE",
             description = "Predict with the model this calibration file adopted (default: the built-in defaults).")
@@ -76,7 +80,7 @@ final class EvaluateCommand implements Callable<Integer> {
             throw new InvalidInputException("--format", null, "unknown format '" + format
                     + "'; valid formats: table, json, csv");
         }
-        Objective goal = PlanningOptions.objective(objective);
+        Objective goal = PlanningOptions.objective(objective, slo);
         PerformanceModel model = PlanningOptions.performanceModel(calibration);
         AnswerRecorder answers = new AnswerRecorder();
         llm.clients = answers::wrap;

@@ -112,7 +112,7 @@ final class Evaluation {
         }
         Prediction predicted = model.predict(placement, request);
         double regret = Regret.of(objective, predicted, best);
-        String reason = Double.isFinite(regret) ? null : Regret.whyIneligible(objective, predicted);
+        String reason = Double.isFinite(regret) ? null : Regret.whyIneligible(objective, predicted, best);
         return new Row(name, modelName, placement, predicted, best, regret, reason, proposal, said);
     }
 

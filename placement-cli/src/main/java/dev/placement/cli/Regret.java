@@ -5,9 +5,9 @@ import dev.placement.core.ObjectiveScore;
 import dev.placement.core.Prediction;
 
 /**
- * How much worse an agent's placement is than the solver's best on an objective: the one place
- * {@code placement evaluate} computes it, so that a definition of the objective's semantics in core can replace
- * {@link #of}'s body without touching anything else. Stateless.
+ * How much worse an agent's placement is than the solver's best on an objective, with the objective semantics
+ * the solver, the guard and the orchestrator share ({@link ObjectiveScore#regret}), and why a placement is not
+ * eligible, in words. Stateless.
  */
 final class Regret {
     private Regret() {
@@ -22,20 +22,11 @@ final class Regret {
      * @param agent     the agent's placement as predicted on the scenario's request
      * @param best      the solver's best placement on the same request (it fits and meets the bounds)
      * @return the regret, {@link Double#POSITIVE_INFINITY} when the agent's placement is ineligible: it does not
-     *         fit, or its metrics break a bound of the objective
+     *         fit, its metrics break a bound of the objective, or it runs fewer of the workload's requests at once
+     *         than the best ({@link ObjectiveScore#regret})
      */
     static double of(Objective objective, Prediction agent, Prediction best) {
-        if (!agent.fits()) {
-            return Double.POSITIVE_INFINITY;
-        }
-        double a = ObjectiveScore.score(objective, agent.metrics());
-        double b = ObjectiveScore.score(objective, best.metrics());
-        if (a == Double.POSITIVE_INFINITY) {
-            return Double.POSITIVE_INFINITY;
-        }
-        // Throughput scores are negated tokens per second, so b / a is best's throughput over the agent's.
-        double ratio = objective.goal() == Objective.Goal.THROUGHPUT ? b / a : a / b;
-        return Double.isNaN(ratio) ? 0 : ratio - 1;
+        return ObjectiveScore.regret(objective, agent, best);
     }
 
     /**
@@ -43,11 +34,17 @@ final class Regret {
      *
      * @param objective the objective
      * @param agent     the agent's placement as predicted
+     * @param best      the solver's best on the same request
      * @return the reason in plain words
      */
-    static String whyIneligible(Objective objective, Prediction agent) {
+    static String whyIneligible(Objective objective, Prediction agent, Prediction best) {
         if (!agent.fits()) {
             return agent.placement().toSpec() + " does not fit: " + agent.infeasibleReason();
+        }
+        if (agent.servedSequences() < best.servedSequences()) {
+            return agent.placement().toSpec() + " runs only " + agent.servedSequences() + " requests at once where "
+                    + best.placement().toSpec() + " runs " + best.servedSequences()
+                    + ": it does not serve the offered load";
         }
         return agent.placement().toSpec() + " is not eligible for the objective " + objective.goal().cliName()
                 + ": its predicted metrics break one of its bounds";

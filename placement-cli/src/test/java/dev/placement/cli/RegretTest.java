@@ -52,15 +52,29 @@ class RegretTest {
         Prediction best = new PlacementSolver(MODEL).solve(request).best();
         Prediction alone = predict("node0:40", request);
         assertThat(Regret.of(request.objective(), alone, best)).isEqualTo(Double.POSITIVE_INFINITY);
-        assertThat(Regret.whyIneligible(request.objective(), alone)).startsWith("node0:40 does not fit: stage 0")
+        assertThat(Regret.whyIneligible(request.objective(), alone, best)).startsWith("node0:40 does not fit: stage 0")
                 .contains("short");
     }
 
     @Test
     void aPlacementThatBreaksABoundIsIneligible() {
-        PlacementRequest request = request(Objective.minimizeItl().withMaxItlMillis(1));
+        Prediction best = new PlacementSolver(MODEL).solve(request(Objective.minimizeItl())).best();
+        PlacementRequest request = request(Objective.minimizeItl().withMaxItlMillis(best.metrics().itlMillis() + 1));
         Prediction even = predict("node0:13,node1:14,node2:13", request);
-        assertThat(Regret.of(request.objective(), even, even)).isEqualTo(Double.POSITIVE_INFINITY);
-        assertThat(Regret.whyIneligible(request.objective(), even)).contains("not eligible for the objective itl");
+        assertThat(even.metrics().itlMillis()).isGreaterThan(best.metrics().itlMillis() + 1);
+        assertThat(Regret.of(request.objective(), even, best)).isEqualTo(Double.POSITIVE_INFINITY);
+        assertThat(Regret.whyIneligible(request.objective(), even, best)).contains("not eligible for the objective itl");
+    }
+
+    @Test
+    void aPlacementThatRunsFewerRequestsAtOnceIsIneligible() {
+        PlacementRequest request = PlacementRequest.builder(ResearchTestbed.FALCON3_10B, ResearchTestbed.cluster(),
+                ResearchTestbed.links(0.2, 2, 10)).objective(Objective.minimizeItl()).maxModelLen(4096)
+                .workload(new dev.placement.api.Workload(1024, 128, 16)).build();
+        Prediction best = new PlacementSolver(MODEL).solve(request).best();
+        Prediction fewer = predict("node0:27,node1:13", request);
+        assertThat(fewer.metrics().itlMillis()).isLessThan(best.metrics().itlMillis());
+        assertThat(Regret.of(request.objective(), fewer, best)).isEqualTo(Double.POSITIVE_INFINITY);
+        assertThat(Regret.whyIneligible(request.objective(), fewer, best)).contains("does not serve the offered load");
     }
 }
