@@ -101,7 +101,7 @@ class SplitSearchTest {
             counts.add(layers[r]);
         }
         Prediction p = model.predict(Placement.of(ids, counts), request);
-        return p.fits() ? ObjectiveScore.score(request.objective(), p.metrics()) : Double.POSITIVE_INFINITY;
+        return p.fits() ? ObjectiveScore.score(request.objective(), p) : Double.POSITIVE_INFINITY;
     }
 
     private static Offset<Double> withinRelative(double value) {
