@@ -6,6 +6,7 @@ import dev.placement.api.MetricsPredictor;
 import dev.placement.api.MetricsSource;
 import dev.placement.api.ModelSpec;
 import dev.placement.api.Objective;
+import dev.placement.api.Slo;
 import dev.placement.api.PipelineLauncher;
 import dev.placement.api.PlacementAgent;
 import dev.placement.api.Workload;
@@ -193,13 +194,27 @@ public final class PlacementOrchestratorBuilder extends LoopRulesBuilder<Placeme
     }
 
     /**
-     * Sets what to optimise. Default minimise ITL.
+     * Sets what to optimise. Default minimise ITL. Whatever the goal, the loop plans placements that run as many
+     * of the workload's requests at once as any placement can, and replaces a running placement that runs fewer.
      *
      * @param objective the objective; not null
      * @return this builder
      */
     public PlacementOrchestratorBuilder objective(Objective objective) {
         this.objective = Objects.requireNonNull(objective, "objective");
+        return this;
+    }
+
+    /**
+     * Sets the per-request SLOs of the objective set so far (the default's if none): the bounds goodput counts
+     * requests against. To maximise goodput, set {@code .objective(Objective.maximizeGoodput(slo))}; a later
+     * {@link #objective} replaces these SLOs with its own.
+     *
+     * @param slo the SLOs; not null
+     * @return this builder
+     */
+    public PlacementOrchestratorBuilder slo(Slo slo) {
+        this.objective = this.objective.withSlo(Objects.requireNonNull(slo, "slo"));
         return this;
     }
 
