@@ -1,6 +1,7 @@
 package dev.placement.benchmarks;
 
 import dev.placement.api.Objective;
+import dev.placement.api.Slo;
 import dev.placement.api.PlacementRequest;
 import dev.placement.core.PerformanceModel;
 import dev.placement.core.PlacementSolver;
@@ -23,7 +24,8 @@ public final class SolverTiming {
     public static void main(String[] args) {
         PlacementSolver solver = new PlacementSolver(PerformanceModel.defaults());
         for (Objective.Goal goal : Objective.Goal.values()) {
-            Objective objective = Objective.of(goal);
+            Objective objective = goal == Objective.Goal.GOODPUT
+                    ? Objective.maximizeGoodput(Slo.parse("ttft=3000,tpot=200")) : Objective.of(goal);
             time(solver, "3x40 " + goal, BenchmarkClusters.testbed(objective));
             for (int n : new int[] {8, 12, 16, 24, 32, 64}) {
                 time(solver, n + "x80 " + goal, BenchmarkClusters.edge(n, objective));
