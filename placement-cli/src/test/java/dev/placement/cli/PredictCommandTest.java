@@ -89,4 +89,16 @@ class PredictCommandTest {
         assertThat(predict("node0:20,node7:20")).isEqualTo(2);
         assertThat(err.toString()).contains("node7").contains("node0, node1, node2");
     }
+
+    @Test
+    void printsThePredictedGoodputUnderSlos() throws IOException {
+        assertThat(predict("node0:13,node1:14,node2:13", "--concurrency", "16", "--input-len", "1024", "--slo",
+                "ttft=4000,tpot=200")).isZero();
+        assertThat(out.toString()).containsPattern("goodput +[0-9.]+ requests/s within ttft=4000,tpot=200 \\(\\d+% of");
+        out.getBuffer().setLength(0);
+        assertThat(predict("node0:13,node1:14,node2:13", "--format", "json", "--slo", "ttft=4000")).isZero();
+        var predicted = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.toString()).get("predicted");
+        assertThat(predicted.get("withinSloShare").asDouble()).isBetween(0.0, 1.0);
+        assertThat(predicted.get("slo").asText()).isEqualTo("ttft=4000");
+    }
 }

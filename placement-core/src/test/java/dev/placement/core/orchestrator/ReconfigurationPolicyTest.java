@@ -4,6 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.placement.api.Objective;
 import dev.placement.api.PipelineMetrics;
+import dev.placement.api.Placement;
+import dev.placement.api.PlacementRequest;
+import dev.placement.api.Workload;
+import dev.placement.core.PerformanceModel;
+import dev.placement.sim.ResearchTestbed;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
@@ -72,5 +77,21 @@ class ReconfigurationPolicyTest {
 
         assertThat(v.apply()).as("breaking the bound counts as a 100%% gain").isTrue();
         assertThat(v.reason()).contains("100.0% better");
+    }
+
+    @Test
+    void aRunningPlacementThatServesFewerRequestsAtOnceIsReplacedThoughItsItlLooksBetter() {
+        PerformanceModel model = PerformanceModel.defaults();
+        PlacementRequest r = PlacementRequest.builder(ResearchTestbed.FALCON3_10B, ResearchTestbed.cluster(),
+                ResearchTestbed.links(0.2, 2, 10)).workload(new Workload(1024, 128, 16)).maxModelLen(4096).build();
+        Estimate fewer = Estimate.of(model, Placement.parse("node0:27,node1:13"), r);
+        Estimate all = Estimate.of(model, Placement.parse("node0:20,node1:20"), r);
+        assertThat(fewer.metrics().itlMillis()).isLessThan(all.metrics().itlMillis());
+        assertThat(fewer.prediction().servedSequences()).isLessThan(all.prediction().servedSequences());
+
+        assertThat(policy.judge(NOW, null, RESTART, true, fewer, all).apply()).isTrue();
+        assertThat(policy.judge(NOW, null, RESTART, true, all, fewer).apply()).isFalse();
+        // Judged on metrics alone, the running one would have been kept.
+        assertThat(policy.judge(NOW, null, RESTART, true, fewer.metrics(), all.metrics()).apply()).isFalse();
     }
 }
