@@ -84,6 +84,7 @@ final class PlacementOutput {
         return out;
     }
 
+    /** Prints {@link #frontierJson}'s points as a table for a person, the objective's choice starred. */
     static void printFrontierTable(PrintWriter w, List<Map<String, Object>> points, String objective) {
         w.printf(Locale.ROOT, "Trade-off frontier (Pareto-optimal over TTFT, ITL and throughput; * = the %s choice)%n%n",
                 objective);

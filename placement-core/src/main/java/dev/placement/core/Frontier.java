@@ -29,6 +29,7 @@ final class Frontier {
     private Frontier() {
     }
 
+    /** The frontier of a request, at most {@code max} points; see the class description. */
     static List<PlacementSolver.FrontierPoint> of(PlacementSolver solver, PlacementRequest request, int max) {
         Objective o = request.objective();
         Prediction chosen = solver.solve(request).best();
