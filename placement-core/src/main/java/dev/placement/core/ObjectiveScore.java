@@ -30,7 +30,8 @@ public final class ObjectiveScore {
 
     /**
      * Scores metrics for an objective. Metrics alone carry no spread, so {@code GOODPUT} is judged from the
-     * means: the output throughput when the means meet every SLO bound, else not eligible. Prefer
+     * means: the output throughput when the mean TTFT, ITL and TPOT meet their SLO bounds (E2EL, which metrics
+     * do not carry, is not checked), else not eligible. Prefer
      * {@link #score(Objective, Prediction)} where a prediction is at hand.
      *
      * @param objective the goal and bounds; not null
