@@ -456,4 +456,11 @@ class GeminiLlmClientTest {
         assertThat(GeminiErrorReader.protobufDuration("-1s")).isNull();
         assertThat(GeminiErrorReader.protobufDuration("soon")).isNull();
     }
+
+    @Test
+    void keyEchoedInTheAnswerIsRedactedBeforeTheAnswerLeavesTheClient() {
+        stub(okJson(answer("[" + textPart("{\"layers\":[40],\"note\":\"" + KEY + "\"}") + "]", "STOP")));
+
+        assertThat(client().build().complete(STRUCTURED).text()).isEqualTo("{\"layers\":[40],\"note\":\"***\"}");
+    }
 }

@@ -27,8 +27,8 @@ import java.util.Objects;
  * <p>It also reads and writes the providers' JSON (unknown properties ignored) and builds their typed failures,
  * so each provider module holds only its wire records and its rules.
  *
- * <p>Header values are never logged and configured secrets (API keys) are redacted from every message, so
- * keys reach neither logs nor exceptions. Built with {@link #builder()}; immutable and thread-safe.
+ * <p>Header values are never logged and configured secrets (API keys) are redacted from every message and from
+ * every answer, so keys reach neither logs, exceptions nor what is built from an answer. Built with {@link #builder()}; immutable and thread-safe.
  */
 public final class LlmHttpTransport {
     // Each part holds one responsibility, so this class stays the small face the provider modules call.
@@ -59,7 +59,9 @@ public final class LlmHttpTransport {
      * @param uri      where to post; not null
      * @param headers  extra request headers (authentication, organization); values are never logged; not null
      * @param jsonBody the request body; not null
-     * @return the response body of the first 2xx answer; never null
+     * @return the response body of the first 2xx answer with every configured secret replaced by {@code ***}
+     *         (a model may repeat a key it was shown), so that nothing built from the answer can carry one;
+     *         never null
      * @throws LlmCallException for any failure: the last one if retries ran out, or the first non-retryable
      *                          one, or {@link LlmFailure#CIRCUIT_OPEN} when the circuit breaker refuses the call
      */
@@ -67,7 +69,7 @@ public final class LlmHttpTransport {
         Objects.requireNonNull(uri, "uri");
         Objects.requireNonNull(headers, "headers");
         Objects.requireNonNull(jsonBody, "jsonBody");
-        return resilience.call(uri.getHost(), () -> exchange.post(uri, headers, jsonBody));
+        return failures.redact(resilience.call(uri.getHost(), () -> exchange.post(uri, headers, jsonBody)));
     }
 
     /** @return the circuit breaker's state, for diagnostics and tests; never null */

@@ -623,6 +623,22 @@ class OpenAiLlmClientTest {
         assertThat(requestCount()).isZero();
     }
 
+    @Test
+    void keyEchoedInTheAnswerIsRedactedBeforeTheAnswerLeavesTheClient() {
+        stub(okJson(completion("{\"layers\":[20,20],\"rationale\":\"your key is " + KEY + "\"}", "stop")));
+
+        LlmResponse response = client().build().complete(STRUCTURED);
+
+        assertThat(response.text()).isEqualTo("{\"layers\":[20,20],\"rationale\":\"your key is ***\"}");
+    }
+
+    @Test
+    void keyEchoedInAMalformedAnswerIsRedactedFromTheFailure() {
+        stub(okJson("{\"choices\": [], \"echo\": \"" + KEY + "\"}"));
+
+        assertThat(failure(client().build(), STRUCTURED).getMessage()).contains("***").doesNotContain(KEY);
+    }
+
     /** A clock tests move by hand. */
     static final class MutableClock extends Clock {
         private volatile Instant now;
