@@ -48,7 +48,7 @@ class EchoedSecretsTest {
     private String[] llmArgs(String... first) {
         java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of(first));
         args.addAll(java.util.List.of("--agent", "openai", "--llm-model", "local-planner", "--llm-base-url",
-                "http://127.0.0.1:" + server.port() + "/v1", 
+                "http://127.0.0.1:" + server.port() + "/v1", "--llm-api-key-env", "OPENAI_API_KEY",
                 "--guard", "trust", "--llm-repair-rounds", "0", "--verbose"));
         return args.toArray(String[]::new);
     }

@@ -189,6 +189,38 @@ public final class LlmHttpTransport {
         }
     }
 
+    /**
+     * Checks that a key may be sent to a URL: never over plain {@code http} to a host other than a loopback
+     * address, where anyone on the path could read it. For provider builders; no name is resolved.
+     *
+     * @param uri     where the key would go; not null
+     * @param keyName the key's variable or field, for the message ({@code "OPENAI_API_KEY"}); never its value
+     * @param source  where the URL came from, for the message ({@code "environment"}, a builder name)
+     * @param field   the URL's variable or field ({@code "OPENAI_BASE_URL"}, {@code "baseUrl"})
+     * @throws InvalidInputException naming the key, the host and what would be valid
+     */
+    public static void requireKeySafeToSend(URI uri, String keyName, String source, String field) {
+        if ("http".equalsIgnoreCase(uri.getScheme()) && !isLoopback(uri)) {
+            throw new InvalidInputException(source, field, "refusing to send the API key " + keyName
+                    + " over plain http to " + uri.getHost() + "; use https, a loopback address such as 127.0.0.1, "
+                    + "or no key");
+        }
+    }
+
+    /**
+     * @param uri a URL with a host; not null
+     * @return whether its host is {@code localhost} or a loopback IP literal ({@code 127.0.0.0/8}, {@code ::1});
+     *         decided from the text alone, so a name that merely resolves to a loopback address is not one
+     */
+    public static boolean isLoopback(URI uri) {
+        String host = uri.getHost() == null ? "" : uri.getHost().toLowerCase(java.util.Locale.ROOT);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        return host.equals("localhost") || host.equals("::1") || host.equals("0:0:0:0:0:0:0:1")
+                || host.matches("127(\\.(25[0-5]|2[0-4]\\d|1?\\d?\\d)){3}");
+    }
+
     @Override
     public String toString() {
         return "LlmHttpTransport[provider=" + settings.provider() + ", requestTimeout=" + settings.requestTimeout()
