@@ -25,7 +25,9 @@ import picocli.CommandLine.Option;
  * The options that configure an LLM agent ({@code --agent openai|gemini}) and the guard around it; a picocli
  * mixin for commands that choose placements. API keys come only from the environment ({@code OPENAI_API_KEY};
  * {@code GEMINI_API_KEY} or {@code GOOGLE_API_KEY}), never from options, so that they stay out of shell
- * history and process lists. Not thread-safe (picocli fills it once per run).
+ * history and process lists. The provider's own variable goes only to the provider's public host (and, for
+ * OpenAI, to {@code OPENAI_BASE_URL}); a server named with {@code --llm-base-url} gets a key only from the
+ * variable {@code --llm-api-key-env} names. Not thread-safe (picocli fills it once per run).
  */
 final class LlmAgentOptions {
 
@@ -40,8 +42,14 @@ final class LlmAgentOptions {
     @Option(names = "--llm-base-url", paramLabel = "URL",
             description = "With --agent openai|gemini: the API's base URL, e.g. http://127.0.0.1:8000/v1 for a "
                     + "local vLLM, Ollama or llama.cpp server (default OPENAI_BASE_URL, else the public API; "
-                    + "a local server needs no key).")
+                    + "a local server needs no key; it gets one only with --llm-api-key-env).")
     String baseUrl;
+
+    @Option(names = "--llm-api-key-env", paramLabel = "NAME",
+            description = "With --agent openai|gemini: the environment variable holding the key to send to "
+                    + "--llm-base-url, e.g. VLLM_API_KEY (default: no key for a base URL of your own; OPENAI_API_KEY "
+                    + "or GEMINI_API_KEY only for the public APIs). Never sent over plain http except to loopback.")
+    String apiKeyEnv;
 
     @Option(names = "--guard", paramLabel = "MODE",
             description = "With --agent openai|gemini: trust (apply any valid LLM answer), verify (apply it only "
@@ -72,6 +80,9 @@ final class LlmAgentOptions {
 
     /** Read by tests; the process environment otherwise. */
     Map<String, String> environment = System.getenv();
+
+    /** Which key the built client sends (a variable's name or {@code "apiKey"}), or null; never the key. */
+    private String apiKeyName;
 
     /** Wraps the provider's client before the agent gets it ({@code evaluate} records the raw answers). */
     UnaryOperator<LlmClient> clients = UnaryOperator.identity();
@@ -169,7 +180,8 @@ final class LlmAgentOptions {
         if (isLlm(agentName)) {
             return;
         }
-        String given = model != null ? "--llm-model" : baseUrl != null ? "--llm-base-url" : guard != null ? "--guard"
+        String given = model != null ? "--llm-model" : baseUrl != null ? "--llm-base-url"
+                : apiKeyEnv != null ? "--llm-api-key-env" : guard != null ? "--guard"
                 : marginPercent != null ? "--guard-margin" : timeoutSeconds != null ? "--llm-timeout"
                 : prompt != null ? "--llm-prompt" : repairRounds != null ? "--llm-repair-rounds" : null;
         if (given != null) {
@@ -188,10 +200,27 @@ final class LlmAgentOptions {
                 + "'; valid templates: standard, research-faithful");
     }
 
+    /**
+     * @return the name of the key the last built agent's client sends ({@code OPENAI_API_KEY}, the variable
+     *         {@code --llm-api-key-env} named), or {@code null} when it sends none or none was built; never the key
+     */
+    String apiKeyName() {
+        return apiKeyName;
+    }
+
+    private String apiKeyVariable() {
+        if (apiKeyEnv != null && !apiKeyEnv.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+            throw new InvalidInputException("--llm-api-key-env", null, "'" + apiKeyEnv + "' is not an environment "
+                    + "variable name; expected letters, digits and underscores, e.g. VLLM_API_KEY");
+        }
+        return apiKeyEnv;
+    }
+
     private LlmClient client(String provider) {
         switch (provider.toLowerCase(Locale.ROOT)) {
             case "openai" -> {
-                OpenAiLlmClient.Builder b = OpenAiLlmClient.fromEnvironment(environment);
+                OpenAiLlmClient.Builder b = OpenAiLlmClient.fromEnvironment(environment)
+                        .apiKeyVariable(apiKeyVariable());
                 if (baseUrl != null) {
                     b.baseUrl(baseUrl);
                 }
@@ -199,7 +228,9 @@ final class LlmAgentOptions {
                     b.model(model);
                 }
                 try {
-                    return b.build();
+                    OpenAiLlmClient client = b.build();
+                    apiKeyName = client.apiKeyName();
+                    return client;
                 } catch (InvalidInputException e) {
                     if ("OPENAI_API_KEY".equals(e.field())) {
                         throw new InvalidInputException("environment", "OPENAI_API_KEY", "no API key for the "
@@ -210,14 +241,17 @@ final class LlmAgentOptions {
                 }
             }
             case "gemini" -> {
-                GeminiLlmClient.Builder b = GeminiLlmClient.fromEnvironment(environment);
+                GeminiLlmClient.Builder b = GeminiLlmClient.fromEnvironment(environment)
+                        .apiKeyVariable(apiKeyVariable());
                 if (baseUrl != null) {
                     b.baseUrl(baseUrl);
                 }
                 if (model != null) {
                     b.model(model);
                 }
-                return b.build();
+                GeminiLlmClient client = b.build();
+                apiKeyName = client.apiKeyName();
+                return client;
             }
             default -> throw new InvalidInputException("--agent", null, "unknown LLM provider '" + provider
                     + "'; valid providers: " + String.join(", ", PROVIDERS));

@@ -107,6 +107,12 @@ final class PlanCommand implements Callable<Integer> {
         }
         Map<String, Object> out = PlacementOutput.planJson(decision, request.objective(), request.model().name(), p,
                 excluded, solveMillis, proven);
+        if (out.get("llm") instanceof Map<?, ?> asked) {
+            // Which key went to the LLM, by name only, so that a user can see it went where they meant.
+            @SuppressWarnings("unchecked")
+            Map<String, Object> llmJson = (Map<String, Object>) asked;
+            llmJson.put("apiKey", llm.apiKeyName());
+        }
         if (inputs.json()) {
             PlacementOutput.printJson(w, out);
         } else {

@@ -3,19 +3,24 @@ package dev.placement.vllm;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.placement.api.PlacementException;
+import dev.placement.api.Redactor;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
 /**
  * A small client of the Ray dashboard's HTTP API with optional authentication headers. Immutable and
- * thread-safe. Header values (tokens) are never put in messages, logs or {@code toString()}.
+ * thread-safe. Header values (tokens) are never put in messages, logs or {@code toString()}, and every body the
+ * dashboard answers is redacted of them as it arrives, so that job messages, job logs and error bodies that echo
+ * a token cannot carry it into a message.
  */
 final class DashboardClient {
     static final ObjectMapper JSON = new ObjectMapper();
@@ -40,12 +45,27 @@ final class DashboardClient {
     private final HttpClient http;
     private final Map<String, String> headers;
     private final Duration requestTimeout;
+    private final Redactor redactor;
 
     DashboardClient(URI base, HttpClient http, Map<String, String> headers, Duration requestTimeout) {
         this.base = requireHttpUri(base, "dashboard address");
         this.http = Objects.requireNonNull(http, "http");
         this.headers = Map.copyOf(new LinkedHashMap<>(headers));
         this.requestTimeout = Polling.requirePositive(requestTimeout, "requestTimeout");
+        this.redactor = secretsOf(this.headers);
+    }
+
+    /** The header values, and a bearer token without its scheme, as a server might echo either. */
+    static Redactor secretsOf(Map<String, String> headers) {
+        List<String> secrets = new ArrayList<>();
+        for (String value : headers.values()) {
+            secrets.add(value);
+            int space = value.indexOf(' ');
+            if (space > 0) {
+                secrets.add(value.substring(space + 1));
+            }
+        }
+        return Redactor.of(secrets);
     }
 
     URI base() {
@@ -81,10 +101,10 @@ final class DashboardClient {
     private Answer send(HttpRequest request, String what) {
         try {
             HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
-            return new Answer(r.statusCode(), r.body() == null ? "" : r.body());
+            return new Answer(r.statusCode(), r.body() == null ? "" : redactor.redact(r.body()));
         } catch (IOException e) {
             throw new PlacementException("cannot reach the Ray dashboard at " + base + " (" + what + "): "
-                    + VllmEndpoint.describe(e), e);
+                    + redactor.redact(VllmEndpoint.describe(e)), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new PlacementException("interrupted during " + what + " to the Ray dashboard", e);

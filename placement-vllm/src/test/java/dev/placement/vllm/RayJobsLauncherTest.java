@@ -258,4 +258,30 @@ class RayJobsLauncherTest {
         wm.verify(postRequestedFor(urlEqualTo("/api/jobs/"))
                 .withRequestBody(matchingJsonPath("$.runtime_env.working_dir")));
     }
+
+    @Test
+    void tokenEchoedInARejectionBodyIsRedactedFromTheMessage() {
+        wm.stubFor(post(urlEqualTo("/api/jobs/")).willReturn(aResponse().withStatus(500)
+                .withBody("{\"token\": \"" + TOKEN + "\", \"auth\": \"Bearer " + TOKEN + "\"}")));
+
+        assertThatThrownBy(() -> launcher().launch(PLACEMENT, TestClusters.request(cluster)))
+                .isInstanceOf(LaunchException.class).hasMessageContaining("HTTP 500")
+                .hasMessageContaining("\"token\": \"***\"").hasMessageNotContaining(TOKEN);
+    }
+
+    @Test
+    void tokenEchoedInTheJobMessageAndLogsIsRedacted() {
+        jobStatuses("PENDING", "FAILED");
+        wm.stubFor(get(urlPathMatching("/api/jobs/placement-[^/]+")).atPriority(1).willReturn(okJson(
+                jobDetails("FAILED").replace("Job entrypoint command failed with exit code 1",
+                        "auth failed for token " + TOKEN))));
+        wm.stubFor(get(urlMatching("/api/jobs/[^/]+/logs")).willReturn(okJson(
+                "{\"logs\": \"RAY_TOKEN=" + TOKEN + "\\nValueError: boom\\n\"}")));
+        wm.stubFor(get(urlEqualTo("/health")).willReturn(aResponse().withStatus(503)));
+
+        assertThatThrownBy(() -> launcher().launch(PLACEMENT, TestClusters.request(cluster)))
+                .isInstanceOf(LaunchException.class).hasMessageContaining("ended FAILED")
+                .hasMessageContaining("auth failed for token ***").hasMessageContaining("RAY_TOKEN=***")
+                .hasMessageNotContaining(TOKEN);
+    }
 }

@@ -5,6 +5,7 @@ import dev.placement.api.InvalidInputException;
 import dev.placement.api.LlmClient;
 import dev.placement.api.LlmRequest;
 import dev.placement.api.LlmResponse;
+import dev.placement.llm.http.ApiKey;
 import dev.placement.llm.http.HttpLlmClientBuilder;
 import dev.placement.llm.http.LlmCallException;
 import dev.placement.llm.http.LlmFailure;
@@ -30,6 +31,11 @@ import java.util.Set;
  * {@code MAX_TOKENS} fail with non-retryable {@link LlmCallException}s. A 429 {@code RESOURCE_EXHAUSTED} is
  * retried after its {@code RetryInfo.retryDelay} unless its {@code QuotaFailure} names a per-day quota.
  *
+ * <p>A key goes only where it belongs: {@code GOOGLE_API_KEY} or {@code GEMINI_API_KEY} from the environment only
+ * to Google's host; another base URL needs a key named for it ({@link Builder#apiKey(String)} or
+ * {@link Builder#apiKeyVariable(String)}), and no key is sent over plain {@code http} to a host other than a
+ * loopback address. {@link #apiKeyName()} says which key is sent.
+ *
  * <p>Immutable and thread-safe. The API key never appears in {@link #toString()}, logs or exceptions.
  */
 public final class GeminiLlmClient implements LlmClient {
@@ -39,6 +45,8 @@ public final class GeminiLlmClient implements LlmClient {
     public static final String DEFAULT_BASE_URL = "https://generativelanguage.googleapis.com";
     /** The model asked when the builder sets none. */
     public static final String DEFAULT_MODEL = "gemini-2.5-flash";
+    /** The one host Google's key variables are sent to without being named. */
+    private static final String DEFAULT_HOST = "generativelanguage.googleapis.com";
 
     private static final Set<String> SUCCESS_FINISH = Set.of("STOP", "FINISH_REASON_UNSPECIFIED");
     private static final Set<String> BLOCKED_FINISH = Set.of("SAFETY", "RECITATION", "LANGUAGE", "BLOCKLIST",
@@ -47,31 +55,46 @@ public final class GeminiLlmClient implements LlmClient {
     private final URI generateUri;
     private final String baseUrl;
     private final String model;
+    private final String apiKeyName;
     private final Map<String, String> headers;
     private final GenerationSettings generation;
     private final LlmHttpTransport transport;
 
     private GeminiLlmClient(Builder b) {
         Map<String, String> env = b.environment;
-        String apiKey = firstNonBlank(b.apiKey, env.get("GOOGLE_API_KEY"), env.get("GEMINI_API_KEY"));
-        if (apiKey == null) {
-            throw new InvalidInputException("environment", "GEMINI_API_KEY",
-                    "no API key for Gemini; set GEMINI_API_KEY (or GOOGLE_API_KEY) to a key from "
-                            + "https://aistudio.google.com/app/apikey");
-        }
-        if (isBlank(b.apiKey) && !isBlank(env.get("GOOGLE_API_KEY")) && !isBlank(env.get("GEMINI_API_KEY"))) {
-            LOG.info("gemini: both GOOGLE_API_KEY and GEMINI_API_KEY are set; using GOOGLE_API_KEY, as Google's "
-                    + "SDKs do");
-        }
-        apiKey = apiKey.strip();
-        LlmHttpTransport.requireHeaderSafe(apiKey, isBlank(b.apiKey) ? "environment" : "GeminiLlmClient.builder()",
-                isBlank(b.apiKey) ? (isBlank(env.get("GOOGLE_API_KEY")) ? "GEMINI_API_KEY" : "GOOGLE_API_KEY")
-                        : "apiKey");
         String base = firstNonBlank(b.baseUrl, DEFAULT_BASE_URL).strip();
         while (base.endsWith("/")) {
             base = base.substring(0, base.length() - 1);
         }
         this.baseUrl = base;
+        URI baseUri = LlmHttpTransport.httpUrl(base, "GeminiLlmClient.builder()", "baseUrl", DEFAULT_BASE_URL);
+        boolean publicApi = DEFAULT_HOST.equalsIgnoreCase(baseUri.getHost());
+        ApiKey key = ApiKey.named(b.apiKey, b.keyVariable(), env, base);
+        if (key == null) {
+            String variable = !isBlank(env.get("GOOGLE_API_KEY")) ? "GOOGLE_API_KEY"
+                    : !isBlank(env.get("GEMINI_API_KEY")) ? "GEMINI_API_KEY" : null;
+            if (variable == null) {
+                throw new InvalidInputException("environment", "GEMINI_API_KEY",
+                        "no API key for Gemini; set GEMINI_API_KEY (or GOOGLE_API_KEY) to a key from "
+                                + "https://aistudio.google.com/app/apikey");
+            }
+            if (!publicApi) {
+                // Google's variables hold keys for Google's host; another server gets a key only when named.
+                throw new InvalidInputException("GeminiLlmClient.builder()", "baseUrl", variable + " is sent only "
+                        + "to " + DEFAULT_HOST + ", not to " + baseUri.getHost() + "; name the key to send there "
+                        + "explicitly (apiKey, apiKeyVariable or --llm-api-key-env)");
+            }
+            if (variable.equals("GOOGLE_API_KEY") && !isBlank(env.get("GEMINI_API_KEY"))) {
+                LOG.info("gemini: both GOOGLE_API_KEY and GEMINI_API_KEY are set; using GOOGLE_API_KEY, as Google's "
+                        + "SDKs do");
+            }
+            key = new ApiKey(variable, env.get(variable));
+        }
+        String apiKey = key.value();
+        LlmHttpTransport.requireHeaderSafe(apiKey, "apiKey".equals(key.name()) ? "GeminiLlmClient.builder()"
+                : "environment", key.name());
+        LlmHttpTransport.requireKeySafeToSend(baseUri, key.name(), "GeminiLlmClient.builder()", "baseUrl");
+        this.apiKeyName = key.name();
         String name = firstNonBlank(b.model, DEFAULT_MODEL).strip();
         if (name.startsWith("models/")) {
             name = name.substring("models/".length());
@@ -81,7 +104,6 @@ public final class GeminiLlmClient implements LlmClient {
                     + "Gemini model name; expected for example " + DEFAULT_MODEL + " or gemini-3-pro-preview");
         }
         this.model = name;
-        LlmHttpTransport.httpUrl(base, "GeminiLlmClient.builder()", "baseUrl", DEFAULT_BASE_URL);
         this.generateUri = URI.create(base + "/v1beta/models/" + name + ":generateContent");
         this.headers = Map.of("x-goog-api-key", apiKey);
         this.generation = GenerationSettings.resolve(name, b.thinkingLevel, b.thinkingBudget, b.reasoningEffort,
@@ -116,6 +138,16 @@ public final class GeminiLlmClient implements LlmClient {
     @Override
     public String model() {
         return model;
+    }
+
+    /**
+     * Says which key this client sends, never the key itself.
+     *
+     * @return {@code "apiKey"} for a key set on the builder, else the environment variable it came from (for
+     *         example {@code GEMINI_API_KEY}); never null, since Gemini needs a key
+     */
+    public String apiKeyName() {
+        return apiKeyName;
     }
 
     /** @return the base URL requests go to, without a trailing slash */
@@ -189,7 +221,7 @@ public final class GeminiLlmClient implements LlmClient {
 
     @Override
     public String toString() {
-        return "GeminiLlmClient[model=" + model + ", baseUrl=" + baseUrl + ", apiKey=***"
+        return "GeminiLlmClient[model=" + model + ", baseUrl=" + baseUrl + ", apiKey=" + apiKeyName
                 + generation.describeThinking() + "]";
     }
 
@@ -213,6 +245,10 @@ public final class GeminiLlmClient implements LlmClient {
         @Override
         protected Builder self() {
             return this;
+        }
+
+        private String keyVariable() {
+            return apiKeyVariable();
         }
 
         private LlmHttpTransport transport(GeminiErrorReader errorReader, String key) {
@@ -239,7 +275,9 @@ public final class GeminiLlmClient implements LlmClient {
         }
 
         /**
-         * @param apiKey the API key, sent as {@code x-goog-api-key}; default from the environment; required
+         * @param apiKey the API key, sent as {@code x-goog-api-key} to whatever base URL is set (never over plain
+         *               http to a non-loopback host); default {@code GOOGLE_API_KEY} or {@code GEMINI_API_KEY},
+         *               for Google's host only; required
          * @return this builder
          */
         public Builder apiKey(String apiKey) {
@@ -309,7 +347,9 @@ public final class GeminiLlmClient implements LlmClient {
          * @return the client
          * @throws InvalidInputException    if no key is set (the message names {@code GEMINI_API_KEY}), the base
          *                                  URL or model name is malformed, thinking settings conflict, or the
-         *                                  reasoning effort is unknown
+         *                                  reasoning effort is unknown, the environment's key would go to a
+         *                                  host other than Google's without being named, a named key variable
+         *                                  is unset, or a key would go over plain http to a non-loopback host
          * @throws IllegalArgumentException if a transport setting is out of range
          */
         public GeminiLlmClient build() {

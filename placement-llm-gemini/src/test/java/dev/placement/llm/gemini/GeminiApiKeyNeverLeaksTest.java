@@ -66,6 +66,7 @@ class GeminiApiKeyNeverLeaksTest {
                 // A fresh client per answer, so the circuit breaker opened by earlier failures does not hide
                 // the later paths.
                 GeminiLlmClient client = GeminiLlmClient.fromEnvironment(Map.of("GEMINI_API_KEY", KEY))
+                        .apiKeyVariable("GEMINI_API_KEY")
                         .baseUrl("http://127.0.0.1:" + wm.port()).requestTimeout(Duration.ofMillis(300))
                         .maxRetries(1).sleeper(d -> { }).build();
                 texts.add(client.toString());

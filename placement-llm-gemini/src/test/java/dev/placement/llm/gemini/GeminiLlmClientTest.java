@@ -429,15 +429,43 @@ class GeminiLlmClientTest {
 
     @Test
     void readsTheKeyFromTheEnvironmentPreferringGoogleApiKey() {
+        assertThat(GeminiLlmClient.fromEnvironment(Map.of("GEMINI_API_KEY", KEY)).build().apiKeyName())
+                .isEqualTo("GEMINI_API_KEY");
+        GeminiLlmClient both = GeminiLlmClient.fromEnvironment(Map.of("GEMINI_API_KEY", "other",
+                "GOOGLE_API_KEY", KEY + "-google")).build();
+        assertThat(both.apiKeyName()).isEqualTo("GOOGLE_API_KEY");
+        assertThat(both.toString()).contains("apiKey=GOOGLE_API_KEY").doesNotContain(KEY);
+    }
+
+    @Test
+    void theEnvironmentsKeyGoesToAnotherBaseUrlOnlyWhenNamed() {
         stub(okJson(answer("[" + textPart("{}") + "]", "STOP")));
         String base = "http://127.0.0.1:" + wm.port();
+        Map<String, String> env = Map.of("GEMINI_API_KEY", KEY);
 
-        GeminiLlmClient.fromEnvironment(Map.of("GEMINI_API_KEY", KEY)).baseUrl(base).build().complete(STRUCTURED);
-        GeminiLlmClient.fromEnvironment(Map.of("GEMINI_API_KEY", "other", "GOOGLE_API_KEY", KEY + "-google"))
-                .baseUrl(base).build().complete(STRUCTURED);
+        assertThatThrownBy(() -> GeminiLlmClient.fromEnvironment(env).baseUrl(base).build())
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessage("GeminiLlmClient.builder(): baseUrl: GEMINI_API_KEY is sent only to "
+                        + "generativelanguage.googleapis.com, not to 127.0.0.1; name the key to send there explicitly "
+                        + "(apiKey, apiKeyVariable or --llm-api-key-env)");
+        assertThat(requestCount()).isZero();
 
-        List<LoggedRequest> requests = wm.findAll(postRequestedFor(urlEqualTo(PATH)));
-        assertThat(requests).extracting(r -> r.getHeader("x-goog-api-key")).containsExactly(KEY, KEY + "-google");
+        GeminiLlmClient named = GeminiLlmClient.fromEnvironment(env).apiKeyVariable("GEMINI_API_KEY").baseUrl(base)
+                .build();
+        named.complete(STRUCTURED);
+        assertThat(wm.findAll(postRequestedFor(urlEqualTo(PATH)))).extracting(r -> r.getHeader("x-goog-api-key"))
+                .containsExactly(KEY);
+        assertThat(named.apiKeyName()).isEqualTo("GEMINI_API_KEY");
+    }
+
+    @Test
+    void aKeyIsNeverSentOverPlainHttpToAHostOtherThanLoopback() {
+        assertThatThrownBy(() -> GeminiLlmClient.builder().apiKey(KEY).baseUrl("http://proxy.internal:8080").build())
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessage("GeminiLlmClient.builder(): baseUrl: refusing to send the API key apiKey over plain "
+                        + "http to proxy.internal; use https, a loopback address such as 127.0.0.1, or no key");
+        assertThat(GeminiLlmClient.builder().apiKey(KEY).baseUrl("https://proxy.internal").build().apiKeyName())
+                .isEqualTo("apiKey");
     }
 
     @Test
@@ -455,5 +483,12 @@ class GeminiLlmClientTest {
         assertThat(GeminiErrorReader.protobufDuration("20")).isNull();
         assertThat(GeminiErrorReader.protobufDuration("-1s")).isNull();
         assertThat(GeminiErrorReader.protobufDuration("soon")).isNull();
+    }
+
+    @Test
+    void keyEchoedInTheAnswerIsRedactedBeforeTheAnswerLeavesTheClient() {
+        stub(okJson(answer("[" + textPart("{\"layers\":[40],\"note\":\"" + KEY + "\"}") + "]", "STOP")));
+
+        assertThat(client().build().complete(STRUCTURED).text()).isEqualTo("{\"layers\":[40],\"note\":\"***\"}");
     }
 }

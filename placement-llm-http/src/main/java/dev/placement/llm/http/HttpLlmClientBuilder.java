@@ -15,6 +15,7 @@ import java.time.Duration;
  */
 public abstract class HttpLlmClientBuilder<B extends HttpLlmClientBuilder<B>> {
     private final LlmHttpTransport.Builder transport = LlmHttpTransport.builder();
+    private String apiKeyVariable;
 
     /** For subclasses. */
     protected HttpLlmClientBuilder() {
@@ -22,6 +23,29 @@ public abstract class HttpLlmClientBuilder<B extends HttpLlmClientBuilder<B>> {
 
     /** @return this builder as its concrete type */
     protected abstract B self();
+
+    /**
+     * Names the environment variable whose value is the key to send to the base URL, whatever its host: the way
+     * to send a key to a server other than the provider's public API, whose own variables go only there. A key
+     * set directly on the builder wins over it.
+     *
+     * @param name a variable of the builder's environment, for example {@code OPENAI_API_KEY} or
+     *             {@code VLLM_API_KEY}; {@code null} to unset
+     * @return this builder
+     * @throws IllegalArgumentException if the name is not a variable name (letters, digits, underscores)
+     */
+    public B apiKeyVariable(String name) {
+        if (name != null && !name.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+            throw new IllegalArgumentException("'" + name + "' is not an environment variable name");
+        }
+        this.apiKeyVariable = name;
+        return self();
+    }
+
+    /** @return the variable named by {@link #apiKeyVariable(String)}, or {@code null} */
+    protected final String apiKeyVariable() {
+        return apiKeyVariable;
+    }
 
     /**
      * @param httpClient the client to send with, or {@code null} (default) for a new one with

@@ -27,8 +27,8 @@ import java.util.Objects;
  * <p>It also reads and writes the providers' JSON (unknown properties ignored) and builds their typed failures,
  * so each provider module holds only its wire records and its rules.
  *
- * <p>Header values are never logged and configured secrets (API keys) are redacted from every message, so
- * keys reach neither logs nor exceptions. Built with {@link #builder()}; immutable and thread-safe.
+ * <p>Header values are never logged and configured secrets (API keys) are redacted from every message and from
+ * every answer, so keys reach neither logs, exceptions nor what is built from an answer. Built with {@link #builder()}; immutable and thread-safe.
  */
 public final class LlmHttpTransport {
     // Each part holds one responsibility, so this class stays the small face the provider modules call.
@@ -59,7 +59,9 @@ public final class LlmHttpTransport {
      * @param uri      where to post; not null
      * @param headers  extra request headers (authentication, organization); values are never logged; not null
      * @param jsonBody the request body; not null
-     * @return the response body of the first 2xx answer; never null
+     * @return the response body of the first 2xx answer with every configured secret replaced by {@code ***}
+     *         (a model may repeat a key it was shown), so that nothing built from the answer can carry one;
+     *         never null
      * @throws LlmCallException for any failure: the last one if retries ran out, or the first non-retryable
      *                          one, or {@link LlmFailure#CIRCUIT_OPEN} when the circuit breaker refuses the call
      */
@@ -67,7 +69,7 @@ public final class LlmHttpTransport {
         Objects.requireNonNull(uri, "uri");
         Objects.requireNonNull(headers, "headers");
         Objects.requireNonNull(jsonBody, "jsonBody");
-        return resilience.call(uri.getHost(), () -> exchange.post(uri, headers, jsonBody));
+        return failures.redact(resilience.call(uri.getHost(), () -> exchange.post(uri, headers, jsonBody)));
     }
 
     /** @return the circuit breaker's state, for diagnostics and tests; never null */
@@ -185,6 +187,38 @@ public final class LlmHttpTransport {
                         + "; copy the key again without it");
             }
         }
+    }
+
+    /**
+     * Checks that a key may be sent to a URL: never over plain {@code http} to a host other than a loopback
+     * address, where anyone on the path could read it. For provider builders; no name is resolved.
+     *
+     * @param uri     where the key would go; not null
+     * @param keyName the key's variable or field, for the message ({@code "OPENAI_API_KEY"}); never its value
+     * @param source  where the URL came from, for the message ({@code "environment"}, a builder name)
+     * @param field   the URL's variable or field ({@code "OPENAI_BASE_URL"}, {@code "baseUrl"})
+     * @throws InvalidInputException naming the key, the host and what would be valid
+     */
+    public static void requireKeySafeToSend(URI uri, String keyName, String source, String field) {
+        if ("http".equalsIgnoreCase(uri.getScheme()) && !isLoopback(uri)) {
+            throw new InvalidInputException(source, field, "refusing to send the API key " + keyName
+                    + " over plain http to " + uri.getHost() + "; use https, a loopback address such as 127.0.0.1, "
+                    + "or no key");
+        }
+    }
+
+    /**
+     * @param uri a URL with a host; not null
+     * @return whether its host is {@code localhost} or a loopback IP literal ({@code 127.0.0.0/8}, {@code ::1});
+     *         decided from the text alone, so a name that merely resolves to a loopback address is not one
+     */
+    public static boolean isLoopback(URI uri) {
+        String host = uri.getHost() == null ? "" : uri.getHost().toLowerCase(java.util.Locale.ROOT);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        return host.equals("localhost") || host.equals("::1") || host.equals("0:0:0:0:0:0:0:1")
+                || host.matches("127(\\.(25[0-5]|2[0-4]\\d|1?\\d?\\d)){3}");
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.placement.llm.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.placement.api.Redactor;
 
 import java.net.http.HttpHeaders;
 import java.time.Clock;
@@ -13,7 +14,7 @@ import java.util.List;
  */
 final class ProviderFailures {
     private final String provider;
-    private final List<String> secrets;
+    private final Redactor secrets;
 
     /**
      * @param provider the provider's short name; not null
@@ -21,7 +22,7 @@ final class ProviderFailures {
      */
     ProviderFailures(String provider, List<String> secrets) {
         this.provider = provider;
-        this.secrets = List.copyOf(secrets);
+        this.secrets = Redactor.of(secrets);
     }
 
     String provider() {
@@ -34,14 +35,7 @@ final class ProviderFailures {
 
     /** @return the text with every secret replaced by {@code ***}, or {@code null} for {@code null} */
     String redact(String text) {
-        if (text == null) {
-            return null;
-        }
-        String result = text;
-        for (String secret : secrets) {
-            result = result.replace(secret, "***");
-        }
-        return result;
+        return secrets.redact(text);
     }
 
     /** A failure without HTTP status in the transport's own words; the caller redacts any part it quotes. */

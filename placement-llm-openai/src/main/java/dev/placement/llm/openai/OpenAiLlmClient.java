@@ -5,6 +5,7 @@ import dev.placement.api.InvalidInputException;
 import dev.placement.api.LlmClient;
 import dev.placement.api.LlmRequest;
 import dev.placement.api.LlmResponse;
+import dev.placement.llm.http.ApiKey;
 import dev.placement.llm.http.HttpLlmClientBuilder;
 import dev.placement.llm.http.LlmCallException;
 import dev.placement.llm.http.LlmFailure;
@@ -24,6 +25,12 @@ import java.util.Objects;
  * OpenAI-compatible servers such as vLLM, Ollama and llama.cpp's {@code llama-server}: point the base URL at
  * them (for example {@code http://127.0.0.1:8000/v1}); the API key is then optional.
  *
+ * <p>A key goes only where it belongs. {@code OPENAI_API_KEY} from the environment is sent to the public API's
+ * host and to {@code OPENAI_BASE_URL} (the pair the official SDKs read); a base URL set on the builder gets a key
+ * only when one is named for it, with {@link Builder#apiKey(String)} or {@link Builder#apiKeyVariable(String)}.
+ * No key is ever sent over plain {@code http} to a host other than a loopback address: building such a client
+ * fails. {@link #apiKeyName()} says which key is sent.
+ *
  * <p>The answer schema is sent as {@code response_format: json_schema} with {@code strict: true} by default;
  * {@link StructuredOutput} switches to {@code json_object} or to nothing for servers without it, and then the
  * schema is added to the instructions instead. Refusals ({@code message.refusal}), truncated answers
@@ -40,6 +47,8 @@ public final class OpenAiLlmClient implements LlmClient {
     public static final String DEFAULT_BASE_URL = "https://api.openai.com/v1";
     /** The model asked when the builder sets none. */
     public static final String DEFAULT_MODEL = "gpt-5-mini";
+    /** The public API's host: the one host {@code OPENAI_API_KEY} goes to without being named. */
+    private static final String DEFAULT_HOST = "api.openai.com";
 
     /** How the answer schema is requested. */
     public enum StructuredOutput {
@@ -68,7 +77,7 @@ public final class OpenAiLlmClient implements LlmClient {
     private final URI completionsUri;
     private final String baseUrl;
     private final String model;
-    private final boolean hasApiKey;
+    private final String apiKeyName;
     private final Map<String, String> headers;
     private final StructuredOutput structuredOutput;
     private final InstructionRole instructionRole;
@@ -78,28 +87,40 @@ public final class OpenAiLlmClient implements LlmClient {
 
     private OpenAiLlmClient(Builder b) {
         Map<String, String> env = b.environment;
-        String apiKey = firstNonBlank(b.apiKey, env.get("OPENAI_API_KEY"));
         boolean baseUrlFromEnv = isBlank(b.baseUrl) && !isBlank(env.get("OPENAI_BASE_URL"));
         String base = firstNonBlank(b.baseUrl, env.get("OPENAI_BASE_URL"), DEFAULT_BASE_URL).strip();
         while (base.endsWith("/")) {
             base = base.substring(0, base.length() - 1);
         }
         this.baseUrl = base;
-        LlmHttpTransport.httpUrl(base, baseUrlFromEnv ? "environment" : "OpenAiLlmClient.builder()",
-                baseUrlFromEnv ? "OPENAI_BASE_URL" : "baseUrl", DEFAULT_BASE_URL + " or http://127.0.0.1:8000/v1");
+        String urlSource = baseUrlFromEnv ? "environment" : "OpenAiLlmClient.builder()";
+        String urlField = baseUrlFromEnv ? "OPENAI_BASE_URL" : "baseUrl";
+        LlmHttpTransport.httpUrl(base, urlSource, urlField, DEFAULT_BASE_URL + " or http://127.0.0.1:8000/v1");
         this.completionsUri = URI.create(base + "/chat/completions");
-        if (apiKey == null && "api.openai.com".equalsIgnoreCase(completionsUri.getHost())) {
+        boolean publicApi = DEFAULT_HOST.equalsIgnoreCase(completionsUri.getHost());
+        ApiKey key = ApiKey.named(b.apiKey, b.keyVariable(), env, base);
+        if (key == null && !isBlank(env.get("OPENAI_API_KEY"))) {
+            if (publicApi || baseUrlFromEnv) {
+                // The official SDKs pair OPENAI_API_KEY with OPENAI_BASE_URL; a base URL set in code or on the
+                // command line is another server, which gets the key only when it is named.
+                key = new ApiKey("OPENAI_API_KEY", env.get("OPENAI_API_KEY"));
+            } else {
+                LOG.info("openai: not sending OPENAI_API_KEY to {}; name the key to send there explicitly", base);
+            }
+        }
+        if (key == null && publicApi) {
             throw new InvalidInputException("environment", "OPENAI_API_KEY",
                     "no API key for " + base + "; set OPENAI_API_KEY, or set OPENAI_BASE_URL to a local "
                             + "OpenAI-compatible server such as http://127.0.0.1:8000/v1");
         }
-        if (apiKey != null) {
-            apiKey = apiKey.strip();
-            LlmHttpTransport.requireHeaderSafe(apiKey, isBlank(b.apiKey) ? "environment" : "OpenAiLlmClient.builder()",
-                    isBlank(b.apiKey) ? "OPENAI_API_KEY" : "apiKey");
+        String apiKey = key == null ? null : key.value();
+        if (key != null) {
+            LlmHttpTransport.requireHeaderSafe(apiKey, "apiKey".equals(key.name()) ? "OpenAiLlmClient.builder()"
+                    : "environment", key.name());
+            LlmHttpTransport.requireKeySafeToSend(completionsUri, key.name(), urlSource, urlField);
         }
+        this.apiKeyName = key == null ? null : key.name();
         this.model = firstNonBlank(b.model, DEFAULT_MODEL).strip();
-        this.hasApiKey = apiKey != null;
         Map<String, String> h = new LinkedHashMap<>();
         if (apiKey != null) {
             h.put("Authorization", "Bearer " + apiKey);
@@ -160,6 +181,16 @@ public final class OpenAiLlmClient implements LlmClient {
     /** @return the base URL requests go to, without a trailing slash, for example {@code https://api.openai.com/v1} */
     public String baseUrl() {
         return baseUrl;
+    }
+
+    /**
+     * Says which key this client sends, never the key itself.
+     *
+     * @return {@code "apiKey"} for a key set on the builder, the name of the environment variable it came from
+     *         (for example {@code OPENAI_API_KEY}), or {@code null} when no key is sent
+     */
+    public String apiKeyName() {
+        return apiKeyName;
     }
 
     @Override
@@ -244,7 +275,7 @@ public final class OpenAiLlmClient implements LlmClient {
 
     @Override
     public String toString() {
-        return "OpenAiLlmClient[model=" + model + ", baseUrl=" + baseUrl + ", apiKey=" + (hasApiKey ? "***" : "none")
+        return "OpenAiLlmClient[model=" + model + ", baseUrl=" + baseUrl + ", apiKey=" + (apiKeyName == null ? "none" : apiKeyName)
                 + ", structuredOutput=" + structuredOutput + ", instructionRole=" + instructionRole
                 + (reasoningEffort == null ? "" : ", reasoningEffort=" + reasoningEffort) + "]";
     }
@@ -273,6 +304,10 @@ public final class OpenAiLlmClient implements LlmClient {
             return this;
         }
 
+        private String keyVariable() {
+            return apiKeyVariable();
+        }
+
         private LlmHttpTransport transport(OpenAiErrorReader errorReader, String apiKey) {
             return buildTransport("openai", errorReader, apiKey);
         }
@@ -299,8 +334,9 @@ public final class OpenAiLlmClient implements LlmClient {
         }
 
         /**
-         * @param apiKey the API key, sent as {@code Authorization: Bearer}; default {@code OPENAI_API_KEY};
-         *               required for the public API, optional for local servers
+         * @param apiKey the API key, sent as {@code Authorization: Bearer} to whatever base URL is set (never over
+         *               plain http to a non-loopback host); default {@code OPENAI_API_KEY} for the public API and
+         *               {@code OPENAI_BASE_URL}, else none; required for the public API
          * @return this builder
          */
         public Builder apiKey(String apiKey) {
@@ -379,8 +415,10 @@ public final class OpenAiLlmClient implements LlmClient {
 
         /**
          * @return the client
-         * @throws InvalidInputException    if the base URL is not an http(s) URL, or no API key is set for the
-         *                                  public API (the message says to set {@code OPENAI_API_KEY})
+         * @throws InvalidInputException    if the base URL is not an http(s) URL, no API key is set for the
+         *                                  public API (the message says to set {@code OPENAI_API_KEY}), a named
+         *                                  key variable is unset, or a key would go over plain http to a host
+         *                                  other than a loopback address
          * @throws IllegalArgumentException if a transport setting is out of range
          */
         public OpenAiLlmClient build() {

@@ -623,6 +623,76 @@ class OpenAiLlmClientTest {
         assertThat(requestCount()).isZero();
     }
 
+    @Test
+    void keyEchoedInTheAnswerIsRedactedBeforeTheAnswerLeavesTheClient() {
+        stub(okJson(completion("{\"layers\":[20,20],\"rationale\":\"your key is " + KEY + "\"}", "stop")));
+
+        LlmResponse response = client().build().complete(STRUCTURED);
+
+        assertThat(response.text()).isEqualTo("{\"layers\":[20,20],\"rationale\":\"your key is ***\"}");
+    }
+
+    @Test
+    void keyEchoedInAMalformedAnswerIsRedactedFromTheFailure() {
+        stub(okJson("{\"choices\": [], \"echo\": \"" + KEY + "\"}"));
+
+        assertThat(failure(client().build(), STRUCTURED).getMessage()).contains("***").doesNotContain(KEY);
+    }
+
+    @Test
+    void theEnvironmentsKeyIsNotSentToABaseUrlSetOnTheBuilder() {
+        stub(okJson(completion("{}", "stop")));
+
+        OpenAiLlmClient local = OpenAiLlmClient.fromEnvironment(Map.of("OPENAI_API_KEY", KEY))
+                .baseUrl("http://127.0.0.1:" + wm.port() + "/v1").sleeper(waits::add).build();
+        local.complete(STRUCTURED);
+
+        wm.verify(postRequestedFor(urlEqualTo(PATH)).withoutHeader("Authorization"));
+        assertThat(local.apiKeyName()).isNull();
+        assertThat(local.toString()).contains("apiKey=none");
+    }
+
+    @Test
+    void aNamedKeyVariableIsSentToTheBaseUrlAndNamedButNeverShown() {
+        stub(okJson(completion("{}", "stop")));
+
+        OpenAiLlmClient local = OpenAiLlmClient.fromEnvironment(Map.of("OPENAI_API_KEY", "sk-other-key-1",
+                        "VLLM_API_KEY", KEY)).apiKeyVariable("VLLM_API_KEY")
+                .baseUrl("http://localhost:" + wm.port() + "/v1").sleeper(waits::add).build();
+        local.complete(STRUCTURED);
+
+        wm.verify(postRequestedFor(urlEqualTo(PATH)).withHeader("Authorization", equalTo("Bearer " + KEY)));
+        assertThat(local.apiKeyName()).isEqualTo("VLLM_API_KEY");
+        assertThat(local.toString()).contains("apiKey=VLLM_API_KEY").doesNotContain(KEY);
+        assertThat(client().build().apiKeyName()).isEqualTo("apiKey");
+    }
+
+    @Test
+    void anUnsetKeyVariableIsNamedInTheError() {
+        assertThatThrownBy(() -> OpenAiLlmClient.fromEnvironment(Map.of()).apiKeyVariable("VLLM_API_KEY")
+                .baseUrl("http://127.0.0.1:8000/v1").build())
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessageStartingWith("environment: VLLM_API_KEY: is not set");
+    }
+
+    @Test
+    void aKeyIsNeverSentOverPlainHttpToAHostOtherThanLoopback() {
+        assertThatThrownBy(() -> OpenAiLlmClient.builder().baseUrl("http://10.0.0.5:8000/v1").apiKey(KEY).build())
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessage("OpenAiLlmClient.builder(): baseUrl: refusing to send the API key apiKey over plain "
+                        + "http to 10.0.0.5; use https, a loopback address such as 127.0.0.1, or no key");
+        assertThatThrownBy(() -> OpenAiLlmClient.fromEnvironment(Map.of("OPENAI_API_KEY", KEY,
+                "OPENAI_BASE_URL", "http://llm.internal:8000/v1")).build())
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessageStartingWith("environment: OPENAI_BASE_URL: refusing to send the API key OPENAI_API_KEY")
+                .hasMessageNotContaining(KEY);
+        assertThat(OpenAiLlmClient.builder().baseUrl("https://10.0.0.5:8000/v1").apiKey(KEY).build().apiKeyName())
+                .isEqualTo("apiKey");
+        assertThat(OpenAiLlmClient.builder().baseUrl("http://10.0.0.5:8000/v1").build().apiKeyName()).isNull();
+        assertThat(OpenAiLlmClient.builder().baseUrl("http://[::1]:8000/v1").apiKey(KEY).build().apiKeyName())
+                .isEqualTo("apiKey");
+    }
+
     /** A clock tests move by hand. */
     static final class MutableClock extends Clock {
         private volatile Instant now;
