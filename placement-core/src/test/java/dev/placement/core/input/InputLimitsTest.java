@@ -104,4 +104,11 @@ class InputLimitsTest {
         String msg = message(() -> ClusterFiles.parseCluster("nodes:\n  - {[a]: 1}\n", "c.yaml"));
         assertThat(msg).startsWith("c.yaml: syntax error at line 2").contains("got a list").doesNotContain("snakeyaml");
     }
+
+    @Test
+    void aLongValueIsEchoedClipped() {
+        String msg = message(() -> ClusterFiles.parseCluster("nodes: '" + "v".repeat(10_000) + "'\n", "c.yaml"));
+        assertThat(msg).isEqualTo("c.yaml: nodes: must be a non-empty list, found '" + "v".repeat(80)
+                + "... (9920 more)'");
+    }
 }
