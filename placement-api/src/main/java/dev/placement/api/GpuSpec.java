@@ -33,6 +33,10 @@ public record GpuSpec(String name, long memoryBytes, double memoryBandwidthBytes
      */
     public static GpuSpec of(String name, double memoryGiB, double bandwidthGBps, double fp16Tflops) {
         Checks.positive(memoryGiB, "gpu.memoryGiB");
+        if (memoryGiB >= (double) (Long.MAX_VALUE >> 30)) {
+            throw new IllegalArgumentException("gpu.memoryGiB must be below " + (Long.MAX_VALUE >> 30)
+                    + " so that its bytes fit a long, was " + memoryGiB);
+        }
         return new GpuSpec(name, Math.round(memoryGiB * (1L << 30)), bandwidthGBps * 1e9, fp16Tflops * 1e12);
     }
 }

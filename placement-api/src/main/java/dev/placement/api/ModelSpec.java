@@ -60,6 +60,20 @@ public record ModelSpec(
         if (dtypeBytes < 1 || dtypeBytes > 8) {
             throw new IllegalArgumentException("model.dtypeBytes must be 1 to 8, was " + dtypeBytes);
         }
+        try {
+            // Every size below is a long product of these fields; refuse a model for which one would wrap round.
+            long h = hiddenSize;
+            long attention = Math.multiplyExact(Math.multiplyExact(h, (long) attentionHeads + 2L * kvHeads
+                    + attentionHeads), headDim);
+            long perLayer = Math.addExact(attention, Math.multiplyExact(3L * h, ffnSize));
+            long embed = Math.multiplyExact(Math.multiplyExact((long) vocabSize, h), 2L * dtypeBytes);
+            Math.addExact(Math.multiplyExact(Math.multiplyExact(perLayer, layers), dtypeBytes), embed);
+            Math.multiplyExact(Math.multiplyExact(2L * kvHeads, headDim), (long) dtypeBytes * contextLength);
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("model '" + name + "' is too large to size in bytes (hiddenSize "
+                    + hiddenSize + ", ffnSize " + ffnSize + ", vocabSize " + vocabSize + ", layers " + layers
+                    + "); its weights would exceed 2^63 bytes");
+        }
     }
 
     /**

@@ -203,7 +203,7 @@ final class BenchCommand implements Callable<Integer> {
         ServingBenchmark.Builder b = ServingBenchmark.builder()
                 .baseUrl(baseUrl())
                 .endpoint(endpoint())
-                .numPrompts(atLeastOne(numPrompts, "--num-prompts"))
+                .numPrompts(bounded(numPrompts, MAX_PROMPTS, "--num-prompts"))
                 .requestRate(requestRate())
                 .outputTokens(atLeastOne(outputLen, "--output-len"))
                 .ignoreEos(ignoreEos)
@@ -237,8 +237,15 @@ final class BenchCommand implements Callable<Integer> {
                         + "prompts have their own lengths)");
             }
             b.prompts(BenchmarkPrompt.readJsonl(prompts));
-        } else if (inputLen != null) {
-            b.inputTokens(atLeastOne(inputLen, "--input-len"));
+        } else {
+            int tokens = inputLen == null ? DEFAULT_INPUT_TOKENS : bounded(inputLen, MAX_INPUT_TOKENS, "--input-len");
+            long total = Math.multiplyExact((long) tokens, numPrompts);
+            if (total > MAX_SYNTHETIC_TOKENS) {
+                throw new InvalidInputException("--num-prompts", null, numPrompts + " prompts of " + tokens
+                        + " tokens make " + total + " tokens to generate, more than " + MAX_SYNTHETIC_TOKENS
+                        + "; send fewer or shorter prompts");
+            }
+            b.inputTokens(tokens);
         }
         return b.build();
     }
@@ -250,6 +257,10 @@ final class BenchCommand implements Callable<Integer> {
             String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
             if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
                 throw new InvalidInputException("--url", null, problem);
+            }
+            if (uri.getPort() > 65_535) {
+                throw new InvalidInputException("--url", null, "port " + uri.getPort() + " is out of range; a port "
+                        + "is 1 to 65535, like http://10.0.0.10:8000");
             }
             return uri;
         } catch (URISyntaxException e) {
@@ -306,6 +317,22 @@ final class BenchCommand implements Callable<Integer> {
                     + timeoutSeconds);
         }
         return Duration.ofNanos((long) (timeoutSeconds * 1e9));
+    }
+
+    /** The most requests one bench sends: every request's timings are kept until the end. */
+    static final int MAX_PROMPTS = 1_000_000;
+    /** The longest generated prompt, in tokens: longer than any model's context. */
+    static final int MAX_INPUT_TOKENS = 1_048_576;
+    /** The most synthetic prompt tokens one bench generates, all held in memory: about 300 MB of text. */
+    static final long MAX_SYNTHETIC_TOKENS = 50_000_000;
+    /** The length of a synthetic prompt without {@code --input-len}, the benchmark's own default. */
+    private static final int DEFAULT_INPUT_TOKENS = 1024;
+
+    private static int bounded(int value, int max, String option) {
+        if (value < 1 || value > max) {
+            throw new InvalidInputException(option, null, "must be from 1 to " + max + ", was " + value);
+        }
+        return value;
     }
 
     private static int atLeastOne(int value, String option) {

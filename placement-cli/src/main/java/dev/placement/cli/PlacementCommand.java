@@ -91,23 +91,58 @@ public final class PlacementCommand implements Runnable {
             } else {
                 code = 1;
             }
-            err.println("placement: " + (ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage()));
+            String message = ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage();
+            err.println("placement: " + oneLine(message)
+                    + (code == 1 && !verbose ? " (run with --verbose for details)" : ""));
             if (verbose) {
                 ex.printStackTrace(err);
-            } else if (code == 1) {
-                err.println("placement: run with --verbose for details");
             }
             err.flush();
             return code;
         });
         cl.setParameterExceptionHandler((ParameterException ex, String[] args) -> {
             PrintWriter err = ex.getCommandLine().getErr();
-            err.println("placement: " + ex.getMessage());
-            err.println("placement: see '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help'");
+            err.println("placement: " + oneLine(ex.getMessage()) + "; see '"
+                    + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help'");
             err.flush();
             return EXIT_BAD_INPUT;
         });
         return cl;
+    }
+
+    /** The longest problem line printed: a value echoed from a hostile file cannot flood the terminal. */
+    static final int MAX_MESSAGE_CHARS = 400;
+
+    /**
+     * Makes a message safe to print as one line: line breaks, tabs and every other control character (which
+     * includes the ESC that starts a terminal escape sequence) become visible backslash escapes, and a message
+     * longer than {@link #MAX_MESSAGE_CHARS} is clipped, saying how much was cut.
+     */
+    static String oneLine(String message) {
+        if (message == null) {
+            return "";
+        }
+        StringBuilder b = new StringBuilder(Math.min(message.length(), MAX_MESSAGE_CHARS) + 32);
+        int i = 0;
+        for (; i < message.length() && b.length() < MAX_MESSAGE_CHARS; i++) {
+            char c = message.charAt(i);
+            if (c == '\n') {
+                b.append("\\n");
+            } else if (c == '\r') {
+                b.append("\\r");
+            } else if (c == '\t') {
+                b.append("\\t");
+            } else if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029'
+                    || Character.getType(c) == Character.FORMAT) {
+                b.append(String.format("\\u%04x", (int) c));
+            } else {
+                b.append(c);
+            }
+        }
+        if (i < message.length()) {
+            b.append("... (").append(message.length() - i).append(" more characters)");
+        }
+        return b.toString();
     }
 
     /** Reads the version Maven wrote into the jar. */

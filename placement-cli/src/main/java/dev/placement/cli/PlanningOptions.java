@@ -125,9 +125,9 @@ final class PlanningOptions {
         ClusterSnapshot nodes = ClusterFiles.readCluster(cluster);
         ConnectivityMap links = ClusterFiles.readConnectivity(connectivity, nodes);
         ModelSpec spec = ModelCatalog.builtIn().resolve(model, "--model", null);
-        positive(inputLen, "--input-len");
-        positive(outputLen, "--output-len");
-        positive(concurrency, "--concurrency");
+        atMost(inputLen, spec.contextLength(), "--input-len", "the model's context length");
+        atMost(outputLen, spec.contextLength(), "--output-len", "the model's context length");
+        atMost(concurrency, MAX_CONCURRENCY, "--concurrency", "the most requests planned for at once");
         int len = maxModelLen != null ? maxModelLen : spec.defaultMaxModelLen();
         if (len < 1 || len > spec.contextLength()) {
             throw new InvalidInputException("--max-model-len", null, "must be 1 to the model's context length "
@@ -142,10 +142,14 @@ final class PlanningOptions {
                 .build();
     }
 
-    private static void positive(int value, String option) {
-        if (value < 1) {
-            throw new InvalidInputException(option, null, "must be a positive number of tokens or requests, was "
-                    + value);
+    /** The most concurrent requests a plan is made for: beyond it the figures mean nothing. */
+    static final int MAX_CONCURRENCY = 100_000;
+
+    /** Checks {@code 1 <= value <= max}, so that the model's arithmetic on tokens cannot overflow. */
+    private static void atMost(int value, int max, String option, String what) {
+        if (value < 1 || value > max) {
+            throw new InvalidInputException(option, null, "must be a whole number from 1 to " + what + " " + max
+                    + ", was " + value);
         }
     }
 

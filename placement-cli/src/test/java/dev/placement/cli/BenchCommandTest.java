@@ -179,7 +179,7 @@ class BenchCommandTest {
     @Test
     void badOptionsGiveOneClearLineAndExitTwo() {
         String url = "http://127.0.0.1:9";
-        assertBad("placement: --num-prompts: must be at least 1, was 0",
+        assertBad("placement: --num-prompts: must be from 1 to 1000000, was 0",
                 "bench", "--url", url, "--num-prompts", "0");
         assertBad("placement: --endpoint: 'embeddings' is not an endpoint; use completions or chat",
                 "bench", "--url", url, "--num-prompts", "1", "--endpoint", "embeddings");

@@ -3,17 +3,17 @@ package dev.placement.core;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.placement.api.InvalidInputException;
+import dev.placement.core.input.BoundedText;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
@@ -120,30 +120,22 @@ final class CalibrationFile {
 
     private static JsonNode tree(Path file) {
         String source = file.toString();
-        byte[] bytes;
-        try (InputStream in = Files.newInputStream(file)) {
-            bytes = in.readNBytes(MAX_BYTES + 1);
-        } catch (NoSuchFileException e) {
-            throw new InvalidInputException(source, null, "file not found");
-        } catch (IOException e) {
-            throw new InvalidInputException(source, null, "cannot be read: " + e.getMessage());
-        }
-        if (bytes.length > MAX_BYTES) {
-            throw new InvalidInputException(source, null, "larger than " + MAX_BYTES + " bytes; a calibration file "
-                    + "is a few KB");
-        }
+        // Read as every input file is: a device or FIFO is refused rather than read or waited on.
+        String text = BoundedText.read(file, MAX_BYTES, "a calibration file is a few KB", "a JSON object");
         try {
-            JsonNode root = JSON.readTree(bytes);
+            JsonNode root = JSON.readTree(text);
             if (root == null || root.isMissingNode()) {
                 throw new InvalidInputException(source, null, "the file is empty");
             }
             return root;
+        } catch (StreamConstraintsException e) {
+            throw new InvalidInputException(source, null, "nested too deeply or too large to be a calibration file");
         } catch (JsonProcessingException e) {
             JsonLocation at = e.getLocation();
             String where = at == null ? "" : "line " + at.getLineNr() + ", column " + at.getColumnNr() + ": ";
-            throw new InvalidInputException(source, null, "syntax error at " + where + e.getOriginalMessage());
-        } catch (IOException e) {
-            throw new InvalidInputException(source, null, "cannot be read: " + e.getMessage());
+            String why = e.getOriginalMessage() == null ? "malformed JSON"
+                    : e.getOriginalMessage().lines().findFirst().orElse("");
+            throw new InvalidInputException(source, null, "syntax error at " + where + why);
         }
     }
 

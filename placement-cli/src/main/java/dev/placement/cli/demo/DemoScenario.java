@@ -8,12 +8,13 @@ import dev.placement.api.Objective;
 import dev.placement.api.Workload;
 import dev.placement.core.PerformanceModel;
 import dev.placement.core.catalog.ModelCatalog;
+import dev.placement.core.input.BoundedText;
 import dev.placement.core.input.ClusterFiles;
 import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.MathContext;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -122,13 +123,9 @@ public record DemoScenario(String name, ModelSpec model, int maxModelLen, Object
      * @throws InvalidInputException naming the file, field and value of the first problem
      */
     public static DemoScenario read(Path file) {
-        try {
-            return parse(Files.readString(file), file.toString());
-        } catch (NoSuchFileException e) {
-            throw new InvalidInputException(file.toString(), null, "file not found");
-        } catch (IOException e) {
-            throw new InvalidInputException(file.toString(), null, "cannot be read: " + e.getMessage());
-        }
+        // The bound and the regular-file rule are the cluster file's: a device or FIFO is refused, not read.
+        return parse(BoundedText.read(file, MAX_FILE_BYTES, "a scenario file is a few KB", "a YAML scenario"),
+                file.toString());
     }
 
     /**
@@ -200,6 +197,7 @@ public record DemoScenario(String name, ModelSpec model, int maxModelLen, Object
                     + step.toMinutes() + " min, was " + tick.toSeconds() + " s");
         }
         List<Step> steps = steps(root.get("steps"), cluster, source);
+        boundTicks(step, tick, steps.size(), source);
         String name = root.has("name") ? text(root, "name", source) : source;
         PerformanceModel.Parameters truth = root.has("truth") ? DemoTruth.parse(root.get("truth"), source) : null;
         return new DemoScenario(name, model, maxModelLen, objective, workload, firstNode, cluster, base, step, tick,
@@ -340,19 +338,50 @@ public record DemoScenario(String name, ModelSpec model, int maxModelLen, Object
         return v.asInt();
     }
 
+    /** The largest scenario file read. */
+    static final int MAX_FILE_BYTES = 1 << 20;
+
+    /** The shortest duration a scenario may give: ticks and restarts are whole seconds of simulated time. */
+    static final Duration MIN_DURATION = Duration.ofSeconds(1);
+    /** The longest duration a scenario may give: a week, far beyond any demo. */
+    static final Duration MAX_DURATION = Duration.ofDays(7);
+    /** The most ticks a demo may run, over all its steps: a demo must end in seconds, not run for ever. */
+    static final long MAX_TICKS = 100_000;
+
     private static Duration minutes(JsonNode root, String field, double fallback, String source) {
-        double v = root.has(field) ? number(root, field, source) : fallback;
-        if (!(v > 0)) {
-            throw new InvalidInputException(source, field, "must be a positive number of minutes, was " + v);
-        }
-        return Duration.ofMillis(Math.round(v * 60_000));
+        return duration(root, field, fallback, 60_000, "minutes", source);
     }
 
     private static Duration seconds(JsonNode root, String field, double fallback, String source) {
+        return duration(root, field, fallback, 1000, "seconds", source);
+    }
+
+    /** Reads a duration given in a unit, in exact bounds checked before it is converted. */
+    private static Duration duration(JsonNode root, String field, double fallback, long unitMillis, String unit,
+            String source) {
         double v = root.has(field) ? number(root, field, source) : fallback;
-        if (!(v > 0)) {
-            throw new InvalidInputException(source, field, "must be a positive number of seconds, was " + v);
+        double millis = v * unitMillis;
+        if (!(millis >= MIN_DURATION.toMillis() && millis <= MAX_DURATION.toMillis())) {
+            throw new InvalidInputException(source, field, "must be a number of " + unit + " from "
+                    + trim((double) MIN_DURATION.toMillis() / unitMillis) + " to "
+                    + trim((double) MAX_DURATION.toMillis() / unitMillis) + ", was " + root.path(field).asText(
+                            String.valueOf(v)));
         }
-        return Duration.ofMillis(Math.round(v * 1000));
+        return Duration.ofMillis(Math.round(millis));
+    }
+
+    /** @return a bound as a person writes it: 1, 0.01667, 10080 */
+    private static String trim(double v) {
+        return new BigDecimal(v).round(new MathContext(4)).stripTrailingZeros().toPlainString();
+    }
+
+    /** Refuses a scenario whose steps would take more than {@link #MAX_TICKS} ticks. */
+    private static void boundTicks(Duration step, Duration tick, int steps, String source) {
+        long perStep = Math.max(1, step.toMillis() / tick.toMillis());
+        if (perStep > MAX_TICKS / steps) {
+            throw new InvalidInputException(source, "tickSeconds", "gives " + Math.multiplyExact(perStep, steps)
+                    + " ticks over " + steps + " steps of " + step.toSeconds() + " s; at most " + MAX_TICKS
+                    + " ticks: lengthen tickSeconds or shorten stepMinutes");
+        }
     }
 }

@@ -2,6 +2,7 @@ package dev.placement.core.catalog;
 
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -30,6 +31,9 @@ final class HfConfigParser {
             .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
             .build();
 
+    /** The longest model id taken from a config: Hugging Face ids are at most 96 characters. */
+    private static final int MAX_NAME_CHARS = 200;
+
     private HfConfigParser() {
     }
 
@@ -47,6 +51,8 @@ final class HfConfigParser {
         JsonNode root;
         try {
             root = JSON.readTree(in);
+        } catch (StreamConstraintsException e) {
+            throw new InvalidInputException(source, null, "is nested too deeply or too large to be a config.json", e);
         } catch (JsonProcessingException e) {
             throw new InvalidInputException(source, null, "is not valid JSON: " + where(e.getLocation())
                     + firstLine(e.getOriginalMessage()), e);
@@ -132,7 +138,9 @@ final class HfConfigParser {
     private static String firstUsableName(String... candidates) {
         for (String c : candidates) {
             // "./" and absolute paths are what save_pretrained writes for local checkpoints: not an id
-            if (c != null && !c.isBlank() && !c.startsWith(".") && !c.startsWith("/")) {
+            // a name with control characters (a terminal escape sequence, a newline) is not an id either
+            if (c != null && !c.isBlank() && !c.startsWith(".") && !c.startsWith("/")
+                    && c.chars().noneMatch(Character::isISOControl) && c.length() <= MAX_NAME_CHARS) {
                 return c.trim();
             }
         }

@@ -2,10 +2,10 @@ package dev.placement.core.catalog;
 
 import dev.placement.api.InvalidInputException;
 import dev.placement.api.ModelSpec;
-import java.io.IOException;
+import dev.placement.core.input.BoundedText;
+import java.io.ByteArrayInputStream;
 import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 /**
@@ -43,6 +43,9 @@ public final class ModelConfigs {
     private ModelConfigs() {
     }
 
+    /** The largest config.json read: real ones are a few KB, a multimodal one with its processor a few tens. */
+    static final int MAX_CONFIG_BYTES = 1 << 20;
+
     /**
      * Reads a config.json file. The model's name is {@code _name_or_path} when it holds a Hugging Face id,
      * else the name of the directory that holds a file called {@code config.json}, else the file's name.
@@ -54,18 +57,15 @@ public final class ModelConfigs {
      *                               or lacks or mangles a field the family needs
      */
     public static ModelSpec fromConfigJson(Path configJson) {
+        // Read bounded, as every input file is: a device, FIFO or huge file is refused, not read.
         Path fileName = configJson.getFileName();
         String source = fileName == null ? configJson.toString() : fileName.toString();
         Path parent = configJson.toAbsolutePath().getParent();
         String fallback = source.equals("config.json") && parent != null && parent.getFileName() != null
                 ? parent.getFileName().toString() : source;
-        try (InputStream in = Files.newInputStream(configJson)) {
-            return HfConfigParser.parse(in, null, fallback, source);
-        } catch (NoSuchFileException e) {
-            throw new InvalidInputException(configJson.toString(), null, "file not found");
-        } catch (IOException e) {
-            throw new InvalidInputException(configJson.toString(), null, "cannot be read: " + e.getMessage(), e);
-        }
+        String text = BoundedText.read(configJson, MAX_CONFIG_BYTES, "a config.json is a few KB", "a JSON object");
+        return HfConfigParser.parse(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)), null, fallback,
+                source);
     }
 
     /**

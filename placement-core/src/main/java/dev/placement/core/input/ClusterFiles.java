@@ -9,6 +9,8 @@ import static dev.placement.core.input.JsonFields.text;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -19,6 +21,7 @@ import dev.placement.api.InvalidInputException;
 import dev.placement.api.NodeSpec;
 import dev.placement.api.GpuCatalog;
 import dev.placement.core.Observation;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -28,6 +31,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Reads the cluster file and the connectivity file, in YAML or JSON (JSON is read as YAML).
@@ -70,6 +75,8 @@ public final class ClusterFiles {
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     /** The largest cluster or connectivity file read: thousands of nodes fit in far less. */
     private static final int MAX_FILE_BYTES = 4 << 20;
+    /** The most GPUs a node may declare: far above any server, far below an overflowed figure. */
+    static final int MAX_GPUS_PER_NODE = 1024;
     private static final Set<String> CLUSTER_FIELDS = Set.of("gpuMemoryUtilization", "nodes");
     private static final Set<String> NODE_FIELDS = Set.of("id", "address", "gpu", "gpuCount", "labels");
     private static final Set<String> GPU_FIELDS = Set.of("name", "memoryGiB", "bandwidthGBps", "fp16Tflops");
@@ -230,17 +237,75 @@ public final class ClusterFiles {
      * @throws InvalidInputException if the text is empty or not valid YAML
      */
     public static JsonNode readYaml(String text, String source) {
-        try {
-            JsonNode root = YAML.readTree(text);
+        rejectLongLine(text, source);
+        try (JsonParser parser = YAML.createParser(text)) {
+            JsonNode root = YAML.readTree(parser);
             if (root == null || root.isMissingNode() || root.isNull()) {
                 throw new InvalidInputException(source, null, "the file is empty");
             }
+            if (parser.nextToken() != null) {
+                throw new InvalidInputException(source, null, "a second YAML document starts at line "
+                        + parser.currentLocation().getLineNr() + "; give one document (remove the '---' and what "
+                        + "follows)");
+            }
             return root;
+        } catch (StreamConstraintsException e) {
+            throw new InvalidInputException(source, null, "nested too deeply or too large to be a Placement input "
+                    + "(at most " + StreamReadConstraints.DEFAULT_MAX_DEPTH + " levels)");
         } catch (JsonProcessingException e) {
             JsonLocation at = e.getLocation();
-            String where = at == null ? "" : "line " + at.getLineNr() + ", column " + at.getColumnNr() + ": ";
-            throw new InvalidInputException(source, null, "syntax error at " + where + e.getOriginalMessage());
+            String where = at == null || at.getLineNr() < 1 ? ""
+                    : "line " + at.getLineNr() + ", column " + at.getColumnNr() + ": ";
+            throw new InvalidInputException(source, null, "syntax error at " + where
+                    + firstLine(e.getOriginalMessage()));
+        } catch (IOException e) {
+            throw new InvalidInputException(source, null, "cannot be read: " + firstLine(e.getMessage()));
         }
+    }
+
+    /** The longest line a YAML input may hold: SnakeYAML scans a long plain scalar slowly, so refuse it first. */
+    static final int MAX_LINE_CHARS = 64 * 1024;
+
+    private static void rejectLongLine(String text, String source) {
+        int line = 1;
+        int start = 0;
+        for (int i = 0; i <= text.length(); i++) {
+            if (i == text.length() || text.charAt(i) == '\n') {
+                if (i - start > MAX_LINE_CHARS) {
+                    throw new InvalidInputException(source, null, "line " + line + " is longer than "
+                            + MAX_LINE_CHARS + " characters; no field of a Placement input is that long");
+                }
+                line++;
+                start = i + 1;
+            }
+        }
+    }
+
+    private static final Pattern SNAKEYAML_EVENT =
+            Pattern.compile("<org\\.yaml\\.snakeyaml\\.events\\.(\\w+?)Event\\b[^>]*>");
+
+    /** The first line of a parser's message: SnakeYAML appends the offending text and a caret on more lines. */
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "unreadable";
+        }
+        String first = message.strip().lines().findFirst().orElse("");
+        first = first.endsWith(":") ? first.substring(0, first.length() - 1) : first;
+        // Jackson names SnakeYAML's event objects ("got this instead: <org.yaml...SequenceStartEvent(...)>"):
+        // say what the user wrote instead.
+        Matcher event = SNAKEYAML_EVENT.matcher(first);
+        StringBuilder b = new StringBuilder();
+        while (event.find()) {
+            String kind = switch (event.group(1)) {
+                case "SequenceStart" -> "a list";
+                case "MappingStart" -> "a mapping";
+                case "Scalar" -> "a value";
+                default -> "'" + event.group(1) + "'";
+            };
+            event.appendReplacement(b, Matcher.quoteReplacement(kind));
+        }
+        event.appendTail(b);
+        return b.toString().replace("got this instead: ", "got ");
     }
 
     static ClusterSnapshot parseCluster(JsonNode root, String source, GpuCatalog gpus) {
@@ -281,9 +346,9 @@ public final class ClusterFiles {
             int gpuCount = 1;
             if (n.has("gpuCount")) {
                 JsonNode c = n.get("gpuCount");
-                if (!c.isIntegralNumber() || c.asInt() < 1) {
+                if (!c.isIntegralNumber() || !c.canConvertToInt() || c.asInt() < 1 || c.asInt() > MAX_GPUS_PER_NODE) {
                     throw new InvalidInputException(source, path + ".gpuCount",
-                            "must be a whole number >= 1, was " + c);
+                            "must be a whole number from 1 to " + MAX_GPUS_PER_NODE + ", was " + c);
                 }
                 gpuCount = c.asInt();
             }
@@ -317,10 +382,22 @@ public final class ClusterFiles {
         }
         rejectUnknown(g, path + ".", GPU_FIELDS, source);
         String name = text(g, "name", path, source);
-        double memory = positive(g, "memoryGiB", path, source);
-        double bandwidth = positive(g, "bandwidthGBps", path, source);
-        double tflops = positive(g, "fp16Tflops", path, source);
+        double memory = gpuFigure(g, "memoryGiB", path, source);
+        double bandwidth = gpuFigure(g, "bandwidthGBps", path, source);
+        double tflops = gpuFigure(g, "fp16Tflops", path, source);
         return GpuSpec.of(name, memory, bandwidth, tflops);
+    }
+
+    /** The largest GPU figure read (GiB, GB/s or TFLOPS): a thousand times any GPU made, and exact in bytes. */
+    static final double MAX_GPU_FIGURE = 1e6;
+
+    private static double gpuFigure(JsonNode g, String field, String path, String source) {
+        double d = positive(g, field, path, source);
+        if (d > MAX_GPU_FIGURE) {
+            throw new InvalidInputException(source, path + "." + field, "must be at most " + (long) MAX_GPU_FIGURE
+                    + ", was " + g.get(field).asText());
+        }
+        return d;
     }
 
     static ConnectivityMap parseConnectivity(JsonNode root, String source, ClusterSnapshot cluster) {

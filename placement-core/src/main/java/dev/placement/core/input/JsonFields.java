@@ -62,7 +62,7 @@ final class JsonFields {
     /** @return a value as a message shows it: text quoted, a list or a mapping by its kind */
     static String describe(JsonNode v) {
         if (v.isTextual()) {
-            return "'" + v.asText() + "'";
+            return "'" + clip(v.asText()) + "'";
         }
         if (v.isArray()) {
             return "a list";
@@ -71,5 +71,14 @@ final class JsonFields {
             return "a mapping";
         }
         return v.toString();
+    }
+
+    /** The most characters of a value a message echoes: enough to recognise it, not a megabyte of it. */
+    static final int MAX_ECHOED_CHARS = 80;
+
+    /** @return the value, cut at {@link #MAX_ECHOED_CHARS} characters with how many more there were */
+    static String clip(String value) {
+        return value.length() <= MAX_ECHOED_CHARS ? value
+                : value.substring(0, MAX_ECHOED_CHARS) + "... (" + (value.length() - MAX_ECHOED_CHARS) + " more)";
     }
 }

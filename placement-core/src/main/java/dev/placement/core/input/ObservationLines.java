@@ -3,6 +3,7 @@ package dev.placement.core.input;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -96,6 +97,9 @@ final class ObservationLines {
         JsonNode root;
         try {
             root = JSON.readTree(line);
+        } catch (StreamConstraintsException e) {
+            throw new InvalidInputException(source, "line " + lineNumber, "nested too deeply or too large; each line "
+                    + "is one object like " + EXAMPLE);
         } catch (JsonProcessingException e) {
             JsonLocation at = e.getLocation();
             String where = at == null ? "" : " at column " + at.getColumnNr();

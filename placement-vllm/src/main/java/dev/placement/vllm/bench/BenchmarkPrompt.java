@@ -1,11 +1,16 @@
 package dev.placement.vllm.bench;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.placement.api.InvalidInputException;
-import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -85,43 +90,89 @@ public record BenchmarkPrompt(String text, int inputTokens) {
      *     with a string {@code prompt}, or it holds no prompt at all
      */
     public static List<BenchmarkPrompt> readJsonl(Path file) {
-        ObjectMapper json = new ObjectMapper();
+        ObjectMapper json = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
         List<BenchmarkPrompt> prompts = new ArrayList<>();
         String source = file.toString();
-        try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            String line;
-            int lineNumber = 0;
-            while ((line = reader.readLine()) != null) {
-                lineNumber++;
-                if (line.isBlank()) {
-                    continue;
-                }
-                JsonNode node;
-                try {
-                    node = json.readTree(line);
-                } catch (JsonProcessingException e) {
-                    throw new InvalidInputException(source, "line " + lineNumber,
-                            "not valid JSON (" + e.getOriginalMessage() + "); each line must be an object like "
-                                    + "{\"prompt\": \"...\"}");
-                }
-                JsonNode prompt = node == null ? null : node.get("prompt");
-                if (prompt == null || !prompt.isTextual()) {
-                    throw new InvalidInputException(source, "line " + lineNumber + ": prompt",
-                            "missing or not a string; each line must be an object like {\"prompt\": \"...\"}");
-                }
-                String text = prompt.asText();
-                prompts.add(new BenchmarkPrompt(text, countWords(text)));
+        String text = boundedText(file, source);
+        int lineNumber = 0;
+        int start = 0;
+        while (start < text.length()) {
+            int end = text.indexOf('\n', start);
+            end = end < 0 ? text.length() : end;
+            String line = text.substring(start, end);
+            start = end + 1;
+            lineNumber++;
+            if (line.length() > MAX_LINE_CHARS) {
+                throw new InvalidInputException(source, "line " + lineNumber, "longer than " + MAX_LINE_CHARS
+                        + " characters; one prompt is one line");
             }
-        } catch (NoSuchFileException e) {
-            throw new InvalidInputException(source, null, "no such file");
-        } catch (IOException e) {
-            throw new InvalidInputException(source, null, "cannot be read: " + e.getMessage(), e);
+            if (line.isBlank()) {
+                continue;
+            }
+            JsonNode node;
+            try {
+                node = json.readTree(line);
+            } catch (StreamConstraintsException e) {
+                throw new InvalidInputException(source, "line " + lineNumber, "nested too deeply or too large; "
+                        + "each line must be one object like {\"prompt\": \"...\"}");
+            } catch (JsonProcessingException e) {
+                String why = e.getOriginalMessage().lines().findFirst().orElse("")
+                        .replaceAll(" \\(start marker at \\[Source: .*", "");
+                throw new InvalidInputException(source, "line " + lineNumber,
+                        "not valid JSON (" + why + "); each line must be one object like {\"prompt\": \"...\"}");
+            }
+            JsonNode prompt = node == null ? null : node.get("prompt");
+            if (prompt == null || !prompt.isTextual()) {
+                throw new InvalidInputException(source, "line " + lineNumber + ": prompt",
+                        "missing or not a string; each line must be an object like {\"prompt\": \"...\"}");
+            }
+            String promptText = prompt.asText();
+            prompts.add(new BenchmarkPrompt(promptText, countWords(promptText)));
         }
         if (prompts.isEmpty()) {
             throw new InvalidInputException(source, null, "holds no prompt; expected one {\"prompt\": \"...\"} "
                     + "object per line");
         }
         return List.copyOf(prompts);
+    }
+
+    /** The largest prompts file read; it is held in memory whole. */
+    static final int MAX_FILE_BYTES = 64 << 20;
+    /** The longest line of a prompts file: a prompt far longer than any model's context. */
+    static final int MAX_LINE_CHARS = 8 << 20;
+
+    /**
+     * Reads the file whole, bounded, strictly UTF-8, refusing a directory, device or FIFO before opening it:
+     * the rule placement-core's input readers follow, repeated here because this module depends on the API
+     * alone.
+     */
+    private static String boundedText(Path file, String source) {
+        if (Files.isDirectory(file)) {
+            throw new InvalidInputException(source, null, "is a directory; expected a JSON Lines file of prompts");
+        }
+        if (Files.exists(file) && !Files.isRegularFile(file)) {
+            throw new InvalidInputException(source, null, "is not a regular file (a device, FIFO or socket); "
+                    + "expected a JSON Lines file of prompts");
+        }
+        byte[] bytes;
+        try (InputStream in = Files.newInputStream(file)) {
+            bytes = in.readNBytes(MAX_FILE_BYTES + 1);
+        } catch (NoSuchFileException e) {
+            throw new InvalidInputException(source, null, "no such file");
+        } catch (IOException e) {
+            throw new InvalidInputException(source, null, "cannot be read: " + e.getMessage(), e);
+        }
+        if (bytes.length > MAX_FILE_BYTES) {
+            throw new InvalidInputException(source, null, "larger than " + MAX_FILE_BYTES + " bytes; split the "
+                    + "prompts over several runs");
+        }
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            throw new InvalidInputException(source, null, "is not UTF-8 text; expected a JSON Lines file of "
+                    + "prompts");
+        }
     }
 
     private static int countWords(String text) {

@@ -2,12 +2,15 @@ package dev.placement.vllm.bench;
 
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.function.Consumer;
 
 /**
  * Splits a server-sent-event body into events as its bytes arrive, byte by byte, so that nothing waits for the
  * end of the body. Each event is stamped with the arrival time of the read that completed its first
  * {@code data:} line; comments ({@code :} lines, often keep-alive pings) and the fields {@code event:},
- * {@code id:} and {@code retry:} carry no output and are skipped. Not thread-safe: one body, one thread at a time.
+ * {@code id:} and {@code retry:} carry no output and are skipped. A line or an event longer than a bound stops
+ * the stream and is reported, so that a hostile or broken server cannot make the reader buffer gigabytes. Not
+ * thread-safe: one body, one thread at a time.
  */
 final class ServerSentEvents {
 
@@ -22,7 +25,12 @@ final class ServerSentEvents {
         boolean event(byte[] data, int length, long nanos);
     }
 
+    /** The longest line or event kept, in bytes: a chunk of a completion is well under a kilobyte. */
+    static final int MAX_EVENT_BYTES = 1 << 20;
+
     private final Handler handler;
+    private final Consumer<String> tooLong;
+    private final int maxBytes;
     private byte[] line = new byte[1024];
     private int lineLength;
     private byte[] event = new byte[1024];
@@ -30,8 +38,15 @@ final class ServerSentEvents {
     private long eventNanos;
     private boolean stopped;
 
-    ServerSentEvents(Handler handler) {
+    /**
+     * @param handler  receives each complete event
+     * @param maxBytes the longest line or event, in bytes
+     * @param tooLong  told, once, that a line or event exceeded {@code maxBytes}; reading stops then
+     */
+    ServerSentEvents(Handler handler, int maxBytes, Consumer<String> tooLong) {
         this.handler = handler;
+        this.maxBytes = maxBytes;
+        this.tooLong = tooLong;
     }
 
     /** Consumes the bytes of one read until they are used up or the handler asks to stop. */
@@ -41,8 +56,12 @@ final class ServerSentEvents {
             if (b == '\n') {
                 endOfLine(arrivalNanos);
             } else {
+                if (lineLength == maxBytes) {
+                    stop("a line of the event stream is longer than " + maxBytes + " bytes");
+                    return;
+                }
                 if (lineLength == line.length) {
-                    line = Arrays.copyOf(line, line.length * 2);
+                    line = Arrays.copyOf(line, Math.min(maxBytes, line.length * 2));
                 }
                 line[lineLength++] = b;
             }
@@ -76,9 +95,21 @@ final class ServerSentEvents {
             }
             append(line, from, length - from);
         }
+        if (stopped) {
+            eventLength = 0;
+        }
+    }
+
+    private void stop(String why) {
+        stopped = true;
+        tooLong.accept(why);
     }
 
     private void append(byte[] bytes, int from, int length) {
+        if ((long) eventLength + length > maxBytes) {
+            stop("an event of the stream is longer than " + maxBytes + " bytes");
+            return;
+        }
         if (eventLength + length > event.length) {
             event = Arrays.copyOf(event, Math.max(event.length * 2, eventLength + length));
         }
@@ -87,6 +118,9 @@ final class ServerSentEvents {
     }
 
     private void dispatch() {
+        if (stopped) {
+            return;
+        }
         int length = eventLength;
         eventLength = 0;
         if (length > 0 && !handler.event(event, length, eventNanos)) {

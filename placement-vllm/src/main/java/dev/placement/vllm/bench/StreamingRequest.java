@@ -32,7 +32,8 @@ final class StreamingRequest {
     private final long runStartNanos;
     private final ObjectMapper json;
     private final CompletableFuture<RequestRecord> outcome = new CompletableFuture<>();
-    private final ServerSentEvents events = new ServerSentEvents(this::event);
+    private final ServerSentEvents events = new ServerSentEvents(this::event,
+            ServerSentEvents.MAX_EVENT_BYTES, why -> fail(FailureKind.MALFORMED_CHUNK, why));
 
     private long sentNanos;
     private boolean finished;

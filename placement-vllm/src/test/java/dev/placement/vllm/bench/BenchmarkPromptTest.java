@@ -52,4 +52,33 @@ class BenchmarkPromptTest {
         assertThatThrownBy(() -> BenchmarkPrompt.readJsonl(dir.resolve("none.jsonl")))
                 .hasMessageContaining("none.jsonl: no such file");
     }
+
+    @Test
+    void trailingJunkAfterAnObjectIsRejected() throws IOException {
+        Path file = Files.writeString(dir.resolve("p.jsonl"), "{\"prompt\": \"ok\"}\n{\"prompt\": \"a\"} junk\n");
+        assertThatThrownBy(() -> BenchmarkPrompt.readJsonl(file)).isInstanceOf(InvalidInputException.class)
+                .hasMessageStartingWith(file + ": line 2: not valid JSON (")
+                .hasMessageNotContaining("\n");
+    }
+
+    @Test
+    void invalidUtf8ADirectoryAndADeviceAreNamedAsSuch() throws IOException {
+        Path bad = Files.write(dir.resolve("bad.jsonl"), new byte[] {'{', (byte) 0xFF, '}'});
+        assertThatThrownBy(() -> BenchmarkPrompt.readJsonl(bad))
+                .hasMessage(bad + ": is not UTF-8 text; expected a JSON Lines file of prompts");
+        assertThatThrownBy(() -> BenchmarkPrompt.readJsonl(dir))
+                .hasMessage(dir + ": is a directory; expected a JSON Lines file of prompts");
+        Path zero = Path.of("/dev/zero");
+        if (Files.exists(zero)) {
+            assertThatThrownBy(() -> BenchmarkPrompt.readJsonl(zero)).hasMessageContaining("is not a regular file");
+        }
+    }
+
+    @Test
+    void deepNestingNamesTheLineNotTheParsersLimits() throws IOException {
+        Path file = Files.writeString(dir.resolve("deep.jsonl"), "[".repeat(1200) + "\n");
+        assertThatThrownBy(() -> BenchmarkPrompt.readJsonl(file))
+                .hasMessageStartingWith(file + ": line 1: nested too deeply or too large")
+                .hasMessageNotContaining("StreamReadConstraints");
+    }
 }

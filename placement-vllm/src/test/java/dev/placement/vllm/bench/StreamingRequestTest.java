@@ -208,6 +208,26 @@ class StreamingRequestTest {
         });
     }
 
+    @Test
+    void aLineLongerThanTheBoundFailsTheRequestWithoutBufferingTheRest() {
+        subscribe(200);
+        // Deliver a data line of twice the bound in 64 KiB reads; the reader must stop at the bound.
+        byte[] head = "data: {\"choices\":[{\"text\":\"".getBytes(StandardCharsets.UTF_8);
+        subscriber.onNext(List.of(ByteBuffer.wrap(head)));
+        byte[] block = new byte[64 << 10];
+        java.util.Arrays.fill(block, (byte) 'a');
+        for (int sent = 0; sent < 2 * ServerSentEvents.MAX_EVENT_BYTES && !request.outcome().isDone();
+                sent += block.length) {
+            subscriber.onNext(List.of(ByteBuffer.wrap(block)));
+        }
+
+        RequestRecord r = request.outcome().getNow(null);
+        assertThat(r).isNotNull();
+        assertThat(r.failure()).isEqualTo(FailureKind.MALFORMED_CHUNK);
+        assertThat(r.failureDetail()).isEqualTo("a line of the event stream is longer than 1048576 bytes");
+        assertThat(cancelled).isTrue();
+    }
+
     private static ByteBuffer bytes(String text) {
         return ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
     }
