@@ -53,6 +53,12 @@ final class LaunchCommand implements Callable<Integer> {
     /** The environment variable holding the Ray dashboard's bearer token. */
     static final String TOKEN_ENV = "PLACEMENT_RAY_TOKEN";
 
+    /** The values {@code --runtime} takes, the default first. */
+    static final List<String> RUNTIMES = List.of("ray-jobs", "ssh", "local");
+
+    /** The longest {@code --ready-timeout}: a day covers a first download of a large model. */
+    static final long MAX_READY_TIMEOUT_SECONDS = Duration.ofDays(1).toSeconds();
+
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -113,7 +119,8 @@ final class LaunchCommand implements Callable<Integer> {
     String vllmVersion;
 
     @Option(names = "--ready-timeout", paramLabel = "SECONDS", defaultValue = "900",
-            description = "How long start-up may take before the launch is stopped and fails (default 900).")
+            description = "How long start-up may take before the launch is stopped and fails, 1 to 86400 "
+                    + "(default 900).")
     long readyTimeoutSeconds;
 
     @Option(names = "--ssh-user", paramLabel = "USER", description = "With --runtime ssh: the login user.")
@@ -134,6 +141,15 @@ final class LaunchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        // Checked before anything is read, so that a dry run fails on the options a real launch would fail on.
+        if (!RUNTIMES.contains(runtime)) {
+            throw new InvalidInputException("--runtime", null, "'" + runtime + "' is not one of "
+                    + String.join(", ", RUNTIMES));
+        }
+        if (readyTimeoutSeconds < 1 || readyTimeoutSeconds > MAX_READY_TIMEOUT_SECONDS) {
+            throw new InvalidInputException("--ready-timeout", null, "must be 1 to " + MAX_READY_TIMEOUT_SECONDS
+                    + " seconds, was " + readyTimeoutSeconds);
+        }
         ClusterSnapshot clusterSnapshot = ClusterFiles.readCluster(cluster);
         ModelSpec modelSpec = ModelCatalog.builtIn().resolve(model, "--model", null);
         Placement p;
@@ -254,8 +270,7 @@ final class LaunchCommand implements Callable<Integer> {
             case "local":
                 return LocalProcessLauncher.builder().options(options).readyTimeout(ready).build();
             default:
-                throw new InvalidInputException("--runtime", null, "'" + runtime
-                        + "' is not one of ray-jobs, ssh, local");
+                throw new IllegalStateException("--runtime '" + runtime + "' was not checked");
         }
     }
 

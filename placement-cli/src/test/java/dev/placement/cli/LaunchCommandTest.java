@@ -73,4 +73,56 @@ class LaunchCommandTest {
         assertThat(code).isEqualTo(PlacementCommand.EXIT_BAD_INPUT);
         assertThat(err.toString()).contains("--ray-address");
     }
+
+    private int dryRun(String... extra) throws Exception {
+        String[] base = {"launch", "--cluster", cluster("10.0.0.10").toString(), "--model", "tiiuae/Falcon3-10B-Base",
+            "--placement", "node0:20,node1:20", "--dry-run"};
+        String[] all = java.util.Arrays.copyOf(base, base.length + extra.length);
+        System.arraycopy(extra, 0, all, base.length, extra.length);
+        return run(all);
+    }
+
+    @Test
+    void unknownRuntimeIsBadInputEvenInADryRun() throws Exception {
+        int code = dryRun("--runtime", "bogus");
+
+        assertThat(code).isEqualTo(PlacementCommand.EXIT_BAD_INPUT);
+        assertThat(err.toString()).contains("--runtime").contains("bogus").contains("ray-jobs").contains("ssh")
+                .contains("local");
+        assertThat(err.toString().strip().lines()).hasSize(1);
+        assertThat(out.toString()).isEmpty();
+    }
+
+    @Test
+    void readyTimeoutBelowOneSecondIsBadInput() throws Exception {
+        for (String seconds : new String[] {"-5", "0", "9223372036854775807"}) {
+            err.getBuffer().setLength(0);
+            int code = dryRun("--ready-timeout", seconds);
+
+            assertThat(code).as(seconds).isEqualTo(PlacementCommand.EXIT_BAD_INPUT);
+            assertThat(err.toString()).contains("--ready-timeout").contains(seconds);
+        }
+        assertThat(out.toString()).isEmpty();
+    }
+
+    @Test
+    void maxModelLenAboveTheModelsContextIsBadInputAsInPlan() throws Exception {
+        int code = dryRun("--max-model-len", "1000000");
+
+        assertThat(code).isEqualTo(PlacementCommand.EXIT_BAD_INPUT);
+        assertThat(err.toString()).contains("--max-model-len").contains("context length").contains("1000000");
+        assertThat(out.toString()).isEmpty();
+    }
+
+    @Test
+    void vllmArgumentSpellingAManagedFlagTheWayVllmAcceptsIsBadInput() throws Exception {
+        for (String arg : new String[] {"--tensor_parallel_size=2", "-tp2", "--config=serve.yaml"}) {
+            err.getBuffer().setLength(0);
+            int code = dryRun("--vllm-arg=" + arg);
+
+            assertThat(code).as(arg).isEqualTo(PlacementCommand.EXIT_BAD_INPUT);
+            assertThat(err.toString()).contains(arg);
+        }
+        assertThat(out.toString()).isEmpty();
+    }
 }

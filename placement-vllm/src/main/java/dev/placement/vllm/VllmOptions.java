@@ -28,10 +28,17 @@ public final class VllmOptions {
     /** The values vLLM's {@code --dtype} accepts. */
     static final Set<String> DTYPES = Set.of("auto", "half", "float16", "bfloat16", "float", "float32");
 
-    /** Flags the plan sets itself; an extra argument naming one of them would contradict the placement. */
-    static final Set<String> MANAGED_FLAGS = Set.of("--pipeline-parallel-size", "-pp", "--tensor-parallel-size",
-            "-tp", "--distributed-executor-backend", "--port", "--host", "--model", "--served-model-name",
+    /**
+     * Flags the plan sets itself, by the long name vLLM registers them under; an extra argument that vLLM reads
+     * as one of them would contradict the placement.
+     */
+    static final Set<String> MANAGED_FLAGS = Set.of("--pipeline-parallel-size", "--tensor-parallel-size",
+            "--distributed-executor-backend", "--port", "--host", "--model", "--served-model-name",
             "--max-model-len", "--dtype", "--gpu-memory-utilization", "--enforce-eager");
+
+    /** The short forms of managed flags that {@code vllm/engine/arg_utils.py} registers, with their long names. */
+    static final Map<String, String> MANAGED_SHORT_FLAGS = Map.of("-pp", "--pipeline-parallel-size",
+            "-tp", "--tensor-parallel-size");
 
     /** Variables the plan sets itself. */
     static final Set<String> MANAGED_ENV = Set.of("VLLM_PP_LAYER_PARTITION", "VLLM_USE_RAY_V2_EXECUTOR_BACKEND",
@@ -212,8 +219,16 @@ public final class VllmOptions {
         /**
          * Adds arguments for {@code vllm serve}, passed as separate arguments (never through a shell).
          *
-         * @param args the arguments; none may be null, hold a NUL or newline, or name a flag the plan sets
+         * <p>Each argument is checked under the name vLLM reads it as ({@link ServeOptionName}): underscores for
+         * dashes ({@code --tensor_parallel_size=2}), the short forms {@code -tp} and {@code -pp} with or without a
+         * value attached ({@code -tp2}, {@code -tp=2}), a dotted name ({@code --max-model-len.x}), an unambiguous
+         * prefix ({@code --max-model}) and {@code --no-enforce-eager} all count as the flag they name.
+         * {@code --config} is refused in every spelling: vLLM would read further flags from its YAML file.
+         *
+         * @param args the arguments; none may be null, hold a NUL or newline, name a flag the plan sets in any
+         *             spelling vLLM accepts, or be {@code --config}
          * @return this builder
+         * @throws IllegalArgumentException naming the argument, the flag vLLM reads it as and what to use instead
          */
         public Builder extraArgs(List<String> args) {
             for (String a : Objects.requireNonNull(args, "extraArgs must not be null")) {
@@ -221,14 +236,49 @@ public final class VllmOptions {
                     throw new IllegalArgumentException("extraArgs: argument " + (a == null ? "null"
                             : "'" + a.replace("\n", "\\n") + "'") + " is invalid (null, NUL or line break)");
                 }
-                String flag = a.contains("=") ? a.substring(0, a.indexOf('=')) : a;
-                if (MANAGED_FLAGS.contains(flag)) {
-                    throw new IllegalArgumentException("extraArgs: '" + flag
-                            + "' is set by the launch plan or by its own option; use that option instead");
+                Optional<String> name = ServeOptionName.of(a);
+                if (name.isPresent()) {
+                    requireUnmanaged(a, name.get());
                 }
                 extraArgs.add(a);
             }
             return this;
+        }
+
+        /**
+         * Refuses an argument that vLLM would read as a managed flag or as {@code --config}.
+         *
+         * @param arg  the argument as given
+         * @param name the option name vLLM reads it as
+         */
+        private static void requireUnmanaged(String arg, String name) {
+            if (name.startsWith("--")) {
+                // argparse resolves a unique prefix of a long option to it; a prefix of --config or of a managed
+                // flag is either that flag or ambiguous (an error in vLLM), so refusing it costs nothing.
+                if ("--config".startsWith(name)) {
+                    throw new IllegalArgumentException("extraArgs: '" + arg + "' is read by vLLM as --config, "
+                            + "which loads further flags from a YAML file that the launch plan cannot check; "
+                            + "pass each flag as its own argument instead");
+                }
+                for (String managed : MANAGED_FLAGS) {
+                    String negated = "--no-" + managed.substring(2);
+                    if (managed.startsWith(name) || negated.startsWith(name)) {
+                        throw managed(arg, managed);
+                    }
+                }
+            } else {
+                for (Map.Entry<String, String> shortForm : MANAGED_SHORT_FLAGS.entrySet()) {
+                    // -tp2 as well as -tp, -tp=2 and the prefix -t: refuse anything argparse could take for -tp.
+                    if (name.startsWith(shortForm.getKey()) || shortForm.getKey().startsWith(name)) {
+                        throw managed(arg, shortForm.getValue());
+                    }
+                }
+            }
+        }
+
+        private static IllegalArgumentException managed(String arg, String flag) {
+            return new IllegalArgumentException("extraArgs: '" + arg + "' is read by vLLM as " + flag
+                    + ", which is set by the launch plan or by its own option; use that option instead");
         }
 
         /**
