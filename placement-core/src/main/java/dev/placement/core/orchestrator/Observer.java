@@ -34,9 +34,10 @@ final class Observer {
      * @param running      what ran when the tick began, or {@code null}
      * @param estimate     the prediction for the running placement on these links, or {@code null} if none runs
      * @param measured     what the running pipeline was measured to do since the last tick, or {@code null}
+     * @param died         why the pipeline that ran was found dead on this tick, or {@code null}
      */
     record Observed(ClusterSnapshot cluster, ConnectivityMap connectivity, PlacementRequest request,
-            RunningPipeline running, Estimate estimate, PipelineMetrics measured) {
+            RunningPipeline running, Estimate estimate, PipelineMetrics measured, String died) {
 
         /** @return the running placement's predicted metrics, or null if none runs or it cannot run */
         PipelineMetrics runningPredicted() {
@@ -48,10 +49,6 @@ final class Observer {
             return estimate == null ? null : estimate.prediction();
         }
 
-        /** @return whether the running placement uses only nodes seen now */
-        boolean runningIsComplete() {
-            return running == null || usesOnly(running.placement(), cluster);
-        }
     }
 
     private final LoopParts parts;
@@ -85,6 +82,12 @@ final class Observer {
         state.observed(cluster, smoothed);
 
         RunningPipeline running = state.running();
+        String died = running == null ? null : deathOf(running, cluster);
+        if (died != null) {
+            stopDead(running);
+            state.died(now, died);
+            running = null;
+        }
         MetricsSample sample = sample(now, running, state);
         if (sample != null) {
             workloads.add(sample.workload());
@@ -96,7 +99,40 @@ final class Observer {
         }
         Estimate estimate = running == null ? null : request.current() == null ? new Estimate(null, null)
                 : Estimate.of(parts.predictor(), running.placement(), request);
-        return new Observed(cluster, smoothed, request, running, estimate, sample == null ? null : sample.metrics());
+        return new Observed(cluster, smoothed, request, running, estimate, sample == null ? null : sample.metrics(),
+                died);
+    }
+
+    /**
+     * Why the running pipeline cannot be serving, or null if it may be: a node it uses is gone or unreachable
+     * (a pipeline does not survive losing a stage, even if the node comes back), or the launcher reports it
+     * dead. A health check that throws proves nothing and is only logged.
+     */
+    private String deathOf(RunningPipeline running, ClusterSnapshot cluster) {
+        if (!usesOnly(running.placement(), cluster)) {
+            Set<String> gone = new java.util.TreeSet<>(running.placement().nodeIds());
+            cluster.nodeIds().forEach(gone::remove);
+            return "the pipeline " + running.placement() + " died: it uses " + String.join(", ", gone)
+                    + ", which is gone";
+        }
+        try {
+            if (!parts.launcher().isAlive(running)) {
+                return "the pipeline " + running.placement() + " died: the launcher reports " + running.id()
+                        + " is no longer running";
+            }
+        } catch (Throwable e) {
+            LOG.warn("could not check pipeline {}: {}", running.id(), LoopParts.message(e));
+        }
+        return null;
+    }
+
+    /** Releases what is left of a dead pipeline; it serves nothing, so there is nothing to drain. */
+    private void stopDead(RunningPipeline dead) {
+        try {
+            parts.launcher().stop(dead);
+        } catch (Throwable e) {
+            LOG.warn("could not stop dead pipeline {}: {}", dead.id(), LoopParts.message(e));
+        }
     }
 
     private PlacementRequest request(ClusterSnapshot cluster, ConnectivityMap smoothed, RunningPipeline running) {

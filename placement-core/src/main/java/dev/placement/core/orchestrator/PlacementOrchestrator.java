@@ -35,9 +35,13 @@ import org.slf4j.LoggerFactory;
  * {@code horizon × relative improvement of the objective's score > restart time × load}, where the restart
  * time is the median of the last measured restarts (the
  * {@linkplain PlacementOrchestratorBuilder#defaultRestartTime(Duration) default} until one is measured). A
- * running placement that is no longer feasible (a node it uses is gone, or one of its links is unknown) is
- * replaced at once. The switchover: pause the {@link RequestGate}, wait for in-flight requests (bounded),
- * stop, launch (which returns once healthy) with the engine settings the placement was chosen under, check
+ * running placement one of whose links is unknown is replaced at once. A running pipeline that is dead — a
+ * node it uses is gone (even if it came back between two ticks), or the launcher's
+ * {@link dev.placement.api.PipelineLauncher#isAlive health check} says so — is never reported: the state
+ * becomes {@link OrchestratorState#DEGRADED}, {@link #running()} is empty, the gate holds requests (each
+ * rejected after its own timeout, with the reason), and a placement is launched again at once, or as soon as
+ * one is feasible, even if it is the one that died. The switchover: pause the {@link RequestGate}, wait for
+ * in-flight requests (bounded), stop, launch (which returns once healthy) with the engine settings the placement was chosen under, check
  * that what started is what was asked, resume. If the launch fails the previous placement is launched again;
  * if that fails too the orchestrator is {@link OrchestratorState#DEGRADED}: the gate stays paused (callers
  * are rejected after their timeout) and it retries with exponential backoff.
@@ -128,7 +132,7 @@ public final class PlacementOrchestrator implements AutoCloseable {
     private void tickSafely() {
         try {
             runOnce();
-        } catch (RuntimeException | Error e) {
+        } catch (Throwable e) {
             // A scheduled task that throws is never run again; the loop must survive any one bad tick.
             LOG.warn("orchestrator tick failed: {}", e.toString(), e);
         }
@@ -205,7 +209,7 @@ public final class PlacementOrchestrator implements AutoCloseable {
             if (stop) {
                 try {
                     parts.launcher().stop(r);
-                } catch (RuntimeException e) {
+                } catch (Throwable e) {
                     LOG.warn("could not stop pipeline {} on close: {}", r.id(), e.getMessage());
                 }
             }
