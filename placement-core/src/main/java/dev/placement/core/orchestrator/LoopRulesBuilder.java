@@ -139,7 +139,8 @@ abstract class LoopRulesBuilder<B extends LoopRulesBuilder<B>> {
     }
 
     /**
-     * Sets how long a switchover waits for in-flight requests before stopping the pipeline. Default 30 s.
+     * Sets how long a switchover, and {@code close()}, wait for in-flight requests before stopping the pipeline.
+     * Default 30 s.
      *
      * @param timeout &ge; 0
      * @return this builder

@@ -190,7 +190,9 @@ public final class PlacementOrchestrator implements AutoCloseable {
     /**
      * Stops the loop, rejects every waiting and future request, and (unless
      * {@link PlacementOrchestratorBuilder#stopPipelineOnClose(boolean)} was turned off) stops the running
-     * pipeline. Waits for a running tick to finish. Does not close the journal. Calling it again does nothing.
+     * pipeline once the requests in flight have finished, waiting for them at most the
+     * {@linkplain PlacementOrchestratorBuilder#drainTimeout(Duration) drain timeout}, as a reconfiguration
+     * does. Waits for a running tick to finish. Does not close the journal. Calling it again does nothing.
      */
     @Override
     public void close() {
@@ -207,6 +209,11 @@ public final class PlacementOrchestrator implements AutoCloseable {
             RunningPipeline r = state.running();
             boolean stop = r != null && settings.stopPipelineOnClose();
             if (stop) {
+                // Like a reconfiguration: requests already admitted finish first (bounded by the drain timeout).
+                if (!gate.awaitDrained(settings.drainTimeout())) {
+                    LOG.warn("{} request(s) still in flight after the {} drain timeout; stopping the pipeline anyway",
+                            gate.inFlight(), settings.drainTimeout());
+                }
                 try {
                     parts.launcher().stop(r);
                 } catch (Throwable e) {
