@@ -26,14 +26,17 @@ final class Loop {
     private final ReconfigurationPolicy policy;
     private final Switchover switchover;
 
-    Loop(LoopSettings settings, LoopParts parts, LoopState state, RequestGate gate) {
+    private final PluginCalls calls;
+
+    Loop(LoopSettings settings, LoopParts parts, LoopState state, RequestGate gate, PluginCalls calls) {
+        this.calls = calls;
         this.settings = settings;
         this.parts = parts;
         this.state = state;
         this.gate = gate;
-        this.observer = new Observer(parts, settings);
+        this.observer = new Observer(parts, settings, calls);
         this.policy = new ReconfigurationPolicy(settings);
-        this.switchover = new Switchover(parts, gate, settings.drainTimeout());
+        this.switchover = new Switchover(parts, gate, settings, calls);
     }
 
     /** What a tick is about once it has observed: when, what it saw, and why the agent is asked. */
@@ -80,7 +83,8 @@ final class Loop {
             if (seen.cluster().nodes().isEmpty()) {
                 throw new InfeasiblePlacementException("no node is reachable");
             }
-            decision = parts.agent().decide(seen.request());
+            decision = calls.call("the agent", settings.deadlines().agent(),
+                    () -> parts.agent().decide(seen.request()));
             if (decision == null) {
                 return failed(t, null, "agent '" + parts.agent().name() + "' returned no decision (null)");
             }

@@ -35,6 +35,7 @@ import java.util.Objects;
  * @param stopPipelineOnClose        whether {@code close()} stops the running pipeline
  * @param calibrationWarmupSamples   metrics samples skipped after a decision before learning, &ge; 0
  * @param calibrationSamples         metrics samples averaged into one observation, &ge; 1
+ * @param deadlines                  how long each kind of plug-in call may take before it is abandoned
  */
 record LoopSettings(
         ModelSpec model,
@@ -58,9 +59,11 @@ record LoopSettings(
         Duration maxBackoff,
         boolean stopPipelineOnClose,
         int calibrationWarmupSamples,
-        int calibrationSamples) {
+        int calibrationSamples,
+        PluginCalls.Deadlines deadlines) {
 
     LoopSettings {
+        Objects.requireNonNull(deadlines, "deadlines");
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(objective, "objective");
         Objects.requireNonNull(workload, "workload");

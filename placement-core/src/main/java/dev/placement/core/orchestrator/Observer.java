@@ -9,6 +9,7 @@ import dev.placement.api.Placement;
 import dev.placement.api.PlacementRequest;
 import dev.placement.api.RunningPipeline;
 import dev.placement.api.Workload;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashSet;
 import java.util.Optional;
@@ -57,7 +58,10 @@ final class Observer {
     private final WorkloadSmoother workloads;
     private final Learner learner;
 
-    Observer(LoopParts parts, LoopSettings settings) {
+    private final PluginCalls calls;
+
+    Observer(LoopParts parts, LoopSettings settings, PluginCalls calls) {
+        this.calls = calls;
         this.learner = new Learner(parts);
         this.parts = parts;
         this.settings = settings;
@@ -71,8 +75,9 @@ final class Observer {
      * @throws RuntimeException whatever the inventory or the probe threw
      */
     Observed observe(Instant now, LoopState state) {
-        ClusterSnapshot snapshot = parts.inventory().snapshot();
-        ConnectivityMap raw = parts.probe().measure(snapshot);
+        Duration deadline = settings.deadlines().observe();
+        ClusterSnapshot snapshot = calls.call("the inventory", deadline, () -> parts.inventory().snapshot());
+        ConnectivityMap raw = calls.call("the probe", deadline, () -> parts.probe().measure(snapshot));
         Set<String> reachable = new LinkedHashSet<>(snapshot.nodeIds());
         reachable.removeAll(raw.unreachableNodes());
         ClusterSnapshot cluster = new ClusterSnapshot(
@@ -116,7 +121,8 @@ final class Observer {
                     + ", which is gone";
         }
         try {
-            if (!parts.launcher().isAlive(running)) {
+            if (!calls.call("the launcher's health check", settings.deadlines().observe(),
+                    () -> parts.launcher().isAlive(running))) {
                 return "the pipeline " + running.placement() + " died: the launcher reports " + running.id()
                         + " is no longer running";
             }
@@ -129,7 +135,7 @@ final class Observer {
     /** Releases what is left of a dead pipeline; it serves nothing, so there is nothing to drain. */
     private void stopDead(RunningPipeline dead) {
         try {
-            parts.launcher().stop(dead);
+            calls.run("stopping " + dead.id(), settings.deadlines().stop(), () -> parts.launcher().stop(dead));
         } catch (Throwable e) {
             LOG.warn("could not stop dead pipeline {}: {}", dead.id(), LoopParts.message(e));
         }
@@ -150,7 +156,8 @@ final class Observer {
             return null;
         }
         try {
-            Optional<MetricsSample> sample = parts.metricsSource().sample(running);
+            Optional<MetricsSample> sample = calls.call("the metrics source", settings.deadlines().observe(),
+                    () -> parts.metricsSource().sample(running));
             if (sample.isEmpty()) {
                 return null;
             }
@@ -161,7 +168,7 @@ final class Observer {
                 parts.journalSafely(() -> parts.journal().recordMeasured(pending, running.placement(), m, now));
             }
             return sample.get();
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
             LOG.warn("could not sample metrics of pipeline {}: {}", running.id(), LoopParts.message(e));
             return null;
         }

@@ -70,6 +70,8 @@ public final class PlacementOrchestrator implements AutoCloseable {
     private final ScheduledExecutorService givenScheduler;
     private final RequestGate gate = new RequestGate();
     private final ReentrantLock tickLock = new ReentrantLock();
+    private final PluginCalls calls = new PluginCalls();
+    private final java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
     private final LoopState state;
     private final Loop loop;
 
@@ -82,7 +84,7 @@ public final class PlacementOrchestrator implements AutoCloseable {
         this.parts = parts;
         this.givenScheduler = scheduler;
         this.state = new LoopState(settings);
-        this.loop = new Loop(settings, parts, state, gate);
+        this.loop = new Loop(settings, parts, state, gate, calls);
         gate.pause("no pipeline has been started yet");
     }
 
@@ -192,20 +194,33 @@ public final class PlacementOrchestrator implements AutoCloseable {
      * {@link PlacementOrchestratorBuilder#stopPipelineOnClose(boolean)} was turned off) stops the running
      * pipeline once the requests in flight have finished, waiting for them at most the
      * {@linkplain PlacementOrchestratorBuilder#drainTimeout(Duration) drain timeout}, as a reconfiguration
-     * does. Waits for a running tick to finish. Does not close the journal. Calling it again does nothing.
+     * does. A running tick is not waited for beyond that: the plug-in calls it is making are abandoned, so
+     * {@code close()} returns within twice the drain timeout plus the
+     * {@linkplain PlacementOrchestratorBuilder#stopTimeout(Duration) stop timeout} and a few seconds, whatever
+     * the plug-ins do. Does not close the journal. Calling it again does nothing.
      */
     @Override
     public void close() {
-        tickLock.lock();
+        if (!closing.compareAndSet(false, true)) {
+            return;
+        }
+        closed = true;
+        if (scheduled != null) {
+            scheduled.cancel(false);
+        }
+        gate.close();
+        // A tick blocked in a plug-in fails at once; one draining for a switchover waits at most the drain timeout.
+        calls.abandonAll();
+        boolean locked = false;
         try {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            if (scheduled != null) {
-                scheduled.cancel(false);
-            }
-            gate.close();
+            locked = tickLock.tryLock(settings.drainTimeout().plusSeconds(5).toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (!locked) {
+            LOG.warn("a tick is still running; closing without waiting for it");
+        }
+        try {
             RunningPipeline r = state.running();
             boolean stop = r != null && settings.stopPipelineOnClose();
             if (stop) {
@@ -215,14 +230,20 @@ public final class PlacementOrchestrator implements AutoCloseable {
                             gate.inFlight(), settings.drainTimeout());
                 }
                 try {
-                    parts.launcher().stop(r);
+                    calls.callWhileClosing("stopping " + r.id(), settings.deadlines().stop(), () -> {
+                        parts.launcher().stop(r);
+                        return null;
+                    });
                 } catch (Throwable e) {
                     LOG.warn("could not stop pipeline {} on close: {}", r.id(), e.getMessage());
                 }
             }
             state.closed(stop);
         } finally {
-            tickLock.unlock();
+            if (locked) {
+                tickLock.unlock();
+            }
+            calls.shutdown();
             if (ownScheduler != null) {
                 ownScheduler.shutdownNow();
             }

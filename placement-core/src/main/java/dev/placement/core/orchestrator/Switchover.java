@@ -33,11 +33,15 @@ final class Switchover {
     private final LoopParts parts;
     private final RequestGate gate;
     private final Duration drainTimeout;
+    private final PluginCalls.Deadlines deadlines;
+    private final PluginCalls calls;
 
-    Switchover(LoopParts parts, RequestGate gate, Duration drainTimeout) {
+    Switchover(LoopParts parts, RequestGate gate, LoopSettings settings, PluginCalls calls) {
         this.parts = parts;
         this.gate = gate;
-        this.drainTimeout = drainTimeout;
+        this.drainTimeout = settings.drainTimeout();
+        this.deadlines = settings.deadlines();
+        this.calls = calls;
     }
 
     /**
@@ -64,7 +68,7 @@ final class Switchover {
         }
         if (before != null) {
             try {
-                parts.launcher().stop(before);
+                calls.run("stopping " + before.id(), deadlines.stop(), () -> parts.launcher().stop(before));
             } catch (Throwable e) {
                 LOG.warn("stopping pipeline {} failed ({}); launching {} anyway", before.id(), LoopParts.message(e),
                         target);
@@ -108,13 +112,14 @@ final class Switchover {
 
     /** Launches and verifies that the pipeline that started runs the placement asked for. */
     private RunningPipeline launch(Placement placement, PlacementRequest request) {
-        RunningPipeline started = parts.launcher().launch(placement, request);
+        RunningPipeline started = calls.call("launching " + placement, deadlines.launch(),
+                () -> parts.launcher().launch(placement, request));
         if (started == null) {
             throw new LaunchException("the launcher returned no pipeline (null)");
         }
         if (!started.placement().equals(placement)) {
             try {
-                parts.launcher().stop(started);
+                calls.run("stopping " + started.id(), deadlines.stop(), () -> parts.launcher().stop(started));
             } catch (Throwable e) {
                 LOG.warn("stopping pipeline {} failed: {}", started.id(), LoopParts.message(e));
             }
