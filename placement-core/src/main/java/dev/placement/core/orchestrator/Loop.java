@@ -178,9 +178,10 @@ final class Loop {
      * @param restart      the restart a switch took, or null
      * @param runningAfter the prediction for what runs after the tick
      */
-    private TickOutcome finish(Tick t, PlacementDecision decision, TickOutcome.Action action, String reason,
+    private TickOutcome finish(Tick t, PlacementDecision decision, TickOutcome.Action action, String why,
             Duration restart, PipelineMetrics runningAfter) {
         Observer.Observed seen = t.seen();
+        String reason = seen.flapping().isEmpty() ? why : why + "; " + String.join("; ", seen.flapping());
         RunningPipeline before = seen.running();
         DecisionJournal.Entry draft = new DecisionJournal.Entry(0, t.at(), t.triggers(),
                 new DecisionJournal.Entry.Context(seen.cluster().nodeIds(), seen.connectivity(), settings.objective(),

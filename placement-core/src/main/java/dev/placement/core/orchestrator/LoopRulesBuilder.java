@@ -31,6 +31,8 @@ abstract class LoopRulesBuilder<B extends LoopRulesBuilder<B>> {
     private Duration agentTimeout = Duration.ofMinutes(2);
     private Duration launchTimeout = Duration.ofMinutes(15);
     private Duration stopTimeout = Duration.ofMinutes(2);
+    private int flapFlips = 4;
+    private Duration flapHold = Duration.ofHours(1);
     private int calibrationWarmupSamples = 1;
     private int calibrationSamples = 3;
 
@@ -180,6 +182,23 @@ abstract class LoopRulesBuilder<B extends LoopRulesBuilder<B>> {
     }
 
     /**
+     * Sets when a link counts as flapping: {@code flips} raw RTT changes (each beyond both change thresholds)
+     * within {@code hold}. A flapping link is judged by the worst RTT it flipped to until it has gone
+     * {@code hold} without that many flips, so it asks the agent (and restarts the pipeline) once, not on every
+     * flip; the hold is journaled with the decision it causes. One spike is two flips and passes to the median
+     * as before. Default 4 flips and 1 h; 0 flips turns damping off.
+     *
+     * @param flips 0, or at least 2
+     * @param hold  positive
+     * @return this builder
+     */
+    public B linkFlapDamping(int flips, Duration hold) {
+        this.flapFlips = flips;
+        this.flapHold = hold;
+        return self();
+    }
+
+    /**
      * Sets how long one call to the inventory, the probe, the metrics source or the launcher's health check may
      * take. A call that overruns is abandoned (its thread interrupted) and fails the tick like an exception.
      * Deadlines are in real time. Default 30 s.
@@ -251,6 +270,7 @@ abstract class LoopRulesBuilder<B extends LoopRulesBuilder<B>> {
                 firstNodeId, tickInterval, smoothingWindow, relativeRttThreshold, absoluteRttThresholdMillis, cooldown,
                 horizon, maxInterval, defaultRestartTime, load, drainTimeout, initialBackoff, maxBackoff, stopOnClose,
                 calibrationWarmupSamples, calibrationSamples,
-                new PluginCalls.Deadlines(observeTimeout, agentTimeout, launchTimeout, stopTimeout));
+                new PluginCalls.Deadlines(observeTimeout, agentTimeout, launchTimeout, stopTimeout), flapFlips,
+                flapHold);
     }
 }

@@ -11,7 +11,9 @@ import dev.placement.api.RunningPipeline;
 import dev.placement.api.Workload;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -36,9 +38,11 @@ final class Observer {
      * @param estimate     the prediction for the running placement on these links, or {@code null} if none runs
      * @param measured     what the running pipeline was measured to do since the last tick, or {@code null}
      * @param died         why the pipeline that ran was found dead on this tick, or {@code null}
+     * @param flapping     links found flapping on this tick (held at their worst RTT), described
      */
     record Observed(ClusterSnapshot cluster, ConnectivityMap connectivity, PlacementRequest request,
-            RunningPipeline running, Estimate estimate, PipelineMetrics measured, String died) {
+            RunningPipeline running, Estimate estimate, PipelineMetrics measured, String died,
+            List<String> flapping) {
 
         /** @return the running placement's predicted metrics, or null if none runs or it cannot run */
         PipelineMetrics runningPredicted() {
@@ -55,6 +59,7 @@ final class Observer {
     private final LoopParts parts;
     private final LoopSettings settings;
     private final ConnectivitySmoother smoother;
+    private final LinkFlaps flaps;
     private final WorkloadSmoother workloads;
     private final Learner learner;
 
@@ -66,6 +71,8 @@ final class Observer {
         this.parts = parts;
         this.settings = settings;
         this.smoother = new ConnectivitySmoother(settings.smoothingWindow());
+        this.flaps = new LinkFlaps(settings.flapFlips(), settings.flapHold(), settings.relativeRttThreshold(),
+                settings.absoluteRttThresholdMillis());
         this.workloads = new WorkloadSmoother(settings.smoothingWindow());
     }
 
@@ -83,7 +90,9 @@ final class Observer {
         ClusterSnapshot cluster = new ClusterSnapshot(
                 snapshot.nodes().stream().filter(n -> reachable.contains(n.id())).toList(),
                 snapshot.gpuMemoryUtilization());
-        ConnectivityMap smoothed = smoother.add(raw, reachable);
+        List<String> held = new ArrayList<>();
+        ConnectivityMap smoothed = flaps.apply(raw, smoother.add(raw, reachable), reachable, now, held);
+        held.forEach(h -> LOG.info("{}", h));
         state.observed(cluster, smoothed);
 
         RunningPipeline running = state.running();
@@ -105,7 +114,7 @@ final class Observer {
         Estimate estimate = running == null ? null : request.current() == null ? new Estimate(null, null)
                 : Estimate.of(parts.predictor(), running.placement(), request);
         return new Observed(cluster, smoothed, request, running, estimate, sample == null ? null : sample.metrics(),
-                died);
+                died, List.copyOf(held));
     }
 
     /**

@@ -24,7 +24,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Decide</b> only when something matters — the agent (perhaps an LLM) is expensive and is not asked
  * every tick: nothing runs yet; a node joined or left; a link's smoothed RTT moved beyond both the relative
- * and the absolute threshold since the last decision; measured metrics break the objective's bounds; the
+ * and the absolute threshold since the last decision (a link that keeps flipping is
+ * {@linkplain PlacementOrchestratorBuilder#linkFlapDamping(int, Duration) held} at its worst RTT, so it asks
+ * once, not on every flip); measured metrics break the objective's bounds; the
  * maximum interval passed; or a better placement held back by the cooldown may now be applied. Each reason
  * is a {@link Trigger}. The decision carries its own prediction; one check
  * ({@link dev.placement.api.PlacementRequest#problemsWith}) makes sure it can run on what was observed.
@@ -41,8 +43,8 @@ import org.slf4j.LoggerFactory;
  * becomes {@link OrchestratorState#DEGRADED}, {@link #running()} is empty, the gate holds requests (each
  * rejected after its own timeout, with the reason), and a placement is launched again at once, or as soon as
  * one is feasible, even if it is the one that died. The switchover: pause the {@link RequestGate}, wait for
- * in-flight requests (bounded), stop, launch (which returns once healthy) with the engine settings the placement was chosen under, check
- * that what started is what was asked, resume. If the launch fails the previous placement is launched again;
+ * in-flight requests (bounded), stop, launch (which returns once healthy) with the engine settings the
+ * placement was chosen under, check that what started is what was asked, resume. If the launch fails the previous placement is launched again;
  * if that fails too the orchestrator is {@link OrchestratorState#DEGRADED}: the gate stays paused (callers
  * are rejected after their timeout) and it retries with exponential backoff.
  *
