@@ -29,4 +29,19 @@ public interface PipelineLauncher {
      * @throws LaunchException if it could not be stopped
      */
     void stop(RunningPipeline pipeline);
+
+    /**
+     * Whether a pipeline this launcher started still serves: its process or job is alive and its health
+     * endpoint answers. The orchestrator asks every tick; a pipeline reported dead is no longer admitted
+     * requests and a placement is launched again. Keep it quick (a cached status or one short health request).
+     *
+     * <p>The default returns {@code true}: a launcher that cannot tell is trusted until its nodes disappear.
+     * An exception is logged and read as "cannot tell", not as dead.
+     *
+     * @param pipeline a pipeline this launcher started
+     * @return {@code false} only if the pipeline is known to be gone
+     */
+    default boolean isAlive(RunningPipeline pipeline) {
+        return true;
+    }
 }

@@ -112,7 +112,7 @@ public final class SimulatedCluster implements ClusterInventory, LatencyProbe, P
     }
 
     /**
-     * Takes a node down: it leaves the inventory, is unreachable, and pipelines using it stop serving.
+     * Takes a node down: it leaves the inventory, is unreachable, and pipelines using it die for good.
      *
      * @param nodeId the node
      */
@@ -120,6 +120,7 @@ public final class SimulatedCluster implements ClusterInventory, LatencyProbe, P
         applyScript();
         links.requireNode(nodeId);
         failed.add(nodeId);
+        pipelines.nodeFailed(nodeId);
     }
 
     /**
@@ -203,10 +204,7 @@ public final class SimulatedCluster implements ClusterInventory, LatencyProbe, P
                 gpuMemoryUtilization);
     }
 
-    /**
-     * @param cluster the nodes to measure
-     * @return true RTTs with seeded noise among the nodes that are up; nodes that are down are unreachable
-     */
+    /** @return true RTTs with seeded noise among the nodes that are up; nodes that are down are unreachable */
     @Override
     public synchronized ConnectivityMap measure(ClusterSnapshot cluster) {
         applyScript();
@@ -240,6 +238,12 @@ public final class SimulatedCluster implements ClusterInventory, LatencyProbe, P
         pipelines.stop(pipeline);
     }
 
+    /** @return whether the pipeline runs: launched, not stopped, and none of its nodes failed since */
+    @Override
+    public synchronized boolean isAlive(RunningPipeline pipeline) {
+        applyScript();
+        return pipelines.isRunning(pipeline);
+    }
     /**
      * @return the ground truth for the pipeline on the true links, with seeded noise, and the workload it
      *         serves; empty if the pipeline is not running, one of its nodes is down, or it no longer fits
@@ -255,9 +259,7 @@ public final class SimulatedCluster implements ClusterInventory, LatencyProbe, P
                 PipelineMetrics.Source.MEASURED), workload));
     }
 
-    /**
-     * @return the true links among the nodes that are up, without noise
-     */
+    /** @return the true links among the nodes that are up, without noise */
     public synchronized ConnectivityMap trueConnectivity() {
         applyScript();
         return links.truth(live(), clock.instant());

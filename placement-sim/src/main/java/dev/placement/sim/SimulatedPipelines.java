@@ -80,6 +80,15 @@ final class SimulatedPipelines {
         running.remove(pipeline.id());
     }
 
+    /** A node went down: the pipelines that use it die with it. */
+    void nodeFailed(String nodeId) {
+        running.values().removeIf(l -> l.pipeline().placement().nodeIds().contains(nodeId));
+    }
+
+    boolean isRunning(RunningPipeline pipeline) {
+        return running.containsKey(pipeline.id());
+    }
+
     List<RunningPipeline> running() {
         return running.values().stream().map(Launched::pipeline).toList();
     }

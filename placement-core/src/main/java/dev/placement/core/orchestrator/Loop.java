@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * One tick of a {@link PlacementOrchestrator}, as its steps: observe ({@link Observer}) → should the agent be
@@ -27,14 +26,17 @@ final class Loop {
     private final ReconfigurationPolicy policy;
     private final Switchover switchover;
 
-    Loop(LoopSettings settings, LoopParts parts, LoopState state, RequestGate gate) {
+    private final PluginCalls calls;
+
+    Loop(LoopSettings settings, LoopParts parts, LoopState state, RequestGate gate, PluginCalls calls) {
+        this.calls = calls;
         this.settings = settings;
         this.parts = parts;
         this.state = state;
         this.gate = gate;
-        this.observer = new Observer(parts, settings);
+        this.observer = new Observer(parts, settings, calls);
         this.policy = new ReconfigurationPolicy(settings);
-        this.switchover = new Switchover(parts, gate, settings.drainTimeout());
+        this.switchover = new Switchover(parts, gate, settings, calls);
     }
 
     /** What a tick is about once it has observed: when, what it saw, and why the agent is asked. */
@@ -46,11 +48,17 @@ final class Loop {
         Observer.Observed seen;
         try {
             seen = observer.observe(now, state);
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
             String error = "observing the cluster failed: " + LoopParts.message(e);
             parts.emit(new OrchestratorEvent.TickFailed(now, error));
             return new TickOutcome(now, state.lastCluster(), state.lastConnectivity(), Set.of(), null,
                     TickOutcome.Action.FAILED, error, runningPlacement(), null, null, state.state());
+        }
+        if (seen.died() != null) {
+            // Requests to a dead pipeline would fail or hang: hold them (bounded by their timeout) until a
+            // placement runs again.
+            gate.pause(seen.died());
+            parts.emit(new OrchestratorEvent.Degraded(now, seen.died(), now));
         }
         Tick tick = new Tick(now, seen, TriggerRules.of(now, seen, state, settings));
         if (tick.triggers().isEmpty()) {
@@ -75,7 +83,11 @@ final class Loop {
             if (seen.cluster().nodes().isEmpty()) {
                 throw new InfeasiblePlacementException("no node is reachable");
             }
-            decision = parts.agent().decide(seen.request());
+            decision = calls.call("the agent", settings.deadlines().agent(),
+                    () -> parts.agent().decide(seen.request()));
+            if (decision == null) {
+                return failed(t, null, "agent '" + parts.agent().name() + "' returned no decision (null)");
+            }
         } catch (InfeasiblePlacementException e) {
             state.decided(t.at(), seen.request());
             String reason = "no feasible placement: " + LoopParts.message(e);
@@ -84,7 +96,8 @@ final class Loop {
                 gate.pause(reason);
             }
             return finish(t, null, TickOutcome.Action.NO_FEASIBLE_PLACEMENT, reason, null, seen.runningPredicted());
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
+            // An Error or a sneaky checked exception is a failed decision like any other: it backs off.
             return failed(t, null, "agent '" + parts.agent().name() + "' failed: " + LoopParts.message(e));
         }
         state.decided(t.at(), seen.request());
@@ -120,13 +133,11 @@ final class Loop {
         RunningPipeline before = seen.running();
         String why;
         if (before == null) {
-            why = state.state() == OrchestratorState.DEGRADED ? "retrying after a failed launch"
-                    : "no pipeline was running";
+            why = state.state() != OrchestratorState.DEGRADED ? "no pipeline was running"
+                    : state.degradedBecause() != null ? state.degradedBecause() : "retrying after a failed launch";
         } else if (decision.placement().equals(before.placement())) {
             return finish(t, decision, TickOutcome.Action.KEPT, "the agent kept the running placement", null,
                     seen.runningPredicted());
-        } else if (!seen.runningIsComplete()) {
-            why = "the running placement uses " + gone(before.placement(), seen) + ", which is gone";
         } else if (seen.runningPredicted() == null) {
             why = "the running placement is no longer feasible ("
                     + seen.estimate().problemOr("cannot be predicted") + ")";
@@ -167,9 +178,10 @@ final class Loop {
      * @param restart      the restart a switch took, or null
      * @param runningAfter the prediction for what runs after the tick
      */
-    private TickOutcome finish(Tick t, PlacementDecision decision, TickOutcome.Action action, String reason,
+    private TickOutcome finish(Tick t, PlacementDecision decision, TickOutcome.Action action, String why,
             Duration restart, PipelineMetrics runningAfter) {
         Observer.Observed seen = t.seen();
+        String reason = seen.flapping().isEmpty() ? why : why + "; " + String.join("; ", seen.flapping());
         RunningPipeline before = seen.running();
         DecisionJournal.Entry draft = new DecisionJournal.Entry(0, t.at(), t.triggers(),
                 new DecisionJournal.Entry.Context(seen.cluster().nodeIds(), seen.connectivity(), settings.objective(),
@@ -201,11 +213,5 @@ final class Loop {
     private Placement runningPlacement() {
         RunningPipeline r = state.running();
         return r == null ? null : r.placement();
-    }
-
-    private static String gone(Placement p, Observer.Observed seen) {
-        Set<String> missing = new TreeSet<>(p.nodeIds());
-        seen.cluster().nodeIds().forEach(missing::remove);
-        return String.join(", ", missing);
     }
 }

@@ -27,6 +27,12 @@ abstract class LoopRulesBuilder<B extends LoopRulesBuilder<B>> {
     private Duration initialBackoff = Duration.ofSeconds(10);
     private Duration maxBackoff = Duration.ofMinutes(5);
     private boolean stopOnClose = true;
+    private Duration observeTimeout = Duration.ofSeconds(30);
+    private Duration agentTimeout = Duration.ofMinutes(2);
+    private Duration launchTimeout = Duration.ofMinutes(15);
+    private Duration stopTimeout = Duration.ofMinutes(2);
+    private int flapFlips = 4;
+    private Duration flapHold = Duration.ofHours(1);
     private int calibrationWarmupSamples = 1;
     private int calibrationSamples = 3;
 
@@ -139,7 +145,8 @@ abstract class LoopRulesBuilder<B extends LoopRulesBuilder<B>> {
     }
 
     /**
-     * Sets how long a switchover waits for in-flight requests before stopping the pipeline. Default 30 s.
+     * Sets how long a switchover, and {@code close()}, wait for in-flight requests before stopping the pipeline.
+     * Default 30 s.
      *
      * @param timeout &ge; 0
      * @return this builder
@@ -175,6 +182,73 @@ abstract class LoopRulesBuilder<B extends LoopRulesBuilder<B>> {
     }
 
     /**
+     * Sets when a link counts as flapping: {@code flips} raw RTT changes (each beyond both change thresholds)
+     * within {@code hold}. A flapping link is judged by the worst RTT it flipped to until it has gone
+     * {@code hold} without that many flips, so it asks the agent (and restarts the pipeline) once, not on every
+     * flip; the hold is journaled with the decision it causes. One spike is two flips and passes to the median
+     * as before. Default 4 flips and 1 h; 0 flips turns damping off.
+     *
+     * @param flips 0, or at least 2
+     * @param hold  positive
+     * @return this builder
+     */
+    public B linkFlapDamping(int flips, Duration hold) {
+        this.flapFlips = flips;
+        this.flapHold = hold;
+        return self();
+    }
+
+    /**
+     * Sets how long one call to the inventory, the probe, the metrics source or the launcher's health check may
+     * take. A call that overruns is abandoned (its thread interrupted) and fails the tick like an exception.
+     * Deadlines are in real time. Default 30 s.
+     *
+     * @param timeout positive
+     * @return this builder
+     */
+    public B observeTimeout(Duration timeout) {
+        this.observeTimeout = timeout;
+        return self();
+    }
+
+    /**
+     * Sets how long the agent (perhaps an LLM) may take to decide; one that overruns is abandoned and counts as
+     * a failed decision, backed off like any other. Default 2 min.
+     *
+     * @param timeout positive
+     * @return this builder
+     */
+    public B agentTimeout(Duration timeout) {
+        this.agentTimeout = timeout;
+        return self();
+    }
+
+    /**
+     * Sets how long a launch may take to become healthy before it is abandoned as a failed launch (rolled
+     * back). Default 15 min, for a large model loading over a slow disk.
+     *
+     * @param timeout positive
+     * @return this builder
+     */
+    public B launchTimeout(Duration timeout) {
+        this.launchTimeout = timeout;
+        return self();
+    }
+
+    /**
+     * Sets how long stopping a pipeline may take, in a switchover and in {@code close()}. Default 2 min.
+     * {@code close()} returns within this plus twice the drain timeout and a few seconds, whatever the
+     * plug-ins do.
+     *
+     * @param timeout positive
+     * @return this builder
+     */
+    public B stopTimeout(Duration timeout) {
+        this.stopTimeout = timeout;
+        return self();
+    }
+
+    /**
      * Sets the steady window the loop learns from when it has a calibrated model: after each decision that
      * leaves a pipeline running, the first {@code warmupSamples} metrics samples are skipped (a fresh engine,
      * caches filling) and the next {@code samples} are averaged into one observation. Default 1 and 3.
@@ -195,6 +269,8 @@ abstract class LoopRulesBuilder<B extends LoopRulesBuilder<B>> {
         return new LoopSettings(model, objective, workload, workloadPinned, workloadChangeThreshold, maxModelLen,
                 firstNodeId, tickInterval, smoothingWindow, relativeRttThreshold, absoluteRttThresholdMillis, cooldown,
                 horizon, maxInterval, defaultRestartTime, load, drainTimeout, initialBackoff, maxBackoff, stopOnClose,
-                calibrationWarmupSamples, calibrationSamples);
+                calibrationWarmupSamples, calibrationSamples,
+                new PluginCalls.Deadlines(observeTimeout, agentTimeout, launchTimeout, stopTimeout), flapFlips,
+                flapHold);
     }
 }

@@ -35,6 +35,9 @@ import java.util.Objects;
  * @param stopPipelineOnClose        whether {@code close()} stops the running pipeline
  * @param calibrationWarmupSamples   metrics samples skipped after a decision before learning, &ge; 0
  * @param calibrationSamples         metrics samples averaged into one observation, &ge; 1
+ * @param deadlines                  how long each kind of plug-in call may take before it is abandoned
+ * @param flapFlips                  RTT flips within {@code flapHold} that make a link flapping; 0 for off
+ * @param flapHold                   how long a flapping link is judged by its worst RTT after it flips
  */
 record LoopSettings(
         ModelSpec model,
@@ -58,9 +61,14 @@ record LoopSettings(
         Duration maxBackoff,
         boolean stopPipelineOnClose,
         int calibrationWarmupSamples,
-        int calibrationSamples) {
+        int calibrationSamples,
+        PluginCalls.Deadlines deadlines,
+        int flapFlips,
+        Duration flapHold) {
 
     LoopSettings {
+        Objects.requireNonNull(deadlines, "deadlines");
+        Objects.requireNonNull(flapHold, "flapHold");
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(objective, "objective");
         Objects.requireNonNull(workload, "workload");

@@ -30,6 +30,8 @@ final class LoopState {
     private boolean heldByCooldown;
 
     private Instant nextLaunchAttemptAt;
+    /** Why nothing runs while degraded: the failed launch, or the pipeline that died. */
+    private String degradedBecause;
     private final Backoff launchBackoff;
     private Instant decideNotBefore;
     private String decideFailure;
@@ -86,6 +88,11 @@ final class LoopState {
 
     Instant nextLaunchAttemptAt() {
         return nextLaunchAttemptAt;
+    }
+
+    /** @return why nothing runs while degraded, or null when not degraded */
+    String degradedBecause() {
+        return degradedBecause;
     }
 
     RestartTimes restartTimes() {
@@ -170,16 +177,26 @@ final class LoopState {
         running = pipeline;
         lastReconfiguredAt = at;
         heldByCooldown = false;
+        degradedBecause = null;
         state = OrchestratorState.RUNNING;
     }
 
-    /** Nothing runs; @return how long until the next attempt */
-    Duration degraded(Instant at) {
+    /** Nothing runs after a failed launch {@code because}; @return how long until the next attempt */
+    Duration degraded(Instant at, String because) {
         Duration wait = launchBackoff.next();
         nextLaunchAttemptAt = at.plus(wait);
         running = null;
+        degradedBecause = because;
         state = OrchestratorState.DEGRADED;
         return wait;
+    }
+
+    /** What ran is dead {@code because}: nothing runs, and a launch may be attempted at once. */
+    void died(Instant at, String because) {
+        nextLaunchAttemptAt = at;
+        running = null;
+        degradedBecause = because;
+        state = OrchestratorState.DEGRADED;
     }
 
     void closed(boolean pipelineStopped) {

@@ -9,8 +9,11 @@ import dev.placement.api.Placement;
 import dev.placement.api.PlacementRequest;
 import dev.placement.api.RunningPipeline;
 import dev.placement.api.Workload;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -34,9 +37,12 @@ final class Observer {
      * @param running      what ran when the tick began, or {@code null}
      * @param estimate     the prediction for the running placement on these links, or {@code null} if none runs
      * @param measured     what the running pipeline was measured to do since the last tick, or {@code null}
+     * @param died         why the pipeline that ran was found dead on this tick, or {@code null}
+     * @param flapping     links found flapping on this tick (held at their worst RTT), described
      */
     record Observed(ClusterSnapshot cluster, ConnectivityMap connectivity, PlacementRequest request,
-            RunningPipeline running, Estimate estimate, PipelineMetrics measured) {
+            RunningPipeline running, Estimate estimate, PipelineMetrics measured, String died,
+            List<String> flapping) {
 
         /** @return the running placement's predicted metrics, or null if none runs or it cannot run */
         PipelineMetrics runningPredicted() {
@@ -48,23 +54,25 @@ final class Observer {
             return estimate == null ? null : estimate.prediction();
         }
 
-        /** @return whether the running placement uses only nodes seen now */
-        boolean runningIsComplete() {
-            return running == null || usesOnly(running.placement(), cluster);
-        }
     }
 
     private final LoopParts parts;
     private final LoopSettings settings;
     private final ConnectivitySmoother smoother;
+    private final LinkFlaps flaps;
     private final WorkloadSmoother workloads;
     private final Learner learner;
 
-    Observer(LoopParts parts, LoopSettings settings) {
+    private final PluginCalls calls;
+
+    Observer(LoopParts parts, LoopSettings settings, PluginCalls calls) {
+        this.calls = calls;
         this.learner = new Learner(parts);
         this.parts = parts;
         this.settings = settings;
         this.smoother = new ConnectivitySmoother(settings.smoothingWindow());
+        this.flaps = new LinkFlaps(settings.flapFlips(), settings.flapHold(), settings.relativeRttThreshold(),
+                settings.absoluteRttThresholdMillis());
         this.workloads = new WorkloadSmoother(settings.smoothingWindow());
     }
 
@@ -74,17 +82,26 @@ final class Observer {
      * @throws RuntimeException whatever the inventory or the probe threw
      */
     Observed observe(Instant now, LoopState state) {
-        ClusterSnapshot snapshot = parts.inventory().snapshot();
-        ConnectivityMap raw = parts.probe().measure(snapshot);
+        Duration deadline = settings.deadlines().observe();
+        ClusterSnapshot snapshot = calls.call("the inventory", deadline, () -> parts.inventory().snapshot());
+        ConnectivityMap raw = calls.call("the probe", deadline, () -> parts.probe().measure(snapshot));
         Set<String> reachable = new LinkedHashSet<>(snapshot.nodeIds());
         reachable.removeAll(raw.unreachableNodes());
         ClusterSnapshot cluster = new ClusterSnapshot(
                 snapshot.nodes().stream().filter(n -> reachable.contains(n.id())).toList(),
                 snapshot.gpuMemoryUtilization());
-        ConnectivityMap smoothed = smoother.add(raw, reachable);
+        List<String> held = new ArrayList<>();
+        ConnectivityMap smoothed = flaps.apply(raw, smoother.add(raw, reachable), reachable, now, held);
+        held.forEach(h -> LOG.info("{}", h));
         state.observed(cluster, smoothed);
 
         RunningPipeline running = state.running();
+        String died = running == null ? null : deathOf(running, cluster);
+        if (died != null) {
+            stopDead(running);
+            state.died(now, died);
+            running = null;
+        }
         MetricsSample sample = sample(now, running, state);
         if (sample != null) {
             workloads.add(sample.workload());
@@ -96,7 +113,41 @@ final class Observer {
         }
         Estimate estimate = running == null ? null : request.current() == null ? new Estimate(null, null)
                 : Estimate.of(parts.predictor(), running.placement(), request);
-        return new Observed(cluster, smoothed, request, running, estimate, sample == null ? null : sample.metrics());
+        return new Observed(cluster, smoothed, request, running, estimate, sample == null ? null : sample.metrics(),
+                died, List.copyOf(held));
+    }
+
+    /**
+     * Why the running pipeline cannot be serving, or null if it may be: a node it uses is gone or unreachable
+     * (a pipeline does not survive losing a stage, even if the node comes back), or the launcher reports it
+     * dead. A health check that throws proves nothing and is only logged.
+     */
+    private String deathOf(RunningPipeline running, ClusterSnapshot cluster) {
+        if (!usesOnly(running.placement(), cluster)) {
+            Set<String> gone = new java.util.TreeSet<>(running.placement().nodeIds());
+            cluster.nodeIds().forEach(gone::remove);
+            return "the pipeline " + running.placement() + " died: it uses " + String.join(", ", gone)
+                    + ", which is gone";
+        }
+        try {
+            if (!calls.call("the launcher's health check", settings.deadlines().observe(),
+                    () -> parts.launcher().isAlive(running))) {
+                return "the pipeline " + running.placement() + " died: the launcher reports " + running.id()
+                        + " is no longer running";
+            }
+        } catch (Throwable e) {
+            LOG.warn("could not check pipeline {}: {}", running.id(), LoopParts.message(e));
+        }
+        return null;
+    }
+
+    /** Releases what is left of a dead pipeline; it serves nothing, so there is nothing to drain. */
+    private void stopDead(RunningPipeline dead) {
+        try {
+            calls.run("stopping " + dead.id(), settings.deadlines().stop(), () -> parts.launcher().stop(dead));
+        } catch (Throwable e) {
+            LOG.warn("could not stop dead pipeline {}: {}", dead.id(), LoopParts.message(e));
+        }
     }
 
     private PlacementRequest request(ClusterSnapshot cluster, ConnectivityMap smoothed, RunningPipeline running) {
@@ -114,7 +165,8 @@ final class Observer {
             return null;
         }
         try {
-            Optional<MetricsSample> sample = parts.metricsSource().sample(running);
+            Optional<MetricsSample> sample = calls.call("the metrics source", settings.deadlines().observe(),
+                    () -> parts.metricsSource().sample(running));
             if (sample.isEmpty()) {
                 return null;
             }
@@ -125,7 +177,7 @@ final class Observer {
                 parts.journalSafely(() -> parts.journal().recordMeasured(pending, running.placement(), m, now));
             }
             return sample.get();
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
             LOG.warn("could not sample metrics of pipeline {}: {}", running.id(), LoopParts.message(e));
             return null;
         }

@@ -24,7 +24,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Decide</b> only when something matters — the agent (perhaps an LLM) is expensive and is not asked
  * every tick: nothing runs yet; a node joined or left; a link's smoothed RTT moved beyond both the relative
- * and the absolute threshold since the last decision; measured metrics break the objective's bounds; the
+ * and the absolute threshold since the last decision (a link that keeps flipping is
+ * {@linkplain PlacementOrchestratorBuilder#linkFlapDamping(int, Duration) held} at its worst RTT, so it asks
+ * once, not on every flip); measured metrics break the objective's bounds; the
  * maximum interval passed; or a better placement held back by the cooldown may now be applied. Each reason
  * is a {@link Trigger}. The decision carries its own prediction; one check
  * ({@link dev.placement.api.PlacementRequest#problemsWith}) makes sure it can run on what was observed.
@@ -35,10 +37,14 @@ import org.slf4j.LoggerFactory;
  * {@code horizon × relative improvement of the objective's score > restart time × load}, where the restart
  * time is the median of the last measured restarts (the
  * {@linkplain PlacementOrchestratorBuilder#defaultRestartTime(Duration) default} until one is measured). A
- * running placement that is no longer feasible (a node it uses is gone, or one of its links is unknown) is
- * replaced at once. The switchover: pause the {@link RequestGate}, wait for in-flight requests (bounded),
- * stop, launch (which returns once healthy) with the engine settings the placement was chosen under, check
- * that what started is what was asked, resume. If the launch fails the previous placement is launched again;
+ * running placement one of whose links is unknown is replaced at once. A running pipeline that is dead — a
+ * node it uses is gone (even if it came back between two ticks), or the launcher's
+ * {@link dev.placement.api.PipelineLauncher#isAlive health check} says so — is never reported: the state
+ * becomes {@link OrchestratorState#DEGRADED}, {@link #running()} is empty, the gate holds requests (each
+ * rejected after its own timeout, with the reason), and a placement is launched again at once, or as soon as
+ * one is feasible, even if it is the one that died. The switchover: pause the {@link RequestGate}, wait for
+ * in-flight requests (bounded), stop, launch (which returns once healthy) with the engine settings the
+ * placement was chosen under, check that what started is what was asked, resume. If the launch fails the previous placement is launched again;
  * if that fails too the orchestrator is {@link OrchestratorState#DEGRADED}: the gate stays paused (callers
  * are rejected after their timeout) and it retries with exponential backoff.
  *
@@ -66,6 +72,8 @@ public final class PlacementOrchestrator implements AutoCloseable {
     private final ScheduledExecutorService givenScheduler;
     private final RequestGate gate = new RequestGate();
     private final ReentrantLock tickLock = new ReentrantLock();
+    private final PluginCalls calls = new PluginCalls();
+    private final java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
     private final LoopState state;
     private final Loop loop;
 
@@ -78,7 +86,7 @@ public final class PlacementOrchestrator implements AutoCloseable {
         this.parts = parts;
         this.givenScheduler = scheduler;
         this.state = new LoopState(settings);
-        this.loop = new Loop(settings, parts, state, gate);
+        this.loop = new Loop(settings, parts, state, gate, calls);
         gate.pause("no pipeline has been started yet");
     }
 
@@ -128,7 +136,7 @@ public final class PlacementOrchestrator implements AutoCloseable {
     private void tickSafely() {
         try {
             runOnce();
-        } catch (RuntimeException | Error e) {
+        } catch (Throwable e) {
             // A scheduled task that throws is never run again; the loop must survive any one bad tick.
             LOG.warn("orchestrator tick failed: {}", e.toString(), e);
         }
@@ -186,32 +194,58 @@ public final class PlacementOrchestrator implements AutoCloseable {
     /**
      * Stops the loop, rejects every waiting and future request, and (unless
      * {@link PlacementOrchestratorBuilder#stopPipelineOnClose(boolean)} was turned off) stops the running
-     * pipeline. Waits for a running tick to finish. Does not close the journal. Calling it again does nothing.
+     * pipeline once the requests in flight have finished, waiting for them at most the
+     * {@linkplain PlacementOrchestratorBuilder#drainTimeout(Duration) drain timeout}, as a reconfiguration
+     * does. A running tick is not waited for beyond that: the plug-in calls it is making are abandoned, so
+     * {@code close()} returns within twice the drain timeout plus the
+     * {@linkplain PlacementOrchestratorBuilder#stopTimeout(Duration) stop timeout} and a few seconds, whatever
+     * the plug-ins do. Does not close the journal. Calling it again does nothing.
      */
     @Override
     public void close() {
-        tickLock.lock();
+        if (!closing.compareAndSet(false, true)) {
+            return;
+        }
+        closed = true;
+        if (scheduled != null) {
+            scheduled.cancel(false);
+        }
+        gate.close();
+        // A tick blocked in a plug-in fails at once; one draining for a switchover waits at most the drain timeout.
+        calls.abandonAll();
+        boolean locked = false;
         try {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            if (scheduled != null) {
-                scheduled.cancel(false);
-            }
-            gate.close();
+            locked = tickLock.tryLock(settings.drainTimeout().plusSeconds(5).toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (!locked) {
+            LOG.warn("a tick is still running; closing without waiting for it");
+        }
+        try {
             RunningPipeline r = state.running();
             boolean stop = r != null && settings.stopPipelineOnClose();
             if (stop) {
+                // Like a reconfiguration: requests already admitted finish first (bounded by the drain timeout).
+                if (!gate.awaitDrained(settings.drainTimeout())) {
+                    LOG.warn("{} request(s) still in flight after the {} drain timeout; stopping the pipeline anyway",
+                            gate.inFlight(), settings.drainTimeout());
+                }
                 try {
-                    parts.launcher().stop(r);
-                } catch (RuntimeException e) {
+                    calls.callWhileClosing("stopping " + r.id(), settings.deadlines().stop(), () -> {
+                        parts.launcher().stop(r);
+                        return null;
+                    });
+                } catch (Throwable e) {
                     LOG.warn("could not stop pipeline {} on close: {}", r.id(), e.getMessage());
                 }
             }
             state.closed(stop);
         } finally {
-            tickLock.unlock();
+            if (locked) {
+                tickLock.unlock();
+            }
+            calls.shutdown();
             if (ownScheduler != null) {
                 ownScheduler.shutdownNow();
             }

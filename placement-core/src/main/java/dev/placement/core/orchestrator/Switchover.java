@@ -13,8 +13,9 @@ import org.slf4j.LoggerFactory;
  * Replaces what runs by a new placement: pause the gate → drain in-flight requests (bounded) → stop → launch
  * → verify that what started is what was asked → resume. If the launch fails the previous placement is
  * launched again (rollback); if that fails too, or nothing ran before, nothing runs: the orchestrator is
- * degraded, the gate stays paused, and the next attempt waits for a growing backoff. Not thread-safe; called
- * under the tick lock.
+ * degraded, the gate stays paused, and the next attempt waits for a growing backoff. Anything the launcher
+ * throws (an {@code Error} or an undeclared checked exception too) is a failed launch or stop, so the state,
+ * the gate and the journal always end consistent. Not thread-safe; called under the tick lock.
  */
 final class Switchover {
     private static final Logger LOG = LoggerFactory.getLogger(PlacementOrchestrator.class);
@@ -32,11 +33,15 @@ final class Switchover {
     private final LoopParts parts;
     private final RequestGate gate;
     private final Duration drainTimeout;
+    private final PluginCalls.Deadlines deadlines;
+    private final PluginCalls calls;
 
-    Switchover(LoopParts parts, RequestGate gate, Duration drainTimeout) {
+    Switchover(LoopParts parts, RequestGate gate, LoopSettings settings, PluginCalls calls) {
         this.parts = parts;
         this.gate = gate;
-        this.drainTimeout = drainTimeout;
+        this.drainTimeout = settings.drainTimeout();
+        this.deadlines = settings.deadlines();
+        this.calls = calls;
     }
 
     /**
@@ -63,8 +68,8 @@ final class Switchover {
         }
         if (before != null) {
             try {
-                parts.launcher().stop(before);
-            } catch (RuntimeException e) {
+                calls.run("stopping " + before.id(), deadlines.stop(), () -> parts.launcher().stop(before));
+            } catch (Throwable e) {
                 LOG.warn("stopping pipeline {} failed ({}); launching {} anyway", before.id(), LoopParts.message(e),
                         target);
             }
@@ -80,7 +85,7 @@ final class Switchover {
             parts.emit(new OrchestratorEvent.Reconfigured(done, target, restart));
             return new Result(TickOutcome.Action.RECONFIGURED,
                     why + "; healthy after " + Durations.describe(restart), restart);
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
             failure = "launching " + target + " failed: " + LoopParts.message(e);
             LOG.warn(failure);
         }
@@ -92,13 +97,13 @@ final class Switchover {
                 gate.resume();
                 parts.emit(new OrchestratorEvent.RolledBack(done, target, previous, failure));
                 return new Result(TickOutcome.Action.ROLLED_BACK, failure + "; rolled back to " + previous, null);
-            } catch (RuntimeException e) {
+            } catch (Throwable e) {
                 failure = failure + "; rolling back to " + previous + " failed too: " + LoopParts.message(e);
                 LOG.warn(failure);
             }
         }
         Instant done = parts.clock().instant();
-        Duration wait = state.degraded(done);
+        Duration wait = state.degraded(done, failure);
         gate.pause("no pipeline is running (" + failure + ")");
         parts.emit(new OrchestratorEvent.Degraded(done, failure, state.nextLaunchAttemptAt()));
         return new Result(TickOutcome.Action.DEGRADED, failure + "; degraded, next attempt in "
@@ -107,11 +112,15 @@ final class Switchover {
 
     /** Launches and verifies that the pipeline that started runs the placement asked for. */
     private RunningPipeline launch(Placement placement, PlacementRequest request) {
-        RunningPipeline started = parts.launcher().launch(placement, request);
+        RunningPipeline started = calls.call("launching " + placement, deadlines.launch(),
+                () -> parts.launcher().launch(placement, request));
+        if (started == null) {
+            throw new LaunchException("the launcher returned no pipeline (null)");
+        }
         if (!started.placement().equals(placement)) {
             try {
-                parts.launcher().stop(started);
-            } catch (RuntimeException e) {
+                calls.run("stopping " + started.id(), deadlines.stop(), () -> parts.launcher().stop(started));
+            } catch (Throwable e) {
                 LOG.warn("stopping pipeline {} failed: {}", started.id(), LoopParts.message(e));
             }
             throw new LaunchException("the launcher started " + started.placement() + " instead");

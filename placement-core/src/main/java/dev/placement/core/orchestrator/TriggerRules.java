@@ -26,6 +26,9 @@ final class TriggerRules {
             if (joined) {
                 t.add(Trigger.NODE_JOINED);
             }
+            if (seen.died() != null && !nodes.containsAll(state.lastDecisionNodes())) {
+                t.add(Trigger.NODE_LEFT);
+            }
             return t;
         }
         if (state.running() == null) {
@@ -65,10 +68,10 @@ final class TriggerRules {
 
     /**
      * Whether the agent should be asked at once even while its last failure is backing off: a node joined, or
-     * the running placement lost one.
+     * the running pipeline died on this tick.
      */
     static boolean urgent(Observer.Observed seen, LoopState state) {
-        return !seen.runningIsComplete() || !state.lastDecisionNodes().containsAll(seen.cluster().nodeIds());
+        return seen.died() != null || !state.lastDecisionNodes().containsAll(seen.cluster().nodeIds());
     }
 
     /** A link between nodes of the last decision appeared, vanished, or moved beyond both thresholds. */

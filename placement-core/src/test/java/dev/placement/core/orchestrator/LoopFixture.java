@@ -39,6 +39,12 @@ final class LoopFixture {
                 .restartDelay(Duration.ofSeconds(40)).build();
     }
 
+    /** Advances the simulated clock by {@code d} and ticks once. */
+    TickOutcome tickAfter(PlacementOrchestrator o, Duration d) {
+        clock.advance(d);
+        return o.runOnce();
+    }
+
     void setNode1Node2Rtt(double ms) {
         sim.setRttMillis("node1", "node2", ms);
         sim.setRttMillis("node0", "node2", 0.2 + ms);

@@ -117,8 +117,9 @@ class PlacementOrchestratorTest {
     @Test
     void aFlappingLinkCausesAtMostOneReconfigurationPerCooldown() {
         Duration cooldown = Duration.ofMinutes(5);
+        // The cooldown alone, without the flap damping that would hold this link still (FlappingLinkTest).
         try (PlacementOrchestrator o = f.orchestrator().smoothingWindow(1).cooldown(cooldown)
-                .horizon(Duration.ofHours(10)).build()) {
+                .horizon(Duration.ofHours(10)).linkFlapDamping(0, Duration.ofHours(1)).build()) {
             o.runOnce();
             List<Instant> reconfigurations = new ArrayList<>();
             List<Action> actions = new ArrayList<>();

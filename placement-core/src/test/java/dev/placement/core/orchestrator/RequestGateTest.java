@@ -133,7 +133,8 @@ class RequestGateTest {
         CountDownLatch started = new CountDownLatch(callers);
         ExecutorService pool = Executors.newFixedThreadPool(callers);
         try (PlacementOrchestrator o = f.orchestrator().launcher(checking).cooldown(Duration.ZERO)
-                .smoothingWindow(1).drainTimeout(Duration.ofSeconds(10)).build()) {
+                .smoothingWindow(1).drainTimeout(Duration.ofSeconds(10)).linkFlapDamping(0, Duration.ofHours(1))
+                .build()) {
             self[0] = o;
             o.runOnce();
             for (int c = 0; c < callers; c++) {
