@@ -23,12 +23,12 @@ import java.util.Locale;
  * as {@code vllm bench serve} does, against SLOs halfway between burst positions. It prints the predicted and the
  * measured goodput, their gap and how late the server's writes were. The timings are played {@code --speed}
  * times faster so that a run takes seconds; the bench's duration ends with the last burst's tail, so more
- * prompts shrink the gap.
+ * prompts shrink the gap. A first, shorter run only warms the JIT up and is not reported.
  *
  * <pre>
  * mvn -q -Dplacement.buildSuffix=-me -pl placement-benchmarks -am package -DskipTests
  * java -cp placement-benchmarks/target-me/benchmarks.jar \
- *     dev.placement.benchmarks.serving.GoodputAccuracyBenchmark [--speed 20] [--prompts 192] [--concurrency 4]
+ *     dev.placement.benchmarks.serving.GoodputAccuracyBenchmark [--speed 10] [--prompts 192] [--concurrency 4]
  * </pre>
  */
 public final class GoodputAccuracyBenchmark {
@@ -41,7 +41,7 @@ public final class GoodputAccuracyBenchmark {
      * @param args {@code --speed S}, {@code --prompts N}, {@code --concurrency C}
      */
     public static void main(String[] args) {
-        double speed = 20;
+        double speed = 10;
         int prompts = 192;
         int concurrency = 4;
         for (int i = 0; i + 1 < args.length; i += 2) {
@@ -52,6 +52,7 @@ public final class GoodputAccuracyBenchmark {
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
+        run(speed, Math.max(concurrency, prompts / 4), concurrency); // warms the JIT up; not reported
         Result r = run(speed, prompts, concurrency);
         System.out.printf(Locale.ROOT, "speed %.0fx, %d prompts at concurrency %d: predicted %.3f req/s, measured"
                 + " %.3f req/s (%+.1f%%); %d of %d good; server writes late by %.2f ms on average, %.1f ms at most%n",
