@@ -134,9 +134,17 @@ public final class LocalProcessLauncher implements PipelineLauncher {
         }
     }
 
-    /** @return whether this launcher's process for a pipeline is alive */
-    boolean isAlive(String pipelineId) {
-        Started s = running.get(pipelineId);
+    /**
+     * Whether the vLLM process this launcher started for a pipeline is still alive: a process that exited (it
+     * crashed, was killed, or was stopped) is a dead pipeline, which the orchestrator stops admitting requests to
+     * and launches again.
+     *
+     * @param pipeline a pipeline this launcher started; not null
+     * @return false once its process has exited, or when this launcher did not start it (or stopped it)
+     */
+    @Override
+    public boolean isAlive(RunningPipeline pipeline) {
+        Started s = running.get(pipeline.id());
         return s != null && s.process().isAlive();
     }
 

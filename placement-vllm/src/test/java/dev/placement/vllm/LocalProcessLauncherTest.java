@@ -55,6 +55,27 @@ class LocalProcessLauncherTest {
     }
 
     @Test
+    void aServerProcessThatDiesIsReportedDead() throws Exception {
+        int port = freePort();
+        LocalProcessLauncher launcher = launcher(port, List.of("python3", stub.toString(), Integer.toString(port), "3"))
+                .readyTimeout(Duration.ofSeconds(30)).build();
+        RunningPipeline p = launcher.launch(Placement.parse("node0:40"), TestClusters.request(TestClusters.loopback()));
+        assertThat(launcher.isAlive(p)).isTrue();
+
+        // The server crashes: its process (a child of this JVM) is killed from outside the launcher.
+        List<ProcessHandle> servers = ProcessHandle.current().descendants()
+                .filter(h -> h.info().commandLine().orElse("").contains(stub.toString())).toList();
+        assertThat(servers).isNotEmpty();
+        for (ProcessHandle h : servers) {
+            h.destroyForcibly();
+            h.onExit().get();
+        }
+
+        assertThat(launcher.isAlive(p)).isFalse();
+        launcher.stop(p);
+    }
+
+    @Test
     void startsTheServerWaitsUntilItIsReadyAndStopsItForReal() throws Exception {
         int port = freePort();
         LocalProcessLauncher launcher = launcher(port, List.of("python3", stub.toString(), Integer.toString(port), "3"))
@@ -63,7 +84,7 @@ class LocalProcessLauncherTest {
         RunningPipeline p = launcher.launch(Placement.parse("node0:40"), TestClusters.request(TestClusters.loopback()));
 
         assertThat(p.endpoint()).isEqualTo(URI.create("http://127.0.0.1:" + port));
-        assertThat(launcher.isAlive(p.id())).isTrue();
+        assertThat(launcher.isAlive(p)).isTrue();
         HttpClient http = HttpClient.newHttpClient();
         HttpResponse<String> models = http.send(HttpRequest.newBuilder(p.endpoint().resolve("/v1/models")).build(),
                 HttpResponse.BodyHandlers.ofString());
@@ -72,7 +93,7 @@ class LocalProcessLauncherTest {
 
         launcher.stop(p);
 
-        assertThat(launcher.isAlive(p.id())).isFalse();
+        assertThat(launcher.isAlive(p)).isFalse();
         assertThatThrownBy(() -> http.send(HttpRequest.newBuilder(p.endpoint().resolve("/health")).build(),
                 HttpResponse.BodyHandlers.ofString())).isInstanceOf(IOException.class);
         launcher.stop(p);
