@@ -1,0 +1,101 @@
+package dev.placement.core.input;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.placement.api.InvalidInputException;
+import java.io.IOException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Turns YAML or JSON text into a tree the way every Placement input is read ({@link ClusterFiles#readYaml}):
+ * one document, no key given twice, no line longer than {@value #MAX_LINE_CHARS} characters, and every problem
+ * one line naming where it is, without the parser's context dump or internal names. Stateless and thread-safe.
+ */
+final class YamlText {
+
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+
+    private YamlText() {
+    }
+
+    /** See {@link ClusterFiles#readYaml}. */
+    static JsonNode read(String text, String source) {
+        rejectLongLine(text, source);
+        try (JsonParser parser = YAML.createParser(text)) {
+            JsonNode root = YAML.readTree(parser);
+            if (root == null || root.isMissingNode() || root.isNull()) {
+                throw new InvalidInputException(source, null, "the file is empty");
+            }
+            if (parser.nextToken() != null) {
+                throw new InvalidInputException(source, null, "a second YAML document starts at line "
+                        + parser.currentLocation().getLineNr() + "; give one document (remove the '---' and what "
+                        + "follows)");
+            }
+            return root;
+        } catch (StreamConstraintsException e) {
+            throw new InvalidInputException(source, null, "nested too deeply or too large to be a Placement input "
+                    + "(at most " + StreamReadConstraints.DEFAULT_MAX_DEPTH + " levels)");
+        } catch (JsonProcessingException e) {
+            JsonLocation at = e.getLocation();
+            String where = at == null || at.getLineNr() < 1 ? ""
+                    : "line " + at.getLineNr() + ", column " + at.getColumnNr() + ": ";
+            throw new InvalidInputException(source, null, "syntax error at " + where
+                    + firstLine(e.getOriginalMessage()));
+        } catch (IOException e) {
+            throw new InvalidInputException(source, null, "cannot be read: " + firstLine(e.getMessage()));
+        }
+    }
+
+    /** The longest line a YAML input may hold: SnakeYAML scans a long plain scalar slowly, so refuse it first. */
+    static final int MAX_LINE_CHARS = 64 * 1024;
+
+    private static void rejectLongLine(String text, String source) {
+        int line = 1;
+        int start = 0;
+        for (int i = 0; i <= text.length(); i++) {
+            if (i == text.length() || text.charAt(i) == '\n') {
+                if (i - start > MAX_LINE_CHARS) {
+                    throw new InvalidInputException(source, null, "line " + line + " is longer than "
+                            + MAX_LINE_CHARS + " characters; no field of a Placement input is that long");
+                }
+                line++;
+                start = i + 1;
+            }
+        }
+    }
+
+    private static final Pattern SNAKEYAML_EVENT =
+            Pattern.compile("<org\\.yaml\\.snakeyaml\\.events\\.(\\w+?)Event\\b[^>]*>");
+
+    /** The first line of a parser's message: SnakeYAML appends the offending text and a caret on more lines. */
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "unreadable";
+        }
+        String first = message.strip().lines().findFirst().orElse("");
+        first = first.endsWith(":") ? first.substring(0, first.length() - 1) : first;
+        // Jackson names SnakeYAML's event objects ("got this instead: <org.yaml...SequenceStartEvent(...)>"):
+        // say what the user wrote instead.
+        Matcher event = SNAKEYAML_EVENT.matcher(first);
+        StringBuilder b = new StringBuilder();
+        while (event.find()) {
+            String kind = switch (event.group(1)) {
+                case "SequenceStart" -> "a list";
+                case "MappingStart" -> "a mapping";
+                case "Scalar" -> "a value";
+                default -> "'" + event.group(1) + "'";
+            };
+            event.appendReplacement(b, Matcher.quoteReplacement(kind));
+        }
+        event.appendTail(b);
+        return b.toString().replace("got this instead: ", "got ");
+    }
+}
