@@ -1,6 +1,5 @@
 package dev.placement.llm.openai;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.placement.api.InvalidInputException;
 import dev.placement.api.LlmClient;
 import dev.placement.api.LlmRequest;
@@ -8,15 +7,12 @@ import dev.placement.api.LlmResponse;
 import dev.placement.llm.http.ApiKey;
 import dev.placement.llm.http.HttpLlmClientBuilder;
 import dev.placement.llm.http.LlmCallException;
-import dev.placement.llm.http.LlmFailure;
 import dev.placement.llm.http.LlmHttpTransport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.URI;
 import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 
@@ -67,7 +63,8 @@ public final class OpenAiLlmClient implements LlmClient {
         /** {@code developer}: what OpenAI's reasoning models expect. */
         DEVELOPER("developer");
 
-        private final String wireName;
+        /** The role's name on the wire. */
+        final String wireName;
 
         InstructionRole(String wireName) {
             this.wireName = wireName;
@@ -79,11 +76,8 @@ public final class OpenAiLlmClient implements LlmClient {
     private final String model;
     private final String apiKeyName;
     private final Map<String, String> headers;
-    private final StructuredOutput structuredOutput;
-    private final InstructionRole instructionRole;
-    private final String reasoningEffort;
-    private final Integer maxCompletionTokens;
     private final LlmHttpTransport transport;
+    private final ChatDialogue dialogue;
 
     private OpenAiLlmClient(Builder b) {
         Map<String, String> env = b.environment;
@@ -134,15 +128,15 @@ public final class OpenAiLlmClient implements LlmClient {
             h.put("OpenAI-Project", project.strip());
         }
         this.headers = Map.copyOf(h);
-        this.structuredOutput = Objects.requireNonNull(b.structuredOutput, "structuredOutput");
-        this.instructionRole = Objects.requireNonNull(b.instructionRole, "instructionRole");
-        this.reasoningEffort = isBlank(b.reasoningEffort) ? null : b.reasoningEffort.strip();
         if (b.maxCompletionTokens != null && b.maxCompletionTokens < 1) {
             throw new InvalidInputException("OpenAiLlmClient.builder()", "maxCompletionTokens",
                     "must be at least 1, got " + b.maxCompletionTokens);
         }
-        this.maxCompletionTokens = b.maxCompletionTokens;
         this.transport = b.transport(new OpenAiErrorReader(), apiKey);
+        this.dialogue = new ChatDialogue(transport, model,
+                Objects.requireNonNull(b.structuredOutput, "structuredOutput"),
+                Objects.requireNonNull(b.instructionRole, "instructionRole"),
+                isBlank(b.reasoningEffort) ? null : b.reasoningEffort.strip(), b.maxCompletionTokens);
     }
 
     /** @return a builder with no environment: base URL, key and model come only from its setters */
@@ -196,68 +190,11 @@ public final class OpenAiLlmClient implements LlmClient {
     @Override
     public LlmResponse complete(LlmRequest request) {
         Objects.requireNonNull(request, "request");
-        String body = requestBody(request);
-        LOG.debug("openai: asking {} at {} (structured output {}, schema {})", model, baseUrl, structuredOutput,
-                request.jsonSchema() == null ? "none" : request.schemaName());
+        String body = dialogue.requestBody(request);
+        LOG.debug("openai: asking {} at {} (structured output {}, schema {})", model, baseUrl,
+                dialogue.structuredOutput(), request.jsonSchema() == null ? "none" : request.schemaName());
         String answer = transport.postJson(completionsUri, headers, body);
-        return parse(answer);
-    }
-
-    private String requestBody(LlmRequest request) {
-        String instructions = request.systemText();
-        ChatCompletions.ResponseFormat format = null;
-        JsonNode schema = transport.answerSchema(request);
-        if (schema != null) {
-            if (structuredOutput == StructuredOutput.STRICT_SCHEMA) {
-                format = new ChatCompletions.ResponseFormat("json_schema",
-                        new ChatCompletions.JsonSchema(request.schemaName(), schema, true));
-            } else {
-                // Without a schema-constrained response_format the model only knows the shape if told.
-                instructions = instructions + "\n\nAnswer with one JSON object, and nothing else, that follows "
-                        + "this JSON Schema:\n" + schema;
-                if (structuredOutput == StructuredOutput.JSON_OBJECT) {
-                    format = new ChatCompletions.ResponseFormat("json_object", null);
-                }
-            }
-        }
-        ChatCompletions.Request wire = new ChatCompletions.Request(model, List.of(
-                new ChatCompletions.Message(instructionRole.wireName, instructions),
-                new ChatCompletions.Message("user", request.userText())),
-                format, reasoningEffort, maxCompletionTokens);
-        return transport.toJson(wire);
-    }
-
-    private LlmResponse parse(String body) {
-        ChatCompletions.Response response = transport.readAnswer(body, ChatCompletions.Response.class,
-                "Chat Completions");
-        if (response.choices() == null || response.choices().isEmpty()) {
-            throw transport.malformed("the answer has no choices", body);
-        }
-        ChatCompletions.Choice choice = response.choices().get(0);
-        ChatCompletions.AssistantMessage message = choice.message();
-        if (message != null && !isBlank(message.refusal())) {
-            throw transport.failure(LlmFailure.REFUSED, "the model refused: " + message.refusal().strip());
-        }
-        String finish = choice.finishReason() == null ? "" : choice.finishReason().toLowerCase(Locale.ROOT);
-        if (finish.equals("length")) {
-            throw transport.failure(LlmFailure.TRUNCATED, "the answer hit the token limit (finish_reason length"
-                    + (maxCompletionTokens == null ? "" : ", max_completion_tokens " + maxCompletionTokens)
-                    + "); raise maxCompletionTokens, which also counts reasoning tokens");
-        }
-        if (finish.equals("content_filter")) {
-            throw transport.failure(LlmFailure.BLOCKED, "the answer was withheld by the content filter "
-                    + "(finish_reason content_filter)");
-        }
-        if (message == null || message.content() == null) {
-            throw transport.malformed("the first choice has no message content (finish_reason "
-                    + choice.finishReason() + ")", body);
-        }
-        ChatCompletions.Usage usage = response.usage();
-        int promptTokens = usage == null || usage.promptTokens() == null ? 0 : Math.max(0, usage.promptTokens());
-        int completionTokens = usage == null || usage.completionTokens() == null ? 0
-                : Math.max(0, usage.completionTokens());
-        return new LlmResponse(message.content(), response.model() != null ? response.model() : model,
-                promptTokens, completionTokens);
+        return dialogue.parse(answer);
     }
 
     private static boolean isBlank(String s) {
@@ -276,8 +213,9 @@ public final class OpenAiLlmClient implements LlmClient {
     @Override
     public String toString() {
         return "OpenAiLlmClient[model=" + model + ", baseUrl=" + baseUrl + ", apiKey=" + (apiKeyName == null ? "none" : apiKeyName)
-                + ", structuredOutput=" + structuredOutput + ", instructionRole=" + instructionRole
-                + (reasoningEffort == null ? "" : ", reasoningEffort=" + reasoningEffort) + "]";
+                + ", structuredOutput=" + dialogue.structuredOutput() + ", instructionRole="
+                + dialogue.instructionRole() + (dialogue.reasoningEffort() == null ? ""
+                        : ", reasoningEffort=" + dialogue.reasoningEffort()) + "]";
     }
 
     /**
