@@ -35,10 +35,10 @@ final class Frontier {
         Prediction chosen = solver.solve(request).best();
         Map<Placement, Prediction> found = new LinkedHashMap<>();
         found.put(chosen.placement(), chosen);
-        Prediction bestTtft = solve(solver, request, o.withGoal(Objective.Goal.TTFT), found);
-        Prediction bestItl = solve(solver, request, o.withGoal(Objective.Goal.ITL), found);
-        solve(solver, request, o.withGoal(Objective.Goal.THROUGHPUT), found);
-        solve(solver, request, o.withGoal(Objective.Goal.BALANCED), found);
+        Prediction bestTtft = anchor(solver, request, Objective.Goal.TTFT, chosen, found);
+        Prediction bestItl = anchor(solver, request, Objective.Goal.ITL, chosen, found);
+        anchor(solver, request, Objective.Goal.THROUGHPUT, chosen, found);
+        anchor(solver, request, Objective.Goal.BALANCED, chosen, found);
         List<Placement> anchors = new ArrayList<>(found.keySet());
         if (bestTtft != null && bestItl != null) {
             double itlLo = bestItl.metrics().itlMillis();
@@ -75,6 +75,13 @@ final class Frontier {
 
     private static double bound(Double b) {
         return b == null ? Double.POSITIVE_INFINITY : b;
+    }
+
+    /** The best placement for one goal under the request's bounds: the choice itself when that is its goal. */
+    private static Prediction anchor(PlacementSolver solver, PlacementRequest request, Objective.Goal goal,
+            Prediction chosen, Map<Placement, Prediction> found) {
+        return goal == request.objective().goal() ? chosen
+                : solve(solver, request, request.objective().withGoal(goal), found);
     }
 
     private static Prediction solve(PlacementSolver solver, PlacementRequest request, Objective objective,
