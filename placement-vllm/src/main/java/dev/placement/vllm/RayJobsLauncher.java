@@ -183,6 +183,26 @@ public final class RayJobsLauncher implements PipelineLauncher {
         }
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Asks the dashboard for the job's status: a job that has ended (STOPPED, SUCCEEDED, FAILED) or that Ray
+     * no longer knows is dead. A dashboard that cannot be reached throws, which the orchestrator reads as
+     * "cannot tell".
+     *
+     * @throws PlacementException if the dashboard does not answer or answers with an error
+     */
+    @Override
+    public boolean isAlive(RunningPipeline pipeline) {
+        Objects.requireNonNull(pipeline, "pipeline");
+        Optional<String> status = status(pipeline.id());
+        boolean dead = status.map(s -> TERMINAL.contains(s) || "DOES_NOT_EXIST".equals(s)).orElse(false);
+        if (dead) {
+            LOG.warn("Ray job {} for {} is {}", pipeline.id(), pipeline.placement(), status.get());
+        }
+        return !dead;
+    }
+
     private void drain(URI endpoint) {
         if (!vllm.drain(polling, endpoint, drainTimeout)) {
             LOG.warn("requests still running at {} after draining for {} s; stopping anyway", endpoint,

@@ -171,6 +171,30 @@ public final class SshLauncher implements PipelineLauncher {
         }
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Checks over SSH that the launcher process on rank 0's node still runs ({@code kill -0 PID}); when it has
+     * exited, vLLM has too. A pipeline this launcher did not start, or has stopped, is dead. A node that cannot
+     * be reached throws, which the orchestrator reads as "cannot tell".
+     *
+     * @throws PlacementException if the command cannot be run on the node
+     */
+    @Override
+    public boolean isAlive(RunningPipeline pipeline) {
+        Objects.requireNonNull(pipeline, "pipeline");
+        Run run = runs.get(pipeline.id());
+        if (run == null) {
+            return false;
+        }
+        boolean alive = alive(run);
+        if (!alive) {
+            LOG.warn("the vLLM launcher (pid {}) on {} for {} has exited", run.pid(), run.head().id(),
+                    pipeline.placement());
+        }
+        return alive;
+    }
+
     private void terminate(Run run) {
         signal(run, "-TERM");
         Optional<Boolean> gone = polling.until(stopGracePeriod,

@@ -284,4 +284,29 @@ class RayJobsLauncherTest {
                 .hasMessageContaining("auth failed for token ***").hasMessageContaining("RAY_TOKEN=***")
                 .hasMessageNotContaining(TOKEN);
     }
+    @Test
+    void aJobThatEndedOrThatRayNoLongerKnowsIsReportedDeadAndARunningOneAlive() {
+        RayJobsLauncher l = launcher();
+        RunningPipeline running = new RunningPipeline("placement-run", PLACEMENT, URI.create(wm.baseUrl()),
+                time.instant());
+        wm.stubFor(get(urlEqualTo("/api/jobs/placement-run")).willReturn(okJson(jobDetails("RUNNING"))));
+        assertThat(l.isAlive(running)).isTrue();
+
+        for (String ended : List.of("FAILED", "STOPPED", "SUCCEEDED")) {
+            wm.stubFor(get(urlEqualTo("/api/jobs/placement-run")).willReturn(okJson(jobDetails(ended))));
+            assertThat(l.isAlive(running)).as(ended).isFalse();
+        }
+        wm.stubFor(get(urlEqualTo("/api/jobs/placement-run")).willReturn(aResponse().withStatus(404)));
+        assertThat(l.isAlive(running)).isFalse();
+    }
+
+    @Test
+    void aDashboardThatCannotTellThrowsInsteadOfReportingDead() {
+        wm.stubFor(get(urlEqualTo("/api/jobs/placement-run")).willReturn(aResponse().withStatus(500)
+                .withBody("internal error")));
+        RunningPipeline running = new RunningPipeline("placement-run", PLACEMENT, URI.create(wm.baseUrl()),
+                time.instant());
+
+        assertThatThrownBy(() -> launcher().isAlive(running)).hasMessageContaining("HTTP 500");
+    }
 }

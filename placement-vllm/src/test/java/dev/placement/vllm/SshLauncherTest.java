@@ -131,6 +131,21 @@ class SshLauncherTest {
     }
 
     @Test
+    void aLauncherProcessThatExitedIsReportedDeadAsIsAPipelineItStopped() {
+        ready();
+        SshLauncher launcher = launcher();
+        RunningPipeline p = launcher.launch(Placement.parse("node0:20,node1:20"), TestClusters.request(cluster));
+        assertThat(launcher.isAlive(p)).isTrue();
+
+        nodes.launcherAlive.set(false);
+        assertThat(launcher.isAlive(p)).isFalse();
+
+        nodes.launcherAlive.set(true);
+        launcher.stop(p);
+        assertThat(launcher.isAlive(p)).isFalse();
+    }
+
+    @Test
     void launcherThatIgnoresSigtermIsKilledAfterTheGracePeriod() {
         ready();
         SshLauncher launcher = launcher();
