@@ -1,6 +1,8 @@
 package dev.placement.cli;
 
 import dev.placement.api.InvalidInputException;
+import dev.placement.llm.http.ApiKey;
+import dev.placement.llm.http.LlmHttpTransport;
 import dev.placement.vllm.bench.BenchmarkEndpoint;
 import dev.placement.vllm.bench.BenchmarkListener;
 import dev.placement.vllm.bench.BenchmarkPrompt;
@@ -17,6 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
@@ -46,7 +49,9 @@ import picocli.CommandLine.Spec;
             "  placement bench --url http://10.0.0.10:8000 --model tiiuae/Falcon3-10B-Base \\",
             "      --num-prompts 200 --max-concurrency 16 --record runs.jsonl \\",
             "      --cluster cluster.yaml --connectivity links.yaml --placement node0:20,node1:20",
-            "", "Environment: OPENAI_API_KEY (sent as a bearer token when set, as vllm bench serve does).",
+            "", "A server started with vllm serve --api-key needs its key: name the variable holding it with",
+            "--api-key-env (e.g. --api-key-env OPENAI_API_KEY, the variable vllm bench serve sends). No key is sent",
+            "otherwise, and none over plain http except to loopback.",
             "Exit codes: 0 at least one request completed, 1 none did, 2 bad options."})
 final class BenchCommand implements Callable<Integer> {
 
@@ -109,6 +114,14 @@ final class BenchCommand implements Callable<Integer> {
             description = "Send ignore_eos so every request yields --output-len tokens (default on; "
                     + "--no-ignore-eos for servers that reject it, such as OpenAI's).")
     boolean ignoreEos;
+
+    @Option(names = "--api-key-env", paramLabel = "NAME",
+            description = "The environment variable holding the key to send to --url as a bearer token, e.g. "
+                    + "VLLM_API_KEY or OPENAI_API_KEY (default: no key). Refused over plain http except to loopback.")
+    String apiKeyEnv;
+
+    /** Read by tests; the process environment otherwise. */
+    Map<String, String> environment = System.getenv();
 
     @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "300",
             description = "Per-request timeout; a request still streaming then fails (default 300).")
@@ -211,7 +224,7 @@ final class BenchCommand implements Callable<Integer> {
                 .percentiles(percentiles())
                 .goodput(goodput == null ? null : GoodputSlo.parse(String.join(" ", goodput)))
                 .requestTimeout(timeout())
-                .apiKey(System.getenv("OPENAI_API_KEY"));
+                .apiKey(apiKey());
         if (model != null && model.isBlank()) {
             throw new InvalidInputException("--model", null, "must not be blank; omit it to use the first model the "
                     + "server lists");
@@ -248,6 +261,25 @@ final class BenchCommand implements Callable<Integer> {
             b.inputTokens(tokens);
         }
         return b.build();
+    }
+
+    /**
+     * The key {@code --api-key-env} names, checked against where it would go; a key is sent only when named, so
+     * that an OpenAI key kept for the LLM agent never reaches a server under test by accident.
+     */
+    private String apiKey() {
+        if (apiKeyEnv == null) {
+            return null;
+        }
+        if (!apiKeyEnv.matches("[A-Za-z_][A-Za-z0-9_]{0,127}")) {
+            throw new InvalidInputException("--api-key-env", null, "'" + apiKeyEnv + "' is not an environment "
+                    + "variable name (letters, digits and _, not starting with a digit)");
+        }
+        URI uri = baseUrl();
+        ApiKey key = ApiKey.named(null, apiKeyEnv, environment, uri.getHost());
+        LlmHttpTransport.requireKeySafeToSend(uri, key.name(), "--url", null);
+        spec.commandLine().getErr().println("placement: sending the key in " + key.name() + " to " + uri.getHost());
+        return key.value();
     }
 
     private URI baseUrl() {
