@@ -34,11 +34,22 @@ public final class VllmOptions {
      */
     static final Set<String> MANAGED_FLAGS = Set.of("--pipeline-parallel-size", "--tensor-parallel-size",
             "--distributed-executor-backend", "--port", "--host", "--model", "--served-model-name",
-            "--max-model-len", "--dtype", "--gpu-memory-utilization", "--enforce-eager");
+            "--max-model-len", "--dtype", "--gpu-memory-utilization", "--enforce-eager",
+            // Each multiplies the GPUs one server asks Ray for (replicas, or ranks per stage): the placement
+            // group holds exactly one GPU per planned rank.
+            "--data-parallel-size", "--prefill-context-parallel-size");
 
     /** The short forms of managed flags that {@code vllm/engine/arg_utils.py} registers, with their long names. */
     static final Map<String, String> MANAGED_SHORT_FLAGS = Map.of("-pp", "--pipeline-parallel-size",
-            "-tp", "--tensor-parallel-size");
+            "-tp", "--tensor-parallel-size", "-dp", "--data-parallel-size", "-pcp", "--prefill-context-parallel-size");
+
+    /**
+     * Short forms {@code vllm/engine/arg_utils.py} registers for flags the plan leaves alone that begin like a
+     * managed one ({@code -dpn} is {@code --data-parallel-rank}, not {@code -dp}); argparse takes an exact name
+     * first.
+     */
+    static final Set<String> UNMANAGED_SHORT_FLAGS = Set.of("-dpn", "-dpr", "-dpl", "-dpa", "-dpp", "-dpb", "-dph",
+            "-dpe", "-dcp");
 
     /** Variables the plan sets itself. */
     static final Set<String> MANAGED_ENV = Set.of("VLLM_PP_LAYER_PARTITION", "VLLM_USE_RAY_V2_EXECUTOR_BACKEND",
@@ -266,7 +277,7 @@ public final class VllmOptions {
                         throw managed(arg, managed);
                     }
                 }
-            } else {
+            } else if (!UNMANAGED_SHORT_FLAGS.contains(name)) {
                 for (Map.Entry<String, String> shortForm : MANAGED_SHORT_FLAGS.entrySet()) {
                     // -tp2 as well as -tp, -tp=2 and the prefix -t: refuse anything argparse could take for -tp.
                     if (name.startsWith(shortForm.getKey()) || shortForm.getKey().startsWith(name)) {

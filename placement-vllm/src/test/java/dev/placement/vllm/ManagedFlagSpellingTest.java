@@ -31,6 +31,11 @@ class ManagedFlagSpellingTest {
         "-pp1, --pipeline-parallel-size",
         "-pp, --pipeline-parallel-size",
         "-t, --tensor-parallel-size",
+        "-dp=2, --data-parallel-size",
+        "-dp, --data-parallel-size",
+        "--data_parallel_size=2, --data-parallel-size",
+        "-pcp=2, --prefill-context-parallel-size",
+        "--prefill-context-parallel=2, --prefill-context-parallel-size",
     })
     void refusesAManagedFlagInAnySpellingVllmAccepts(String arg, String readAs) {
         assertThatThrownBy(() -> VllmOptions.builder().extraArgs(List.of(arg)))
@@ -48,7 +53,8 @@ class ManagedFlagSpellingTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"--max-num-seqs=64", "--max_num_seqs", "-O3", "-O", "--config-format", "-q", "-1",
-        "--kv-cache-dtype", "fp8", "--enable-prefix-caching", "--compilation-config.level=3"})
+        "--kv-cache-dtype", "fp8", "--enable-prefix-caching", "--compilation-config.level=3", "-dcp=2", "-dpn=0",
+        "--data-parallel-size-local=1", "--decode-context-parallel-size=2"})
     void passesFlagsThePlanDoesNotSet(String arg) {
         assertThatCode(() -> VllmOptions.builder().extraArgs(List.of(arg))).doesNotThrowAnyException();
     }
