@@ -33,7 +33,7 @@ final class SymmetryReduction {
      */
     private final int[] lowerMates;
     /** Per {@link #stageKey}: the link vectors of the candidates already solved on those kinds of node. */
-    private final Map<Long, List<double[]>> solved = new HashMap<>();
+    private final Map<String, List<double[]>> solved = new HashMap<>();
 
     SymmetryReduction(NodeTables t, int pinnedFirst) {
         this.t = t;
@@ -66,19 +66,21 @@ final class SymmetryReduction {
         return false;
     }
 
-    /** The kinds of node a candidate's stages run on: first, last, and how many of each kind in the middle. */
-    private long stageKey(int f, int mask, int last) {
-        long key = ((long) t.type[f] << 4 | t.type[last]) << 1 | (f == last ? 1 : 0);
-        int[] counts = new int[t.n];
+    /**
+     * The kinds of node a candidate's stages run on: first, last (or none, for a one-stage candidate), and how
+     * many of each kind in the middle, one character each. A text key, because the counts of n kinds do not fit a
+     * fixed number of bits for every n (a 64-bit key packing 4 bits per kind overflowed from 14 nodes).
+     */
+    private String stageKey(int f, int mask, int last) {
+        char[] key = new char[2 + t.n];
+        key[0] = (char) t.type[f];
+        key[1] = f == last ? Character.MAX_VALUE : (char) t.type[last];
         for (int i = 0; i < t.n; i++) {
             if ((mask & (1 << i)) != 0 && i != f && i != last) {
-                counts[t.type[i]]++;
+                key[2 + t.type[i]]++;
             }
         }
-        for (int k = 0; k < t.n; k++) {
-            key = key << 4 | counts[k];
-        }
-        return key;
+        return new String(key);
     }
 
     /**

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.placement.api.Objective;
 import dev.placement.api.PlacementRequest;
+import java.util.Arrays;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class SymmetryReductionTest {
@@ -41,5 +43,21 @@ class SymmetryReductionTest {
         assertThat(symmetry.dominated(0, 0b011, 1, new double[] {9, 9, 9, 9})).isFalse();
         // One stage on node0 alone has other splits than node0 both first and last of more.
         assertThat(symmetry.dominated(0, 0b001, 0, new double[] {9, 9, 9, 9})).isFalse();
+    }
+
+    @Test
+    void candidatesOnDifferentKindsOfNodeNeverDominateEachOtherOnLargeClusters() {
+        // 16 nodes of 16 kinds: a 64-bit key packing 4 bits per kind lost the first and last kinds from 14 nodes.
+        PlacementRequest request = Fixtures.randomRequest(new Random(5), 16, 40);
+        NodeTables tables = new NodeTables(new PipelineCosts(request, model.parameters()));
+        assertThat(Arrays.stream(tables.type).distinct().count()).isEqualTo(16);
+        SymmetryReduction symmetry = new SymmetryReduction(tables, -1);
+
+        assertThat(symmetry.dominated(0, 0b111, 1, new double[] {1, 1, 1, 1})).isFalse();
+        // The same middle node (2), other first and last nodes: other stage terms, other splits.
+        assertThat(symmetry.dominated(3, 0b11100, 4, new double[] {2, 2, 2, 2})).isFalse();
+        assertThat(symmetry.dominated(15, 0b1000000000000101, 0, new double[] {2, 2, 2, 2})).isFalse();
+        // The same kinds again are still dominated.
+        assertThat(symmetry.dominated(0, 0b111, 1, new double[] {3, 3, 3, 3})).isTrue();
     }
 }
