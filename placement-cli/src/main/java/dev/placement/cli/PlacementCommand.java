@@ -5,6 +5,8 @@ import dev.placement.api.InvalidInputException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.util.Properties;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -78,6 +80,8 @@ public final class PlacementCommand implements Runnable {
         cl.addSubcommand(new CalibrateCommand());
         cl.addSubcommand(new LaunchCommand());
         cl.addSubcommand(new BenchCommand());
+        // After the subcommands, so that every one of them gets it: picocli registers on the hierarchy as it is.
+        cl.registerConverter(Path.class, PlacementCommand::path);
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             PrintWriter err = commandLine.getErr();
             boolean verbose = root.verbose;
@@ -108,6 +112,22 @@ public final class PlacementCommand implements Runnable {
             return EXIT_BAD_INPUT;
         });
         return cl;
+    }
+
+    /**
+     * Reads a path option: an empty one, or one the file system refuses (a NUL in it, for example), is bad input
+     * naming the value, not a Java exception's class names.
+     */
+    static Path path(String text) {
+        if (text.isEmpty()) {
+            // Path.of("") is the working directory, which no option means.
+            throw new CommandLine.TypeConversionException("the path is empty; give a file or directory name");
+        }
+        try {
+            return Path.of(text);
+        } catch (InvalidPathException e) {
+            throw new CommandLine.TypeConversionException("'" + text + "' is not a valid path: " + e.getReason());
+        }
     }
 
     /** The longest problem line printed: a value echoed from a hostile file cannot flood the terminal. */

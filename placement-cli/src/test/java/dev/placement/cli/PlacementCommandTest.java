@@ -33,4 +33,18 @@ class PlacementCommandTest {
         assertThat(err.toString()).startsWith("placement: Unknown option: '--no-such-option'")
                 .doesNotContain("Exception").doesNotContain("\tat ");
     }
+
+    @Test
+    void aPathOptionTheFileSystemRefusesIsOneLineNamingTheOptionAndValue() {
+        assertThat(run("calibrate", "--observations=runs\u0000.jsonl", "--out=c.json"))
+                .isEqualTo(PlacementCommand.EXIT_BAD_INPUT);
+        assertThat(err.toString()).isEqualTo("placement: Invalid value for option '--observations': 'runs\\u0000.jsonl'"
+                + " is not a valid path: Nul character not allowed; see 'placement calibrate --help'"
+                + System.lineSeparator());
+        err.getBuffer().setLength(0);
+        // An empty path would be the working directory, which no option means.
+        assertThat(run("evaluate", "--agent", "even", "--scenarios=")).isEqualTo(PlacementCommand.EXIT_BAD_INPUT);
+        assertThat(err.toString()).startsWith("placement: Invalid value for option '--scenarios': the path is empty")
+                .hasLineCount(1);
+    }
 }
