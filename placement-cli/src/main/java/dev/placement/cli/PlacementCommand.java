@@ -95,7 +95,8 @@ public final class PlacementCommand implements Runnable {
             } else {
                 code = 1;
             }
-            String message = ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage();
+            String message = ex.getMessage() == null ? ex.getClass().getSimpleName()
+                    : ex instanceof InvalidInputException bad ? clipSource(bad) : ex.getMessage();
             err.println("placement: " + oneLine(message)
                     + (code == 1 && !verbose ? " (run with --verbose for details)" : ""));
             if (verbose) {
@@ -128,6 +129,25 @@ public final class PlacementCommand implements Runnable {
         } catch (InvalidPathException e) {
             throw new CommandLine.TypeConversionException("'" + text + "' is not a valid path: " + e.getReason());
         }
+    }
+
+    /** The longest file or option name a problem line starts with, so that the problem itself is not clipped. */
+    static final int MAX_SOURCE_CHARS = 160;
+
+    /**
+     * A bad input's message with its source (a path as the user gave it, say) clipped to
+     * {@link #MAX_SOURCE_CHARS}: a long one would otherwise push the field and the problem out of the line.
+     */
+    static String clipSource(InvalidInputException bad) {
+        String source = bad.source();
+        String message = bad.getMessage();
+        if (source == null || source.length() <= MAX_SOURCE_CHARS || !message.startsWith(source)) {
+            return message;
+        }
+        int cut = Character.isHighSurrogate(source.charAt(MAX_SOURCE_CHARS - 1)) ? MAX_SOURCE_CHARS - 1
+                : MAX_SOURCE_CHARS;
+        return source.substring(0, cut) + "... (" + (source.length() - cut) + " more characters)"
+                + message.substring(source.length());
     }
 
     /** The longest problem line printed: a value echoed from a hostile file cannot flood the terminal. */

@@ -47,4 +47,18 @@ class PlacementCommandTest {
         assertThat(err.toString()).startsWith("placement: Invalid value for option '--scenarios': the path is empty")
                 .hasLineCount(1);
     }
+
+    @Test
+    void aLongPathIsClippedSoThatTheProblemStillShows() {
+        String path = "runs/" + "[".repeat(1200) + ".jsonl";
+        assertThat(run("calibrate", "--observations", path, "--out", "c.json")).isEqualTo(2);
+        assertThat(err.toString()).isEqualTo("placement: " + path.substring(0, PlacementCommand.MAX_SOURCE_CHARS)
+                + "... (" + (path.length() - PlacementCommand.MAX_SOURCE_CHARS) + " more characters): file not found"
+                + System.lineSeparator());
+        err.getBuffer().setLength(0);
+        // A name too long for the file system: its reason, not the exception's message repeating the path.
+        String name = "[".repeat(1200) + ".jsonl";
+        assertThat(run("calibrate", "--observations", name, "--out", "c.json")).isEqualTo(2);
+        assertThat(err.toString()).containsPattern(" more characters\\): cannot be read: [^\\[]+$").hasLineCount(1);
+    }
 }
