@@ -152,19 +152,14 @@ final class LaunchCommand implements Callable<Integer> {
         }
         ClusterSnapshot clusterSnapshot = ClusterFiles.readCluster(cluster);
         ModelSpec modelSpec = ModelCatalog.builtIn().resolve(model, "--model", null);
-        Placement p;
-        try {
-            p = Placement.parse(placement);
-            p.requireLayers(modelSpec.layers());
-        } catch (IllegalArgumentException e) {
-            throw new InvalidInputException("--placement", null, e.getMessage());
-        }
+        Placement p = PlanningOptions.placement(placement, clusterSnapshot, cluster, modelSpec);
         PlacementRequest request = launchRequest(modelSpec, clusterSnapshot);
-        VllmOptions options = vllmOptions();
+        VllmOptions options = vllmOptions(modelSpec);
         VllmLaunchPlan plan;
         try {
             plan = VllmLaunchPlan.create(p, request, options);
         } catch (IllegalArgumentException e) {
+            // What is left once the placement, the model and the options are checked: a node's address.
             throw new InvalidInputException(cluster.toString(), null, e.getMessage());
         }
         PrintWriter out = spec.commandLine().getOut();
@@ -216,21 +211,43 @@ final class LaunchCommand implements Callable<Integer> {
         }
     }
 
-    private VllmOptions vllmOptions() {
-        try {
-            VllmOptions.Builder b = VllmOptions.builder().modelSource(vllmModel).servedModelName(servedModelName)
-                    .dtype(dtype).port(port)
-                    .enforceEager(enforceEager).extraArgs(vllmArgs).vllmVersion(vllmVersion);
-            for (String kv : vllmEnv) {
-                int eq = kv.indexOf('=');
-                if (eq <= 0) {
-                    throw new IllegalArgumentException("'" + kv + "' is not NAME=VALUE");
-                }
-                b.extraEnv(kv.substring(0, eq), kv.substring(eq + 1));
+    /**
+     * The vLLM options, each problem naming the option it came from; what vLLM loads and the name it serves
+     * default to the model's name, which must then be valid as each.
+     */
+    private VllmOptions vllmOptions(ModelSpec modelSpec) {
+        VllmOptions.Builder b = VllmOptions.builder();
+        option("--vllm-model", "", () -> b.modelSource(vllmModel));
+        option("--served-model-name", "", () -> b.servedModelName(servedModelName));
+        if (vllmModel == null) {
+            // The plan defaults both to the model's name: a config.json's may be neither.
+            option("--model", "; give --vllm-model", () -> VllmOptions.builder().modelSource(modelSpec.name()));
+        }
+        if (servedModelName == null) {
+            String served = vllmModel != null ? vllmModel : modelSpec.name();
+            option(vllmModel != null ? "--vllm-model" : "--model", "; give --served-model-name",
+                    () -> VllmOptions.builder().servedModelName(served));
+        }
+        option("--dtype", "", () -> b.dtype(dtype));
+        option("--port", "", () -> b.port(port));
+        option("--vllm-arg", "", () -> b.extraArgs(vllmArgs));
+        option("--vllm-version", "", () -> b.vllmVersion(vllmVersion));
+        for (String kv : vllmEnv) {
+            int eq = kv.indexOf('=');
+            if (eq <= 0) {
+                throw new InvalidInputException("--vllm-env", null, "'" + kv + "' is not NAME=VALUE");
             }
-            return b.build();
+            option("--vllm-env", "", () -> b.extraEnv(kv.substring(0, eq), kv.substring(eq + 1)));
+        }
+        return b.enforceEager(enforceEager).build();
+    }
+
+    /** Sets one option on the builder, a value it rejects becoming bad input naming that option. */
+    private static void option(String name, String hint, Runnable set) {
+        try {
+            set.run();
         } catch (IllegalArgumentException e) {
-            throw new InvalidInputException("vLLM options", null, e.getMessage());
+            throw new InvalidInputException(name, null, e.getMessage() + hint);
         }
     }
 

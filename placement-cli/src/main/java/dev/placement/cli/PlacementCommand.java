@@ -5,6 +5,8 @@ import dev.placement.api.InvalidInputException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.util.Properties;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -78,6 +80,8 @@ public final class PlacementCommand implements Runnable {
         cl.addSubcommand(new CalibrateCommand());
         cl.addSubcommand(new LaunchCommand());
         cl.addSubcommand(new BenchCommand());
+        // After the subcommands, so that every one of them gets it: picocli registers on the hierarchy as it is.
+        cl.registerConverter(Path.class, PlacementCommand::path);
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             PrintWriter err = commandLine.getErr();
             boolean verbose = root.verbose;
@@ -91,7 +95,8 @@ public final class PlacementCommand implements Runnable {
             } else {
                 code = 1;
             }
-            String message = ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage();
+            String message = ex.getMessage() == null ? ex.getClass().getSimpleName()
+                    : ex instanceof InvalidInputException bad ? clipSource(bad) : ex.getMessage();
             err.println("placement: " + oneLine(message)
                     + (code == 1 && !verbose ? " (run with --verbose for details)" : ""));
             if (verbose) {
@@ -108,6 +113,41 @@ public final class PlacementCommand implements Runnable {
             return EXIT_BAD_INPUT;
         });
         return cl;
+    }
+
+    /**
+     * Reads a path option: an empty one, or one the file system refuses (a NUL in it, for example), is bad input
+     * naming the value, not a Java exception's class names.
+     */
+    static Path path(String text) {
+        if (text.isEmpty()) {
+            // Path.of("") is the working directory, which no option means.
+            throw new CommandLine.TypeConversionException("the path is empty; give a file or directory name");
+        }
+        try {
+            return Path.of(text);
+        } catch (InvalidPathException e) {
+            throw new CommandLine.TypeConversionException("'" + text + "' is not a valid path: " + e.getReason());
+        }
+    }
+
+    /** The longest file or option name a problem line starts with, so that the problem itself is not clipped. */
+    static final int MAX_SOURCE_CHARS = 160;
+
+    /**
+     * A bad input's message with its source (a path as the user gave it, say) clipped to
+     * {@link #MAX_SOURCE_CHARS}: a long one would otherwise push the field and the problem out of the line.
+     */
+    static String clipSource(InvalidInputException bad) {
+        String source = bad.source();
+        String message = bad.getMessage();
+        if (source == null || source.length() <= MAX_SOURCE_CHARS || !message.startsWith(source)) {
+            return message;
+        }
+        int cut = Character.isHighSurrogate(source.charAt(MAX_SOURCE_CHARS - 1)) ? MAX_SOURCE_CHARS - 1
+                : MAX_SOURCE_CHARS;
+        return source.substring(0, cut) + "... (" + (source.length() - cut) + " more characters)"
+                + message.substring(source.length());
     }
 
     /** The longest problem line printed: a value echoed from a hostile file cannot flood the terminal. */

@@ -5,6 +5,7 @@ import dev.placement.api.ConnectivityMap;
 import dev.placement.api.InvalidInputException;
 import dev.placement.api.ModelSpec;
 import dev.placement.api.Objective;
+import dev.placement.api.Placement;
 import dev.placement.api.Slo;
 import dev.placement.api.PlacementRequest;
 import dev.placement.api.Workload;
@@ -99,6 +100,38 @@ final class PlanningOptions {
      */
     PerformanceModel performanceModel() {
         return performanceModel(calibration);
+    }
+
+    /**
+     * Reads a placement given with {@code --placement} for a cluster and a model: every problem names
+     * {@code --placement} (not the cluster file it was checked against), the node or the layer count and the value.
+     *
+     * @param spec        the option's value, {@code node:layers,...}, rank 0 first
+     * @param cluster     the nodes it may use
+     * @param clusterFile where they were read from, for the message listing them
+     * @param model       the model whose layers it must hold
+     * @return the placement
+     * @throws InvalidInputException naming {@code --placement} when it does not parse, names a node the cluster has
+     *                               not or holds another number of layers than the model
+     */
+    static Placement placement(String spec, ClusterSnapshot cluster, Path clusterFile, ModelSpec model) {
+        Placement p;
+        try {
+            p = Placement.parse(spec);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException("--placement", null, e.getMessage());
+        }
+        for (String id : p.nodeIds()) {
+            if (cluster.find(id).isEmpty()) {
+                throw new InvalidInputException("--placement", null, "unknown node '" + id + "'; nodes in "
+                        + clusterFile + ": " + String.join(", ", cluster.nodeIds()));
+            }
+        }
+        if (p.totalLayers() != model.layers()) {
+            throw new InvalidInputException("--placement", null, "holds " + p.totalLayers() + " layers but "
+                    + model.name() + " has " + model.layers());
+        }
+        return p;
     }
 
     /**

@@ -1,7 +1,6 @@
 package dev.placement.cli;
 
 import dev.placement.api.InfeasiblePlacementException;
-import dev.placement.api.InvalidInputException;
 import dev.placement.api.Objective;
 import dev.placement.api.Placement;
 import dev.placement.api.PlacementRequest;
@@ -45,22 +44,7 @@ final class PredictCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PlacementRequest request = inputs.request(Objective.minimizeItl().withSlo(inputs.slo()), null);
-        Placement p;
-        try {
-            p = Placement.parse(placement);
-        } catch (IllegalArgumentException e) {
-            throw new InvalidInputException("--placement", null, e.getMessage());
-        }
-        for (String id : p.nodeIds()) {
-            if (request.cluster().find(id).isEmpty()) {
-                throw new InvalidInputException("--placement", null, "unknown node '" + id + "'; nodes in "
-                        + inputs.cluster + ": " + String.join(", ", request.cluster().nodeIds()));
-            }
-        }
-        if (p.totalLayers() != request.model().layers()) {
-            throw new InvalidInputException("--placement", null, "holds " + p.totalLayers() + " layers but "
-                    + request.model().name() + " has " + request.model().layers());
-        }
+        Placement p = PlanningOptions.placement(placement, request.cluster(), inputs.cluster, request.model());
         Prediction prediction = inputs.performanceModel().predict(p, request);
         if (!prediction.fits()) {
             throw new InfeasiblePlacementException(p.toSpec() + " does not fit: " + prediction.infeasibleReason());

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@code placement evaluate} on the built-in set and on scenario directories, in its three formats. */
 class EvaluateCommandTest {
-    private static final String TESTBED = """
+    static final String TESTBED = """
             model: tiiuae/Falcon3-10B-Base
             cluster:
               nodes:

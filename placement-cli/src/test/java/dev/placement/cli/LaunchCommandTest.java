@@ -125,4 +125,29 @@ class LaunchCommandTest {
         }
         assertThat(out.toString()).isEmpty();
     }
+
+    @Test
+    void aPlacementOnANodeTheClusterLacksNamesThePlacementNotTheClusterFile() throws Exception {
+        Path clusterFile = cluster("10.0.0.10");
+        int code = run("launch", "--cluster", clusterFile.toString(), "--model", "tiiuae/Falcon3-10B-Base",
+                "--placement", "node9:20,node1:20", "--dry-run");
+
+        assertThat(code).isEqualTo(PlacementCommand.EXIT_BAD_INPUT);
+        assertThat(err.toString()).isEqualTo("placement: --placement: unknown node 'node9'; nodes in " + clusterFile
+                + ": node0, node1, node2" + System.lineSeparator());
+        assertThat(out.toString()).isEmpty();
+    }
+
+    @Test
+    void aBadVllmOptionNamesItsOwnOption() throws Exception {
+        String[][] cases = {{"--served-model-name=-x", "--served-model-name"}, {"--vllm-model=a b", "--vllm-model"},
+            {"--dtype=fp4", "--dtype"}, {"--vllm-env=1e3", "--vllm-env"}, {"--vllm-version=1 2", "--vllm-version"},
+            {"--vllm-arg=--pipeline-parallel-size=3", "--vllm-arg"}, {"--port=0", "--port"}};
+        for (String[] c : cases) {
+            err.getBuffer().setLength(0);
+            assertThat(dryRun(c[0])).as(c[0]).isEqualTo(PlacementCommand.EXIT_BAD_INPUT);
+            assertThat(err.toString()).as(c[0]).startsWith("placement: " + c[1] + ": ").hasLineCount(1);
+        }
+        assertThat(out.toString()).isEmpty();
+    }
 }

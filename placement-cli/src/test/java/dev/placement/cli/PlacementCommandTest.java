@@ -33,4 +33,32 @@ class PlacementCommandTest {
         assertThat(err.toString()).startsWith("placement: Unknown option: '--no-such-option'")
                 .doesNotContain("Exception").doesNotContain("\tat ");
     }
+
+    @Test
+    void aPathOptionTheFileSystemRefusesIsOneLineNamingTheOptionAndValue() {
+        assertThat(run("calibrate", "--observations=runs\u0000.jsonl", "--out=c.json"))
+                .isEqualTo(PlacementCommand.EXIT_BAD_INPUT);
+        assertThat(err.toString()).isEqualTo("placement: Invalid value for option '--observations': 'runs\\u0000.jsonl'"
+                + " is not a valid path: Nul character not allowed; see 'placement calibrate --help'"
+                + System.lineSeparator());
+        err.getBuffer().setLength(0);
+        // An empty path would be the working directory, which no option means.
+        assertThat(run("evaluate", "--agent", "even", "--scenarios=")).isEqualTo(PlacementCommand.EXIT_BAD_INPUT);
+        assertThat(err.toString()).startsWith("placement: Invalid value for option '--scenarios': the path is empty")
+                .hasLineCount(1);
+    }
+
+    @Test
+    void aLongPathIsClippedSoThatTheProblemStillShows() {
+        String path = "runs/" + "[".repeat(1200) + ".jsonl";
+        assertThat(run("calibrate", "--observations", path, "--out", "c.json")).isEqualTo(2);
+        assertThat(err.toString()).isEqualTo("placement: " + path.substring(0, PlacementCommand.MAX_SOURCE_CHARS)
+                + "... (" + (path.length() - PlacementCommand.MAX_SOURCE_CHARS) + " more characters): file not found"
+                + System.lineSeparator());
+        err.getBuffer().setLength(0);
+        // A name too long for the file system: its reason, not the exception's message repeating the path.
+        String name = "[".repeat(1200) + ".jsonl";
+        assertThat(run("calibrate", "--observations", name, "--out", "c.json")).isEqualTo(2);
+        assertThat(err.toString()).containsPattern(" more characters\\): cannot be read: [^\\[]+$").hasLineCount(1);
+    }
 }

@@ -7,6 +7,8 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -47,6 +49,12 @@ public final class BoundedText {
             bytes = in.readNBytes(maxBytes + 1);
         } catch (NoSuchFileException e) {
             throw new InvalidInputException(source, null, "file not found");
+        } catch (AccessDeniedException e) {
+            throw new InvalidInputException(source, null, "cannot be read: permission denied");
+        } catch (FileSystemException e) {
+            // Its message repeats the path, which can be long enough to push the reason out of the line.
+            throw new InvalidInputException(source, null, "cannot be read: "
+                    + (e.getReason() != null ? e.getReason() : e.getClass().getSimpleName()));
         } catch (IOException e) {
             throw new InvalidInputException(source, null, "cannot be read: " + e.getMessage());
         }

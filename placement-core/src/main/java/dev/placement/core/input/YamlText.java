@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.placement.api.InvalidInputException;
 import java.io.IOException;
+import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -28,7 +29,7 @@ final class YamlText {
 
     /** See {@link ClusterFiles#readYaml}. */
     static JsonNode read(String text, String source) {
-        rejectLongLine(text, source);
+        checkCharacters(text, source);
         try (JsonParser parser = YAML.createParser(text)) {
             JsonNode root = YAML.readTree(parser);
             if (root == null || root.isMissingNode() || root.isNull()) {
@@ -57,19 +58,36 @@ final class YamlText {
     /** The longest line a YAML input may hold: SnakeYAML scans a long plain scalar slowly, so refuse it first. */
     static final int MAX_LINE_CHARS = 64 * 1024;
 
-    private static void rejectLongLine(String text, String source) {
+    /**
+     * Refuses a line longer than {@value #MAX_LINE_CHARS} characters and a character YAML does not allow (a control
+     * character other than tab and line breaks, an unpaired surrogate, U+FFFE or U+FFFF), naming where it is and
+     * which: SnakeYAML says only "special characters are not allowed", at no position.
+     */
+    private static void checkCharacters(String text, String source) {
         int line = 1;
-        int start = 0;
-        for (int i = 0; i <= text.length(); i++) {
-            if (i == text.length() || text.charAt(i) == '\n') {
-                if (i - start > MAX_LINE_CHARS) {
+        int column = 1;
+        for (int i = 0; i <= text.length(); column++) {
+            int c = i == text.length() ? '\n' : text.codePointAt(i);
+            if (c == '\n') {
+                if (column - 1 > MAX_LINE_CHARS) {
                     throw new InvalidInputException(source, null, "line " + line + " is longer than "
                             + MAX_LINE_CHARS + " characters; no field of a Placement input is that long");
                 }
                 line++;
-                start = i + 1;
+                column = 0;
+            } else if (!printable(c)) {
+                throw new InvalidInputException(source, null, String.format(Locale.ROOT, "line %d, column %d: "
+                        + "character U+%04X is not allowed; YAML and JSON text holds no control character but tab "
+                        + "and line breaks", line, column, c));
             }
+            i += i == text.length() ? 1 : Character.charCount(c);
         }
+    }
+
+    /** YAML 1.1's printable characters, as SnakeYAML reads them. */
+    private static boolean printable(int c) {
+        return c == '\t' || c == '\r' || c >= 0x20 && c <= 0x7E || c == 0x85 || c >= 0xA0 && c <= 0xD7FF
+                || c >= 0xE000 && c <= 0xFFFD || c >= 0x10000;
     }
 
     private static final Pattern SNAKEYAML_EVENT =

@@ -65,6 +65,18 @@ class InputLimitsTest {
     }
 
     @Test
+    void aControlCharacterIsNamedWithItsLineAndColumn() {
+        // SnakeYAML alone says "special characters are not allowed", at line 1, column 1, whatever the position.
+        assertThat(message(() -> ClusterFiles.parseCluster(NODE + "}\n  - {id: node1\u001b[31m}", "c.yaml")))
+                .isEqualTo("c.yaml: line 3, column 15: character U+001B is not allowed; YAML and JSON text holds no "
+                        + "control character but tab and line breaks");
+        assertThat(message(() -> ClusterFiles.parseCluster("nodes: [\u0000]", "c.json")))
+                .startsWith("c.json: line 1, column 9: character U+0000 is not allowed");
+        assertThat(message(() -> ClusterFiles.parseCluster("nodes: [\ud800]", "c.yaml")))
+                .startsWith("c.yaml: line 1, column 9: character U+D800 is not allowed");
+    }
+
+    @Test
     void aSyntaxErrorIsOneLineWithLineAndColumn() {
         String msg = message(() -> ClusterFiles.parseCluster("nodes:\n  - id: [a\n  b: }", "c.yaml"));
         assertThat(msg).startsWith("c.yaml: syntax error at line ").doesNotContain("\n").doesNotContain("^");
