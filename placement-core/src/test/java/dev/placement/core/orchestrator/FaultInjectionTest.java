@@ -35,12 +35,16 @@ import org.junit.jupiter.api.Timeout;
  */
 class FaultInjectionTest {
     private static final long SEED = 13;
+    /** The chaos ticks every 10 s; calm and flapping, far from any fault, tick less often to keep the test quick. */
     private static final Duration TICK = Duration.ofSeconds(10);
+    private static final Duration CALM_TICK = Duration.ofMinutes(1);
+    private static final Duration FLAP_TICK = Duration.ofSeconds(20);
     private static final Duration DEADLINE = Duration.ofMillis(200);
     private static final Duration BOUND = Duration.ofSeconds(30);
     private static final int CHAOS_TICKS = 400;
-    private static final int CALM_TICKS = 400;
-    private static final int FLAP_TICKS = (int) (Duration.ofHours(2).toSeconds() / TICK.toSeconds());
+    /** Longer than the flap hold (an hour), so the chaos's flaps are forgotten before only the link flaps. */
+    private static final int CALM_TICKS = 80;
+    private static final int FLAP_TICKS = (int) (Duration.ofHours(2).toSeconds() / FLAP_TICK.toSeconds());
     private static final int REQUESTERS = 3;
 
     private final LoopFixture f = new LoopFixture();
@@ -67,14 +71,14 @@ class FaultInjectionTest {
         try {
             for (int i = 0; i < CHAOS_TICKS; i++) {
                 plugins.plan(true);
-                tick(o, i, true);
+                tick(o, i, TICK, true);
             }
             assertEveryFaultHappened();
 
             for (int i = 0; i < CALM_TICKS; i++) {
                 plugins.plan(false);
                 recoverAllNodes();
-                tick(o, CHAOS_TICKS + i, false);
+                tick(o, CHAOS_TICKS + i, CALM_TICK, false);
             }
             assertThat(o.state()).as("recovered once the faults stopped").isEqualTo(OrchestratorState.RUNNING);
 
@@ -110,7 +114,7 @@ class FaultInjectionTest {
         for (int i = 0; i < FLAP_TICKS; i++) {
             plugins.plan(false);
             int asked = plugins.decider.calls.get();
-            TickOutcome t = tick(o, CHAOS_TICKS + CALM_TICKS + i, true);
+            TickOutcome t = tick(o, CHAOS_TICKS + CALM_TICKS + i, FLAP_TICK, true);
             boolean agentCalled = plugins.decider.calls.get() > asked;
             if (t.reconfigured()) {
                 reconfigurations.add(t.at());
@@ -163,13 +167,13 @@ class FaultInjectionTest {
         assertThat(o.gate().isPaused()).isTrue();
     }
 
-    private TickOutcome tick(PlacementOrchestrator o, int n, boolean flap) {
+    private TickOutcome tick(PlacementOrchestrator o, int n, Duration after, boolean flap) {
         if (flap) {
             f.setNode1Node2Rtt(flips++ % 2 == 0 ? 8 : 0.2);
         } else {
             f.setNode1Node2Rtt(0.2);
         }
-        f.clock.advance(TICK);
+        f.clock.advance(after);
         requestBudget.release(REQUESTERS);
         ticking.incrementAndGet();
         TickOutcome t;
