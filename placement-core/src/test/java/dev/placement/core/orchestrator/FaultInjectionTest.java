@@ -89,11 +89,11 @@ class FaultInjectionTest {
             stopRequests = true;
             requestBudget.release(1_000_000);
             o.close();
+            plugins.releaseHungCalls();
             for (Thread t : requesters) {
                 t.join(BOUND.toMillis());
                 assertThat(t.isAlive()).as("request thread %s left blocked", t.getName()).isFalse();
             }
-            plugins.releaseHungCalls();
         }
         for (Thread t : plugins.hungThreads) {
             t.join(BOUND.toMillis());
