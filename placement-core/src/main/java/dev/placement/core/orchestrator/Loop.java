@@ -50,6 +50,11 @@ final class Loop {
             seen = observer.observe(now, state);
         } catch (Throwable e) {
             String error = "observing the cluster failed: " + LoopParts.message(e);
+            if (e instanceof Observer.DiedThenFailed d) {
+                // The inventory showed the pipeline dead before the probe failed: hold requests as below.
+                gate.pause(d.died());
+                parts.emit(new OrchestratorEvent.Degraded(now, d.died(), now));
+            }
             parts.emit(new OrchestratorEvent.TickFailed(now, error));
             return new TickOutcome(now, state.lastCluster(), state.lastConnectivity(), Set.of(), null,
                     TickOutcome.Action.FAILED, error, runningPlacement(), null, null, state.state());

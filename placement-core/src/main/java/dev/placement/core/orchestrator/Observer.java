@@ -84,7 +84,12 @@ final class Observer {
     Observed observe(Instant now, LoopState state) {
         Duration deadline = settings.deadlines().observe();
         ClusterSnapshot snapshot = calls.call("the inventory", deadline, () -> parts.inventory().snapshot());
-        ConnectivityMap raw = calls.call("the probe", deadline, () -> parts.probe().measure(snapshot));
+        ConnectivityMap raw;
+        try {
+            raw = calls.call("the probe", deadline, () -> parts.probe().measure(snapshot));
+        } catch (Throwable e) {
+            throw diedBeforeFailing(now, snapshot, state, e);
+        }
         Set<String> reachable = new LinkedHashSet<>(snapshot.nodeIds());
         reachable.removeAll(raw.unreachableNodes());
         ClusterSnapshot cluster = new ClusterSnapshot(
@@ -139,6 +144,41 @@ final class Observer {
             LOG.warn("could not check pipeline {}: {}", running.id(), LoopParts.message(e));
         }
         return null;
+    }
+
+    /**
+     * Observing failed after the inventory answered. What it answered still counts: a running pipeline that
+     * uses a node it no longer lists is dead. Without this the loop went on reporting that pipeline
+     * {@code RUNNING}, with the gate open, for as long as the probe kept failing (found by
+     * {@code FaultInjectionTest}).
+     *
+     * @return what to throw: {@code failure} itself, or a {@link DiedThenFailed} if the pipeline died
+     */
+    private RuntimeException diedBeforeFailing(Instant now, ClusterSnapshot snapshot, LoopState state,
+            Throwable failure) {
+        RunningPipeline running = state.running();
+        if (snapshot == null || running == null || usesOnly(running.placement(), snapshot)) {
+            throw PluginCalls.<RuntimeException>rethrow(failure);
+        }
+        String died = deathOf(running, snapshot);
+        stopDead(running);
+        state.died(now, died);
+        return new DiedThenFailed(died, failure);
+    }
+
+    /** Observing failed, but only after the running pipeline was found dead: {@link #died()} says why. */
+    static final class DiedThenFailed extends RuntimeException {
+        private final String died;
+
+        DiedThenFailed(String died, Throwable cause) {
+            super(LoopParts.message(cause), cause);
+            this.died = died;
+        }
+
+        /** @return why the pipeline is dead */
+        String died() {
+            return died;
+        }
     }
 
     /** Releases what is left of a dead pipeline; it serves nothing, so there is nothing to drain. */

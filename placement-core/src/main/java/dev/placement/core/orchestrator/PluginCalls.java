@@ -110,8 +110,9 @@ final class PluginCalls {
         threads.shutdownNow();
     }
 
+    /** Throws {@code t} as it is, a checked exception too; declared to return so callers can {@code throw} it. */
     @SuppressWarnings("unchecked")
-    private static <E extends Throwable> E rethrow(Throwable t) throws E {
+    static <E extends Throwable> E rethrow(Throwable t) throws E {
         throw (E) t;
     }
 }

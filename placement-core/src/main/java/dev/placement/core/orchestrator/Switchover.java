@@ -6,6 +6,7 @@ import dev.placement.api.PlacementRequest;
 import dev.placement.api.RunningPipeline;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,7 +16,8 @@ import org.slf4j.LoggerFactory;
  * launched again (rollback); if that fails too, or nothing ran before, nothing runs: the orchestrator is
  * degraded, the gate stays paused, and the next attempt waits for a growing backoff. Anything the launcher
  * throws (an {@code Error} or an undeclared checked exception too) is a failed launch or stop, so the state,
- * the gate and the journal always end consistent. Not thread-safe; called under the tick lock.
+ * the gate and the journal always end consistent. A pipeline nothing will use (the wrong one, or one whose launch
+ * was abandoned at its deadline and became healthy later) is stopped. Not thread-safe; called under the tick lock.
  */
 final class Switchover {
     private static final Logger LOG = LoggerFactory.getLogger(PlacementOrchestrator.class);
@@ -29,6 +31,9 @@ final class Switchover {
      */
     record Result(TickOutcome.Action action, String reason, Duration restart) {
     }
+
+    /** Marks a launch whose caller gave up: what it returns later is stopped where it returns. */
+    private static final Object ABANDONED = new Object();
 
     private final LoopParts parts;
     private final RequestGate gate;
@@ -112,19 +117,52 @@ final class Switchover {
 
     /** Launches and verifies that the pipeline that started runs the placement asked for. */
     private RunningPipeline launch(Placement placement, PlacementRequest request) {
-        RunningPipeline started = calls.call("launching " + placement, deadlines.launch(),
-                () -> parts.launcher().launch(placement, request));
+        // A launch abandoned at its deadline goes on, on the thread left to it, and may still become healthy:
+        // the pipeline it then returns is nobody's, and ran (holding its GPUs) for ever next to the one launched
+        // instead (found by FaultInjectionTest). Whichever of the launch and the deadline comes second stops it.
+        AtomicReference<Object> handoff = new AtomicReference<>();
+        RunningPipeline started;
+        try {
+            started = calls.call("launching " + placement, deadlines.launch(), () -> {
+                RunningPipeline p = parts.launcher().launch(placement, request);
+                if (p != null && !handoff.compareAndSet(null, p)) {
+                    LOG.warn("pipeline {} became healthy after its launch was abandoned; stopping it", p.id());
+                    try {
+                        parts.launcher().stop(p); // already on the abandoned call's own thread
+                    } catch (Throwable e) {
+                        LOG.warn("stopping pipeline {} failed: {}", p.id(), LoopParts.message(e));
+                    }
+                }
+                return p;
+            });
+        } catch (Throwable e) {
+            if (handoff.getAndSet(ABANDONED) instanceof RunningPipeline late) {
+                stopQuietly(late);
+            }
+            throw e;
+        }
         if (started == null) {
             throw new LaunchException("the launcher returned no pipeline (null)");
         }
         if (!started.placement().equals(placement)) {
-            try {
-                calls.run("stopping " + started.id(), deadlines.stop(), () -> parts.launcher().stop(started));
-            } catch (Throwable e) {
-                LOG.warn("stopping pipeline {} failed: {}", started.id(), LoopParts.message(e));
-            }
+            stopQuietly(started);
             throw new LaunchException("the launcher started " + started.placement() + " instead");
         }
         return started;
+    }
+
+    /**
+     * Stops a pipeline nothing will use, with the stop deadline, also while the orchestrator closes (nothing
+     * else would stop it); a failure is only logged.
+     */
+    private void stopQuietly(RunningPipeline p) {
+        try {
+            calls.callWhileClosing("stopping " + p.id(), deadlines.stop(), () -> {
+                parts.launcher().stop(p);
+                return null;
+            });
+        } catch (Throwable e) {
+            LOG.warn("stopping pipeline {} failed: {}", p.id(), LoopParts.message(e));
+        }
     }
 }
