@@ -59,6 +59,7 @@ public final class PlacementSolver {
 
     private final PerformanceModel model;
     private final long exactStepBudget;
+    private final int exactMaxNodes;
 
     /**
      * Creates a solver.
@@ -71,8 +72,20 @@ public final class PlacementSolver {
 
     /** A solver with another exact-search budget (tests of the fallback). */
     PlacementSolver(PerformanceModel model, long exactStepBudget) {
+        this(model, exactStepBudget, EXACT_MAX_NODES);
+    }
+
+    /**
+     * A solver with another exact-search budget and size limit (tests that compare the heuristic with the exact
+     * search beyond {@link #EXACT_MAX_NODES}); the exact search's node sets are {@code int} bit sets.
+     */
+    PlacementSolver(PerformanceModel model, long exactStepBudget, int exactMaxNodes) {
+        if (exactMaxNodes < 0 || exactMaxNodes > 30) {
+            throw new IllegalArgumentException("exactMaxNodes must be 0 to 30, was " + exactMaxNodes);
+        }
         this.model = Objects.requireNonNull(model, "model");
         this.exactStepBudget = exactStepBudget;
+        this.exactMaxNodes = exactMaxNodes;
     }
 
     /** @return the performance model this solver scores with */
@@ -187,7 +200,7 @@ public final class PlacementSolver {
         }
         int first = costs.request.firstNodeId() == null ? -1 : costs.indexOf(costs.request.firstNodeId());
         SplitEvaluator ev = new SplitEvaluator(costs, objective);
-        boolean exactFollows = !heuristicOnly && costs.n <= EXACT_MAX_NODES;
+        boolean exactFollows = !heuristicOnly && costs.n <= exactMaxNodes;
         // Before the exact search the beam only supplies a first incumbent, so the narrow one does.
         BeamSearch beam = new BeamSearch(costs, ev, exactFollows ? BEAM_WIDTH : beamWidth(costs.n));
         beam.run(first);

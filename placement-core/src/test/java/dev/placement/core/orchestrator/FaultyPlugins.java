@@ -15,6 +15,7 @@ import dev.placement.api.RunningPipeline;
 import dev.placement.sim.SimulatedCluster;
 import java.io.IOException;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -57,6 +58,7 @@ final class FaultyPlugins {
      */
     private static final Map<Call, Double> FAULT_RATE = Map.of(Call.INVENTORY, 0.1, Call.PROBE, 0.1,
             Call.HEALTH, 0.2, Call.METRICS, 0.12, Call.AGENT, 0.2, Call.LAUNCH, 0.45, Call.STOP, 0.45);
+    private static final Set<Call> EVERY_TICK = EnumSet.of(Call.INVENTORY, Call.PROBE, Call.HEALTH, Call.METRICS);
     private static final List<Fault> THROWN = List.of(Fault.THROW_RUNTIME, Fault.THROW_ERROR, Fault.THROW_CHECKED);
 
     final SimulatedCluster sim;
@@ -109,7 +111,9 @@ final class FaultyPlugins {
         for (Call c : Call.values()) {
             if (random.nextDouble() < FAULT_RATE.get(c)) {
                 double kind = random.nextDouble();
-                faults.put(c, kind < 0.08 ? Fault.HANG : kind < 0.16 ? Fault.HANG_POLITE
+                // Hangs cost a deadline each: rarer on the calls made every tick than on the agent and launcher.
+                double hang = EVERY_TICK.contains(c) ? 0.04 : 0.08;
+                faults.put(c, kind < hang ? Fault.HANG : kind < 2 * hang ? Fault.HANG_POLITE
                         : c == Call.LAUNCH && kind < 0.35 ? Fault.SLOW
                         : random.nextBoolean() ? THROWN.get(random.nextInt(THROWN.size()))
                         : random.nextBoolean() ? Fault.RETURN_NULL : Fault.NONSENSE);
