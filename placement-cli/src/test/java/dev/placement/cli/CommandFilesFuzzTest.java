@@ -2,6 +2,7 @@ package dev.placement.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.placement.cli.demo.DemoScenario;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -88,6 +89,87 @@ class CommandFilesFuzzTest {
         assertThat(bad[0] + bad[1] + bad[2] + bad[3]).isGreaterThan(256 / 2);
     }
 
+    @Test
+    void everyMalformedFlagOfDemoAndOfBenchRecordingKeepsTheOneLineContract() throws IOException {
+        // A short run of the built-in scenario, so that a mutation left valid costs little.
+        Path scenario = Files.writeString(dir.resolve("short.yaml"),
+                DemoScenario.builtInText().replace("stepMinutes: 60", "stepMinutes: 3"));
+        int bad = 0;
+        for (int i = 0; i < 32; i++) {
+            bad += check(i, demo(i, scenario), Set.of(0));
+        }
+        for (int i = 0; i < 32; i++) {
+            // A recording the mutation left valid runs, and no server listens on port 1: exit 1 in one line.
+            Case c = benchRecording(i);
+            Fuzzing.Run run = Fuzzing.run(c.args());
+            boolean ok = run.clean() && (run.code() == 2 ? run.oneLineNaming(asPrinted(c.names()))
+                    : run.code() == 1 && run.lines().size() == 1 && run.lines().get(0).startsWith("placement: all "));
+            if (!ok) {
+                broken.add(Fuzzing.describe(i, c.args(), run) + " (should name one of " + c.names() + ")");
+            }
+            bad += run.code() == 2 ? 1 : 0;
+        }
+        System.out.printf("fuzz: exit 2 in demo and bench --record %d/64%n", bad);
+        assertThat(broken).isEmpty();
+        assertThat(bad).isGreaterThan(64 / 2);
+    }
+
+    private Case demo(int i, Path scenario) throws IOException {
+        String[] options = {"--agent", "--objective", "--slo", "--seed", "--calibration", "--out"};
+        String option = options[i % options.length];
+        String value = switch (option) {
+            case "--agent" -> fuzz.mutate("proportional");
+            case "--objective" -> fuzz.mutate("throughput");
+            case "--slo" -> fuzz.mutate("ttft=2000,itl=150");
+            case "--seed" -> fuzz.pick(Fuzzing.BAD_INTS);
+            case "--calibration" -> fuzz.write(dir.resolve("demo-prior" + i + ".json"), Files.readString(calibration));
+            default -> fuzz.pick(new String[] {cluster.toString(), cluster + "/out", "", "\u0000",
+                fuzz.mutate(dir.resolve("demo" + i).toString())});
+        };
+        List<String> args = new ArrayList<>(List.of("demo", "--scenario", scenario.toString(), option + "=" + value));
+        if (!option.equals("--out")) {
+            args.add("--out=" + dir.resolve("demo" + i));
+        }
+        return new Case(args.toArray(String[]::new), List.of(option, value));
+    }
+
+    private Case benchRecording(int i) throws IOException {
+        List<String> args = new ArrayList<>(List.of("bench", "--url", "http://127.0.0.1:1", "--model", MODEL,
+                "--num-prompts", "1", "--num-warmups", "0", "--timeout", "5"));
+        String record = dir.resolve("rec" + i + ".jsonl").toString();
+        String clusterFile = cluster.toString();
+        String linksFile = links.toString();
+        String placement = "node0:20,node1:20";
+        String maxModelLen = "4096";
+        List<String> names;
+        switch (i % 4) {
+            case 0 -> {
+                clusterFile = fuzz.write(dir.resolve("rec-c" + i + ".yaml"), PlanCommandTest.CLUSTER);
+                names = List.of(clusterFile, "--placement", "--record");
+            }
+            case 1 -> {
+                linksFile = fuzz.write(dir.resolve("rec-l" + i + ".yaml"), PlanCommandTest.FAST);
+                names = List.of(linksFile, "--placement", "--record");
+            }
+            case 2 -> {
+                placement = fuzz.nextBoolean() ? fuzz.mutate(placement) : fuzz.pick(BAD_PLACEMENTS);
+                names = List.of("--placement");
+            }
+            default -> {
+                if (fuzz.nextBoolean()) {
+                    maxModelLen = fuzz.pick(Fuzzing.BAD_INTS);
+                    names = List.of("--max-model-len");
+                } else {
+                    record = fuzz.pick(new String[] {dir.toString(), cluster + "/rec.jsonl", "", "\u0000"});
+                    names = List.of("--record", record);
+                }
+            }
+        }
+        args.addAll(List.of("--record=" + record, "--cluster=" + clusterFile, "--connectivity=" + linksFile,
+                "--placement=" + placement, "--max-model-len=" + maxModelLen));
+        return new Case(args.toArray(String[]::new), names);
+    }
+
     /** One case: its arguments and the files and options a problem line may name. */
     private record Case(String[] args, List<String> names) {
     }
@@ -95,10 +177,8 @@ class CommandFilesFuzzTest {
     /** @return 1 when the case exited 2 (with one line), else 0; a broken contract is recorded */
     private int check(int i, Case c, Set<Integer> valid) {
         Fuzzing.Run run = Fuzzing.run(c.args());
-        // A file is named as the user gave it or by its name alone.
-        List<String> names = c.names().stream().filter(n -> !n.isBlank())
-                .map(n -> n.startsWith("/") ? Path.of(n).getFileName().toString() : n).toList();
-        boolean ok = run.clean() && (run.code() == 2 ? run.oneLineNaming(names) : valid.contains(run.code()));
+        boolean ok = run.clean() && (run.code() == 2 ? run.oneLineNaming(asPrinted(c.names()))
+                : valid.contains(run.code()));
         if (run.code() == 1) {
             // evaluate: every scenario the mutation left valid was ineligible; said in one line.
             ok &= run.lines().equals(List.of("placement: no scenario could be evaluated; the reasons are in the "
@@ -108,6 +188,12 @@ class CommandFilesFuzzTest {
             broken.add(Fuzzing.describe(i, c.args(), run) + " (should name one of " + c.names() + ")");
         }
         return run.code() == 2 ? 1 : 0;
+    }
+
+    /** The names a problem line may carry: a file is named as the user gave it or by its name alone. */
+    private static List<String> asPrinted(List<String> names) {
+        return names.stream().filter(n -> !n.isBlank())
+                .map(n -> n.startsWith("/") ? Path.of(n).getFileName().toString() : n).toList();
     }
 
     private Case calibrate(int i) throws IOException {
