@@ -4,9 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.placement.api.PlacementException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,7 +30,7 @@ import java.util.concurrent.locks.LockSupport;
 public final class BenchmarkRun {
     private final BenchmarkSettings settings;
     private final List<BenchmarkPrompt> prompts;
-    private final HttpClient client;
+    private final Transport transport;
     private final ObjectMapper json;
     private final String apiKey;
     private final Clock clock;
@@ -54,11 +51,11 @@ public final class BenchmarkRun {
     private boolean ended;
     private volatile boolean cancelled;
 
-    BenchmarkRun(BenchmarkSettings settings, List<BenchmarkPrompt> prompts, HttpClient client, ObjectMapper json,
+    BenchmarkRun(BenchmarkSettings settings, List<BenchmarkPrompt> prompts, Transport transport, ObjectMapper json,
             String apiKey, Clock clock, int warmupRequests, BenchmarkListener listener) {
         this.settings = settings;
         this.prompts = List.copyOf(prompts);
-        this.client = client;
+        this.transport = transport;
         this.json = json;
         this.apiKey = apiKey;
         this.clock = clock;
@@ -260,27 +257,12 @@ public final class BenchmarkRun {
     }
 
     private void send(StreamingRequest request, BenchmarkPrompt prompt) {
-        HttpRequest.Builder http = HttpRequest.newBuilder(uri)
-                .header("Content-Type", "application/json")
-                .header("Accept", "text/event-stream")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body(prompt)));
-        if (apiKey != null) {
-            http.header("Authorization", "Bearer " + apiKey);
-        }
-        HttpRequest built = http.build();
         Duration timeout = settings.requestTimeout();
         ScheduledFuture<?> deadline = timer.schedule(() -> request.fail(FailureKind.TIMEOUT,
                 "no [DONE] within " + describe(timeout) + " (" + request.outputChunks() + " output chunks arrived)"),
                 timeout.toNanos(), TimeUnit.NANOSECONDS);
         request.outcome().thenRun(() -> deadline.cancel(false));
-        request.sending(System.nanoTime());
-        CompletableFuture<HttpResponse<Void>> exchange = client.sendAsync(built, request.bodyHandler());
-        request.exchange(exchange);
-        exchange.whenComplete((response, error) -> {
-            if (error != null) {
-                request.fail(error);
-            }
-        });
+        transport.send(request, uri, body(prompt), apiKey);
     }
 
     private byte[] body(BenchmarkPrompt prompt) {

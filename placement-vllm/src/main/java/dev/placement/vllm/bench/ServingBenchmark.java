@@ -48,22 +48,35 @@ import java.util.Optional;
  */
 public final class ServingBenchmark implements MetricsSource {
     private final BenchmarkConfig config;
-    private final HttpClient client;
     private final ObjectMapper json = new ObjectMapper();
+    private final Duration connectTimeout;
+    private final Transport transport;
+    private HttpClient client;
 
     private ServingBenchmark(BenchmarkConfig config) {
         this.config = config;
         Duration requestTimeout = config.requestTimeout();
-        this.client = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                // Run the client's internal tasks, and so our chunk parsing and timing, on the thread that read
-                // the bytes (the client's selector thread) instead of handing each read to a pool: fewer thread
-                // hand-offs per chunk, ~25 % less CPU at 256 streams, and timestamps closer to the socket read.
-                // Safe because every callback of ours is short and never blocks.
-                .executor(Runnable::run)
-                .connectTimeout(requestTimeout.compareTo(Duration.ofSeconds(10)) < 0
-                        ? requestTimeout : Duration.ofSeconds(10))
-                .build();
+        this.connectTimeout = requestTimeout.compareTo(Duration.ofSeconds(10)) < 0
+                ? requestTimeout : Duration.ofSeconds(10);
+        // The streams go over blocking sockets, a thread each (SocketTransport): measured against the server's
+        // send times, the JDK client's one selector thread merged 58 % of the gaps at 256 streams on 2 cores
+        // (docs/PERFORMANCE.md). -Dplacement.bench.transport=jdk measures the JDK client again.
+        this.transport = "jdk".equals(System.getProperty("placement.bench.transport"))
+                ? new JdkTransport(client()) : new SocketTransport(connectTimeout, json);
+    }
+
+    /** The JDK client, made on first use: only the model list, or the JDK transport, needs it. */
+    private synchronized HttpClient client() {
+        if (client == null) {
+            client = HttpClient.newBuilder()
+                    .version(HttpClient.Version.HTTP_1_1)
+                    // Run the client's internal tasks, and so our chunk parsing and timing, on the thread that
+                    // read the bytes (the client's selector thread) instead of handing each read to a pool.
+                    .executor(Runnable::run)
+                    .connectTimeout(connectTimeout)
+                    .build();
+        }
+        return client;
     }
 
     /** @return a builder with {@code vllm bench serve}'s defaults */
@@ -142,8 +155,8 @@ public final class ServingBenchmark implements MetricsSource {
     private BenchmarkRun start(URI target, BenchmarkListener listener) {
         Objects.requireNonNull(listener, "listener must not be null");
         String modelName = config.model() != null ? config.model()
-                : ServedModel.first(client, json, target, config.apiKey());
-        BenchmarkRun run = new BenchmarkRun(config.settings(target, modelName), config.promptsForRun(), client, json,
+                : ServedModel.first(client(), json, target, config.apiKey());
+        BenchmarkRun run = new BenchmarkRun(config.settings(target, modelName), config.promptsForRun(), transport, json,
                 config.apiKey(), config.clock(), config.warmupRequests(), listener);
         run.begin();
         return run;
