@@ -18,6 +18,8 @@ import java.util.List;
 public final class BenchClientMain {
     /** Separates the argument lists of consecutive runs. */
     static final String NEXT = "--next";
+    /** The JVM flags the {@code placement} launcher script adds for {@code placement bench}; keep them equal. */
+    static final List<String> LAUNCHER_BENCH_FLAGS = List.of("-XX:TieredStopAtLevel=1");
     /** Starts the line that follows each run's output. */
     static final String CPU_MARK = "#cpu-ns ";
 

@@ -37,7 +37,9 @@ import java.util.Map;
  *     [--variant NAME:ARG,ARG...]...
  * </pre>
  * Each stream count sends {@code max(streams, 8)} requests at once with {@code --max-concurrency streams}.
- * A variant's arguments starting with {@code -D} or {@code -X} go to the client JVM, others to
+ * The client JVM gets the flags the {@code placement} launcher gives {@code bench}
+ * ({@link BenchClientMain#LAUNCHER_BENCH_FLAGS}); a variant's arguments starting with {@code -D} or {@code -X}
+ * come after them (so {@code -XX:TieredStopAtLevel=4} measures a plain {@code java -jar}), others go to
  * {@code placement bench}; with several variants each stream count runs them in turn, {@code --repeats} times,
  * so that they are compared in the same conditions. Without {@code --variant}, one variant: the defaults.
  */
@@ -111,6 +113,7 @@ public final class ClientAccuracyBenchmark {
                     promptFile(dir, "warm", prompts));
             List<String> command = new ArrayList<>();
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            command.addAll(BenchClientMain.LAUNCHER_BENCH_FLAGS);
             command.addAll(variant.jvmArgs());
             command.addAll(List.of("-cp", System.getProperty("java.class.path"), BenchClientMain.class.getName()));
             for (String run : List.of("cold", "warm")) {

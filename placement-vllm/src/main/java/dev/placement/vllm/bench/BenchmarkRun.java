@@ -42,6 +42,12 @@ public final class BenchmarkRun {
     private final Semaphore slots;
     private final Thread dispatcher;
 
+    /**
+     * The most tokens a warm-up request asks for: enough chunks, over a wave of warm-ups, for the JIT to compile
+     * the read and parse path, at a fraction of a full answer's cost to the server and to the client's CPU.
+     */
+    static final int WARMUP_OUTPUT_TOKENS = 16;
+
     private final Object lock = new Object();
     private final List<RequestRecord> records = new ArrayList<>();
     private final Set<StreamingRequest> inFlight = new HashSet<>();
@@ -215,7 +221,7 @@ public final class BenchmarkRun {
                     inFlight.add(request);
                 }
                 request.outcome().thenAccept(record -> finished(request, record));
-                send(request, prompts.get(i));
+                send(request, prompts.get(i), settings.outputTokens());
             }
         } catch (InterruptedException e) {
             // Cancelled: cancel() completes the result.
@@ -243,7 +249,7 @@ public final class BenchmarkRun {
         for (int i = 0; i < warmupRequests; i++) {
             StreamingRequest warmup = new StreamingRequest(i, 0, System.nanoTime(), json);
             warmups.add(warmup);
-            send(warmup, prompts.get(0));
+            send(warmup, prompts.get(0), Math.min(settings.outputTokens(), WARMUP_OUTPUT_TOKENS));
         }
         try {
             CompletableFuture.allOf(warmups.stream().map(StreamingRequest::outcome)
@@ -256,26 +262,26 @@ public final class BenchmarkRun {
         }
     }
 
-    private void send(StreamingRequest request, BenchmarkPrompt prompt) {
+    private void send(StreamingRequest request, BenchmarkPrompt prompt, int outputTokens) {
         Duration timeout = settings.requestTimeout();
         ScheduledFuture<?> deadline = timer.schedule(() -> request.fail(FailureKind.TIMEOUT,
                 "no [DONE] within " + describe(timeout) + " (" + request.outputChunks() + " output chunks arrived)"),
                 timeout.toNanos(), TimeUnit.NANOSECONDS);
         request.outcome().thenRun(() -> deadline.cancel(false));
-        transport.send(request, uri, body(prompt), apiKey);
+        transport.send(request, uri, body(prompt, outputTokens), apiKey);
     }
 
-    private byte[] body(BenchmarkPrompt prompt) {
+    private byte[] body(BenchmarkPrompt prompt, int outputTokens) {
         ObjectNode body = json.createObjectNode();
         body.put("model", settings.model());
         if (settings.endpoint() == BenchmarkEndpoint.CHAT) {
             ObjectNode message = body.putArray("messages").addObject();
             message.put("role", "user");
             message.put("content", prompt.text());
-            body.put("max_completion_tokens", settings.outputTokens());
+            body.put("max_completion_tokens", outputTokens);
         } else {
             body.put("prompt", prompt.text());
-            body.put("max_tokens", settings.outputTokens());
+            body.put("max_tokens", outputTokens);
         }
         body.put("stream", true);
         body.putObject("stream_options").put("include_usage", true);

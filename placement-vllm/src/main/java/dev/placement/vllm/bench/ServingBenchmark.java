@@ -24,9 +24,9 @@ import java.util.Optional;
  * <p>Requests ask for {@code stream_options.include_usage} so that output token counts are the server's own.
  * Load is open loop at a request rate (Poisson arrivals from a seeded generator, as vLLM schedules them),
  * closed loop at a maximum concurrency, or both. Every chunk is timed with {@link System#nanoTime()} the moment
- * its bytes arrive, on the HTTP client's threads, never after the body ends. A request that gets an HTTP
- * error, an error event, no {@code [DONE]}, or no end within the request timeout is counted as failed with
- * its reason; it never stops or hangs the run.
+ * the read that brought its bytes returns, on the stream's own thread (a blocking read, one thread per stream),
+ * before any parsing. A request that gets an HTTP error, an error event, no {@code [DONE]}, or no end within
+ * the request timeout is counted as failed with its reason; it never stops or hangs the run.
  *
  * <pre>{@code
  * BenchmarkResult r = ServingBenchmark.builder()
@@ -61,8 +61,13 @@ public final class ServingBenchmark implements MetricsSource {
         // The streams go over blocking sockets, a thread each (SocketTransport): measured against the server's
         // send times, the JDK client's one selector thread merged 58 % of the gaps at 256 streams on 2 cores
         // (docs/PERFORMANCE.md). -Dplacement.bench.transport=jdk measures the JDK client again.
-        this.transport = "jdk".equals(System.getProperty("placement.bench.transport"))
-                ? new JdkTransport(client()) : new SocketTransport(connectTimeout, json);
+        String stack = System.getProperty("placement.bench.transport", "socket");
+        this.transport = switch (stack) {
+            case "jdk" -> new JdkTransport(client());
+            case "selector" -> new SelectorTransport(Math.max(1, Runtime.getRuntime().availableProcessors()), json,
+                    new SocketTransport(connectTimeout, json));
+            default -> new SocketTransport(connectTimeout, json);
+        };
     }
 
     /** The JDK client, made on first use: only the model list, or the JDK transport, needs it. */
@@ -335,9 +340,10 @@ public final class ServingBenchmark implements MetricsSource {
         }
 
         /**
-         * @param warmupRequests how many untimed requests to send at once before the run, to load classes and
-         *                       open connections (the first prompt each time); &ge; 0; default 1, like the initial
-         *                       test request of {@code vllm bench serve}
+         * @param warmupRequests how many untimed requests to send at once before the run, to load and compile
+         *                       the client's code and open connections (the first prompt each time, at most 16
+         *                       output tokens); &ge; 0; default 1, like the initial test request of
+         *                       {@code vllm bench serve}; {@code placement bench} sends a wave as wide as the run
          * @return this builder
          */
         public Builder warmupRequests(int warmupRequests) {

@@ -150,7 +150,7 @@ final class SocketTransport implements Transport {
         return uri.getScheme() + "://" + uri.getHost() + ":" + uri.getPort();
     }
 
-    private static byte[] head(URI uri, int bodyLength, String apiKey) {
+    static byte[] head(URI uri, int bodyLength, String apiKey) {
         String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
         StringBuilder h = new StringBuilder(256).append("POST ").append(path)
                 .append(uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery()).append(" HTTP/1.1\r\n")
