@@ -63,6 +63,10 @@ record ClientAccuracy(int completed, int failed, double medianTtftError, double 
                 double client = gaps.path(k - 1).asDouble() * 1e3;
                 double server = (written.get(k) - written.get(k - 1)) / 1e6;
                 itlErrors.add(client - server);
+                if (Boolean.getBoolean("harness.worst") && Math.abs(client - server) > 2) {
+                    System.err.printf("worst gap: request %d, gap %d of %d: client %.3f ms, server %.3f ms%n", i,
+                            k, written.size() - 1, client, server);
+                }
                 absItlErrors.add(Math.abs(client - server));
                 merged += client < 1 && server >= 10 ? 1 : 0;
             }

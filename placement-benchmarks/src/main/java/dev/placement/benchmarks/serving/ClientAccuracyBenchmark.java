@@ -42,6 +42,7 @@ import java.util.Map;
  * come after them (so {@code -XX:TieredStopAtLevel=4} measures a plain {@code java -jar}), others go to
  * {@code placement bench}; with several variants each stream count runs them in turn, {@code --repeats} times,
  * so that they are compared in the same conditions. Without {@code --variant}, one variant: the defaults.
+ * With {@code -Dharness.worst=true} (before {@code -cp}) every gap off by more than 2 ms is printed to stderr.
  */
 public final class ClientAccuracyBenchmark {
     private static final ObjectMapper JSON = new ObjectMapper();
