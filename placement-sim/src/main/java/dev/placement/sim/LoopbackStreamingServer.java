@@ -47,10 +47,8 @@ import java.util.function.IntFunction;
  * capacity benchmark in {@code placement-benchmarks} all drive it, and because {@code placement bench} can be
  * tried against it.
  *
- * <p>It keeps up to 4,096 idle keep-alive connections (the JDK server's default is 200), so that a client
- * with more streams than that can reuse its connections; like {@code TCP_NODELAY} this is a JDK property
- * ({@code sun.net.httpserver.maxIdleConnections}) set before the JVM's first JDK HTTP server starts, unless
- * the user set it.
+ * <p>It keeps up to 4,096 idle keep-alive connections (the JDK server's default is 200), set, like
+ * {@code TCP_NODELAY}, as a JDK property before the JVM's first JDK HTTP server starts unless the user set it.
  *
  * <p>Thread-safe. Close it to stop listening and to end streams still open.
  */
@@ -72,8 +70,7 @@ public final class LoopbackStreamingServer implements AutoCloseable {
 
     private static final String NODELAY_PROPERTY = "sun.net.httpserver.nodelay";
     private static final String MAX_IDLE_PROPERTY = "sun.net.httpserver.maxIdleConnections";
-    /** The idle keep-alive connections the server keeps: a benchmark at 1,024 streams reuses all of them. */
-    static final int MAX_IDLE_CONNECTIONS = 4096;
+    private static final int MAX_IDLE_CONNECTIONS = 4096;
 
     private final IntFunction<StreamTiming> timing;
     private final String modelName;
@@ -105,11 +102,8 @@ public final class LoopbackStreamingServer implements AutoCloseable {
         if (System.getProperty(NODELAY_PROPERTY) == null) {
             System.setProperty(NODELAY_PROPERTY, "true");
         }
-        // The JDK server closes idle keep-alive connections beyond 200 (its default), so a client with more
-        // streams saw connections it had pooled closed under it. Read once per JVM with the property above.
-        if (System.getProperty(MAX_IDLE_PROPERTY) == null) {
-            System.setProperty(MAX_IDLE_PROPERTY, Integer.toString(MAX_IDLE_CONNECTIONS));
-        }
+        // Beyond 200 idle keep-alive connections (the default) the JDK server closed those a client had kept.
+        System.setProperty(MAX_IDLE_PROPERTY, System.getProperty(MAX_IDLE_PROPERTY, "" + MAX_IDLE_CONNECTIONS));
         this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1024);
         // Handlers run on the server's dispatcher thread: they only read a small body and schedule writes, and
         // skipping a hand-off to a pool keeps the time from request to handler (part of every TTFT) short.
