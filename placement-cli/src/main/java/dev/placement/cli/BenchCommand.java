@@ -127,9 +127,11 @@ final class BenchCommand implements Callable<Integer> {
             description = "Per-request timeout; a request still streaming then fails (default 300).")
     double timeoutSeconds;
 
-    @Option(names = "--num-warmups", paramLabel = "N", defaultValue = "1",
-            description = "Untimed requests sent first (default 1).")
-    int warmups;
+    @Option(names = "--num-warmups", paramLabel = "N",
+            description = "Untimed requests sent at once before the run, to load and compile the client's code "
+                    + "and open its connections (default: as many as the run has in flight at once, "
+                    + "--max-concurrency, or --num-prompts at an infinite rate, else 16; at most --num-prompts).")
+    Integer warmups;
 
     @Option(names = "--goodput", arity = "1..*", paramLabel = "KEY:VALUE",
             description = "Service level objectives in ms, as in vllm bench serve: space-separated pairs with keys "
@@ -240,10 +242,10 @@ final class BenchCommand implements Callable<Integer> {
         if (maxConcurrency != null) {
             b.maxConcurrency(atLeastOne(maxConcurrency, "--max-concurrency"));
         }
-        if (warmups < 0) {
+        if (warmups != null && warmups < 0) {
             throw new InvalidInputException("--num-warmups", null, "must be 0 or more, was " + warmups);
         }
-        b.warmupRequests(warmups);
+        b.warmupRequests(warmups != null ? warmups : defaultWarmups(requestRate()));
         if (prompts != null) {
             if (inputLen != null) {
                 throw new InvalidInputException("--input-len", null, "cannot be combined with --prompts (the file's "
@@ -280,6 +282,15 @@ final class BenchCommand implements Callable<Integer> {
         LlmHttpTransport.requireKeySafeToSend(uri, key.name(), "--url", null);
         spec.commandLine().getErr().println("placement: sending the key in " + key.name() + " to " + uri.getHost());
         return key.value();
+    }
+
+    /**
+     * One untimed wave as wide as the run: a cold JVM timed its first thousands of chunks late (interpreted and
+     * compiling code) and opened its connections inside the measured TTFTs; measured in docs/PERFORMANCE.md.
+     */
+    private int defaultWarmups(double rate) {
+        int inFlight = maxConcurrency != null ? maxConcurrency : Double.isInfinite(rate) ? numPrompts : 16;
+        return Math.min(inFlight, numPrompts);
     }
 
     private URI baseUrl() {

@@ -47,6 +47,9 @@ import java.util.function.IntFunction;
  * capacity benchmark in {@code placement-benchmarks} all drive it, and because {@code placement bench} can be
  * tried against it.
  *
+ * <p>It keeps up to 4,096 idle keep-alive connections (the JDK server's default is 200), set, like
+ * {@code TCP_NODELAY}, as a JDK property before the JVM's first JDK HTTP server starts unless the user set it.
+ *
  * <p>Thread-safe. Close it to stop listening and to end streams still open.
  */
 public final class LoopbackStreamingServer implements AutoCloseable {
@@ -66,6 +69,8 @@ public final class LoopbackStreamingServer implements AutoCloseable {
     }
 
     private static final String NODELAY_PROPERTY = "sun.net.httpserver.nodelay";
+    private static final String MAX_IDLE_PROPERTY = "sun.net.httpserver.maxIdleConnections";
+    private static final int MAX_IDLE_CONNECTIONS = 4096;
 
     private final IntFunction<StreamTiming> timing;
     private final String modelName;
@@ -97,6 +102,8 @@ public final class LoopbackStreamingServer implements AutoCloseable {
         if (System.getProperty(NODELAY_PROPERTY) == null) {
             System.setProperty(NODELAY_PROPERTY, "true");
         }
+        // Beyond 200 idle keep-alive connections (the default) the JDK server closed those a client had kept.
+        System.setProperty(MAX_IDLE_PROPERTY, System.getProperty(MAX_IDLE_PROPERTY, "" + MAX_IDLE_CONNECTIONS));
         this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1024);
         // Handlers run on the server's dispatcher thread: they only read a small body and schedule writes, and
         // skipping a hand-off to a pool keeps the time from request to handler (part of every TTFT) short.

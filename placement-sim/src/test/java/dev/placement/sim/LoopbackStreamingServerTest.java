@@ -5,7 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.placement.sim.LoopbackStreamingServer.Behaviour;
 import dev.placement.sim.LoopbackStreamingServer.SentStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.Socket;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -67,6 +73,44 @@ class LoopbackStreamingServerTest {
             assertFollows(sent.get(1), slow);
             assertFollows(sent.get(2), BURST.apply(3));
         }
+    }
+
+    /**
+     * 1,030 connections each get an answer, all then sit idle, and each gets a second answer on the same
+     * connection: the JDK server's default closed every idle connection beyond 200.
+     */
+    @Test
+    void keepsMoreThanAThousandIdleKeepAliveConnectionsOpen() throws IOException {
+        int connections = 1030;
+        List<Socket> sockets = new ArrayList<>();
+        try (LoopbackStreamingServer server = LoopbackStreamingServer.builder().start()) {
+            int port = server.baseUrl().getPort();
+            for (int i = 0; i < connections; i++) {
+                Socket socket = new Socket(InetAddress.getLoopbackAddress(), port);
+                sockets.add(socket);
+                assertThat(health(socket)).as("connection %d, first request", i).startsWith("HTTP/1.1 200");
+            }
+            for (int i = 0; i < connections; i++) {
+                assertThat(health(sockets.get(i))).as("connection %d, after idling", i).startsWith("HTTP/1.1 200");
+            }
+        } finally {
+            for (Socket socket : sockets) {
+                socket.close();
+            }
+        }
+    }
+
+    /** Sends {@code GET /health} on the socket and returns the response head, or "" if the server closed it. */
+    private static String health(Socket socket) throws IOException {
+        socket.getOutputStream().write("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+                .getBytes(StandardCharsets.US_ASCII));
+        InputStream in = socket.getInputStream();
+        StringBuilder head = new StringBuilder();
+        int b;
+        while (!head.toString().endsWith("\r\n\r\n") && (b = in.read()) >= 0) {
+            head.append((char) b);
+        }
+        return head.toString();
     }
 
     @Test

@@ -4,9 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.placement.api.PlacementException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,7 +30,7 @@ import java.util.concurrent.locks.LockSupport;
 public final class BenchmarkRun {
     private final BenchmarkSettings settings;
     private final List<BenchmarkPrompt> prompts;
-    private final HttpClient client;
+    private final Transport transport;
     private final ObjectMapper json;
     private final String apiKey;
     private final Clock clock;
@@ -45,6 +42,12 @@ public final class BenchmarkRun {
     private final Semaphore slots;
     private final Thread dispatcher;
 
+    /**
+     * The most tokens a warm-up request asks for: enough chunks, over a wave of warm-ups, for the JIT to compile
+     * the read and parse path, at a fraction of a full answer's cost to the server and to the client's CPU.
+     */
+    static final int WARMUP_OUTPUT_TOKENS = 16;
+
     private final Object lock = new Object();
     private final List<RequestRecord> records = new ArrayList<>();
     private final Set<StreamingRequest> inFlight = new HashSet<>();
@@ -54,11 +57,11 @@ public final class BenchmarkRun {
     private boolean ended;
     private volatile boolean cancelled;
 
-    BenchmarkRun(BenchmarkSettings settings, List<BenchmarkPrompt> prompts, HttpClient client, ObjectMapper json,
+    BenchmarkRun(BenchmarkSettings settings, List<BenchmarkPrompt> prompts, Transport transport, ObjectMapper json,
             String apiKey, Clock clock, int warmupRequests, BenchmarkListener listener) {
         this.settings = settings;
         this.prompts = List.copyOf(prompts);
-        this.client = client;
+        this.transport = transport;
         this.json = json;
         this.apiKey = apiKey;
         this.clock = clock;
@@ -218,7 +221,7 @@ public final class BenchmarkRun {
                     inFlight.add(request);
                 }
                 request.outcome().thenAccept(record -> finished(request, record));
-                send(request, prompts.get(i));
+                send(request, prompts.get(i), settings.outputTokens());
             }
         } catch (InterruptedException e) {
             // Cancelled: cancel() completes the result.
@@ -246,7 +249,7 @@ public final class BenchmarkRun {
         for (int i = 0; i < warmupRequests; i++) {
             StreamingRequest warmup = new StreamingRequest(i, 0, System.nanoTime(), json);
             warmups.add(warmup);
-            send(warmup, prompts.get(0));
+            send(warmup, prompts.get(0), Math.min(settings.outputTokens(), WARMUP_OUTPUT_TOKENS));
         }
         try {
             CompletableFuture.allOf(warmups.stream().map(StreamingRequest::outcome)
@@ -259,41 +262,26 @@ public final class BenchmarkRun {
         }
     }
 
-    private void send(StreamingRequest request, BenchmarkPrompt prompt) {
-        HttpRequest.Builder http = HttpRequest.newBuilder(uri)
-                .header("Content-Type", "application/json")
-                .header("Accept", "text/event-stream")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body(prompt)));
-        if (apiKey != null) {
-            http.header("Authorization", "Bearer " + apiKey);
-        }
-        HttpRequest built = http.build();
+    private void send(StreamingRequest request, BenchmarkPrompt prompt, int outputTokens) {
         Duration timeout = settings.requestTimeout();
         ScheduledFuture<?> deadline = timer.schedule(() -> request.fail(FailureKind.TIMEOUT,
                 "no [DONE] within " + describe(timeout) + " (" + request.outputChunks() + " output chunks arrived)"),
                 timeout.toNanos(), TimeUnit.NANOSECONDS);
         request.outcome().thenRun(() -> deadline.cancel(false));
-        request.sending(System.nanoTime());
-        CompletableFuture<HttpResponse<Void>> exchange = client.sendAsync(built, request.bodyHandler());
-        request.exchange(exchange);
-        exchange.whenComplete((response, error) -> {
-            if (error != null) {
-                request.fail(error);
-            }
-        });
+        transport.send(request, uri, body(prompt, outputTokens), apiKey);
     }
 
-    private byte[] body(BenchmarkPrompt prompt) {
+    private byte[] body(BenchmarkPrompt prompt, int outputTokens) {
         ObjectNode body = json.createObjectNode();
         body.put("model", settings.model());
         if (settings.endpoint() == BenchmarkEndpoint.CHAT) {
             ObjectNode message = body.putArray("messages").addObject();
             message.put("role", "user");
             message.put("content", prompt.text());
-            body.put("max_completion_tokens", settings.outputTokens());
+            body.put("max_completion_tokens", outputTokens);
         } else {
             body.put("prompt", prompt.text());
-            body.put("max_tokens", settings.outputTokens());
+            body.put("max_tokens", outputTokens);
         }
         body.put("stream", true);
         body.putObject("stream_options").put("include_usage", true);

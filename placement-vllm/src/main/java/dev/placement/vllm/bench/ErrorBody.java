@@ -9,7 +9,7 @@ import java.util.List;
 
 /** Collects the start of a non-200 response's body to explain the request's failure with the server's words. */
 final class ErrorBody extends RequestBody {
-    private static final int MAX_ERROR_BODY_BYTES = 4096;
+    static final int MAX_ERROR_BODY_BYTES = 4096;
 
     private final int status;
     private final ObjectMapper json;
@@ -39,11 +39,12 @@ final class ErrorBody extends RequestBody {
 
     @Override
     public void onComplete() {
-        request.fail(FailureKind.HTTP_STATUS, "HTTP " + status + explanation());
+        request.fail(FailureKind.HTTP_STATUS, "HTTP " + status + explanation(bytes, length, json));
         body.complete(null);
     }
 
-    private String explanation() {
+    /** @return ": " and the server's explanation in the start of an error body, or "" for an empty one */
+    static String explanation(byte[] bytes, int length, ObjectMapper json) {
         if (length == 0) {
             return "";
         }

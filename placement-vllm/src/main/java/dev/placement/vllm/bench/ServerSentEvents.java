@@ -51,19 +51,41 @@ final class ServerSentEvents {
 
     /** Consumes the bytes of one read until they are used up or the handler asks to stop. */
     void accept(ByteBuffer buffer, long arrivalNanos) {
-        while (buffer.hasRemaining() && !stopped) {
-            byte b = buffer.get();
-            if (b == '\n') {
+        if (buffer.hasArray()) {
+            int from = buffer.arrayOffset() + buffer.position();
+            int length = buffer.remaining();
+            buffer.position(buffer.limit());
+            accept(buffer.array(), from, length, arrivalNanos);
+        } else {
+            byte[] copy = new byte[buffer.remaining()];
+            buffer.get(copy);
+            accept(copy, 0, copy.length, arrivalNanos);
+        }
+    }
+
+    /** Consumes {@code length} bytes of one read from {@code from} until used up or the handler asks to stop. */
+    void accept(byte[] bytes, int from, int length, long arrivalNanos) {
+        int end = from + length;
+        int i = from;
+        while (i < end && !stopped) {
+            int newline = i;
+            while (newline < end && bytes[newline] != '\n') {
+                newline++;
+            }
+            int n = newline - i;
+            if ((long) lineLength + n > maxBytes) {
+                stop("a line of the event stream is longer than " + maxBytes + " bytes");
+                return;
+            }
+            if (lineLength + n > line.length) {
+                line = Arrays.copyOf(line, Math.min(maxBytes, Math.max(line.length * 2, lineLength + n)));
+            }
+            System.arraycopy(bytes, i, line, lineLength, n);
+            lineLength += n;
+            i = newline;
+            if (i < end) {
+                i++;
                 endOfLine(arrivalNanos);
-            } else {
-                if (lineLength == maxBytes) {
-                    stop("a line of the event stream is longer than " + maxBytes + " bytes");
-                    return;
-                }
-                if (lineLength == line.length) {
-                    line = Arrays.copyOf(line, Math.min(maxBytes, line.length * 2));
-                }
-                line[lineLength++] = b;
             }
         }
     }

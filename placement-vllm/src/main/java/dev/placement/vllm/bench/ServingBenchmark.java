@@ -24,9 +24,9 @@ import java.util.Optional;
  * <p>Requests ask for {@code stream_options.include_usage} so that output token counts are the server's own.
  * Load is open loop at a request rate (Poisson arrivals from a seeded generator, as vLLM schedules them),
  * closed loop at a maximum concurrency, or both. Every chunk is timed with {@link System#nanoTime()} the moment
- * its bytes arrive, on the HTTP client's threads, never after the body ends. A request that gets an HTTP
- * error, an error event, no {@code [DONE]}, or no end within the request timeout is counted as failed with
- * its reason; it never stops or hangs the run.
+ * the read that brought its bytes returns, on the stream's own thread (a blocking read, one thread per stream),
+ * before any parsing. A request that gets an HTTP error, an error event, no {@code [DONE]}, or no end within
+ * the request timeout is counted as failed with its reason; it never stops or hangs the run.
  *
  * <pre>{@code
  * BenchmarkResult r = ServingBenchmark.builder()
@@ -48,22 +48,40 @@ import java.util.Optional;
  */
 public final class ServingBenchmark implements MetricsSource {
     private final BenchmarkConfig config;
-    private final HttpClient client;
     private final ObjectMapper json = new ObjectMapper();
+    private final Duration connectTimeout;
+    private final Transport transport;
+    private HttpClient client;
 
     private ServingBenchmark(BenchmarkConfig config) {
         this.config = config;
         Duration requestTimeout = config.requestTimeout();
-        this.client = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                // Run the client's internal tasks, and so our chunk parsing and timing, on the thread that read
-                // the bytes (the client's selector thread) instead of handing each read to a pool: fewer thread
-                // hand-offs per chunk, ~25 % less CPU at 256 streams, and timestamps closer to the socket read.
-                // Safe because every callback of ours is short and never blocks.
-                .executor(Runnable::run)
-                .connectTimeout(requestTimeout.compareTo(Duration.ofSeconds(10)) < 0
-                        ? requestTimeout : Duration.ofSeconds(10))
-                .build();
+        this.connectTimeout = requestTimeout.compareTo(Duration.ofSeconds(10)) < 0
+                ? requestTimeout : Duration.ofSeconds(10);
+        // The streams go over blocking sockets, a thread each (SocketTransport): measured against the server's
+        // send times, the JDK client's one selector thread merged 58 % of the gaps at 256 streams on 2 cores
+        // (docs/PERFORMANCE.md). -Dplacement.bench.transport=jdk measures the JDK client again.
+        String stack = System.getProperty("placement.bench.transport", "socket");
+        this.transport = switch (stack) {
+            case "jdk" -> new JdkTransport(client());
+            case "selector" -> new SelectorTransport(Math.max(1, Runtime.getRuntime().availableProcessors()), json,
+                    new SocketTransport(connectTimeout, json));
+            default -> new SocketTransport(connectTimeout, json);
+        };
+    }
+
+    /** The JDK client, made on first use: only the model list, or the JDK transport, needs it. */
+    private synchronized HttpClient client() {
+        if (client == null) {
+            client = HttpClient.newBuilder()
+                    .version(HttpClient.Version.HTTP_1_1)
+                    // Run the client's internal tasks, and so our chunk parsing and timing, on the thread that
+                    // read the bytes (the client's selector thread) instead of handing each read to a pool.
+                    .executor(Runnable::run)
+                    .connectTimeout(connectTimeout)
+                    .build();
+        }
+        return client;
     }
 
     /** @return a builder with {@code vllm bench serve}'s defaults */
@@ -142,8 +160,8 @@ public final class ServingBenchmark implements MetricsSource {
     private BenchmarkRun start(URI target, BenchmarkListener listener) {
         Objects.requireNonNull(listener, "listener must not be null");
         String modelName = config.model() != null ? config.model()
-                : ServedModel.first(client, json, target, config.apiKey());
-        BenchmarkRun run = new BenchmarkRun(config.settings(target, modelName), config.promptsForRun(), client, json,
+                : ServedModel.first(client(), json, target, config.apiKey());
+        BenchmarkRun run = new BenchmarkRun(config.settings(target, modelName), config.promptsForRun(), transport, json,
                 config.apiKey(), config.clock(), config.warmupRequests(), listener);
         run.begin();
         return run;
@@ -322,9 +340,10 @@ public final class ServingBenchmark implements MetricsSource {
         }
 
         /**
-         * @param warmupRequests how many untimed requests to send at once before the run, to load classes and
-         *                       open connections (the first prompt each time); &ge; 0; default 1, like the initial
-         *                       test request of {@code vllm bench serve}
+         * @param warmupRequests how many untimed requests to send at once before the run, to load and compile
+         *                       the client's code and open connections (the first prompt each time, at most 16
+         *                       output tokens); &ge; 0; default 1, like the initial test request of
+         *                       {@code vllm bench serve}; {@code placement bench} sends a wave as wide as the run
          * @return this builder
          */
         public Builder warmupRequests(int warmupRequests) {

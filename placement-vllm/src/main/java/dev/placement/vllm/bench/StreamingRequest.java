@@ -35,9 +35,11 @@ final class StreamingRequest {
     private final ServerSentEvents events = new ServerSentEvents(this::event,
             ServerSentEvents.MAX_EVENT_BYTES, why -> fail(FailureKind.MALFORMED_CHUNK, why));
 
+    private final ChunkFields fields = new ChunkFields();
     private long sentNanos;
     private boolean finished;
-    private Future<?> exchange;
+    private boolean succeeded;
+    private Runnable abort;
     private Flow.Subscription subscription;
 
     private long ttftNanos;
@@ -67,13 +69,23 @@ final class StreamingRequest {
 
     /** Keeps the exchange so that a timeout can abort it before the response headers arrive. */
     void exchange(Future<?> future) {
+        abortWith(() -> future.cancel(true));
+    }
+
+    /** Keeps how to abort the exchange (close its connection, cancel its future); runs it now if finished. */
+    void abortWith(Runnable abortion) {
         synchronized (this) {
             if (!finished) {
-                exchange = future;
+                abort = abortion;
                 return;
             }
         }
-        future.cancel(true);
+        abortion.run();
+    }
+
+    /** @return whether the request has completed successfully */
+    synchronized boolean succeeded() {
+        return succeeded;
     }
 
     /** @return a body handler that streams a 200 response into this request and turns any other into a failure */
@@ -91,14 +103,14 @@ final class StreamingRequest {
     void fail(FailureKind kind, String detail) {
         RequestRecord record;
         Flow.Subscription body;
-        Future<?> pending;
+        Runnable pending;
         synchronized (this) {
             if (finished) {
                 return;
             }
             finished = true;
             body = subscription;
-            pending = exchange;
+            pending = abort;
             record = new RequestRecord(index, Math.max(0, sentNanos - runStartNanos), ttftNanos,
                     outputChunks == 0 ? 0 : lastChunkNanos - sentNanos, itlList(),
                     promptTokens >= 0 ? promptTokens : inputTokensEstimate, 0, kind, detail);
@@ -109,7 +121,7 @@ final class StreamingRequest {
             body.cancel();
         }
         if (pending != null) {
-            pending.cancel(true);
+            pending.run();
         }
         outcome.complete(record);
     }
@@ -158,6 +170,17 @@ final class StreamingRequest {
         }
     }
 
+    /**
+     * Takes the bytes of one read of a 200 body, as {@link #delivered(List, long)} does.
+     *
+     * @param arrivalNanos {@link System#nanoTime()} when the read returned
+     */
+    synchronized void delivered(byte[] bytes, int from, int length, long arrivalNanos) {
+        if (!finished) {
+            events.accept(bytes, from, length, arrivalNanos);
+        }
+    }
+
     /** Takes the end of a 200 body: anything but {@code [DONE]} before it is an early close. */
     void ended(long nanos) {
         int chunks;
@@ -177,6 +200,7 @@ final class StreamingRequest {
                 return;
             }
             finished = true;
+            succeeded = true;
             record = new RequestRecord(index, Math.max(0, sentNanos - runStartNanos), ttftNanos,
                     lastChunkNanos - sentNanos, itlList(),
                     promptTokens >= 0 ? promptTokens : inputTokensEstimate,
@@ -205,6 +229,14 @@ final class StreamingRequest {
                 succeed();
             }
             return false;
+        }
+        if (fields.read(json.getFactory(), data, length)) {
+            if (fields.output) {
+                timeOutputChunk(eventNanos);
+            }
+            completionTokens = fields.completionTokens >= 0 ? fields.completionTokens : completionTokens;
+            promptTokens = fields.promptTokens >= 0 ? fields.promptTokens : promptTokens;
+            return true;
         }
         JsonNode chunk;
         try {

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
  * The benchmark against the loopback streaming server, in real time. No test here bounds a measured time by the
  * wall clock: what the client measured is held against what the server recorded sending (see {@link TimedRun}),
  * which holds however slow or busy the machine. How accurate the timestamps are is measured in
- * {@code placement-benchmarks} ({@code ServingCapacityBenchmark}), not here.
+ * {@code placement-benchmarks} ({@code ClientAccuracyBenchmark}), not here.
  */
 class ServingBenchmarkTest {
 
