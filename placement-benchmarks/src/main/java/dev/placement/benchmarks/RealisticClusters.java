@@ -7,13 +7,13 @@ import dev.placement.api.NodeSpec;
 import dev.placement.api.Objective;
 import dev.placement.api.PlacementRequest;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Random;
 
 /**
@@ -137,9 +137,11 @@ public final class RealisticClusters {
             StringBuilder m = new StringBuilder();
             for (int j = i + 1; j < nodes; j++) {
                 if (!Double.isNaN(s.rtt()[i][j])) {
-                    String sep = r.length() == 0 ? "" : ", ";
+                    // Compact (no space after a comma, no trailing zeros): a 512-node site stays under the 3 MiB
+                    // SnakeYAML reads by default.
+                    String sep = r.length() == 0 ? "" : ",";
                     r.append(sep).append("node").append(j).append(": ")
-                            .append(String.format(Locale.ROOT, "%.2f", s.rtt()[i][j]));
+                            .append(BigDecimal.valueOf(s.rtt()[i][j]).stripTrailingZeros().toPlainString());
                     m.append(sep).append("node").append(j).append(": ").append((long) s.mbps()[i][j]);
                 }
             }
