@@ -87,9 +87,13 @@ final class CheapSplits {
         }
     }
 
-    /** Fills stage {@code fixed} to its cap; the other stages share the rest by decode time (water-filling). */
-    void fillTightest(double[] perLayer, int[] path, int[] caps, int[] out, double q, int fixed) {
-        waterFill(perLayer, path, caps, out, true, q);
+    /**
+     * Fills stage {@code fixed} to its cap; the other stages share the rest by decode time, starting from the
+     * decode water-filling {@code decodeFilled} that {@link #waterFill} gave for these per-layer times and caps
+     * (the caller has it already).
+     */
+    void fillTightest(double[] perLayer, int[] decodeFilled, int[] caps, int[] out, int fixed) {
+        System.arraycopy(decodeFilled, 0, out, 0, caps.length);
         out[fixed] = caps[fixed];
         int sum = Arrays.stream(out).sum();
         while (sum != c.layers) {
