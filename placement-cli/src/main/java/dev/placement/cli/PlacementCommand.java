@@ -64,7 +64,28 @@ public final class PlacementCommand implements Runnable {
      * @return the exit code
      */
     public static int execute(String... args) {
-        return commandLine().execute(args);
+        return execute(commandLine(), args);
+    }
+
+    /**
+     * Runs a configured command line; an {@link OutOfMemoryError} (which picocli lets through, being no
+     * exception) ends as one line and exit code 1 instead of a stack trace. By the time it is caught here the
+     * work that ran out has unwound, so its memory is free again for the line.
+     */
+    static int execute(CommandLine cl, String... args) {
+        try {
+            return cl.execute(args);
+        } catch (OutOfMemoryError e) {
+            PrintWriter err = cl.getErr();
+            err.println("placement: out of memory: the input needs more than the " + maxHeapMiB()
+                    + " MiB of Java heap this run had; give it more, e.g. PLACEMENT_JAVA_OPTS=-Xmx1g");
+            err.flush();
+            return 1;
+        }
+    }
+
+    private static long maxHeapMiB() {
+        return Runtime.getRuntime().maxMemory() / (1024 * 1024);
     }
 
     /** @return the configured command line with every subcommand and the error handlers */

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.StringWriter;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
 
 class PlacementCommandTest {
 
@@ -60,5 +62,24 @@ class PlacementCommandTest {
         String name = "[".repeat(1200) + ".jsonl";
         assertThat(run("calibrate", "--observations", name, "--out", "c.json")).isEqualTo(2);
         assertThat(err.toString()).containsPattern(" more characters\\): cannot be read: [^\\[]+$").hasLineCount(1);
+    }
+
+    /** Stands for a plan too large for the heap (a 512-node plan at -Xmx256m once ended so). */
+    @Command(name = "exhaust")
+    static final class Exhausting implements Runnable {
+        @Override
+        public void run() {
+            throw new OutOfMemoryError("Java heap space");
+        }
+    }
+
+    @Test
+    void runningOutOfMemoryIsOneLineAndExitCodeOne() {
+        CommandLine cl = CapturingCli.writingTo(out, err);
+        cl.addSubcommand(new Exhausting());
+        assertThat(PlacementCommand.execute(cl, "exhaust")).isEqualTo(1);
+        assertThat(err.toString()).startsWith("placement: out of memory: the input needs more than the ")
+                .contains("PLACEMENT_JAVA_OPTS=-Xmx").doesNotContain("\tat ").doesNotContain("Error");
+        assertThat(err.toString().lines()).hasSize(1);
     }
 }

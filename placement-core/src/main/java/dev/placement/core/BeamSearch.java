@@ -2,10 +2,13 @@ package dev.placement.core;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The polynomial placement heuristic: a beam search over node paths. A path grows one node at a time (only
@@ -28,6 +31,7 @@ final class BeamSearch {
     private final PipelineCosts c;
     private final SplitEvaluator ev;
     private final int width;
+    private final PathKey.Factory keys;
 
     int[] bestPath;
     int[] bestLayers;
@@ -37,11 +41,13 @@ final class BeamSearch {
         this.c = c;
         this.ev = ev;
         this.width = width;
+        this.keys = new PathKey.Factory(c.n);
     }
 
     private static final class Entry {
         final int[] path;
-        final boolean[] used;
+        /** The hash of the node-set string {@link PathKey} stands for, so a child's is its parent's plus one term. */
+        final int setHash;
         final double openLinkMillis;
         /** Σ and max ms per byte over the forward links so far. */
         final double openMsPerByte;
@@ -50,9 +56,9 @@ final class BeamSearch {
         int[] layers;
         long missingLayers;
 
-        Entry(int[] path, boolean[] used, double openLinkMillis, double openMsPerByte, double maxMsPerByte) {
+        Entry(int[] path, int setHash, double openLinkMillis, double openMsPerByte, double maxMsPerByte) {
             this.path = path;
-            this.used = used;
+            this.setHash = setHash;
             this.openLinkMillis = openLinkMillis;
             this.openMsPerByte = openMsPerByte;
             this.maxMsPerByte = maxMsPerByte;
@@ -63,14 +69,22 @@ final class BeamSearch {
             return openLinkMillis <= o.openLinkMillis && openMsPerByte <= o.openMsPerByte
                     && maxMsPerByte <= o.maxMsPerByte;
         }
+    }
 
-        String key() {
-            StringBuilder sb = new StringBuilder();
-            for (boolean u : used) {
-                sb.append(u ? '1' : '0');
-            }
-            return sb.append('/').append(path[0]).append('/').append(path[path.length - 1]).toString();
-        }
+    /** Whether the search stops at the first pipeline that fits ({@link #anyFits}). */
+    private boolean stopAtFit;
+    /** Whether some evaluated pipeline fit. */
+    private boolean fitFound;
+
+    /**
+     * Whether the beam finds any pipeline that fits, without ranking or finishing: exactly whether {@link #run}
+     * would end with a best path, since {@code run} keeps every pipeline that fits and the depths before the first
+     * one are the same in both (nothing is polished or ranked by score until something fits).
+     */
+    boolean anyFits(int firstNode) {
+        stopAtFit = true;
+        run(firstNode);
+        return fitFound;
     }
 
     void run(int firstNode) {
@@ -79,36 +93,44 @@ final class BeamSearch {
             if (firstNode >= 0 && f != firstNode) {
                 continue;
             }
-            boolean[] used = new boolean[c.n];
-            used[f] = true;
-            Entry e = new Entry(new int[] {f}, used, 0, 0, 0);
+            Entry e = new Entry(new int[] {f}, keys.childHash(keys.emptyHash, f), 0, 0, 0);
             evaluate(e);
             beam.add(e);
+        }
+        if (stopAtFit && fitFound) {
+            return;
         }
         List<Entry> top = new ArrayList<>();
         collect(top, beam);
         int stale = 0;
         for (int depth = 2; depth <= c.n && !beam.isEmpty(); depth++) {
             // Per (node set, first, last): the middle orders whose link terms no other order beats on all terms.
-            Map<String, List<Entry>> children = new HashMap<>();
+            Map<PathKey, List<Entry>> children = new HashMap<>();
+            boolean[] used = new boolean[c.n];
             for (Entry e : beam) {
                 int last = e.path[e.path.length - 1];
+                for (int v : e.path) {
+                    used[v] = true;
+                }
                 for (int j = 0; j < c.n; j++) {
-                    if (e.used[j] || !c.linkKnown(last, j)) {
+                    if (used[j] || !c.linkKnown(last, j)) {
                         continue;
                     }
                     int[] path = Arrays.copyOf(e.path, e.path.length + 1);
                     path[path.length - 1] = j;
-                    boolean[] used = e.used.clone();
-                    used[j] = true;
                     double mpb = c.millisPerByte[last][j];
-                    Entry child = new Entry(path, used, e.openLinkMillis + c.oneWayMillis[last][j],
-                            e.openMsPerByte + mpb, Math.max(e.maxMsPerByte, mpb));
-                    List<Entry> same = children.computeIfAbsent(child.key(), k -> new ArrayList<>(2));
+                    Entry child = new Entry(path, keys.childHash(e.setHash, j),
+                            e.openLinkMillis + c.oneWayMillis[last][j], e.openMsPerByte + mpb,
+                            Math.max(e.maxMsPerByte, mpb));
+                    List<Entry> same = children.computeIfAbsent(keys.of(path, child.setHash),
+                            k -> new ArrayList<>(2));
                     if (same.stream().noneMatch(o -> o.dominates(child))) {
                         same.removeIf(child::dominates);
                         same.add(child);
                     }
+                }
+                for (int v : e.path) {
+                    used[v] = false;
                 }
             }
             if (children.isEmpty()) {
@@ -118,6 +140,9 @@ final class BeamSearch {
             children.values().forEach(all::addAll);
             for (Entry e : all) {
                 evaluate(e);
+            }
+            if (stopAtFit && fitFound) {
+                return;
             }
             // Polish the most promising splits before ranking, so a good path is not lost to a poor first split.
             all.sort(Comparator.comparingDouble(e -> e.score));
@@ -131,18 +156,18 @@ final class BeamSearch {
             collect(top, all);
             double after = top.isEmpty() ? Double.POSITIVE_INFINITY : top.get(0).score;
             stale = after < before - 1e-12 * Math.abs(before) ? 0 : stale + 1;
-            List<Entry> next = new ArrayList<>();
-            all.stream().filter(e -> e.score < Double.POSITIVE_INFINITY)
-                    .sorted(Comparator.comparingDouble(e -> e.score)).limit(width).forEach(next::add);
+            List<Entry> next = new ArrayList<>(Ranking.first(all, e -> e.score < Double.POSITIVE_INFINITY,
+                    Comparator.comparingDouble(e -> e.score), width));
+            Set<Entry> kept = Collections.newSetFromMap(new IdentityHashMap<>());
+            kept.addAll(next);
             // Paths that do not fit yet: keep those closest to fitting and those with the cheapest links.
-            all.stream().filter(e -> !next.contains(e))
-                    .sorted(Comparator.<Entry>comparingLong(e -> e.missingLayers)
-                            .thenComparingDouble(e -> e.openLinkMillis))
-                    .limit(width).forEach(next::add);
-            all.stream().filter(e -> !next.contains(e))
-                    .sorted(Comparator.<Entry>comparingDouble(e -> e.openLinkMillis)
-                            .thenComparingLong(e -> e.missingLayers))
-                    .limit(width).forEach(next::add);
+            for (Entry e : Ranking.first(all, e -> !kept.contains(e), Comparator.<Entry>comparingLong(
+                    e -> e.missingLayers).thenComparingDouble(e -> e.openLinkMillis), width)) {
+                next.add(e);
+                kept.add(e);
+            }
+            next.addAll(Ranking.first(all, e -> !kept.contains(e), Comparator.<Entry>comparingDouble(
+                    e -> e.openLinkMillis).thenComparingLong(e -> e.missingLayers), width));
             beam = next;
             boolean anyMissing = beam.stream().anyMatch(e -> e.missingLayers > 0);
             // Scores are not monotone in the number of stages (prefill overlap can pay off only with many), so the
@@ -150,6 +175,9 @@ final class BeamSearch {
             if (!top.isEmpty() && stale >= STALE_DEPTHS && !anyMissing) {
                 break;
             }
+        }
+        if (stopAtFit) {
+            return;
         }
         for (Entry e : top) {
             int[] layers = e.layers.clone();
@@ -231,7 +259,7 @@ final class BeamSearch {
         int[] path = start;
         double score = evaluatePath(path, null);
         for (int round = 0; round < REFINE_ROUNDS; round++) {
-            List<int[]> candidates = neighbours(path, firstNode);
+            List<int[]> candidates = Neighbourhood.of(path, firstNode, c.n);
             double[] cheap = new double[candidates.size()];
             Integer[] order = new Integer[candidates.size()];
             for (int i = 0; i < cheap.length; i++) {
@@ -280,85 +308,6 @@ final class BeamSearch {
         return ev.bestSplit(path, links, caps, layers, polishInto != null);
     }
 
-    private List<int[]> neighbours(int[] path, int firstNode) {
-        int k = path.length;
-        boolean[] used = new boolean[c.n];
-        for (int v : path) {
-            used[v] = true;
-        }
-        int from = firstNode >= 0 ? 1 : 0;
-        List<int[]> out = new ArrayList<>();
-        for (int j = 0; j < c.n; j++) {
-            if (used[j]) {
-                continue;
-            }
-            for (int pos = from; pos <= k; pos++) {
-                int[] p = new int[k + 1];
-                for (int r = 0, s = 0; r <= k; r++) {
-                    p[r] = r == pos ? j : path[s++];
-                }
-                out.add(p);
-            }
-            for (int pos = from; pos < k; pos++) {
-                int[] p = path.clone();
-                p[pos] = j;
-                out.add(p);
-            }
-        }
-        for (int pos = from; k > 1 && pos < k; pos++) {
-            int[] p = new int[k - 1];
-            for (int r = 0, s = 0; r < k; r++) {
-                if (r != pos) {
-                    p[s++] = path[r];
-                }
-            }
-            out.add(p);
-        }
-        // Relocate one stage, or reverse a run of stages (the 2-opt move of tours): orders a swap cannot reach.
-        for (int a = from; a < k; a++) {
-            for (int b = from; b < k; b++) {
-                if (a == b || b == a - 1) {
-                    continue;
-                }
-                int[] p = new int[k];
-                int v = path[a];
-                for (int r = 0, s = 0; r < k; r++) {
-                    if (r != a) {
-                        p[s++] = path[r];
-                    }
-                }
-                System.arraycopy(p, b, p, b + 1, k - 1 - b);
-                p[b] = v;
-                out.add(p);
-            }
-            for (int b = a + 2; b < k; b++) {
-                int[] p = path.clone();
-                for (int i = a, j = b; i < j; i++, j--) {
-                    p[i] = path[j];
-                    p[j] = path[i];
-                }
-                out.add(p);
-            }
-        }
-        // Rotations keep the ring's links but move the first and last roles (embedding, LM head, return hop).
-        for (int shift = 1; firstNode < 0 && shift < k; shift++) {
-            int[] p = new int[k];
-            for (int r = 0; r < k; r++) {
-                p[r] = path[(r + shift) % k];
-            }
-            out.add(p);
-        }
-        for (int a = from; a < k; a++) {
-            for (int b = a + 1; b < k; b++) {
-                int[] p = path.clone();
-                p[a] = path[b];
-                p[b] = path[a];
-                out.add(p);
-            }
-        }
-        return out;
-    }
-
     private void collect(List<Entry> top, List<Entry> entries) {
         for (Entry e : entries) {
             if (e.score < Double.POSITIVE_INFINITY) {
@@ -385,5 +334,6 @@ final class BeamSearch {
         int[] layers = new int[e.path.length];
         e.score = ev.bestSplit(e.path, links, caps, layers, false);
         e.layers = layers;
+        fitFound |= e.score < Double.POSITIVE_INFINITY;
     }
 }

@@ -30,8 +30,16 @@ final class CheapSplits {
         }
         for (int it = 0; it < 48; it++) {
             double mid = (lo + hi) / 2;
-            if (layersUnder(mid, perLayer, caps, extraLast, null) >= c.layers) {
+            int sum = layersUnder(mid, perLayer, caps, extraLast, null);
+            if (sum >= c.layers) {
                 hi = mid;
+                if (sum == c.layers) {
+                    // Every later step ends on a level in [target, hi] with at least as many layers in all and no
+                    // more on any stage (each stage's count is non-decreasing in the level, in floating point too:
+                    // a subtraction, a division by a positive time, floor, min and max are all monotone), so with
+                    // exactly the model's layers at hi the split is already the one the 48 steps would end on.
+                    break;
+                }
             } else {
                 lo = mid;
             }
@@ -79,9 +87,13 @@ final class CheapSplits {
         }
     }
 
-    /** Fills stage {@code fixed} to its cap; the other stages share the rest by decode time (water-filling). */
-    void fillTightest(double[] perLayer, int[] path, int[] caps, int[] out, double q, int fixed) {
-        waterFill(perLayer, path, caps, out, true, q);
+    /**
+     * Fills stage {@code fixed} to its cap; the other stages share the rest by decode time, starting from the
+     * decode water-filling {@code decodeFilled} that {@link #waterFill} gave for these per-layer times and caps
+     * (the caller has it already).
+     */
+    void fillTightest(double[] perLayer, int[] decodeFilled, int[] caps, int[] out, int fixed) {
+        System.arraycopy(decodeFilled, 0, out, 0, caps.length);
         out[fixed] = caps[fixed];
         int sum = Arrays.stream(out).sum();
         while (sum != c.layers) {

@@ -174,8 +174,7 @@ public final class PlacementSolver {
      */
     private PipelineCosts servingTheLoad(PipelineCosts natural, boolean heuristicOnly) {
         int first = natural.request.firstNodeId() == null ? -1 : natural.indexOf(natural.request.firstNodeId());
-        int most = ServedLoad.mostSequences(natural, first,
-                c -> search(c, ServedLoad.anyPlacement(), heuristicOnly) != null);
+        int most = ServedLoad.mostSequences(natural, first, c -> anyEligible(c, heuristicOnly));
         return natural.requiring(most);
     }
 
@@ -191,6 +190,32 @@ public final class PlacementSolver {
         int[] layers = new int[path.length];
         double score = ev.bestSplit(path, links, ev.fitCaps(path), layers, true);
         return score < Double.POSITIVE_INFINITY ? new Found(path, layers, score, false, 0) : null;
+    }
+
+    /**
+     * Whether {@link #search} finds any eligible placement, at a fraction of its cost: the beam stops at the first
+     * pipeline that fits (it would keep that one, so the search ends with a placement exactly when this is true),
+     * and only when it finds none does the exact search (up to {@value #EXACT_MAX_NODES} nodes) run, as in the
+     * search. Nothing is ranked, refined or tie-broken, since any placement answers the question.
+     */
+    boolean anyEligible(PipelineCosts costs, boolean heuristicOnly) {
+        if (costs.n == 0 || costs.sequenceTokens > costs.request.maxModelLen()) {
+            return false;
+        }
+        int first = costs.request.firstNodeId() == null ? -1 : costs.indexOf(costs.request.firstNodeId());
+        Objective objective = ServedLoad.anyPlacement();
+        boolean exactFollows = !heuristicOnly && costs.n <= EXACT_MAX_NODES;
+        BeamSearch beam = new BeamSearch(costs, new SplitEvaluator(costs, objective),
+                exactFollows ? BEAM_WIDTH : beamWidth(costs.n));
+        if (beam.anyFits(first)) {
+            return true;
+        }
+        if (!exactFollows) {
+            return false;
+        }
+        ExactSearch exact = new ExactSearch(costs, objective);
+        exact.run(first, Double.POSITIVE_INFINITY, exactStepBudget);
+        return exact.bestFirst >= 0 && exact.bestScore < Double.POSITIVE_INFINITY;
     }
 
     /** The best path and split, or null when nothing is eligible. */

@@ -175,7 +175,7 @@ final class SplitEvaluator {
                 bestScore = keepBetter(path, trial, links, best, bestScore);
             }
             if (caps[tight] <= c.layers - (k - 1) && decodeFilled[tight] < caps[tight]) {
-                cheap.fillTightest(decW, path, caps, trial, q, tight);
+                cheap.fillTightest(decW, decodeFilled, caps, trial, tight);
                 bestScore = keepBetter(path, trial, links, best, bestScore);
             }
         }

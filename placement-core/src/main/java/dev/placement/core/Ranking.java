@@ -1,0 +1,57 @@
+package dev.placement.core;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.PriorityQueue;
+import java.util.function.Predicate;
+
+/**
+ * The first k of a list in a stable sort, without sorting it: what the beam keeps of its tens of thousands of
+ * children per depth (a dozen by score, a dozen closest to fitting, a dozen with the cheapest links). The
+ * answer is exactly that of {@code items.stream().filter(keep).sorted(order).limit(k)}: ties keep list order.
+ * O(N log k) instead of O(N log N). Stateless.
+ */
+final class Ranking {
+    private Ranking() {
+    }
+
+    /**
+     * @param items the list, in the order ties keep
+     * @param keep  which items take part
+     * @param order the sort order
+     * @param k     how many to return, at least 0
+     * @return the first k kept items in sorted order (fewer when fewer are kept)
+     */
+    static <T> List<T> first(List<T> items, Predicate<? super T> keep, Comparator<? super T> order, int k) {
+        if (k <= 0) {
+            return List.of();
+        }
+        // Ascending by (order, index): the stable sort's order. The heap holds the k best so far, worst on top.
+        Comparator<Integer> stable = (a, b) -> {
+            int c = order.compare(items.get(a), items.get(b));
+            return c != 0 ? c : Integer.compare(a, b);
+        };
+        PriorityQueue<Integer> worstFirst = new PriorityQueue<>(k + 1, stable.reversed());
+        for (int i = 0; i < items.size(); i++) {
+            T item = items.get(i);
+            if (!keep.test(item)) {
+                continue;
+            }
+            if (worstFirst.size() < k) {
+                worstFirst.add(i);
+            } else if (stable.compare(i, worstFirst.peek()) < 0) {
+                worstFirst.poll();
+                worstFirst.add(i);
+            }
+        }
+        Integer[] chosen = worstFirst.toArray(new Integer[0]);
+        Arrays.sort(chosen, stable);
+        List<T> out = new ArrayList<>(chosen.length);
+        for (int i : chosen) {
+            out.add(items.get(i));
+        }
+        return out;
+    }
+}
