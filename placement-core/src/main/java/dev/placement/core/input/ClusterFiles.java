@@ -62,7 +62,7 @@ public final class ClusterFiles {
     public static final double DEFAULT_BANDWIDTH_MBPS = 1000;
 
     /** The largest cluster or connectivity file read: thousands of nodes fit in far less. */
-    private static final int MAX_FILE_BYTES = 4 << 20;
+    static final int MAX_FILE_BYTES = 4 << 20;
     /** The most GPUs a node may declare: far above any server, far below an overflowed figure. */
     static final int MAX_GPUS_PER_NODE = 1024;
     private static final Set<String> CLUSTER_FIELDS = Set.of("gpuMemoryUtilization", "nodes");

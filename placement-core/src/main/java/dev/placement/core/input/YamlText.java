@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.yaml.snakeyaml.LoaderOptions;
 
 /**
  * Turns YAML or JSON text into a tree the way every Placement input is read ({@link ClusterFiles#readYaml}):
@@ -21,8 +22,20 @@ import java.util.regex.Pattern;
  */
 final class YamlText {
 
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+    /**
+     * SnakeYAML refuses a document over 3 MiB by default, with a "syntax error" that names no limit; every file
+     * reaching this parser is already bounded by its reader (at most {@link ClusterFiles#MAX_FILE_BYTES}), so the
+     * parser's own limit is that bound and the reader's message is the one a user sees.
+     */
+    private static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder()
+            .loaderOptions(loaderOptions()).build())
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+
+    private static LoaderOptions loaderOptions() {
+        LoaderOptions options = new LoaderOptions();
+        options.setCodePointLimit(ClusterFiles.MAX_FILE_BYTES);
+        return options;
+    }
 
     private YamlText() {
     }

@@ -25,6 +25,25 @@ class InputLimitsTest {
     }
 
     @Test
+    void aConnectivityFileOfMoreThanThreeMebibytesWithinTheFileLimitIsRead(@TempDir Path dir) throws Exception {
+        // SnakeYAML's own default refused 3 MiB with a "syntax error"; a 512-node site's links take about that.
+        StringBuilder yaml = new StringBuilder("rttMillis:\n");
+        int nodes = 0;
+        while (yaml.length() < (7 << 19)) {
+            yaml.append("  node").append(nodes).append(": {");
+            for (int j = 0; j < 40; j++) {
+                yaml.append(j == 0 ? "" : ", ").append("peer").append(j).append(": 0.").append(10 + j);
+            }
+            yaml.append("}\n");
+            nodes++;
+        }
+        Path file = Files.writeString(dir.resolve("links.yaml"), yaml);
+        assertThat(Files.size(file)).isGreaterThan(3L << 20).isLessThan(ClusterFiles.MAX_FILE_BYTES);
+
+        assertThat(ClusterFiles.readTree(file).get("rttMillis").size()).isEqualTo(nodes);
+    }
+
+    @Test
     void aDeviceIsRefusedBeforeItIsRead() {
         Path zero = Path.of("/dev/zero");
         assumeTrue(Files.exists(zero));
