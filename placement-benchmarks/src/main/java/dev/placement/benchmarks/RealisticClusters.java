@@ -3,6 +3,7 @@ package dev.placement.benchmarks;
 import dev.placement.api.ClusterSnapshot;
 import dev.placement.api.ConnectivityMap;
 import dev.placement.api.GpuCatalog;
+import dev.placement.api.ModelSpec;
 import dev.placement.api.NodeSpec;
 import dev.placement.api.Objective;
 import dev.placement.api.PlacementRequest;
@@ -108,9 +109,21 @@ public final class RealisticClusters {
      * @return the request
      */
     public static PlacementRequest request(int nodes, long seed, Objective objective) {
+        return request(nodes, seed, objective, BenchmarkClusters.eightyLayers());
+    }
+
+    /**
+     * The request for another model on the same site as {@link #request(int, long, Objective)}.
+     *
+     * @param nodes     how many nodes
+     * @param seed      the seed
+     * @param objective the objective
+     * @param model     the model
+     * @return the request
+     */
+    public static PlacementRequest request(int nodes, long seed, Objective objective, ModelSpec model) {
         Site s = site(nodes, seed);
-        return PlacementRequest.builder(BenchmarkClusters.eightyLayers(), s.cluster(), s.links())
-                .objective(objective).maxModelLen(4096).build();
+        return PlacementRequest.builder(model, s.cluster(), s.links()).objective(objective).maxModelLen(4096).build();
     }
 
     /**
@@ -137,8 +150,7 @@ public final class RealisticClusters {
             StringBuilder m = new StringBuilder();
             for (int j = i + 1; j < nodes; j++) {
                 if (!Double.isNaN(s.rtt()[i][j])) {
-                    // Compact (no space after a comma, no trailing zeros): a 512-node site stays under the 3 MiB
-                    // SnakeYAML reads by default.
+                    // Compact (no space after a comma, no trailing zeros): a 512-node site is about 3 MB.
                     String sep = r.length() == 0 ? "" : ",";
                     r.append(sep).append("node").append(j).append(": ")
                             .append(BigDecimal.valueOf(s.rtt()[i][j]).stripTrailingZeros().toPlainString());
