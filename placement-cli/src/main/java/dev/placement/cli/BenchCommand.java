@@ -123,6 +123,8 @@ final class BenchCommand implements Callable<Integer> {
     /** Read by tests; the process environment otherwise. */
     Map<String, String> environment = System.getenv();
 
+    private static final int MAX_VARIABLE_NAME_CHARS = 128;
+
     @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "300",
             description = "Per-request timeout; a request still streaming then fails (default 300).")
     double timeoutSeconds;
@@ -273,9 +275,10 @@ final class BenchCommand implements Callable<Integer> {
         if (apiKeyEnv == null) {
             return null;
         }
-        if (!apiKeyEnv.matches("[A-Za-z_][A-Za-z0-9_]{0,127}")) {
+        if (!ApiKey.isVariableName(apiKeyEnv) || apiKeyEnv.length() > MAX_VARIABLE_NAME_CHARS) {
             throw new InvalidInputException("--api-key-env", null, "'" + apiKeyEnv + "' is not an environment "
-                    + "variable name (letters, digits and _, not starting with a digit)");
+                    + "variable name (letters, digits and _, not starting with a digit, at most "
+                    + MAX_VARIABLE_NAME_CHARS + ")");
         }
         URI uri = baseUrl();
         ApiKey key = ApiKey.named(null, apiKeyEnv, environment, uri.getHost());

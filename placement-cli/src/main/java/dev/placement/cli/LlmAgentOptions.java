@@ -10,6 +10,7 @@ import dev.placement.core.llm.LlmPlacementAgent;
 import dev.placement.api.PlacementHistory;
 import dev.placement.core.llm.PromptTemplate;
 import dev.placement.llm.gemini.GeminiLlmClient;
+import dev.placement.llm.http.ApiKey;
 import dev.placement.llm.openai.OpenAiLlmClient;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -209,7 +210,7 @@ final class LlmAgentOptions {
     }
 
     private String apiKeyVariable() {
-        if (apiKeyEnv != null && !apiKeyEnv.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+        if (apiKeyEnv != null && !ApiKey.isVariableName(apiKeyEnv)) {
             throw new InvalidInputException("--llm-api-key-env", null, "'" + apiKeyEnv + "' is not an environment "
                     + "variable name; expected letters, digits and underscores, e.g. VLLM_API_KEY");
         }

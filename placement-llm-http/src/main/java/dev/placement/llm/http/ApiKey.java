@@ -3,6 +3,7 @@ package dev.placement.llm.http;
 import dev.placement.api.InvalidInputException;
 import java.util.Map;
 import java.util.Objects;
+import java.util.regex.Pattern;
 
 /**
  * An API key and the name it was given by (a builder field or an environment variable), so that a client can say
@@ -12,6 +13,8 @@ import java.util.Objects;
  * @param value the key, stripped; not blank
  */
 public record ApiKey(String name, String value) {
+
+    private static final Pattern VARIABLE_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
     /** Checks both parts and strips the value. */
     public ApiKey {
@@ -47,6 +50,14 @@ public record ApiKey(String name, String value) {
                     + "to " + baseUrl + "; set it, or name another variable");
         }
         return new ApiKey(variable, value);
+    }
+
+    /**
+     * @param name a candidate environment variable name; may be null
+     * @return whether it is one: letters, digits and underscores, not starting with a digit
+     */
+    public static boolean isVariableName(String name) {
+        return name != null && VARIABLE_NAME.matcher(name).matches();
     }
 
     @Override

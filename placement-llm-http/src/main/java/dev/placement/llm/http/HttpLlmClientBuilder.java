@@ -35,7 +35,7 @@ public abstract class HttpLlmClientBuilder<B extends HttpLlmClientBuilder<B>> {
      * @throws IllegalArgumentException if the name is not a variable name (letters, digits, underscores)
      */
     public B apiKeyVariable(String name) {
-        if (name != null && !name.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+        if (name != null && !ApiKey.isVariableName(name)) {
             throw new IllegalArgumentException("'" + name + "' is not an environment variable name");
         }
         this.apiKeyVariable = name;
