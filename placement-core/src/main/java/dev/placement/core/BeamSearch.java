@@ -32,6 +32,8 @@ final class BeamSearch {
     private final SplitEvaluator ev;
     private final int width;
     private final PathKey.Factory keys;
+    /** Lower bounds on a path's every split: a path that cannot rank among those kept is not scored. */
+    private final CandidateBound bound;
 
     int[] bestPath;
     int[] bestLayers;
@@ -42,6 +44,7 @@ final class BeamSearch {
         this.ev = ev;
         this.width = width;
         this.keys = new PathKey.Factory(c.n);
+        this.bound = new CandidateBound(new NodeTables(c), ev.objective);
     }
 
     private static final class Entry {
@@ -94,7 +97,7 @@ final class BeamSearch {
                 continue;
             }
             Entry e = new Entry(new int[] {f}, keys.childHash(keys.emptyHash, f), 0, 0, 0);
-            evaluate(e);
+            evaluate(e, null);
             beam.add(e);
         }
         if (stopAtFit && fitFound) {
@@ -138,11 +141,13 @@ final class BeamSearch {
             }
             List<Entry> all = new ArrayList<>();
             children.values().forEach(all::addAll);
+            // Only the best max(polished, width) scores of a depth are ever read (polished, ranked, kept in top).
+            Threshold ranked = new Threshold(Math.max(POLISHED_PER_DEPTH, width));
             for (Entry e : all) {
-                evaluate(e);
-            }
-            if (stopAtFit && fitFound) {
-                return;
+                evaluate(e, ranked);
+                if (stopAtFit && fitFound) {
+                    return;
+                }
             }
             // Polish the most promising splits before ranking, so a good path is not lost to a poor first split.
             all.sort(Comparator.comparingDouble(e -> e.score));
@@ -257,13 +262,15 @@ final class BeamSearch {
      */
     private void refine(int[] start, int firstNode) {
         int[] path = start;
-        double score = evaluatePath(path, null);
+        double score = evaluatePath(path, null, null);
         for (int round = 0; round < REFINE_ROUNDS; round++) {
             List<int[]> candidates = Neighbourhood.of(path, firstNode, c.n);
             double[] cheap = new double[candidates.size()];
             Integer[] order = new Integer[candidates.size()];
+            // Only the most promising are read; a neighbour that cannot be among them is not scored (+∞).
+            Threshold promising = new Threshold(POLISHED_NEIGHBOURS);
             for (int i = 0; i < cheap.length; i++) {
-                cheap[i] = evaluatePath(candidates.get(i), null);
+                cheap[i] = evaluatePath(candidates.get(i), null, promising);
                 order[i] = i;
             }
             Arrays.sort(order, Comparator.comparingDouble(i -> cheap[i]));
@@ -274,7 +281,7 @@ final class BeamSearch {
             for (int i = 0; i < Math.min(POLISHED_NEIGHBOURS, order.length); i++) {
                 int[] candidate = candidates.get(order[i]);
                 int[] layers = new int[candidate.length];
-                double s = evaluatePath(candidate, layers);
+                double s = evaluatePath(candidate, layers, null);
                 if (s < polished) {
                     polished = s;
                     bestNeighbour = candidate;
@@ -297,15 +304,25 @@ final class BeamSearch {
         proposed.add(path);
     }
 
-    /** Scores a path with a water-filled split, or (when {@code polishInto} is given) with local search too. */
-    private double evaluatePath(int[] path, int[] polishInto) {
+    /**
+     * Scores a path with a water-filled split, or (when {@code polishInto} is given) with local search too; +∞
+     * without scoring when a {@code threshold} is given and the path's lower bound exceeds it.
+     */
+    private double evaluatePath(int[] path, int[] polishInto, Threshold threshold) {
         double[] links = ev.linkTerms(path);
         if (links == null) {
             return Double.POSITIVE_INFINITY;
         }
         int[] caps = ev.fitCaps(path);
+        if (threshold != null && bound.ofPath(path, caps, links) > threshold.value()) {
+            return Double.POSITIVE_INFINITY;
+        }
         int[] layers = polishInto != null ? polishInto : new int[path.length];
-        return ev.bestSplit(path, links, caps, layers, polishInto != null);
+        double s = ev.bestSplit(path, links, caps, layers, polishInto != null);
+        if (threshold != null) {
+            threshold.offer(s);
+        }
+        return s;
     }
 
     private void collect(List<Entry> top, List<Entry> entries) {
@@ -320,7 +337,11 @@ final class BeamSearch {
         }
     }
 
-    private void evaluate(Entry e) {
+    /**
+     * Scores a beam entry; leaves it at +∞ without scoring when a {@code threshold} is given and the entry's lower
+     * bound exceeds it (its score could not be read).
+     */
+    private void evaluate(Entry e, Threshold threshold) {
         int[] caps = ev.fitCaps(e.path);
         long capSum = 0;
         for (int r = 0; r < caps.length; r++) {
@@ -331,9 +352,15 @@ final class BeamSearch {
         if (links == null) {
             return;
         }
+        if (threshold != null && bound.ofPath(e.path, caps, links) > threshold.value()) {
+            return;
+        }
         int[] layers = new int[e.path.length];
         e.score = ev.bestSplit(e.path, links, caps, layers, false);
         e.layers = layers;
         fitFound |= e.score < Double.POSITIVE_INFINITY;
+        if (threshold != null) {
+            threshold.offer(e.score);
+        }
     }
 }

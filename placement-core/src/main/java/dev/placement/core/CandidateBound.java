@@ -57,6 +57,67 @@ final class CandidateBound {
         return overConcurrency(k, sumDec, maxDec, sumPre, maxPre, links, c.floorConcurrency, c.topConcurrency);
     }
 
+    /**
+     * The bound for every split of one ordered path, from the same relaxations: what lets the beam skip scoring a
+     * path that cannot rank among those it keeps.
+     *
+     * @param path  the nodes in order
+     * @param caps  the path's fit caps ({@code SplitEvaluator.fitCaps})
+     * @param links the path's link terms ({@code SplitEvaluator.linkTerms}); not null
+     * @return the bound; +∞ when no split fits
+     */
+    double ofPath(int[] path, int[] caps, double[] links) {
+        int k = path.length;
+        int last = path[k - 1];
+        long capSum = 0;
+        double maxAlpha = 0;
+        double maxGamma = 0;
+        double sumDec = t.decLast[last];
+        double sumPre = t.preLast[last];
+        for (int r = 0; r < k; r++) {
+            if (caps[r] < 1) {
+                return Double.POSITIVE_INFINITY;
+            }
+            int i = path[r];
+            capSum += caps[r];
+            sumDec += t.alpha[i];
+            sumPre += t.gamma[i];
+            maxAlpha = Math.max(maxAlpha, t.alpha[i] + (r == k - 1 ? t.decLast[i] : 0));
+            maxGamma = Math.max(maxGamma, t.gamma[i] + (r == k - 1 ? t.preLast[i] : 0));
+        }
+        if (capSum < t.layers) {
+            return Double.POSITIVE_INFINITY;
+        }
+        sumDec += greedy(path, caps, t.alpha, t.layers - k);
+        sumPre += greedy(path, caps, t.gamma, t.layers - k);
+        double maxDec = Math.max(maxAlpha, sumDec / k);
+        double maxPre = Math.max(maxGamma, sumPre / k);
+        return overConcurrency(k, sumDec, maxDec, sumPre, maxPre, links, c.floorConcurrency, c.topConcurrency);
+    }
+
+    /** {@link #greedy(int[], double[], int, int, int, int)} over a path's stages and their caps. */
+    private static double greedy(int[] path, int[] caps, double[] slope, int extra) {
+        int k = path.length;
+        boolean[] filled = new boolean[k];
+        double sum = 0;
+        while (extra > 0) {
+            int pick = -1;
+            for (int r = 0; r < k; r++) {
+                if (!filled[r] && (pick < 0 || slope[path[r]] < slope[path[pick]])) {
+                    pick = r;
+                }
+            }
+            if (pick < 0) {
+                break;
+            }
+            filled[pick] = true;
+            int take = Math.min(extra, caps[pick] - 1);
+            sum += take * slope[path[pick]];
+            extra -= take;
+        }
+        return sum;
+    }
+
     /** The least extra time of {@code extra} layers beyond one per stage: the cheapest nodes filled first. */
     private double greedy(int[] order, double[] slope, int mask, int f, int last, int extra) {
         double sum = 0;

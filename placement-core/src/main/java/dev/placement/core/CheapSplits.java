@@ -28,15 +28,19 @@ final class CheapSplits {
         for (int r = 0; r < k; r++) {
             hi = Math.max(hi, perLayer[r] * caps[r] + (r == k - 1 ? extraLast : 0));
         }
+        double[] inverse = new double[k];
+        for (int r = 0; r < k; r++) {
+            inverse[r] = 1 / perLayer[r];
+        }
         for (int it = 0; it < 48; it++) {
             double mid = (lo + hi) / 2;
-            int sum = layersUnder(mid, perLayer, caps, extraLast, null);
+            int sum = layersUnder(mid, inverse, caps, extraLast, null);
             if (sum >= c.layers) {
                 hi = mid;
                 if (sum == c.layers) {
                     // Every later step ends on a level in [target, hi] with at least as many layers in all and no
                     // more on any stage (each stage's count is non-decreasing in the level, in floating point too:
-                    // a subtraction, a division by a positive time, floor, min and max are all monotone), so with
+                    // a subtraction, a product with a positive inverse time, floor, min and max are all monotone), so with
                     // exactly the model's layers at hi the split is already the one the 48 steps would end on.
                     break;
                 }
@@ -44,16 +48,17 @@ final class CheapSplits {
                 lo = mid;
             }
         }
-        layersUnder(hi, perLayer, caps, extraLast, out);
+        layersUnder(hi, inverse, caps, extraLast, out);
         trim(out, perLayer, caps, extraLast);
     }
 
-    private int layersUnder(double level, double[] perLayer, int[] caps, double extraLast, int[] out) {
+    /** The layers each stage holds under a time level, given 1 / its per-layer time; their sum. */
+    private int layersUnder(double level, double[] inversePerLayer, int[] caps, double extraLast, int[] out) {
         int k = caps.length;
         int sum = 0;
         for (int r = 0; r < k; r++) {
             double avail = level - (r == k - 1 ? extraLast : 0);
-            int l = (int) Math.max(1, Math.min(caps[r], Math.floor(avail / perLayer[r] + 1e-9)));
+            int l = (int) Math.max(1, Math.min(caps[r], Math.floor(avail * inversePerLayer[r] + 1e-9)));
             if (out != null) {
                 out[r] = l;
             }

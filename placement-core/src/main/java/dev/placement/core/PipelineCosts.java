@@ -78,6 +78,23 @@ final class PipelineCosts {
     final double[][] oneWayMillis;
     /** invBw[i][j]: milliseconds per byte on link i -> j. */
     final double[][] millisPerByte;
+    /**
+     * What {@link #stageSequences} returns, by node, role and layer count: {@code [(node × 4 + role) × (layers + 1)
+     * + layerCount]} with role = first + 2 × last. The solver reads it for every split it scores, where the two
+     * divisions it saves were the largest single cost.
+     */
+    private final int[] stageSequences;
+    /**
+     * Per node, the stage times' terms divided once by its bandwidth or compute (every split scored multiplies
+     * them): ms to read one layer's weights, its KV cache for one sequence's mean decode context, the LM head;
+     * ms of one layer's decode and prefill compute and the LM head's.
+     */
+    private final double[] weightMillisPerLayer;
+    private final double[] kvMillisPerLayer;
+    private final double[] lmHeadMemoryMillis;
+    private final double[] decodeFlopMillis;
+    private final double[] prefillFlopMillis;
+    private final double[] lmHeadFlopMillis;
 
     PipelineCosts(PlacementRequest request, PerformanceModel.Parameters p) {
         this.request = request;
@@ -142,6 +159,32 @@ final class PipelineCosts {
                 millisPerByte[i][j] = bw.isPresent() ? 1000.0 / bw.getAsDouble() : defaultMsPerByte;
             }
         }
+        weightMillisPerLayer = new double[n];
+        kvMillisPerLayer = new double[n];
+        lmHeadMemoryMillis = new double[n];
+        decodeFlopMillis = new double[n];
+        prefillFlopMillis = new double[n];
+        lmHeadFlopMillis = new double[n];
+        for (int i = 0; i < n; i++) {
+            weightMillisPerLayer[i] = bytesPerLayer / bandwidthBytesPerMilli[i];
+            kvMillisPerLayer[i] = decodeContextTokens * kvBytesPerTokenPerLayer / bandwidthBytesPerMilli[i];
+            lmHeadMemoryMillis[i] = lmHeadBytes / bandwidthBytesPerMilli[i];
+            decodeFlopMillis[i] = flopsPerTokenPerLayerDecode / flopsPerMilli[i];
+            prefillFlopMillis[i] = inputTokens * flopsPerTokenPerLayerPrefill / flopsPerMilli[i];
+            lmHeadFlopMillis[i] = lmHeadFlopsPerToken / flopsPerMilli[i];
+        }
+        stageSequences = new int[n * 4 * (layers + 1)];
+        for (int i = 0; i < n; i++) {
+            for (int role = 0; role < 4; role++) {
+                int at = (i * 4 + role) * (layers + 1);
+                stageSequences[at] = -1;
+                for (int l = 1; l <= layers; l++) {
+                    long tokens = kvCacheTokens(i, l, (role & 1) != 0, (role & 2) != 0);
+                    stageSequences[at + l] = tokens < request.maxModelLen() ? -1
+                            : (int) Math.min(p.maxNumSeqs(), tokens / sequenceTokens);
+                }
+            }
+        }
     }
 
     /** The same terms with another floor: shares every table (none is ever written after construction). */
@@ -177,6 +220,13 @@ final class PipelineCosts {
         this.ids = o.ids;
         this.oneWayMillis = o.oneWayMillis;
         this.millisPerByte = o.millisPerByte;
+        this.stageSequences = o.stageSequences;
+        this.weightMillisPerLayer = o.weightMillisPerLayer;
+        this.kvMillisPerLayer = o.kvMillisPerLayer;
+        this.lmHeadMemoryMillis = o.lmHeadMemoryMillis;
+        this.decodeFlopMillis = o.decodeFlopMillis;
+        this.prefillFlopMillis = o.prefillFlopMillis;
+        this.lmHeadFlopMillis = o.lmHeadFlopMillis;
     }
 
     /** The concurrency every fitting placement reaches: its KV cache holds at least one max-model-len sequence. */
@@ -239,6 +289,18 @@ final class PipelineCosts {
     }
 
     /**
+     * The sequences a stage's KV cache runs at once, at most {@code maxNumSeqs}: its {@link #kvCacheTokens} over
+     * a workload sequence's tokens; -1 when it does not hold one max-model-len sequence (or its weights do not
+     * fit, or the layer count is outside 1 to the model's layers).
+     */
+    int stageSequences(int node, int layerCount, boolean first, boolean last) {
+        if (layerCount < 1 || layerCount > layers) {
+            return -1;
+        }
+        return stageSequences[(node * 4 + (first ? 1 : 0) + (last ? 2 : 0)) * (layers + 1) + layerCount];
+    }
+
+    /**
      * The most layers a node can hold in a role while keeping at least {@code minTokens} of KV cache; the exact
      * inverse of {@link #kvCacheTokens}. Returns 0 when not even one layer fits.
      */
@@ -262,13 +324,14 @@ final class PipelineCosts {
      * of its layers and LM head plus the KV cache read) and the compute time. Milliseconds.
      */
     double decodeMillis(int node, int layerCount, boolean last, double q) {
-        double bytes = layerCount * (double) bytesPerLayer
-                + q * decodeContextTokens * layerCount * kvBytesPerTokenPerLayer
-                + (last ? lmHeadBytes : 0);
-        double memory = bytes / bandwidthBytesPerMilli[node];
-        double flops = q * (layerCount * flopsPerTokenPerLayerDecode + (last ? lmHeadFlopsPerToken : 0));
-        double compute = flops / flopsPerMilli[node];
-        return Math.max(memory, compute);
+        double compute = q * (layerCount * decodeFlopMillis[node] + (last ? lmHeadFlopMillis[node] : 0));
+        return Math.max(decodeMemoryMillis(node, layerCount, last, q), compute);
+    }
+
+    /** The memory time of {@link #decodeMillis}: weights of the layers and LM head plus the KV cache read, ms. */
+    double decodeMemoryMillis(int node, int layerCount, boolean last, double q) {
+        return layerCount * (weightMillisPerLayer[node] + q * kvMillisPerLayer[node])
+                + (last ? lmHeadMemoryMillis[node] : 0);
     }
 
     /**
@@ -276,10 +339,8 @@ final class PipelineCosts {
      * reading the stage's weights once per chunk. Milliseconds.
      */
     double prefillMillis(int node, int layerCount, boolean last) {
-        double flops = inputTokens * layerCount * flopsPerTokenPerLayerPrefill + (last ? lmHeadFlopsPerToken : 0);
-        double compute = flops / flopsPerMilli[node];
-        double memory = prefillChunks * (layerCount * (double) bytesPerLayer + (last ? lmHeadBytes : 0))
-                / bandwidthBytesPerMilli[node];
+        double compute = layerCount * prefillFlopMillis[node] + (last ? lmHeadFlopMillis[node] : 0);
+        double memory = prefillChunks * (layerCount * weightMillisPerLayer[node] + (last ? lmHeadMemoryMillis[node] : 0));
         return Math.max(compute, memory);
     }
 

@@ -136,9 +136,7 @@ public record Prediction(
             maxDecode = Math.max(maxDecode, dec);
             sumPrefill += pre;
             maxPrefill = Math.max(maxPrefill, pre);
-            double memoryOnly = (s.layerCount() * (double) c.bytesPerLayer
-                    + q * c.decodeContextTokens * s.layerCount() * c.kvBytesPerTokenPerLayer
-                    + (last ? c.lmHeadBytes : 0)) / c.bandwidthBytesPerMilli[node[r]];
+            double memoryOnly = c.decodeMemoryMillis(node[r], s.layerCount(), last, q);
             stageEstimates.add(new StageEstimate(s.nodeId(), r, s.firstLayer(), s.layerCount(), c.budgetBytes[node[r]],
                     c.weightBytes(s.layerCount(), first, last), c.reserveBytes(last),
                     c.kvCacheBytes(node[r], s.layerCount(), first, last), tokens[r], dec, pre, dec > memoryOnly));

@@ -12,7 +12,8 @@ import java.util.function.Predicate;
  * least one max-model-len sequence), which caps the layers each node can take in each role. When every two
  * usable nodes are linked both ways, the best pipeline for memory uses every usable node, so whether b fits is a
  * sum of caps with the best first and last node: O(n) per b. Otherwise (links missing) the solver's own search
- * answers whether anything holds b. Either way a binary search over b, since holding b + 1 implies holding b.
+ * answers whether anything holds b, asked first about the most the caps over all nodes allow (they bound every
+ * pipeline's). Either way a binary search over b, since holding b + 1 implies holding b.
  * Stateless.
  */
 final class ServedLoad {
@@ -35,6 +36,14 @@ final class ServedLoad {
             return lo;
         }
         boolean complete = linkedBothWays(c);
+        if (!complete) {
+            // The caps over all nodes bound what any pipeline holds, so the search is asked about no more than
+            // they allow, and first about their most: on a site with room to spare that is the only question.
+            hi = mostByCaps(c, firstNode, lo, hi);
+            if (hi > lo && fitsBySearch.test(c.requiring(hi))) {
+                return hi;
+            }
+        }
         Predicate<Integer> holds = complete ? b -> fitsByCaps(c, firstNode, b)
                 : b -> fitsBySearch.test(c.requiring(b));
         if (!holds.test(lo)) {
@@ -43,6 +52,19 @@ final class ServedLoad {
         while (lo < hi) {
             int mid = (lo + hi + 1) >>> 1;
             if (holds.test(mid)) {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        return lo;
+    }
+
+    /** The largest b in [lo, hi] whose caps over all nodes hold it ({@link #fitsByCaps}), or lo. */
+    private static int mostByCaps(PipelineCosts c, int firstNode, int lo, int hi) {
+        while (lo < hi) {
+            int mid = (lo + hi + 1) >>> 1;
+            if (fitsByCaps(c, firstNode, mid)) {
                 lo = mid;
             } else {
                 hi = mid - 1;

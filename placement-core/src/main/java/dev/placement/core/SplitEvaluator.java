@@ -69,16 +69,14 @@ final class SplitEvaluator {
      */
     double score(int[] path, int[] layers, double[] links, double[] metrics) {
         int k = path.length;
-        long minTokens = Long.MAX_VALUE;
+        int b = c.concurrency;
         for (int r = 0; r < k; r++) {
-            long t = c.kvCacheTokens(path[r], layers[r], r == 0, r == k - 1);
-            if (t < c.request.maxModelLen()) {
+            int s = c.stageSequences(path[r], layers[r], r == 0, r == k - 1);
+            if (s < 0) {
                 return Double.POSITIVE_INFINITY;
             }
-            minTokens = Math.min(minTokens, t);
+            b = Math.min(b, s);
         }
-        int maxConcurrent = (int) Math.min(c.p.maxNumSeqs(), minTokens / c.sequenceTokens);
-        int b = Math.min(c.concurrency, maxConcurrent);
         if (b < c.floorConcurrency) {
             return Double.POSITIVE_INFINITY; // another placement serves more of the load
         }
@@ -203,6 +201,86 @@ final class SplitEvaluator {
         return bestScore;
     }
 
+    /** How far a stage's layer count may move from the primed split and still read its terms from the prime. */
+    private static final int PRIMED_REACH = 2;
+    private static final int PRIMED_SPAN = 2 * PRIMED_REACH + 1;
+
+    /**
+     * The split {@link #improve} stands on and its stages' terms at that layer count ± {@link #PRIMED_REACH}:
+     * decode at {@link #primedQ}, prefill and sequences, at {@code [r × PRIMED_SPAN + PRIMED_REACH + delta]}.
+     */
+    private int[] primedLayers = new int[0];
+    private double[] primedDecode = new double[0];
+    private double[] primedPrefill = new double[0];
+    private int[] primedSequences = new int[0];
+    private double primedQ;
+
+    /** Records the stage terms around a split, so that {@link #scoreMoved} computes no stage term of a move. */
+    private void prime(int[] path, int[] layers) {
+        int k = path.length;
+        if (primedLayers.length < k) {
+            primedLayers = new int[k];
+            primedDecode = new double[k * PRIMED_SPAN];
+            primedPrefill = new double[k * PRIMED_SPAN];
+            primedSequences = new int[k * PRIMED_SPAN];
+        }
+        System.arraycopy(layers, 0, primedLayers, 0, k);
+        int b = c.concurrency;
+        for (int r = 0; r < k; r++) {
+            for (int d = -PRIMED_REACH; d <= PRIMED_REACH; d++) {
+                primedSequences[r * PRIMED_SPAN + PRIMED_REACH + d] =
+                        c.stageSequences(path[r], layers[r] + d, r == 0, r == k - 1);
+            }
+            b = Math.min(b, primedSequences[r * PRIMED_SPAN + PRIMED_REACH]);
+        }
+        primedQ = b < 1 ? Double.NaN : (double) b / Math.min(k, b);
+        for (int r = 0; r < k; r++) {
+            for (int d = -PRIMED_REACH; d <= PRIMED_REACH; d++) {
+                int l = Math.max(1, layers[r] + d);
+                primedDecode[r * PRIMED_SPAN + PRIMED_REACH + d] = c.decodeMillis(path[r], l, r == k - 1, primedQ);
+                primedPrefill[r * PRIMED_SPAN + PRIMED_REACH + d] = c.prefillMillis(path[r], l, r == k - 1);
+            }
+        }
+    }
+
+    /**
+     * {@link #score} of {@code layers}, which differ from the primed split at most at stages x, y and z (-1 for
+     * none) by at most {@link #PRIMED_REACH} layers each: the same arithmetic in the same order on the same
+     * stage terms, so the same value to the last bit.
+     */
+    private double scoreMoved(int[] path, int[] layers, double[] links, int x, int y, int z) {
+        int k = path.length;
+        int b = c.concurrency;
+        for (int r = 0; r < k; r++) {
+            int at = r * PRIMED_SPAN + PRIMED_REACH + (r == x || r == y || r == z ? layers[r] - primedLayers[r] : 0);
+            int s = primedSequences[at];
+            if (s < 0) {
+                return Double.POSITIVE_INFINITY;
+            }
+            b = Math.min(b, s);
+        }
+        if (b < c.floorConcurrency) {
+            return Double.POSITIVE_INFINITY;
+        }
+        double q = (double) b / Math.min(k, b);
+        boolean sameQ = q == primedQ;
+        double sumDec = 0;
+        double maxDec = 0;
+        double sumPre = 0;
+        double maxPre = 0;
+        for (int r = 0; r < k; r++) {
+            int at = r * PRIMED_SPAN + PRIMED_REACH + (r == x || r == y || r == z ? layers[r] - primedLayers[r] : 0);
+            double d = sameQ ? primedDecode[at] : c.decodeMillis(path[r], layers[r], r == k - 1, q);
+            double p = primedPrefill[at];
+            sumDec += d;
+            maxDec = Math.max(maxDec, d);
+            sumPre += p;
+            maxPre = Math.max(maxPre, p);
+        }
+        c.metrics(k, b, sumDec, maxDec, sumPre, maxPre, links[0], links[1], links[2], links[3], out);
+        return ObjectiveScore.score(objective, out);
+    }
+
     /** Moves one layer at a time between stages while the exact score improves. */
     double improve(int[] path, double[] links, int[] caps, int[] layers, double score) {
         int k = path.length;
@@ -210,6 +288,7 @@ final class SplitEvaluator {
         int guard = 0;
         while (improved && guard++ < 4 * c.layers) {
             improved = false;
+            prime(path, layers);
             double bestMove = score;
             int bi = -1;
             int bj = -1;
@@ -223,7 +302,7 @@ final class SplitEvaluator {
                     }
                     layers[i]--;
                     layers[j]++;
-                    double s = score(path, layers, links, null);
+                    double s = scoreMoved(path, layers, links, i, j, -1);
                     layers[i]++;
                     layers[j]--;
                     if (s < bestMove - 1e-12 * Math.abs(bestMove)) {
@@ -265,7 +344,7 @@ final class SplitEvaluator {
                         layers[b] += sign;
                         layers[t] -= 2 * sign;
                         if (valid(layers, caps)) {
-                            double s = score(path, layers, links, null);
+                            double s = scoreMoved(path, layers, links, a, b, t);
                             if (s < best - 1e-12 * Math.abs(best)) {
                                 best = s;
                                 move = new int[] {a, b, t, sign};
