@@ -108,7 +108,10 @@ final class BeamSearch {
         int stale = 0;
         for (int depth = 2; depth <= c.n && !beam.isEmpty(); depth++) {
             // Per (node set, first, last): the middle orders whose link terms no other order beats on all terms.
+            // Two-node paths are each their own group, so they skip the grouping and keep the order they are made in.
+            boolean grouped = depth > 2;
             Map<PathKey, List<Entry>> children = new HashMap<>();
+            List<Entry> all = new ArrayList<>();
             boolean[] used = new boolean[c.n];
             for (Entry e : beam) {
                 int last = e.path[e.path.length - 1];
@@ -125,6 +128,10 @@ final class BeamSearch {
                     Entry child = new Entry(path, keys.childHash(e.setHash, j),
                             e.openLinkMillis + c.oneWayMillis[last][j], e.openMsPerByte + mpb,
                             Math.max(e.maxMsPerByte, mpb));
+                    if (!grouped) {
+                        all.add(child);
+                        continue;
+                    }
                     List<Entry> same = children.computeIfAbsent(keys.of(path, child.setHash),
                             k -> new ArrayList<>(2));
                     if (same.stream().noneMatch(o -> o.dominates(child))) {
@@ -136,11 +143,10 @@ final class BeamSearch {
                     used[v] = false;
                 }
             }
-            if (children.isEmpty()) {
+            children.values().forEach(all::addAll);
+            if (all.isEmpty()) {
                 break;
             }
-            List<Entry> all = new ArrayList<>();
-            children.values().forEach(all::addAll);
             // Only the best max(polished, width) scores of a depth are ever read (polished, ranked, kept in top).
             Threshold ranked = new Threshold(Math.max(POLISHED_PER_DEPTH, width));
             for (Entry e : all) {
