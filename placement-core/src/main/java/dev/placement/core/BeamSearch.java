@@ -159,9 +159,17 @@ final class BeamSearch {
             all.sort(Comparator.comparingDouble(e -> e.score));
             // A fixed number, not one per beam slot: local search over 80 layers is what a wide beam would pay for.
             int polished = Math.min(all.size(), POLISHED_PER_DEPTH);
+            // Scores only fall when polished, so a path whose bound exceeds the width-th score now can never rank
+            // among the width best (kept in the beam or in top): its polish would go unread.
+            double unread = all.size() < width ? Double.POSITIVE_INFINITY : all.get(width - 1).score;
             for (int i = 0; i < polished && all.get(i).score < Double.POSITIVE_INFINITY; i++) {
                 Entry e = all.get(i);
-                e.score = ev.improve(e.path, ev.linkTerms(e.path), ev.fitCaps(e.path), e.layers, e.score);
+                double[] links = ev.linkTerms(e.path);
+                int[] caps = ev.fitCaps(e.path);
+                if (i >= width && bound.ofPath(e.path, caps, links) > unread) {
+                    continue;
+                }
+                e.score = ev.improve(e.path, links, caps, e.layers, e.score);
             }
             double before = top.isEmpty() ? Double.POSITIVE_INFINITY : top.get(0).score;
             collect(top, all);
@@ -268,26 +276,32 @@ final class BeamSearch {
      */
     private void refine(int[] start, int firstNode) {
         int[] path = start;
-        double score = evaluatePath(path, null, null);
+        double score = evaluatePath(path, null, null, Double.POSITIVE_INFINITY);
         for (int round = 0; round < REFINE_ROUNDS; round++) {
             List<int[]> candidates = Neighbourhood.of(path, firstNode, c.n);
             double[] cheap = new double[candidates.size()];
             Integer[] order = new Integer[candidates.size()];
-            // Only the most promising are read; a neighbour that cannot be among them is not scored (+∞).
+            // Only the most promising are read; a neighbour that cannot be among them, or whose bound shows that no
+            // split of it improves on the path, is not scored (+∞) and leaves its place to one that might.
             Threshold promising = new Threshold(POLISHED_NEIGHBOURS);
+            double improves = score - 1e-12 * Math.abs(score);
             for (int i = 0; i < cheap.length; i++) {
-                cheap[i] = evaluatePath(candidates.get(i), null, promising);
+                cheap[i] = evaluatePath(candidates.get(i), null, promising, improves);
                 order[i] = i;
             }
             Arrays.sort(order, Comparator.comparingDouble(i -> cheap[i]));
             int[] bestNeighbour = null;
             int[] bestNeighbourLayers = null;
             double polished = Double.POSITIVE_INFINITY;
-            // A water-filled split can misjudge a neighbour; polish the few most promising before choosing.
+            // A water-filled split can misjudge a neighbour; polish the few most promising before choosing. One
+            // whose bound shows it can neither beat the best polished so far nor improve on the path is skipped.
             for (int i = 0; i < Math.min(POLISHED_NEIGHBOURS, order.length); i++) {
                 int[] candidate = candidates.get(order[i]);
+                if (bestNeighbour != null && cannotWin(candidate, Math.min(polished, score - 1e-12 * Math.abs(score)))) {
+                    continue;
+                }
                 int[] layers = new int[candidate.length];
-                double s = evaluatePath(candidate, layers, null);
+                double s = evaluatePath(candidate, layers, null, Double.POSITIVE_INFINITY);
                 if (s < polished) {
                     polished = s;
                     bestNeighbour = candidate;
@@ -310,18 +324,28 @@ final class BeamSearch {
         proposed.add(path);
     }
 
+    /** Whether no split of a path scores below {@code level}: its lower bound is at least that. */
+    private boolean cannotWin(int[] path, double level) {
+        double[] links = ev.linkTerms(path);
+        return links == null || bound.ofPath(path, ev.fitCaps(path), links) >= level;
+    }
+
     /**
      * Scores a path with a water-filled split, or (when {@code polishInto} is given) with local search too; +∞
-     * without scoring when a {@code threshold} is given and the path's lower bound exceeds it.
+     * without scoring when the path's lower bound exceeds the {@code threshold} (if given) or reaches
+     * {@code below}.
      */
-    private double evaluatePath(int[] path, int[] polishInto, Threshold threshold) {
+    private double evaluatePath(int[] path, int[] polishInto, Threshold threshold, double below) {
         double[] links = ev.linkTerms(path);
         if (links == null) {
             return Double.POSITIVE_INFINITY;
         }
         int[] caps = ev.fitCaps(path);
-        if (threshold != null && bound.ofPath(path, caps, links) > threshold.value()) {
-            return Double.POSITIVE_INFINITY;
+        if (threshold != null || below < Double.POSITIVE_INFINITY) {
+            double lower = bound.ofPath(path, caps, links);
+            if (lower >= below || (threshold != null && lower > threshold.value())) {
+                return Double.POSITIVE_INFINITY;
+            }
         }
         int[] layers = polishInto != null ? polishInto : new int[path.length];
         double s = ev.bestSplit(path, links, caps, layers, polishInto != null);
