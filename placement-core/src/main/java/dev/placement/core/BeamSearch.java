@@ -97,7 +97,7 @@ final class BeamSearch {
                 continue;
             }
             Entry e = new Entry(new int[] {f}, keys.childHash(keys.emptyHash, f), 0, 0, 0);
-            evaluate(e, null);
+            evaluate(e);
             beam.add(e);
         }
         if (stopAtFit && fitFound) {
@@ -148,12 +148,8 @@ final class BeamSearch {
                 break;
             }
             // Only the best max(polished, width) scores of a depth are ever read (polished, ranked, kept in top).
-            Threshold ranked = new Threshold(Math.max(POLISHED_PER_DEPTH, width));
-            for (Entry e : all) {
-                evaluate(e, ranked);
-                if (stopAtFit && fitFound) {
-                    return;
-                }
+            if (evaluateAll(all, new Threshold(Math.max(POLISHED_PER_DEPTH, width)))) {
+                return;
             }
             // Polish the most promising splits before ranking, so a good path is not lost to a poor first split.
             all.sort(Comparator.comparingDouble(e -> e.score));
@@ -276,7 +272,7 @@ final class BeamSearch {
      */
     private void refine(int[] start, int firstNode) {
         int[] path = start;
-        double score = evaluatePath(path, null, null, Double.POSITIVE_INFINITY);
+        double score = evaluatePath(path, null);
         for (int round = 0; round < REFINE_ROUNDS; round++) {
             List<int[]> candidates = Neighbourhood.of(path, firstNode, c.n);
             double[] cheap = new double[candidates.size()];
@@ -285,9 +281,20 @@ final class BeamSearch {
             // split of it improves on the path, is not scored (+∞) and leaves its place to one that might.
             Threshold promising = new Threshold(POLISHED_NEIGHBOURS);
             double improves = score - 1e-12 * Math.abs(score);
+            double[] lower = new double[cheap.length];
             for (int i = 0; i < cheap.length; i++) {
-                cheap[i] = evaluatePath(candidates.get(i), null, promising, improves);
+                int[] p = candidates.get(i);
+                double[] links = ev.linkTerms(p);
+                lower[i] = links == null ? Double.POSITIVE_INFINITY : bound.ofPath(p, ev.fitCaps(p), links);
+                cheap[i] = Double.POSITIVE_INFINITY;
                 order[i] = i;
+            }
+            // Most promising first, so that the threshold tightens early and skips the most.
+            for (int i : ascending(lower)) {
+                if (lower[i] < improves && !(lower[i] > promising.value())) {
+                    cheap[i] = evaluatePath(candidates.get(i), null);
+                    promising.offer(cheap[i]);
+                }
             }
             Arrays.sort(order, Comparator.comparingDouble(i -> cheap[i]));
             int[] bestNeighbour = null;
@@ -301,7 +308,7 @@ final class BeamSearch {
                     continue;
                 }
                 int[] layers = new int[candidate.length];
-                double s = evaluatePath(candidate, layers, null, Double.POSITIVE_INFINITY);
+                double s = evaluatePath(candidate, layers);
                 if (s < polished) {
                     polished = s;
                     bestNeighbour = candidate;
@@ -330,29 +337,15 @@ final class BeamSearch {
         return links == null || bound.ofPath(path, ev.fitCaps(path), links) >= level;
     }
 
-    /**
-     * Scores a path with a water-filled split, or (when {@code polishInto} is given) with local search too; +∞
-     * without scoring when the path's lower bound exceeds the {@code threshold} (if given) or reaches
-     * {@code below}.
-     */
-    private double evaluatePath(int[] path, int[] polishInto, Threshold threshold, double below) {
+    /** Scores a path with a water-filled split, or (when {@code polishInto} is given) with local search too. */
+    private double evaluatePath(int[] path, int[] polishInto) {
         double[] links = ev.linkTerms(path);
         if (links == null) {
             return Double.POSITIVE_INFINITY;
         }
         int[] caps = ev.fitCaps(path);
-        if (threshold != null || below < Double.POSITIVE_INFINITY) {
-            double lower = bound.ofPath(path, caps, links);
-            if (lower >= below || (threshold != null && lower > threshold.value())) {
-                return Double.POSITIVE_INFINITY;
-            }
-        }
         int[] layers = polishInto != null ? polishInto : new int[path.length];
-        double s = ev.bestSplit(path, links, caps, layers, polishInto != null);
-        if (threshold != null) {
-            threshold.offer(s);
-        }
-        return s;
+        return ev.bestSplit(path, links, caps, layers, polishInto != null);
     }
 
     private void collect(List<Entry> top, List<Entry> entries) {
@@ -367,24 +360,22 @@ final class BeamSearch {
         }
     }
 
-    /**
-     * Scores a beam entry; leaves it at +∞ without scoring when a {@code threshold} is given and the entry's lower
-     * bound exceeds it (its score could not be read).
-     */
-    private void evaluate(Entry e, Threshold threshold) {
+    /** Scores a one-node beam entry: its missing layers, and its split when it fits. */
+    private void evaluate(Entry e) {
         int[] caps = ev.fitCaps(e.path);
+        e.missingLayers = missing(caps);
+        split(e, caps, ev.linkTerms(e.path), null);
+    }
+
+    private long missing(int[] caps) {
         long capSum = 0;
-        for (int r = 0; r < caps.length; r++) {
-            capSum += Math.max(0, caps[r]);
+        for (int cap : caps) {
+            capSum += Math.max(0, cap);
         }
-        e.missingLayers = Math.max(0, c.layers - capSum);
-        double[] links = ev.linkTerms(e.path);
-        if (links == null) {
-            return;
-        }
-        if (threshold != null && bound.ofPath(e.path, caps, links) > threshold.value()) {
-            return;
-        }
+        return Math.max(0, c.layers - capSum);
+    }
+
+    private void split(Entry e, int[] caps, double[] links, Threshold threshold) {
         int[] layers = new int[e.path.length];
         e.score = ev.bestSplit(e.path, links, caps, layers, false);
         e.layers = layers;
@@ -392,5 +383,54 @@ final class BeamSearch {
         if (threshold != null) {
             threshold.offer(e.score);
         }
+    }
+
+    /**
+     * Scores a depth's children as {@link #evaluate} does, the lowest bounds first so that the threshold tightens
+     * early; returns true when the search stops at the first fit and one fitted.
+     */
+    private boolean evaluateAll(List<Entry> all, Threshold threshold) {
+        double[] lower = new double[all.size()];
+        for (int i = 0; i < lower.length; i++) {
+            Entry e = all.get(i);
+            int[] caps = ev.fitCaps(e.path);
+            e.missingLayers = missing(caps);
+            double[] links = e.missingLayers > 0 ? null : ev.linkTerms(e.path);
+            lower[i] = links == null ? Double.POSITIVE_INFINITY : bound.ofPath(e.path, caps, links);
+        }
+        for (int i : ascending(lower)) {
+            // +∞ bounds (nothing fits, a link is missing, a bound of the objective is broken) score +∞ too.
+            if (!(lower[i] < Double.POSITIVE_INFINITY) || lower[i] > threshold.value()) {
+                continue;
+            }
+            Entry e = all.get(i);
+            split(e, ev.fitCaps(e.path), ev.linkTerms(e.path), threshold);
+            if (stopAtFit && fitFound) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Indices by ascending value, roughly (the sort key keeps the top 40 bits of each value's order, which is
+     * all the pruning needs: every index is visited and each is judged by its exact value).
+     */
+    private static int[] ascending(double[] values) {
+        if (values.length > 0xFFFFFF) {
+            return java.util.stream.IntStream.range(0, values.length).toArray(); // beyond the key's index bits
+        }
+        long[] keys = new long[values.length];
+        for (int i = 0; i < values.length; i++) {
+            long bits = Double.doubleToLongBits(values[i]);
+            long ordered = bits ^ ((bits >> 63) & Long.MAX_VALUE);
+            keys[i] = (ordered & ~0xFFFFFFL) | i;
+        }
+        Arrays.sort(keys);
+        int[] out = new int[values.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = (int) (keys[i] & 0xFFFFFFL);
+        }
+        return out;
     }
 }

@@ -69,6 +69,19 @@ final class CandidateBound {
     double ofPath(int[] path, int[] caps, double[] links) {
         int k = path.length;
         int last = path[k - 1];
+        // Every split runs at least the sequences its most loaded stage can (at most its cap, leaving one layer to
+        // each other stage), and an eligible one at least the floor: its micro-batch is at least that one's.
+        int bLo = c.concurrency;
+        for (int r = 0; r < k; r++) {
+            bLo = Math.min(bLo, c.stageSequences(path[r], Math.min(caps[r], t.layers - k + 1), r == 0, r == k - 1));
+        }
+        bLo = Math.max(bLo, c.floorConcurrency);
+        if (bLo > c.topConcurrency) {
+            return Double.POSITIVE_INFINITY;
+        }
+        double q = (double) bLo / Math.min(k, bLo);
+        double[] alpha = new double[k];
+        double[] gamma = new double[k];
         long capSum = 0;
         double maxAlpha = 0;
         double maxGamma = 0;
@@ -80,30 +93,32 @@ final class CandidateBound {
             }
             int i = path[r];
             capSum += caps[r];
-            sumDec += t.alpha[i];
-            sumPre += t.gamma[i];
-            maxAlpha = Math.max(maxAlpha, t.alpha[i] + (r == k - 1 ? t.decLast[i] : 0));
-            maxGamma = Math.max(maxGamma, t.gamma[i] + (r == k - 1 ? t.preLast[i] : 0));
+            alpha[r] = c.decodeMillis(i, 1, false, q);
+            gamma[r] = t.gamma[i];
+            sumDec += alpha[r];
+            sumPre += gamma[r];
+            maxAlpha = Math.max(maxAlpha, alpha[r] + (r == k - 1 ? t.decLast[i] : 0));
+            maxGamma = Math.max(maxGamma, gamma[r] + (r == k - 1 ? t.preLast[i] : 0));
         }
         if (capSum < t.layers) {
             return Double.POSITIVE_INFINITY;
         }
-        sumDec += greedy(path, caps, t.alpha, t.layers - k);
-        sumPre += greedy(path, caps, t.gamma, t.layers - k);
+        sumDec += greedy(caps, alpha, t.layers - k);
+        sumPre += greedy(caps, gamma, t.layers - k);
         double maxDec = Math.max(maxAlpha, sumDec / k);
         double maxPre = Math.max(maxGamma, sumPre / k);
-        return overConcurrency(k, sumDec, maxDec, sumPre, maxPre, links, c.floorConcurrency, c.topConcurrency);
+        return overConcurrency(k, sumDec, maxDec, sumPre, maxPre, links, bLo, c.topConcurrency);
     }
 
-    /** {@link #greedy(int[], double[], int, int, int, int)} over a path's stages and their caps. */
-    private static double greedy(int[] path, int[] caps, double[] slope, int extra) {
-        int k = path.length;
+    /** {@link #greedy(int[], double[], int, int, int, int)} over a path's stages, their caps and slopes. */
+    private static double greedy(int[] caps, double[] slope, int extra) {
+        int k = caps.length;
         boolean[] filled = new boolean[k];
         double sum = 0;
         while (extra > 0) {
             int pick = -1;
             for (int r = 0; r < k; r++) {
-                if (!filled[r] && (pick < 0 || slope[path[r]] < slope[path[pick]])) {
+                if (!filled[r] && (pick < 0 || slope[r] < slope[pick])) {
                     pick = r;
                 }
             }
@@ -112,7 +127,7 @@ final class CandidateBound {
             }
             filled[pick] = true;
             int take = Math.min(extra, caps[pick] - 1);
-            sum += take * slope[path[pick]];
+            sum += take * slope[pick];
             extra -= take;
         }
         return sum;
