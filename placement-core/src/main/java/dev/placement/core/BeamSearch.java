@@ -204,8 +204,16 @@ final class BeamSearch {
                 bestLayers = layers;
             }
         }
+        HillClimb climb = new HillClimb(c, ev, bound);
         for (int i = 0; i < Math.min(REFINED, top.size()); i++) {
-            refine(top.get(i).path, firstNode);
+            climb.from(top.get(i).path, firstNode);
+            proposed.add(climb.path);
+            // Each step of a climb improves, so where it ended is the best it saw.
+            if (climb.layers != null && climb.score < bestScore) {
+                bestScore = climb.score;
+                bestPath = climb.path;
+                bestLayers = climb.layers;
+            }
         }
         finishExactly(top);
     }
@@ -260,93 +268,8 @@ final class BeamSearch {
         }
     }
 
-    /** How many of the best pipelines the neighbourhood search starts from. */
+    /** How many of the best pipelines the hill climb starts from. */
     private static final int REFINED = 4;
-    private static final int REFINE_ROUNDS = 8;
-    private static final int POLISHED_NEIGHBOURS = 16;
-
-    /**
-     * Hill-climbs over node sets and orders from a pipeline: insert an unused node anywhere, remove a stage,
-     * replace a node by an unused one, or swap two stages; each neighbour gets a water-filled split, the best
-     * one a local search, and it is kept if it improves.
-     */
-    private void refine(int[] start, int firstNode) {
-        int[] path = start;
-        double score = evaluatePath(path, null);
-        for (int round = 0; round < REFINE_ROUNDS; round++) {
-            List<int[]> candidates = Neighbourhood.of(path, firstNode, c.n);
-            double[] cheap = new double[candidates.size()];
-            Integer[] order = new Integer[candidates.size()];
-            // Only the most promising are read; a neighbour that cannot be among them, or whose bound shows that no
-            // split of it improves on the path, is not scored (+∞) and leaves its place to one that might.
-            Threshold promising = new Threshold(POLISHED_NEIGHBOURS);
-            double improves = score - 1e-12 * Math.abs(score);
-            double[] lower = new double[cheap.length];
-            for (int i = 0; i < cheap.length; i++) {
-                int[] p = candidates.get(i);
-                double[] links = ev.linkTerms(p);
-                lower[i] = links == null ? Double.POSITIVE_INFINITY : bound.ofPath(p, ev.fitCaps(p), links);
-                cheap[i] = Double.POSITIVE_INFINITY;
-                order[i] = i;
-            }
-            // Most promising first, so that the threshold tightens early and skips the most.
-            for (int i : ascending(lower)) {
-                if (lower[i] < improves && !(lower[i] > promising.value())) {
-                    cheap[i] = evaluatePath(candidates.get(i), null);
-                    promising.offer(cheap[i]);
-                }
-            }
-            Arrays.sort(order, Comparator.comparingDouble(i -> cheap[i]));
-            int[] bestNeighbour = null;
-            int[] bestNeighbourLayers = null;
-            double polished = Double.POSITIVE_INFINITY;
-            // A water-filled split can misjudge a neighbour; polish the few most promising before choosing. One
-            // whose bound shows it can neither beat the best polished so far nor improve on the path is skipped.
-            for (int i = 0; i < Math.min(POLISHED_NEIGHBOURS, order.length); i++) {
-                int[] candidate = candidates.get(order[i]);
-                if (bestNeighbour != null && cannotWin(candidate, Math.min(polished, score - 1e-12 * Math.abs(score)))) {
-                    continue;
-                }
-                int[] layers = new int[candidate.length];
-                double s = evaluatePath(candidate, layers);
-                if (s < polished) {
-                    polished = s;
-                    bestNeighbour = candidate;
-                    bestNeighbourLayers = layers;
-                }
-            }
-            if (bestNeighbour == null || !(polished < score - 1e-12 * Math.abs(score))) {
-                proposed.add(path);
-                return;
-            }
-            int[] layers = bestNeighbourLayers;
-            path = bestNeighbour;
-            score = polished;
-            if (score < bestScore) {
-                bestScore = score;
-                bestPath = path;
-                bestLayers = layers;
-            }
-        }
-        proposed.add(path);
-    }
-
-    /** Whether no split of a path scores below {@code level}: its lower bound is at least that. */
-    private boolean cannotWin(int[] path, double level) {
-        double[] links = ev.linkTerms(path);
-        return links == null || bound.ofPath(path, ev.fitCaps(path), links) >= level;
-    }
-
-    /** Scores a path with a water-filled split, or (when {@code polishInto} is given) with local search too. */
-    private double evaluatePath(int[] path, int[] polishInto) {
-        double[] links = ev.linkTerms(path);
-        if (links == null) {
-            return Double.POSITIVE_INFINITY;
-        }
-        int[] caps = ev.fitCaps(path);
-        int[] layers = polishInto != null ? polishInto : new int[path.length];
-        return ev.bestSplit(path, links, caps, layers, polishInto != null);
-    }
 
     private void collect(List<Entry> top, List<Entry> entries) {
         for (Entry e : entries) {
@@ -398,7 +321,7 @@ final class BeamSearch {
             double[] links = e.missingLayers > 0 ? null : ev.linkTerms(e.path);
             lower[i] = links == null ? Double.POSITIVE_INFINITY : bound.ofPath(e.path, caps, links);
         }
-        for (int i : ascending(lower)) {
+        for (int i : Ranking.ascending(lower)) {
             // +∞ bounds (nothing fits, a link is missing, a bound of the objective is broken) score +∞ too.
             if (!(lower[i] < Double.POSITIVE_INFINITY) || lower[i] > threshold.value()) {
                 continue;
@@ -412,25 +335,4 @@ final class BeamSearch {
         return false;
     }
 
-    /**
-     * Indices by ascending value, roughly (the sort key keeps the top 40 bits of each value's order, which is
-     * all the pruning needs: every index is visited and each is judged by its exact value).
-     */
-    private static int[] ascending(double[] values) {
-        if (values.length > 0xFFFFFF) {
-            return java.util.stream.IntStream.range(0, values.length).toArray(); // beyond the key's index bits
-        }
-        long[] keys = new long[values.length];
-        for (int i = 0; i < values.length; i++) {
-            long bits = Double.doubleToLongBits(values[i]);
-            long ordered = bits ^ ((bits >> 63) & Long.MAX_VALUE);
-            keys[i] = (ordered & ~0xFFFFFFL) | i;
-        }
-        Arrays.sort(keys);
-        int[] out = new int[values.length];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = (int) (keys[i] & 0xFFFFFFL);
-        }
-        return out;
-    }
 }

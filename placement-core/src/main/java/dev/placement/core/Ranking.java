@@ -5,13 +5,14 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.PriorityQueue;
+import java.util.stream.IntStream;
 import java.util.function.Predicate;
 
 /**
  * The first k of a list in a stable sort, without sorting it: what the beam keeps of its tens of thousands of
  * children per depth (a dozen by score, a dozen closest to fitting, a dozen with the cheapest links). The
  * answer is exactly that of {@code items.stream().filter(keep).sorted(order).limit(k)}: ties keep list order.
- * O(N log k) instead of O(N log N). Stateless.
+ * O(N log k) instead of O(N log N). Also the visiting order of bounds ({@link #ascending}). Stateless.
  */
 final class Ranking {
     private Ranking() {
@@ -51,6 +52,28 @@ final class Ranking {
         List<T> out = new ArrayList<>(chosen.length);
         for (int i : chosen) {
             out.add(items.get(i));
+        }
+        return out;
+    }
+
+    /**
+     * Indices by ascending value, roughly (the sort key keeps the top 40 bits of each value's order, which is
+     * all the pruning needs: every index is visited and each is judged by its exact value).
+     */
+    static int[] ascending(double[] values) {
+        if (values.length > 0xFFFFFF) {
+            return IntStream.range(0, values.length).toArray(); // beyond the key's index bits
+        }
+        long[] keys = new long[values.length];
+        for (int i = 0; i < values.length; i++) {
+            long bits = Double.doubleToLongBits(values[i]);
+            long ordered = bits ^ ((bits >> 63) & Long.MAX_VALUE);
+            keys[i] = (ordered & ~0xFFFFFFL) | i;
+        }
+        Arrays.sort(keys);
+        int[] out = new int[values.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = (int) (keys[i] & 0xFFFFFFL);
         }
         return out;
     }

@@ -26,4 +26,26 @@ class RankingTest {
             assertThat(Ranking.first(items, a -> a[2] != 0, order, k)).containsExactlyElementsOf(expected);
         }
     }
+
+    @Test
+    void ascendingVisitsEveryIndexOnceInOrderOfValue() {
+        Random rnd = new Random(1404);
+        for (int trial = 0; trial < 200; trial++) {
+            double[] values = new double[rnd.nextInt(300)];
+            for (int i = 0; i < values.length; i++) {
+                // Negative, positive and infinite values, apart by far more than the key's dropped bits.
+                values[i] = rnd.nextInt(10) == 0 ? Double.POSITIVE_INFINITY : (rnd.nextInt(2000) - 1000) * 0.5;
+            }
+            int[] order = Ranking.ascending(values);
+            assertThat(order).hasSize(values.length);
+            boolean[] seen = new boolean[values.length];
+            for (int i = 0; i < order.length; i++) {
+                assertThat(seen[order[i]]).isFalse();
+                seen[order[i]] = true;
+                if (i > 0) {
+                    assertThat(values[order[i]]).isGreaterThanOrEqualTo(values[order[i - 1]]);
+                }
+            }
+        }
+    }
 }
