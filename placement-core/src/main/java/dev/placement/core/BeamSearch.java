@@ -215,7 +215,47 @@ final class BeamSearch {
                 bestLayers = climb.layers;
             }
         }
+        reorder(firstNode);
         finishExactly(top);
+    }
+
+    /**
+     * Tries the best path's node set in the cheapest ring orders for the bytes a decode step and a prefill send
+     * ({@link RingOrder}), every rotation of each (the rotation decides the first and last roles), each with a
+     * polished split; keeps what scores better.
+     */
+    private void reorder(int firstNode) {
+        if (bestPath == null || bestPath.length < 3 || bestPath.length > RingOrder.MAX_NODES) {
+            return;
+        }
+        int[] found = bestPath;
+        for (double bytes : new double[] {c.activationBytesPerToken, c.inputTokens * c.activationBytesPerToken}) {
+            int[] ring = RingOrder.cheapest(c, found, bytes);
+            if (ring == null) {
+                continue;
+            }
+            int k = ring.length;
+            for (int shift = 0; shift < k; shift++) {
+                int[] path = new int[k];
+                for (int r = 0; r < k; r++) {
+                    path[r] = ring[(r + shift) % k];
+                }
+                if ((firstNode >= 0 && path[0] != firstNode) || Arrays.equals(path, bestPath)) {
+                    continue;
+                }
+                double[] links = ev.linkTerms(path);
+                if (links == null) {
+                    continue;
+                }
+                int[] layers = new int[k];
+                double s = ev.bestSplit(path, links, ev.fitCaps(path), layers, true);
+                if (s < bestScore) {
+                    bestScore = s;
+                    bestPath = path;
+                    bestLayers = layers;
+                }
+            }
+        }
     }
 
     /** How many of the best paths get an exact split. */
