@@ -22,8 +22,8 @@ import java.util.Objects;
  * <p>Up to {@value #EXACT_MAX_NODES} nodes the answer is exact for the {@link PerformanceModel} (see the
  * package-private {@code ExactSearch} for why), unless the exact search
  * runs out of its deterministic work budget ({@link Solution#proven()} is then false and the explanation says
- * so); above, a polynomial beam search is used, which was within 1% of exact in 23 of the 24 realistic
- * 13–16-node cases compared (1.04% in the other; docs/PERFORMANCE.md). Scores come from {@link ObjectiveScore}.
+ * so); above, a polynomial beam search is used, which was within 1% of exact on every realistic 13–16-node
+ * case compared (worst 0.85%; docs/PERFORMANCE.md). Scores come from {@link ObjectiveScore}.
  * Among placements that score the same (up to 1e-10 relative), the one whose node sequence comes first in the order of
  * {@code ClusterSnapshot.nodes()} is preferred, then the one with more layers on earlier stages, so equal
  * inputs give the same, natural answer ({@code node0:14,node1:14,node2:12} on three identical nodes on a
