@@ -17,10 +17,12 @@ import java.util.Set;
  * as a closed pipeline with the best of several water-filled splits; the beam keeps the best-scoring pipelines
  * and the most promising paths that do not fit yet (fewest missing layers, then least link latency). The best
  * pipelines found are finished with a local search over splits (moving one or two layers) and a hill climb
- * over node sets and orders (insert, remove, replace, swap, relocate, reverse a run, rotate); finally the
- * {@value #FINISHED} best distinct paths get an exact split ({@link SplitSearch#bestSplit}, capped at
- * {@value #SPLIT_BUDGET} search nodes each). All steps are polynomial in the number of nodes n and layers L:
- * the beam costs O(n² · W · n · log) evaluations of O(n) each. Not thread-safe; one per solve.
+ * over node sets and orders ({@link HillClimb}); the best node set is tried in its cheapest ring orders
+ * ({@link RingOrder}); finally the {@value #FINISHED} best distinct paths get an exact split
+ * ({@link SplitSearch#bestSplit}, capped at {@value #SPLIT_BUDGET} search nodes each). Lower bounds
+ * ({@link CandidateBound#ofPath}) skip every split whose score would never be read. All steps are polynomial in
+ * the number of nodes n and layers L (the ring orders in 2^k k² for the k ≤ {@value RingOrder#MAX_NODES} chosen
+ * nodes): the beam costs O(n² · W · n · log) evaluations of O(n) each. Not thread-safe; one per solve.
  */
 final class BeamSearch {
     /** Best children per depth whose split gets the local search before the beam is chosen. */
