@@ -16,7 +16,8 @@ import java.util.Locale;
 
 /**
  * Solve times on {@link RealisticClusters} (issue 14): for each size, each seed's best of a few warm solves, the
- * CPU time of the solving thread (steadier than wall time on a shared machine), the bytes one solve allocates, and the peak heap in use (the heap pools' peak after a GC, with whatever
+ * CPU time of the solving thread (steadier than wall time on a shared machine), the bytes one solve allocates,
+ * and the peak heap in use (the heap pools' peak after a GC, with whatever
  * {@code -Xmx} the JVM got); then the growth exponent fitted to time ∝ n^k by least squares over the sizes. Run
  * with {@code java -Xmx256m -cp placement-benchmarks/target/benchmarks.jar dev.placement.benchmarks.RealisticTiming
  * [sizes=16,32,64,128,256,512] [seeds=3] [repeats=5] [goal=ITL]}; {@code write=DIR} instead writes each size's

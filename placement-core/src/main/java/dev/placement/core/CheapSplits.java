@@ -40,8 +40,8 @@ final class CheapSplits {
                 if (sum == c.layers) {
                     // Every later step ends on a level in [target, hi] with at least as many layers in all and no
                     // more on any stage (each stage's count is non-decreasing in the level, in floating point too:
-                    // a subtraction, a product with a positive inverse time, floor, min and max are all monotone), so with
-                    // exactly the model's layers at hi the split is already the one the 48 steps would end on.
+                    // a subtraction, a product with a positive inverse time, floor, min and max are all monotone),
+                    // so with exactly the model's layers at hi the split is already the one the 48 steps end on.
                     break;
                 }
             } else {

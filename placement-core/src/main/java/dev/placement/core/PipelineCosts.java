@@ -340,7 +340,8 @@ final class PipelineCosts {
      */
     double prefillMillis(int node, int layerCount, boolean last) {
         double compute = layerCount * prefillFlopMillis[node] + (last ? lmHeadFlopMillis[node] : 0);
-        double memory = prefillChunks * (layerCount * weightMillisPerLayer[node] + (last ? lmHeadMemoryMillis[node] : 0));
+        double memory = prefillChunks
+                * (layerCount * weightMillisPerLayer[node] + (last ? lmHeadMemoryMillis[node] : 0));
         return Math.max(compute, memory);
     }
 

@@ -37,9 +37,9 @@ public final class PlacementSolver {
     /**
      * The exact search's work budget in steps (candidates solved plus depth-first search nodes): deterministic,
      * so that the same input always gives the same answer. The 12 × 80 heterogeneous benchmark clusters take at
-     * most 19 000 steps (SolverTiming, 2026-11-27); at 5-10 million steps a second the budget stops a search after about half a second. When it runs
-     * out, the best placement found so far or the heuristic's, whichever scores better, is returned and marked
-     * as not proven optimal.
+     * most 19 000 steps (SolverTiming, 2026-11-27); at 5-10 million steps a second the budget stops a search
+     * after about half a second. When it runs out, the best placement found so far or the heuristic's, whichever
+     * scores better, is returned and marked as not proven optimal.
      */
     static final long EXACT_STEP_BUDGET = 4_000_000;
 

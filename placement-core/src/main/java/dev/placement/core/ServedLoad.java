@@ -1,6 +1,7 @@
 package dev.placement.core;
 
 import dev.placement.api.Objective;
+import java.util.function.IntPredicate;
 import java.util.function.Predicate;
 
 /**
@@ -35,36 +36,24 @@ final class ServedLoad {
         if (hi <= lo) {
             return lo;
         }
-        boolean complete = linkedBothWays(c);
-        if (!complete) {
-            // The caps over all nodes bound what any pipeline holds, so the search is asked about no more than
-            // they allow, and first about their most: on a site with room to spare that is the only question.
-            hi = mostByCaps(c, firstNode, lo, hi);
-            if (hi > lo && fitsBySearch.test(c.requiring(hi))) {
-                return hi;
-            }
+        int most = largest(lo, hi, b -> fitsByCaps(c, firstNode, b));
+        if (linkedBothWays(c)) {
+            return most;
         }
-        Predicate<Integer> holds = complete ? b -> fitsByCaps(c, firstNode, b)
-                : b -> fitsBySearch.test(c.requiring(b));
-        if (!holds.test(lo)) {
-            return lo;
+        // The caps over all nodes bound what any pipeline holds, so the search is asked about no more than they
+        // allow, and first about their most: on a site with room to spare that is the only question.
+        if (most == lo || fitsBySearch.test(c.requiring(most))) {
+            return most;
         }
+        IntPredicate bySearch = b -> fitsBySearch.test(c.requiring(b));
+        return bySearch.test(lo) ? largest(lo, most - 1, bySearch) : lo;
+    }
+
+    /** The largest b in [lo, hi] that holds, by binary search (holding b + 1 implies holding b), or lo. */
+    private static int largest(int lo, int hi, IntPredicate holds) {
         while (lo < hi) {
             int mid = (lo + hi + 1) >>> 1;
             if (holds.test(mid)) {
-                lo = mid;
-            } else {
-                hi = mid - 1;
-            }
-        }
-        return lo;
-    }
-
-    /** The largest b in [lo, hi] whose caps over all nodes hold it ({@link #fitsByCaps}), or lo. */
-    private static int mostByCaps(PipelineCosts c, int firstNode, int lo, int hi) {
-        while (lo < hi) {
-            int mid = (lo + hi + 1) >>> 1;
-            if (fitsByCaps(c, firstNode, mid)) {
                 lo = mid;
             } else {
                 hi = mid - 1;
