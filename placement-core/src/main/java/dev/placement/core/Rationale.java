@@ -43,14 +43,21 @@ final class Rationale {
                 : " over every valid placement");
         sb.append(": predicted ").append(metrics(best.metrics(), best.maxConcurrentSequences()))
                 .append(goodput(c.request.objective().slo(), best)).append('.');
+        // One evaluator and bound for every left-out node: the objective without its bounds, so that the comparison
+        // is with the best pipeline that includes the node, even one the bounds rule out.
+        Objective unbounded = new Objective(c.request.objective().goal(), null, null, null,
+                c.request.objective().slo());
+        SplitEvaluator ev = new SplitEvaluator(c, unbounded);
+        CandidateBound bound = excluded.isEmpty() ? null : new CandidateBound(new NodeTables(c), unbounded);
         int explained = 0;
         for (String id : excluded) {
             if (explained == DETAILED) {
-                sb.append(" ").append(excluded.size() - DETAILED).append(" more nodes were left out for the same kinds of reasons.");
+                sb.append(" ").append(excluded.size() - DETAILED)
+                        .append(" more nodes were left out for the same kinds of reasons.");
                 break;
             }
-            sb.append(' ').append(id).append(" was left out: ").append(whyLeftOut(model, c, best, c.indexOf(id)))
-                    .append('.');
+            sb.append(' ').append(id).append(" was left out: ")
+                    .append(whyLeftOut(model, c, ev, bound, best, c.indexOf(id))).append('.');
             explained++;
         }
         return sb.toString();
@@ -94,38 +101,56 @@ final class Rationale {
         return sb.toString();
     }
 
-    /** Tries the node at every position of the chosen pipeline and compares the best such pipeline with the chosen one. */
-    private static String whyLeftOut(PerformanceModel model, PipelineCosts c, Prediction best, int x) {
-        Objective unbounded = new Objective(c.request.objective().goal(), null, null, null,
-                c.request.objective().slo());
-        SplitEvaluator ev = new SplitEvaluator(c, unbounded);
+    /**
+     * Tries the node at every position of the chosen pipeline and compares the best such pipeline with the chosen
+     * one. A position whose lower bound is above the best score so far is not split: its score could not win.
+     */
+    private static String whyLeftOut(PerformanceModel model, PipelineCosts c, SplitEvaluator ev,
+            CandidateBound bound, Prediction best, int x) {
         List<Integer> chosen = new ArrayList<>();
         for (String id : best.placement().nodeIds()) {
             chosen.add(c.indexOf(id));
         }
         int firstPos = c.request.firstNodeId() == null ? 0 : 1;
-        double bestScore = Double.POSITIVE_INFINITY;
-        int[] bestPath = null;
-        int[] bestLayers = null;
+        int positions = chosen.size() + 1 - firstPos;
+        int[][] paths = new int[positions][];
+        double[][] links = new double[positions][];
+        int[][] caps = new int[positions][];
+        double[] lower = new double[positions];
         boolean anyLink = false;
-        for (int pos = firstPos; pos <= chosen.size(); pos++) {
+        for (int i = 0; i < positions; i++) {
+            int pos = firstPos + i;
             int[] path = new int[chosen.size() + 1];
             for (int r = 0, s = 0; r < path.length; r++) {
                 path[r] = r == pos ? x : chosen.get(s++);
             }
-            double[] links = ev.linkTerms(path);
-            if (links == null) {
+            paths[i] = path;
+            links[i] = ev.linkTerms(path);
+            lower[i] = Double.POSITIVE_INFINITY;
+            if (links[i] != null) {
+                anyLink = true;
+                caps[i] = ev.fitCaps(path);
+                lower[i] = bound.ofPath(path, caps[i], links[i]);
+            }
+        }
+        // Lowest bound first, so that the rest are skipped once one scores below their bounds; among equal scores
+        // the earliest position wins, as it would in position order.
+        double bestScore = Double.POSITIVE_INFINITY;
+        int bestAt = -1;
+        int[] bestLayers = null;
+        for (int i : Ranking.ascending(lower)) {
+            if (!(lower[i] < Double.POSITIVE_INFINITY) || lower[i] > bestScore) {
                 continue;
             }
-            anyLink = true;
-            int[] layers = new int[path.length];
-            double s = ev.bestSplit(path, links, ev.fitCaps(path), layers, true);
-            if (s < bestScore) {
+            int[] layers = new int[paths[i].length];
+            double s = ev.bestSplit(paths[i], links[i], caps[i], layers, true);
+            if (s < bestScore || (s == bestScore && s < Double.POSITIVE_INFINITY && i < bestAt)) {
                 bestScore = s;
-                bestPath = path;
+                bestAt = i;
                 bestLayers = layers;
             }
         }
+        int[] bestPath = bestAt < 0 ? null : paths[bestAt];
         if (!anyLink) {
             return "no RTT is known for the links it would need to join the pipeline";
         }
