@@ -60,12 +60,14 @@ public final class ServingBenchmark implements MetricsSource {
                 ? requestTimeout : Duration.ofSeconds(10);
         // The streams go over blocking sockets, a thread each (SocketTransport): measured against the server's
         // send times, the JDK client's one selector thread merged 58 % of the gaps at 256 streams on 2 cores
-        // (docs/PERFORMANCE.md). -Dplacement.bench.transport=jdk measures the JDK client again.
+        // (docs/PERFORMANCE.md). -Dplacement.bench.transport=jdk measures the JDK client again, =virtual the same
+        // transport on virtual threads (Java 21+).
         String stack = System.getProperty("placement.bench.transport", "socket");
         this.transport = switch (stack) {
             case "jdk" -> new JdkTransport(client());
             case "selector" -> new SelectorTransport(Math.max(1, Runtime.getRuntime().availableProcessors()), json,
                     new SocketTransport(connectTimeout, json));
+            case "virtual" -> new SocketTransport(connectTimeout, json, SocketTransport.virtualThreads());
             default -> new SocketTransport(connectTimeout, json);
         };
     }

@@ -12,6 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
@@ -39,14 +40,41 @@ final class SocketTransport implements Transport {
     private final Map<String, ConcurrentLinkedDeque<Connection>> idle = new ConcurrentHashMap<>();
 
     SocketTransport(Duration connectTimeout, ObjectMapper json) {
+        this(connectTimeout, json, platformThreads());
+    }
+
+    /** @param streamThreads makes the thread each request runs on (daemon threads, so the JVM can exit) */
+    SocketTransport(Duration connectTimeout, ObjectMapper json, ThreadFactory streamThreads) {
         this.connectTimeoutMillis = (int) Math.max(1, Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()));
         this.json = json;
+        this.threads = Executors.newCachedThreadPool(streamThreads);
+    }
+
+    private static ThreadFactory platformThreads() {
         AtomicInteger n = new AtomicInteger();
-        this.threads = Executors.newCachedThreadPool(r -> {
+        return r -> {
             Thread t = new Thread(null, r, "placement-bench-stream-" + n.incrementAndGet(), STACK_BYTES);
             t.setDaemon(true);
             return t;
-        });
+        };
+    }
+
+    /**
+     * Virtual threads (Java 21 and later), looked up by reflection since the project builds for Java 17: a
+     * blocking read on one parks it and the JDK's poller wakes it, so the streams share a carrier per core.
+     *
+     * @throws IllegalArgumentException on a JVM without virtual threads
+     */
+    static ThreadFactory virtualThreads() {
+        try {
+            Object builder = Thread.class.getMethod("ofVirtual").invoke(null);
+            Class<?> api = Class.forName("java.lang.Thread$Builder");
+            builder = api.getMethod("name", String.class, long.class).invoke(builder, "placement-bench-stream-", 1L);
+            return (ThreadFactory) api.getMethod("factory").invoke(builder);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalArgumentException("-Dplacement.bench.transport=virtual needs Java 21 or later (this is "
+                    + Runtime.version().feature() + ")");
+        }
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.placement.vllm.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.placement.sim.LoopbackStreamingServer;
@@ -18,6 +19,7 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -25,10 +27,26 @@ import org.junit.jupiter.params.provider.MethodSource;
 class TransportTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** Every transport; on Java 21 and later also the socket transport on virtual threads. */
     static Stream<Function<ObjectMapper, Transport>> transports() {
-        return Stream.of(json -> new SocketTransport(Duration.ofSeconds(5), json),
+        Stream<Function<ObjectMapper, Transport>> all = Stream.of(
+                json -> new SocketTransport(Duration.ofSeconds(5), json),
                 json -> new SelectorTransport(2, json, new SocketTransport(Duration.ofSeconds(5), json)),
                 json -> new JdkTransport(HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()));
+        return Runtime.version().feature() < 21 ? all : Stream.concat(all, Stream.of(
+                json -> new SocketTransport(Duration.ofSeconds(5), json, SocketTransport.virtualThreads())));
+    }
+
+    @Test
+    void virtualThreadsAreRefusedInOneLineBeforeJava21() {
+        if (Runtime.version().feature() >= 21) {
+            Thread t = SocketTransport.virtualThreads().newThread(() -> { });
+            assertThat(t.getName()).startsWith("placement-bench-stream-");
+            return;
+        }
+        assertThatThrownBy(SocketTransport::virtualThreads).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("-Dplacement.bench.transport=virtual needs Java 21 or later (this is "
+                        + Runtime.version().feature() + ")");
     }
 
     @ParameterizedTest
