@@ -103,7 +103,8 @@ final class Rationale {
 
     /**
      * Tries the node at every position of the chosen pipeline and compares the best such pipeline with the chosen
-     * one. A position whose lower bound is above the best score so far is not split: its score could not win.
+     * one. Positions are tried lowest bound first, and one whose bound is above the best score so far is not split:
+     * its score could not win. The answer is the one trying every position in order would give.
      */
     private static String whyLeftOut(PerformanceModel model, PipelineCosts c, SplitEvaluator ev,
             CandidateBound bound, Prediction best, int x) {
