@@ -109,6 +109,7 @@ final class StreamingRequest {
                 return;
             }
             finished = true;
+            fields.drop();
             body = subscription;
             pending = abort;
             record = new RequestRecord(index, Math.max(0, sentNanos - runStartNanos), ttftNanos,
@@ -200,6 +201,7 @@ final class StreamingRequest {
                 return;
             }
             finished = true;
+            fields.drop();
             succeeded = true;
             record = new RequestRecord(index, Math.max(0, sentNanos - runStartNanos), ttftNanos,
                     lastChunkNanos - sentNanos, itlList(),

@@ -82,8 +82,18 @@ class ChunkedBodyTest {
         assertThat(c.promptTokens).isEqualTo(7);
         assertThat(c.completionTokens).isEqualTo(3);
         for (String other : new String[] {"{\"error\":{\"message\":\"m\"}}", "{\"object\":\"error\"}", "[1]",
-                "{\"usage\":{\"completion_tokens\":1.5}}", "{\"choices\":[", "{} {}"}) {
+                "{\"usage\":{\"completion_tokens\":1.5}}", "{\"choices\":[", "{} {}", "{\"x\":{\"y\":[1,",
+                "{\"choices\":[{\"text\":\"a\"}]", "{\"usage\":{\"prompt_tokens\":", "1", "{\"a\":tru"}) {
             assertThat(c.read(f, bytes(other), other.length())).as(other).isFalse();
+            // The chunk after one that was not read to its end is read afresh, not as that one's continuation.
+            assertThat(c.read(f, token, token.length)).as("after " + other).isTrue();
+            assertThat(c.output).isTrue();
+        }
+        byte[] object = bytes("{\"object\":\"text_completion\",\"choices\":[{\"text\":\"b\"}],\"usage\":null} ");
+        for (int i = 0; i < 3; i++) {
+            assertThat(c.read(f, object, object.length)).isTrue();
+            assertThat(c.output).isTrue();
+            assertThat(c.completionTokens).isEqualTo(-1);
         }
     }
 
