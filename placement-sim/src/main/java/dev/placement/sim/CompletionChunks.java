@@ -62,4 +62,10 @@ final class CompletionChunks {
     private static void event(StringBuilder out, String data) {
         out.append("data: ").append(data).append("\n\n");
     }
+
+    /** @return how many whitespace-separated words a prompt has: the loopback server's prompt token count */
+    static int words(String text) {
+        String t = text.strip();
+        return t.isEmpty() ? 0 : t.split("\\s+").length;
+    }
 }

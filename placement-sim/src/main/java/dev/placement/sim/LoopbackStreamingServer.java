@@ -20,7 +20,9 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
 
@@ -35,7 +37,8 @@ import java.util.function.IntFunction;
  * chat, the first chunk is vLLM's role-only delta, sent together with the first token. It also answers
  * {@code GET /v1/models} and {@code GET /health}.
  *
- * <p>Chunk writes are scheduled at absolute times ({@code received + TTFT + k × ITL}) on a small
+ * <p>Requests are read and handled on a pool of 8 threads, so that "received" is stamped soon after a request's
+ * bytes arrive even when hundreds arrive at once. Chunk writes are scheduled at absolute times ({@code received + TTFT + k × ITL}) on a small
  * {@link java.util.concurrent.ScheduledExecutorService}, not with a sleeping thread per stream, so hundreds of
  * streams cost a few threads and the injected timing does not drift with load. How late writes were against
  * their schedule is kept, so that a benchmark can tell the server's lag from the client's. On request
@@ -71,12 +74,15 @@ public final class LoopbackStreamingServer implements AutoCloseable {
     private static final String NODELAY_PROPERTY = "sun.net.httpserver.nodelay";
     private static final String MAX_IDLE_PROPERTY = "sun.net.httpserver.maxIdleConnections";
     private static final int MAX_IDLE_CONNECTIONS = 4096;
+    /** Threads that read and handle requests; more than cores, so that one descheduled does not hold the rest. */
+    private static final int REQUEST_THREADS = 8;
 
     private final IntFunction<StreamTiming> timing;
     private final String modelName;
     private final IntFunction<Behaviour> behaviour;
     private final HttpServer server;
     private final ScheduledThreadPoolExecutor writerThreads;
+    private final ThreadPoolExecutor requestThreads;
     private final StreamWriters writers;
     private final ObjectMapper json = new ObjectMapper();
     private final AtomicInteger requests = new AtomicInteger();
@@ -93,21 +99,21 @@ public final class LoopbackStreamingServer implements AutoCloseable {
         this.modelName = b.modelName;
         this.behaviour = b.behaviour;
         this.sendTimes = b.recordSendTimes ? new ConcurrentLinkedQueue<>() : null;
-        this.writerThreads = new ScheduledThreadPoolExecutor(b.writerThreads, daemon("loopback-llm-writer"));
+        this.writerThreads = new ScheduledThreadPoolExecutor(b.writerThreads, StreamWriters.daemonThreads("loopback-llm-writer"));
         this.writers = new StreamWriters(writerThreads, lateness, open);
-        // Without TCP_NODELAY, Nagle's algorithm holds a chunk written soon after the response headers until the
-        // client's delayed ACK arrives: measured, it added ~10 ms to every TTFT at 64 streams. Real servers
-        // (uvicorn for vLLM) set it. The JDK server reads this property once per JVM, when its first server is
-        // created; a value the user set is kept.
-        if (System.getProperty(NODELAY_PROPERTY) == null) {
-            System.setProperty(NODELAY_PROPERTY, "true");
-        }
-        // Beyond 200 idle keep-alive connections (the default) the JDK server closed those a client had kept.
+        // Without TCP_NODELAY (uvicorn, under vLLM, sets it) Nagle's algorithm held the first chunk until the
+        // client's delayed ACK: +10 ms on every TTFT at 64 streams. Beyond 200 idle keep-alive connections (the
+        // default) the JDK server closed those a client had kept. Both are read once per JVM; the user's win.
+        System.setProperty(NODELAY_PROPERTY, System.getProperty(NODELAY_PROPERTY, "true"));
         System.setProperty(MAX_IDLE_PROPERTY, System.getProperty(MAX_IDLE_PROPERTY, "" + MAX_IDLE_CONNECTIONS));
         this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1024);
-        // Handlers run on the server's dispatcher thread: they only read a small body and schedule writes, and
-        // skipping a hand-off to a pool keeps the time from request to handler (part of every TTFT) short.
-        server.setExecutor(null);
+        // Requests are read and handled on a pool, not on the server's one dispatcher thread: there, a wave of
+        // requests was read one after another before each was stamped "received", so the stamp of the last came
+        // tens of ms after its bytes had arrived (measured: the whole TTFT error of a client at 256 streams).
+        this.requestThreads = new ThreadPoolExecutor(REQUEST_THREADS, REQUEST_THREADS, 1, TimeUnit.MINUTES,
+                new LinkedBlockingQueue<>(), StreamWriters.daemonThreads("loopback-llm-request"));
+        requestThreads.prestartAllCoreThreads();
+        server.setExecutor(requestThreads);
         server.createContext("/v1/completions", exchange -> stream(exchange, false));
         server.createContext("/v1/chat/completions", exchange -> stream(exchange, true));
         server.createContext("/v1/models", this::models);
@@ -202,6 +208,7 @@ public final class LoopbackStreamingServer implements AutoCloseable {
     @Override
     public void close() {
         server.stop(0);
+        requestThreads.shutdownNow();
         writerThreads.shutdownNow();
         open.forEach(HttpExchange::close);
         open.clear();
@@ -242,7 +249,7 @@ public final class LoopbackStreamingServer implements AutoCloseable {
             sent = new SendTimes(sequence, prompt, receivedNanos, chat ? tokens + 1 : tokens);
             sendTimes.add(sent);
         }
-        new ScheduledStream(exchange, new CompletionChunks(chat, sequence, modelName), b, tokens, words(prompt),
+        new ScheduledStream(exchange, new CompletionChunks(chat, sequence, modelName), b, tokens, CompletionChunks.words(prompt),
                 receivedNanos, timing.apply(sequence), sent, writers).schedule();
     }
 
@@ -259,20 +266,6 @@ public final class LoopbackStreamingServer implements AutoCloseable {
         try (OutputStream out = exchange.getResponseBody()) {
             out.write(bytes);
         }
-    }
-
-    private static int words(String text) {
-        String t = text.strip();
-        return t.isEmpty() ? 0 : t.split("\\s+").length;
-    }
-
-    private static ThreadFactory daemon(String name) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
     }
 
     /** Configures a {@link LoopbackStreamingServer}. Not thread-safe. */
