@@ -19,7 +19,7 @@ public final class BenchClientMain {
     /** Separates the argument lists of consecutive runs. */
     static final String NEXT = "--next";
     /** The JVM flags the {@code placement} launcher script adds for {@code placement bench}; keep them equal. */
-    static final List<String> LAUNCHER_BENCH_FLAGS = List.of("-XX:TieredStopAtLevel=1");
+    static final List<String> LAUNCHER_BENCH_FLAGS = List.of("-XX:TieredStopAtLevel=1", "-Xmn64m");
     /** Starts the line that follows each run's output. */
     static final String CPU_MARK = "#cpu-ns ";
 
