@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -159,16 +158,20 @@ final class BenchCommand implements Callable<Integer> {
         BenchmarkListener listener = !noProgress && System.console() != null ? new ProgressBar(err)
                 : new BenchmarkListener() { };
         BenchmarkRun run = benchmark.start(listener);
-        AtomicBoolean reported = new AtomicBoolean();
+        ReportOnce report = new ReportOnce();
         Thread onCtrlC = new Thread(() -> {
-            run.cancel();
-            if (reported.compareAndSet(false, true)) {
-                err.println();
-                err.println("placement: interrupted; results of the " + run.finishedRequests()
-                        + " requests finished so far:");
-                err.flush();
-                print(out, run.snapshot());
+            if (!report.claim()) {
+                run.cancel();
+                report.awaitPrinted(); // the JVM halts when this hook returns: not before the result is out
+                return;
             }
+            run.cancel();
+            err.println();
+            err.println("placement: interrupted; results of the " + run.finishedRequests()
+                    + " requests finished so far:");
+            err.flush();
+            print(out, run.snapshot());
+            report.printed();
         }, "placement-bench-interrupt");
         Runtime.getRuntime().addShutdownHook(onCtrlC);
         BenchmarkResult result;
@@ -182,22 +185,26 @@ final class BenchCommand implements Callable<Integer> {
             try {
                 Runtime.getRuntime().removeShutdownHook(onCtrlC);
             } catch (IllegalStateException shuttingDown) {
-                // Ctrl-C arrived: the hook reports.
+                // Ctrl-C arrived: whichever of the hook and this thread claims the report prints it.
             }
         }
-        if (!reported.compareAndSet(false, true)) {
+        if (!report.claim()) {
             return 1;
         }
-        print(out, result);
-        if (result.completed() == 0) {
-            err.println("placement: all " + result.failed() + " requests failed: " + result.failureSummary());
-            err.flush();
-            return 1;
+        try {
+            print(out, result);
+            if (result.completed() == 0) {
+                err.println("placement: all " + result.failed() + " requests failed: " + result.failureSummary());
+                err.flush();
+                return 1;
+            }
+            if (recording.recording()) {
+                record(result, err);
+            }
+            return 0;
+        } finally {
+            report.printed();
         }
-        if (recording.recording()) {
-            record(result, err);
-        }
-        return 0;
     }
 
     /** Records a run only when it ran to its end: an interrupted run's means describe part of a run. */
