@@ -267,7 +267,8 @@ public record BenchmarkResult(BenchmarkSettings settings, Instant date, double d
     }
 
     /**
-     * The result as {@code vllm bench serve} prints it, plus standard deviations and the failure reasons.
+     * The result as {@code vllm bench serve} prints it, plus standard deviations, the failure reasons and how many
+     * completed requests had something unusual about their stream ({@link RequestRecord#note()}).
      *
      * @return several lines of text, ending with a newline
      */
@@ -303,6 +304,11 @@ public record BenchmarkResult(BenchmarkSettings settings, Instant date, double d
                 s.append(kind.jsonName()).append(": ").append(count).append(" (first: ").append(first)
                         .append(")\n");
             });
+        }
+        List<RequestRecord> noted = records.stream().filter(r -> !r.note().isEmpty()).toList();
+        if (!noted.isEmpty()) {
+            s.append(centered("Completed, with a note", '-')).append('\n');
+            s.append(noted.size()).append(" (first: ").append(noted.get(0).note()).append(")\n");
         }
         if (interrupted) {
             s.append("Interrupted: requests still in flight are not counted.\n");

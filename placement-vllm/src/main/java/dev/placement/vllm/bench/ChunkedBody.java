@@ -57,6 +57,11 @@ final class ChunkedBody {
         return state == DONE;
     }
 
+    /** @return whether the body is whole once the connection has closed: read to its end, or framed by the close */
+    boolean completeAtClose() {
+        return done() || untilClose;
+    }
+
     /**
      * Decodes the bytes of one read.
      *

@@ -26,7 +26,7 @@ final class EventStreamBody extends RequestBody {
 
     @Override
     public void onComplete() {
-        request.ended(System.nanoTime());
+        request.ended(System.nanoTime(), true); // the JDK client reports a cut-off body to onError
         body.complete(null);
     }
 }

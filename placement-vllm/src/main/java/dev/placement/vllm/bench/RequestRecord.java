@@ -22,9 +22,12 @@ import java.util.Objects;
  *                         output chunks; 0 for a failed request
  * @param failure          why it failed, or {@code null} if it succeeded
  * @param failureDetail    a one-line explanation of the failure; empty if it succeeded
+ * @param note             for a request that succeeded, what was unusual about its stream though
+ *                         {@code vllm bench serve} counts it as a success (an error event after output, no
+ *                         {@code data: [DONE]} before the body ended); empty otherwise
  */
 public record RequestRecord(int index, long startOffsetNanos, long ttftNanos, long e2elNanos, List<Long> itlNanos,
-        int inputTokens, int outputTokens, FailureKind failure, String failureDetail) {
+        int inputTokens, int outputTokens, FailureKind failure, String failureDetail, String note) {
 
     /** Validates and copies. */
     public RequestRecord {
@@ -42,9 +45,20 @@ public record RequestRecord(int index, long startOffsetNanos, long ttftNanos, lo
         if (failure != null && failureDetail.isEmpty()) {
             failureDetail = failure.jsonName();
         }
+        note = note == null || failure != null ? "" : note;
     }
 
-    /** @return whether the request completed: an output chunk, then {@code [DONE]}, with no error */
+    /** A record without a note. */
+    public RequestRecord(int index, long startOffsetNanos, long ttftNanos, long e2elNanos, List<Long> itlNanos,
+            int inputTokens, int outputTokens, FailureKind failure, String failureDetail) {
+        this(index, startOffsetNanos, ttftNanos, e2elNanos, itlNanos, inputTokens, outputTokens, failure,
+                failureDetail, "");
+    }
+
+    /**
+     * @return whether the request completed, as {@code vllm bench serve} judges it: HTTP 200, at least one chunk
+     *     with output, and a body that was neither cut off nor malformed
+     */
     public boolean succeeded() {
         return failure == null;
     }

@@ -249,7 +249,7 @@ final class SelectorTransport implements Transport {
                     int taken = body.feed(in.array(), parsed, upTo - parsed, r[1], request::delivered);
                     parsed += taken;
                     if (body.done()) {
-                        request.ended(System.nanoTime());
+                        request.ended(System.nanoTime(), true);
                         boolean clean = parsed == upTo && reads.isEmpty() && body.delimited()
                                 && head.keepAlive() && request.succeeded();
                         finish(clean);
@@ -276,7 +276,7 @@ final class SelectorTransport implements Transport {
                 failStatus(request);
                 return;
             }
-            request.ended(nanos);
+            request.ended(nanos, body != null && body.completeAtClose());
             close();
         }
 

@@ -126,7 +126,7 @@ final class SocketTransport implements Transport {
             return;
         }
         boolean clean = c.readBody(body, request::delivered);
-        request.ended(System.nanoTime());
+        request.ended(System.nanoTime(), body.completeAtClose());
         if (clean && body.delimited() && head.keepAlive() && request.succeeded()) {
             c.idleSince = System.nanoTime();
             idle.computeIfAbsent(key, k -> new ConcurrentLinkedDeque<>()).offerFirst(c);

@@ -49,6 +49,8 @@ final class StreamingRequest {
     private int outputChunks;
     private int completionTokens = -1;
     private int promptTokens = -1;
+    /** The first error event's explanation, or {@code null} if none came. */
+    private String errorEvent;
 
     StreamingRequest(int index, int inputTokensEstimate, long runStartNanos, ObjectMapper json) {
         this.index = index;
@@ -182,19 +184,42 @@ final class StreamingRequest {
         }
     }
 
-    /** Takes the end of a 200 body: anything but {@code [DONE]} before it is an early close. */
-    void ended(long nanos) {
-        int chunks;
+    /**
+     * Takes the end of a 200 body. As in {@code vllm bench serve}, a body that ended as framed succeeds once a
+     * chunk with output came, {@code data: [DONE]} or not; a body cut off before its end fails.
+     *
+     * @param complete whether the body ended as its framing said (the last chunk of a chunked body, the whole
+     *                 {@code Content-Length}, or the connection's close for a body framed by it)
+     */
+    void ended(long nanos, boolean complete) {
         synchronized (this) {
-            if (!finished) {
-                events.end(nanos);
+            if (finished) {
+                return;
             }
-            chunks = outputChunks;
+            events.end(nanos);
+            if (finished) {
+                return;
+            }
+            if (!complete) {
+                fail(FailureKind.EARLY_CLOSE, "the body was cut off after " + outputChunks + " output chunks");
+            } else if (outputChunks == 0) {
+                noOutput("the stream ended");
+            } else {
+                succeed("the stream ended without data: [DONE]");
+            }
         }
-        fail(FailureKind.EARLY_CLOSE, "the stream ended before data: [DONE], after " + chunks + " output chunks");
     }
 
-    private void succeed() {
+    /** Fails a request whose stream ended without output: its error event, if any, says why. */
+    private void noOutput(String how) {
+        if (errorEvent != null) {
+            fail(FailureKind.ERROR_EVENT, errorEvent);
+        } else {
+            fail(FailureKind.NO_OUTPUT, how + " without any chunk with output");
+        }
+    }
+
+    private void succeed(String unusual) {
         RequestRecord record;
         synchronized (this) {
             if (finished) {
@@ -206,7 +231,8 @@ final class StreamingRequest {
             record = new RequestRecord(index, Math.max(0, sentNanos - runStartNanos), ttftNanos,
                     lastChunkNanos - sentNanos, itlList(),
                     promptTokens >= 0 ? promptTokens : inputTokensEstimate,
-                    completionTokens >= 0 ? completionTokens : outputChunks, null, "");
+                    completionTokens >= 0 ? completionTokens : outputChunks, null, "",
+                    errorEvent != null ? errorEvent : unusual);
         }
         outcome.complete(record);
     }
@@ -226,9 +252,9 @@ final class StreamingRequest {
         }
         if (length == DONE.length && Arrays.equals(data, 0, length, DONE, 0, DONE.length)) {
             if (outputChunks == 0) {
-                fail(FailureKind.NO_OUTPUT, "the stream reached [DONE] without any chunk with output");
+                noOutput("the stream reached [DONE]");
             } else {
-                succeed();
+                succeed("");
             }
             return false;
         }
@@ -254,8 +280,11 @@ final class StreamingRequest {
         }
         String error = FailureDetail.vllmError(chunk);
         if (error != null) {
-            fail(FailureKind.ERROR_EVENT, "error event after " + outputChunks + " output chunks: " + error);
-            return false;
+            // vllm bench serve reads past an error event (a chunk without choices) to the end of the stream.
+            if (errorEvent == null) {
+                errorEvent = "error event after " + outputChunks + " output chunks: " + error;
+            }
+            return true;
         }
         JsonNode choices = chunk.get("choices");
         if (choices != null && choices.isArray() && !choices.isEmpty()) {

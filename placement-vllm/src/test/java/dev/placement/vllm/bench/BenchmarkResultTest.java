@@ -20,10 +20,11 @@ class BenchmarkResultTest {
             BenchmarkEndpoint.COMPLETIONS, 3, 4.0, 0, 4, true, 0, List.of(50.0, 99.0), null, Duration.ofSeconds(5));
 
     // Request 0: TTFT 30, chunks at 30, 40, 50, 70 -> ITL 10, 10, 20; E2EL 70; TPOT (70-30)/3.
-    // Request 1: TTFT 50, chunks at 50, 60 -> ITL 10; E2EL 60; 2 tokens -> TPOT 10.
+    // Request 1: TTFT 50, chunks at 50, 60 -> ITL 10; E2EL 60; 2 tokens -> TPOT 10; no [DONE], a success.
     // Request 2: failed; must not count anywhere but failed and failure_reasons.
     private final List<RequestRecord> records = List.of(
-            new RequestRecord(1, 250 * MS, 50 * MS, 60 * MS, List.of(10 * MS), 7, 2, null, ""),
+            new RequestRecord(1, 250 * MS, 50 * MS, 60 * MS, List.of(10 * MS), 7, 2, null, "",
+                    "the stream ended without data: [DONE]"),
             new RequestRecord(0, 0, 30 * MS, 70 * MS, List.of(10 * MS, 10 * MS, 20 * MS), 5, 4, null, ""),
             new RequestRecord(2, 500 * MS, 0, 0, List.of(), 9, 0, FailureKind.HTTP_STATUS, "HTTP 500: boom"));
     private final BenchmarkResult result = BenchmarkResult.of(settings, Instant.EPOCH, 2_000 * MS, false, records);
@@ -151,7 +152,9 @@ class BenchmarkResultTest {
                 .contains("Mean TTFT (ms):                          40.00\n")
                 .contains("P99 ITL (ms):")
                 .contains("-----Time per Output Token (excl. 1st token)------")
-                .contains("http_status: 1 (first: HTTP 500: boom)");
+                .contains("http_status: 1 (first: HTTP 500: boom)")
+                .contains("-------------Completed, with a note--------------\n"
+                        + "1 (first: the stream ended without data: [DONE])\n");
     }
 
     @Test

@@ -115,15 +115,18 @@ class ServingBenchmarkTest {
                 .interTokenLatency(Duration.ofMillis(2)).behaviourByArrival(n -> cycle.get(n % 4)).start()) {
             BenchmarkResult r = against(server).numPrompts(8).maxConcurrency(1).warmupRequests(0).build().run();
 
-            assertThat(r.completed()).isEqualTo(2);
-            assertThat(r.failed()).isEqualTo(6);
-            assertThat(r.failureCounts()).containsEntry(FailureKind.HTTP_STATUS, 2)
-                    .containsEntry(FailureKind.ERROR_EVENT, 2).containsEntry(FailureKind.EARLY_CLOSE, 2);
+            // Counted as vllm bench serve counts them: an error event after output, or a body that ends without
+            // [DONE], still completes the request (with a note); only the HTTP 500s fail.
+            assertThat(r.completed()).isEqualTo(6);
+            assertThat(r.failed()).isEqualTo(2);
+            assertThat(r.failureCounts()).containsOnlyKeys(FailureKind.HTTP_STATUS).containsEntry(
+                    FailureKind.HTTP_STATUS, 2);
             assertThat(r.records().get(1).failureDetail()).isEqualTo("HTTP 500: injected failure: HTTP 500");
-            assertThat(r.records().get(2).failureDetail()).contains("injected failure: error event");
-            assertThat(r.records().get(3).failureDetail()).contains("before data: [DONE]");
-            assertThat(r.ttft().count()).isEqualTo(2);
-            assertThat(r.totalOutputTokens()).isEqualTo(20);
+            assertThat(r.records().get(2).note()).contains("injected failure: error event");
+            assertThat(r.records().get(3).note()).isEqualTo("the stream ended without data: [DONE]");
+            assertThat(r.ttft().count()).isEqualTo(6);
+            // 10 tokens for each normal stream, the first chunk before each error event, half of each early close.
+            assertThat(r.totalOutputTokens()).isEqualTo(2 * 10 + 2 + 2 * 5);
         }
     }
 

@@ -68,8 +68,9 @@ class TransportTest {
                         assertThat(r.itlNanos()).hasSize(3);
                     }
                     case HTTP_500 -> assertThat(r.failureDetail()).isEqualTo("HTTP 500: injected failure: HTTP 500");
-                    case ERROR_EVENT -> assertThat(r.failure()).isEqualTo(FailureKind.ERROR_EVENT);
-                    default -> assertThat(r.failure()).isEqualTo(FailureKind.EARLY_CLOSE);
+                    case ERROR_EVENT -> assertThat(r.note()).as("request %d", i).contains("error event after 1");
+                    default -> assertThat(r.note()).as("request %d", i)
+                            .isEqualTo("the stream ended without data: [DONE]");
                 }
             }
         }
@@ -105,6 +106,46 @@ class TransportTest {
         }
     }
 
+    /**
+     * As {@code vllm bench serve} judges a body: cut off before the end its framing announced is a failure; ended
+     * as framed (here by the connection's close) but without {@code [DONE]} is a success with a note.
+     */
+    @ParameterizedTest
+    @MethodSource("transports")
+    void failsABodyCutOffAndPassesOneThatEndsWithoutDone(Function<ObjectMapper, Transport> make) throws Exception {
+        Transport transport = make.apply(JSON);
+        String event = "data: {\"choices\":[{\"text\":\"a\"}]}\n\n";
+        String cutOff = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + Integer.toHexString(event.length()) + "\r\n" + event + "\r\n";
+        String untilClose = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n"
+                + event + event;
+        RequestRecord cut = answeredOnceWith(transport, cutOff);
+        assertThat(cut.succeeded()).as("cut off").isFalse();
+        assertThat(cut.outputTokens()).isZero();
+        RequestRecord ended = answeredOnceWith(transport, untilClose);
+        assertThat(ended.failureDetail()).as("ended by the close").isEmpty();
+        assertThat(ended.outputTokens()).isEqualTo(2);
+        assertThat(ended.note()).isEqualTo("the stream ended without data: [DONE]");
+    }
+
+    /** Sends one request to a server that reads it, writes {@code response} and closes the connection. */
+    private static RequestRecord answeredOnceWith(Transport transport, String response) throws IOException {
+        try (ServerSocket listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Thread serving = new Thread(() -> {
+                try (Socket s = listener.accept()) {
+                    readRequest(s.getInputStream());
+                    s.getOutputStream().write(response.getBytes(StandardCharsets.US_ASCII));
+                    s.getOutputStream().flush();
+                } catch (IOException closed) {
+                    // The test's assertions say what the client made of it.
+                }
+            });
+            serving.setDaemon(true);
+            serving.start();
+            return send(transport, URI.create("http://127.0.0.1:" + listener.getLocalPort() + "/v1/completions"), 0);
+        }
+    }
+
     private static RequestRecord send(Transport transport, URI uri, int index) {
         StreamingRequest request = new StreamingRequest(index, 1, System.nanoTime(), JSON);
         transport.send(request, uri, ("{\"model\":\"m\",\"prompt\":\"p\",\"max_tokens\":4,\"stream\":true}")
@@ -113,7 +154,16 @@ class TransportTest {
     }
 
     private static void answerOnce(Socket s) throws IOException {
-        InputStream in = s.getInputStream();
+        readRequest(s.getInputStream());
+        String event = "data: {\"choices\":[{\"text\":\"a\"}]}\n\ndata: [DONE]\n\n";
+        OutputStream out = s.getOutputStream();
+        out.write(("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nContent-Length: " + event.length()
+                + "\r\n\r\n" + event).getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+    }
+
+    /** Reads one request: its head, then as many body bytes as its Content-Length says. */
+    private static void readRequest(InputStream in) throws IOException {
         StringBuilder head = new StringBuilder();
         int b;
         while (!head.toString().endsWith("\r\n\r\n") && (b = in.read()) >= 0) {
@@ -123,10 +173,5 @@ class TransportTest {
         int at = lower.indexOf("content-length:");
         int length = Integer.parseInt(lower.substring(at + 15, lower.indexOf('\r', at)).trim());
         in.readNBytes(length);
-        String event = "data: {\"choices\":[{\"text\":\"a\"}]}\n\ndata: [DONE]\n\n";
-        OutputStream out = s.getOutputStream();
-        out.write(("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nContent-Length: " + event.length()
-                + "\r\n\r\n" + event).getBytes(StandardCharsets.US_ASCII));
-        out.flush();
     }
 }
