@@ -297,8 +297,10 @@ public final class GeminiLlmClient implements LlmClient {
 
         /**
          * @param thinkingLevel {@code thinkingConfig.thinkingLevel} for Gemini 3 models ({@code MINIMAL},
-         *                      {@code LOW}, {@code MEDIUM}, {@code HIGH}; sent as given), or {@code null}
-         *                      (default) for the model's default; not together with a thinking budget
+         *                      {@code LOW}, {@code MEDIUM}, {@code HIGH}, sent in upper case; a family takes only
+         *                      some, e.g. Gemini 3 Pro {@code LOW} and {@code HIGH}, and {@link #build()} refuses
+         *                      the others), or {@code null} (default) for the model's default; not together with
+         *                      a thinking budget
          * @return this builder
          */
         public Builder thinkingLevel(String thinkingLevel) {
@@ -319,8 +321,9 @@ public final class GeminiLlmClient implements LlmClient {
 
         /**
          * A provider-neutral alternative to the two thinking settings: for Gemini 3 models ({@code gemini-3*}) it
-         * becomes the thinking level ({@code none} and {@code minimal} give {@code MINIMAL}); for others (Gemini
-         * 2.5) the thinking budget Google's OpenAI-compatible endpoint uses ({@code none} 0, {@code low} 1024,
+         * becomes the thinking level, the asked one where the model's family takes it, else the next one up that
+         * it takes ({@code none} and {@code minimal} ask for the least: {@code MINIMAL} on Flash, {@code LOW} on
+         * Pro; {@code medium} on Gemini 3 Pro gives {@code HIGH}); for others (Gemini 2.5) the thinking budget Google's OpenAI-compatible endpoint uses ({@code none} 0, {@code low} 1024,
          * {@code medium} 8192, {@code high} 24576 tokens).
          *
          * @param reasoningEffort {@code none}, {@code minimal} (Gemini 3 only), {@code low}, {@code medium} or

@@ -3,6 +3,7 @@ package dev.placement.llm.gemini;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.placement.api.InvalidInputException;
 
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -27,8 +28,9 @@ record GenerationSettings(String thinkingLevel, Integer thinkingBudget, Integer 
      * @param reasoningEffort the builder's reasoning effort, or {@code null} or blank
      * @param maxOutputTokens the builder's output token limit, or {@code null}
      * @return the settings
-     * @throws InvalidInputException naming the builder field, if settings conflict, are out of range, or the
-     *                               effort is unknown; checked in this order, so the first problem is named
+     * @throws InvalidInputException naming the builder field, if settings conflict, are out of range, a thinking
+     *                               level is one the model's family does not take, or the effort is unknown;
+     *                               checked in this order, so the first problem is named
      */
     static GenerationSettings resolve(String model, String thinkingLevel, Integer thinkingBudget,
                                       String reasoningEffort, Integer maxOutputTokens) {
@@ -46,8 +48,13 @@ record GenerationSettings(String thinkingLevel, Integer thinkingBudget, Integer 
                     "must be at least 1, got " + maxOutputTokens);
         }
         if (isBlank(reasoningEffort)) {
-            return new GenerationSettings(isBlank(thinkingLevel) ? null : thinkingLevel.strip(), thinkingBudget,
-                    maxOutputTokens);
+            String level = isBlank(thinkingLevel) ? null : thinkingLevel.strip().toUpperCase(Locale.ROOT);
+            List<String> takes = ThinkingLevels.listed(model);
+            if (level != null && takes != null && !takes.contains(level)) {
+                throw new InvalidInputException(SOURCE, "thinkingLevel", "'" + thinkingLevel.strip() + "' is not a "
+                        + "thinking level " + model + " takes (Google lists " + String.join(", ", takes) + ")");
+            }
+            return new GenerationSettings(level, thinkingBudget, maxOutputTokens);
         }
         if (!isBlank(thinkingLevel) || thinkingBudget != null) {
             throw new InvalidInputException(SOURCE, "reasoningEffort",
@@ -55,23 +62,17 @@ record GenerationSettings(String thinkingLevel, Integer thinkingBudget, Integer 
         }
         String effort = reasoningEffort.strip().toLowerCase(Locale.ROOT);
         return model.startsWith("gemini-3")
-                ? new GenerationSettings(thinkingLevelFor(effort), null, maxOutputTokens)
+                ? new GenerationSettings(thinkingLevelFor(model, effort), null, maxOutputTokens)
                 : new GenerationSettings(null, thinkingBudgetFor(effort), maxOutputTokens);
     }
 
-    /** Gemini 3 thinks in levels; "none" has no level, so the least thinking is asked for. */
-    private static String thinkingLevelFor(String effort) {
-        switch (effort) {
-            case "none":
-            case "minimal":
-                return "MINIMAL";
-            case "low":
-            case "medium":
-            case "high":
-                return effort.toUpperCase(Locale.ROOT);
-            default:
-                throw badEffort(effort, "none, minimal, low, medium, high");
+    /** Gemini 3 thinks in levels, which differ by family ({@link ThinkingLevels}); "none" asks for the least. */
+    private static String thinkingLevelFor(String model, String effort) {
+        String level = ThinkingLevels.forEffort(model, effort);
+        if (level == null) {
+            throw badEffort(effort, "none, minimal, low, medium, high");
         }
+        return level;
     }
 
     /** The budgets Google's OpenAI-compatible endpoint maps {@code reasoning_effort} to for Gemini 2.5. */
