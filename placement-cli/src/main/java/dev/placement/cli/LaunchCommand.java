@@ -81,6 +81,10 @@ final class LaunchCommand implements Callable<Integer> {
             description = "The Ray dashboard, e.g. http://10.0.0.10:8265 (default: $RAY_ADDRESS).")
     String rayAddress;
 
+    @Option(names = "--keep-jobs", description = "With ray-jobs: keep a job this command stops (a failed start) in "
+            + "Ray's job list; by default it is deleted once it has ended (its last logs are in the error).")
+    boolean keepJobs;
+
     @Option(names = "--dry-run", description = "Print the launch plan as JSON and exit; contacts nothing.")
     boolean dryRun;
 
@@ -261,7 +265,7 @@ final class LaunchCommand implements Callable<Integer> {
                             + "example http://10.0.0.10:8265 (or set RAY_ADDRESS); was " + address);
                 }
                 RayJobsLauncher.Builder b = RayJobsLauncher.builder().dashboard(URI.create(address)).options(options)
-                        .readyTimeout(ready);
+                        .readyTimeout(ready).keepStoppedJobs(keepJobs);
                 String token = System.getenv(TOKEN_ENV);
                 if (token != null && !token.isBlank()) {
                     b.bearerToken(token);

@@ -87,6 +87,10 @@ final class DashboardClient {
                 .POST(HttpRequest.BodyPublishers.ofString(json)).build(), "POST " + path);
     }
 
+    Answer delete(String path) {
+        return send(request(path).DELETE().build(), "DELETE " + path);
+    }
+
     Answer put(String path, byte[] body) {
         return send(request(path).header("Content-Type", "application/octet-stream")
                 .PUT(HttpRequest.BodyPublishers.ofByteArray(body)).build(), "PUT " + path);

@@ -6,15 +6,9 @@ import dev.placement.api.Placement;
 import dev.placement.api.PlacementRequest;
 import dev.placement.api.PlacementException;
 import dev.placement.api.RunningPipeline;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -23,8 +17,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipOutputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * Launches placements on a Ray cluster through the Ray Jobs REST API of its dashboard (default port 8265):
  * uploads the Python launcher as the job's working directory, submits it with a fresh submission id and
  * metadata naming the placement, waits until vLLM's {@code /health} and {@code /v1/models} on rank 0's node
- * answer, and stops it by draining, {@code POST /api/jobs/{id}/stop}, and waiting out a grace period.
+ * answer, and stops it by draining, {@code POST /api/jobs/{id}/stop}, and waiting out a grace period; an ended
+ * job it stopped is then deleted from Ray's job list unless {@link Builder#keepStoppedJobs(boolean)}.
  *
  * <p>Thread-safe: a launcher holds no per-launch state; concurrent launches get distinct submission ids.
  * Authentication headers (a bearer token) are sent on every dashboard request and never logged or printed.
@@ -50,18 +43,21 @@ public final class RayJobsLauncher implements PipelineLauncher {
     private final Duration readyTimeout;
     private final Duration drainTimeout;
     private final Duration stopGracePeriod;
+    private final boolean keepStoppedJobs;
     private final AtomicLong sequence = new AtomicLong();
-    private final AtomicReference<String> uploadedPackage = new AtomicReference<>();
+    private final LauncherPackage launcherPackage;
 
     private RayJobsLauncher(Builder b) {
         HttpClient http = b.httpClient != null ? b.httpClient : b.newHttpClient();
         this.dashboard = new DashboardClient(b.dashboard, http, b.headers, b.requestTimeout);
+        this.launcherPackage = new LauncherPackage(dashboard);
         this.vllm = new VllmEndpoint(http, b.requestTimeout);
         this.options = b.options;
         this.polling = b.polling();
         this.readyTimeout = b.readyTimeout;
         this.drainTimeout = b.drainTimeout;
         this.stopGracePeriod = b.stopGracePeriod;
+        this.keepStoppedJobs = b.keepStoppedJobs;
     }
 
     /** @return a builder; {@link Builder#dashboard(URI)} is required */
@@ -97,7 +93,7 @@ public final class RayJobsLauncher implements PipelineLauncher {
         @SuppressWarnings("unchecked")
         Map<String, Object> runtimeEnv = new LinkedHashMap<>((Map<String, Object>) body.get("runtime_env"));
         try {
-            runtimeEnv.put("working_dir", uploadLauncher());
+            runtimeEnv.put("working_dir", launcherPackage.upload());
             body.put("runtime_env", runtimeEnv);
             DashboardClient.Answer submitted = dashboard.postJson("api/jobs/", body);
             if (!submitted.ok()) {
@@ -140,8 +136,10 @@ public final class RayJobsLauncher implements PipelineLauncher {
         }
         if (outcome.get().startsWith("ended:")) {
             String status = outcome.get().substring("ended:".length());
-            throw new LaunchException("Ray job " + id + " for " + placement + " ended " + status
+            LaunchException ended = new LaunchException("Ray job " + id + " for " + placement + " ended " + status
                     + " before vLLM was ready" + jobMessage(id) + logExcerpt(id));
+            delete(id); // after its message and logs were read
+            throw ended;
         }
         LOG.info("placement {} serves at {} (Ray job {})", placement, endpoint, id);
         return new RunningPipeline(id, placement, endpoint, polling.clock().instant());
@@ -151,7 +149,8 @@ public final class RayJobsLauncher implements PipelineLauncher {
      * {@inheritDoc}
      *
      * <p>Waits (at most the drain timeout) while {@code vllm:num_requests_running} is above 0, asks Ray to stop
-     * the job, and waits the grace period for a terminal status. A job Ray no longer knows counts as stopped.
+     * the job, waits the grace period for a terminal status, and deletes the ended job (unless the builder keeps
+     * stopped jobs). A job Ray no longer knows counts as stopped.
      */
     @Override
     public void stop(RunningPipeline pipeline) {
@@ -176,6 +175,7 @@ public final class RayJobsLauncher implements PipelineLauncher {
                         + stopGracePeriod.toSeconds() + " s; stop it with 'ray job stop " + id + "'");
             }
             LOG.info("Ray job {} is {}", id, terminal.get());
+            delete(id);
         } catch (LaunchException e) {
             throw e;
         } catch (PlacementException e) {
@@ -224,6 +224,27 @@ public final class RayJobsLauncher implements PipelineLauncher {
         return status.isEmpty() ? Optional.empty() : Optional.of(status.toUpperCase(Locale.ROOT));
     }
 
+    /**
+     * Deletes an ended job from Ray's job list (its logs go with it), unless the builder keeps stopped jobs. A
+     * failure to delete is logged, not thrown: the job has ended either way.
+     */
+    private void delete(String id) {
+        if (keepStoppedJobs) {
+            return;
+        }
+        try {
+            DashboardClient.Answer a = dashboard.delete("api/jobs/" + id);
+            if (a.ok() || a.status() == 404) {
+                LOG.info("Ray job {} deleted", id);
+            } else {
+                LOG.warn("could not delete Ray job {}: HTTP {}: {}", id, a.status(),
+                        DashboardClient.excerpt(a.body(), 300));
+            }
+        } catch (PlacementException e) {
+            LOG.warn("could not delete Ray job {}: {}", id, e.getMessage());
+        }
+    }
+
     private LaunchException failAndStop(String id, Placement placement, String reason, Throwable cause) {
         String logs = logExcerpt(id);
         String stopped;
@@ -231,6 +252,10 @@ public final class RayJobsLauncher implements PipelineLauncher {
             DashboardClient.Answer a = dashboard.postJson("api/jobs/" + id + "/stop", Map.of());
             stopped = a.ok() || a.status() == 404 ? "the job was stopped" : "stopping the job answered HTTP "
                     + a.status();
+            // Ray deletes only an ended job: wait for the end (at most the grace period), then delete it.
+            if (a.ok() && polling.until(stopGracePeriod, () -> status(id).filter(TERMINAL::contains)).isPresent()) {
+                delete(id);
+            }
         } catch (PlacementException e) {
             stopped = "the job could not be stopped (" + e.getMessage() + ")";
         }
@@ -266,51 +291,6 @@ public final class RayJobsLauncher implements PipelineLauncher {
         }
     }
 
-    /** Uploads the launcher as a Ray package (once per content) and returns its {@code gcs://} URI. */
-    private String uploadLauncher() {
-        byte[] zip = launcherZip();
-        String name = "_ray_pkg_" + sha256(zip).substring(0, 16) + ".zip";
-        if (name.equals(uploadedPackage.get())) {
-            return "gcs://" + name;
-        }
-        DashboardClient.Answer exists = dashboard.get("api/packages/gcs/" + name);
-        if (exists.status() == 404) {
-            DashboardClient.Answer put = dashboard.put("api/packages/gcs/" + name, zip);
-            if (!put.ok()) {
-                throw new LaunchException("cannot upload the launcher package " + name + ": HTTP " + put.status()
-                        + ": " + DashboardClient.excerpt(put.body(), 300));
-            }
-        } else if (!exists.ok()) {
-            throw new LaunchException("cannot check the launcher package " + name + ": HTTP " + exists.status()
-                    + ": " + DashboardClient.excerpt(exists.body(), 300));
-        }
-        uploadedPackage.set(name);
-        return "gcs://" + name;
-    }
-
-    /** @return a zip holding only the launcher at its root, with a fixed timestamp so its hash is stable */
-    static byte[] launcherZip() {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (ZipOutputStream zip = new ZipOutputStream(out)) {
-            ZipEntry entry = new ZipEntry(VllmLaunchPlan.LAUNCHER_FILE);
-            entry.setTime(315532800000L);
-            zip.putNextEntry(entry);
-            zip.write(LauncherScript.bytes());
-            zip.closeEntry();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot zip the launcher", e);
-        }
-        return out.toByteArray();
-    }
-
-    private static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-        }
-    }
-
     /**
      * Configures a {@link RayJobsLauncher}; not thread-safe. Defaults: job status and readiness polled every 2 s,
      * 10 s per HTTP request, start-up within 15 min, draining for at most 60 s, 30 s for Ray to report the job
@@ -320,6 +300,7 @@ public final class RayJobsLauncher implements PipelineLauncher {
         private URI dashboard;
         private final Map<String, String> headers = new LinkedHashMap<>();
         private HttpClient httpClient;
+        private boolean keepStoppedJobs;
 
         private Builder() {
             super(Duration.ofSeconds(2), Duration.ofSeconds(10));
@@ -371,6 +352,17 @@ public final class RayJobsLauncher implements PipelineLauncher {
          */
         public Builder httpClient(HttpClient client) {
             this.httpClient = Objects.requireNonNull(client, "httpClient");
+            return this;
+        }
+
+        /**
+         * @param keep whether a job this launcher stopped stays in Ray's job list (and its logs with it); default
+         *             false: a stopped job is deleted ({@code DELETE /api/jobs/{id}}) once it has ended, so that
+         *             reconfigurations do not pile jobs up in the dashboard
+         * @return this builder
+         */
+        public Builder keepStoppedJobs(boolean keep) {
+            this.keepStoppedJobs = keep;
             return this;
         }
 

@@ -1,6 +1,8 @@
 package dev.placement.vllm;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.delete;
+import static com.github.tomakehurst.wiremock.client.WireMock.deleteRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
@@ -59,6 +61,7 @@ class RayJobsLauncherTest {
         wm.stubFor(post(urlEqualTo("/api/jobs/")).willReturn(okJson(
                 "{\"job_id\": null, \"submission_id\": \"placement-x\"}")));
         wm.stubFor(post(urlMatching("/api/jobs/[^/]+/stop")).willReturn(okJson("{\"stopped\": true}")));
+        wm.stubFor(delete(urlMatching("/api/jobs/[^/]+")).willReturn(okJson("{\"deleted\": true}")));
         wm.stubFor(get(urlMatching("/api/jobs/[^/]+/logs")).willReturn(okJson(
                 "{\"logs\": \"INFO worker.py: Loading weights\\nValueError: sum(partitions)=39 does not match "
                         + "num_hidden_layers=40.\\n\"}")));
@@ -149,6 +152,8 @@ class RayJobsLauncherTest {
                 .hasMessageContaining("exit code 1")
                 .hasMessageContaining("sum(partitions)=39 does not match num_hidden_layers=40")
                 .hasMessageNotContaining(TOKEN);
+        // Its logs are in the message; the ended job is deleted from Ray's list.
+        wm.verify(deleteRequestedFor(urlMatching("/api/jobs/placement-[^/]+")));
     }
 
     @Test
@@ -214,6 +219,27 @@ class RayJobsLauncherTest {
         wm.verify(postRequestedFor(urlEqualTo("/api/jobs/placement-abc/stop"))
                 .withHeader("Authorization", equalTo("Bearer " + TOKEN)));
         assertThat(wm.findAll(getRequestedFor(urlEqualTo("/api/jobs/placement-abc")))).hasSize(2);
+        // Once it has ended, the job is deleted from Ray's list, so that reconfigurations do not pile jobs up.
+        wm.verify(deleteRequestedFor(urlEqualTo("/api/jobs/placement-abc"))
+                .withHeader("Authorization", equalTo("Bearer " + TOKEN)));
+    }
+
+    @Test
+    void aStoppedJobIsKeptWhenAskedAndAFailedDeleteDoesNotFailTheStop() {
+        wm.stubFor(get(urlEqualTo("/metrics")).willReturn(aResponse().withStatus(200).withBody("")));
+        jobStatuses("STOPPED");
+        RunningPipeline p = new RunningPipeline("placement-abc", PLACEMENT, URI.create(wm.baseUrl()), time.instant());
+        RayJobsLauncher keeping = RayJobsLauncher.builder().dashboard(URI.create(wm.baseUrl()))
+                .options(VllmOptions.builder().port(wm.port()).build()).clock(time).sleeper(time)
+                .keepStoppedJobs(true).build();
+
+        keeping.stop(p);
+        wm.verify(0, deleteRequestedFor(urlMatching("/api/jobs/.*")));
+
+        wm.stubFor(delete(urlMatching("/api/jobs/[^/]+")).willReturn(aResponse().withStatus(400)
+                .withBody("Attempted to delete job placement-abc, but it is in a non-terminal state.")));
+        launcher().stop(p);
+        wm.verify(1, deleteRequestedFor(urlEqualTo("/api/jobs/placement-abc")));
     }
 
     @Test
