@@ -13,6 +13,7 @@ import dev.placement.api.PlacementRequest;
 import dev.placement.api.RunningPipeline;
 import dev.placement.core.catalog.ModelCatalog;
 import dev.placement.core.input.ClusterFiles;
+import dev.placement.vllm.LaunchProgress;
 import dev.placement.vllm.LocalProcessLauncher;
 import dev.placement.vllm.RayJobsLauncher;
 import dev.placement.vllm.SshCommandRunner;
@@ -87,6 +88,10 @@ final class LaunchCommand implements Callable<Integer> {
 
     @Option(names = "--dry-run", description = "Print the launch plan as JSON and exit; contacts nothing.")
     boolean dryRun;
+
+    @Option(names = "--quiet", description = "Print no progress while waiting for vLLM (by default a line on stderr "
+            + "per phase and at least every 10 s: submitted, job status, /health, seconds waited, serving).")
+    boolean quiet;
 
     @Option(names = "--vllm-model", paramLabel = "ID_OR_PATH",
             description = "What vLLM loads: a Hugging Face id or an absolute path (default: the --model id).")
@@ -257,6 +262,7 @@ final class LaunchCommand implements Callable<Integer> {
 
     private PipelineLauncher launcher(VllmOptions options) {
         Duration ready = Duration.ofSeconds(readyTimeoutSeconds);
+        LaunchProgress progress = quiet ? LaunchProgress.NONE : new LaunchProgressLines(spec.commandLine().getErr());
         switch (runtime) {
             case "ray-jobs": {
                 String address = rayAddress != null ? rayAddress : System.getenv("RAY_ADDRESS");
@@ -265,7 +271,7 @@ final class LaunchCommand implements Callable<Integer> {
                             + "example http://10.0.0.10:8265 (or set RAY_ADDRESS); was " + address);
                 }
                 RayJobsLauncher.Builder b = RayJobsLauncher.builder().dashboard(URI.create(address)).options(options)
-                        .readyTimeout(ready).keepStoppedJobs(keepJobs);
+                        .readyTimeout(ready).keepStoppedJobs(keepJobs).progress(progress);
                 String token = System.getenv(TOKEN_ENV);
                 if (token != null && !token.isBlank()) {
                     b.bearerToken(token);
@@ -286,10 +292,10 @@ final class LaunchCommand implements Callable<Integer> {
                     throw new InvalidInputException("--ssh-key", null, e.getMessage());
                 }
                 return new ClosingLauncher(SshLauncher.builder().runner(runner).options(options)
-                        .startRay(!noStartRay).readyTimeout(ready).build(), runner);
+                        .startRay(!noStartRay).readyTimeout(ready).progress(progress).build(), runner);
             }
             case "local":
-                return LocalProcessLauncher.builder().options(options).readyTimeout(ready).build();
+                return LocalProcessLauncher.builder().options(options).readyTimeout(ready).progress(progress).build();
             default:
                 throw new IllegalStateException("--runtime '" + runtime + "' was not checked");
         }

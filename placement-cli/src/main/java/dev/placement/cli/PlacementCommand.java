@@ -37,8 +37,12 @@ public final class PlacementCommand implements Runnable {
     public static final int EXIT_INFEASIBLE = 3;
 
     @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
-            description = "Print stack traces of failures.")
+            description = "Print stack traces of failures, and the library's own log lines from INFO up (by default "
+                    + "WARN up).")
     boolean verbose;
+
+    /** slf4j-simple's level for the loggers under {@code dev.placement}; read when each logger is made. */
+    static final String SDK_LOG_LEVEL = "org.slf4j.simpleLogger.log.dev.placement";
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -103,6 +107,14 @@ public final class PlacementCommand implements Runnable {
         cl.addSubcommand(new BenchCommand());
         // After the subcommands, so that every one of them gets it: picocli registers on the hierarchy as it is.
         cl.registerConverter(Path.class, PlacementCommand::path);
+        // Once the options are parsed and before the command runs (the SDK's loggers are made when their classes
+        // are first used, inside the command): --verbose shows their INFO lines. A level set by the user stays.
+        cl.setExecutionStrategy(parseResult -> {
+            if (root.verbose && System.getProperty(SDK_LOG_LEVEL) == null) {
+                System.setProperty(SDK_LOG_LEVEL, "info");
+            }
+            return new CommandLine.RunLast().execute(parseResult);
+        });
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             PrintWriter err = commandLine.getErr();
             boolean verbose = root.verbose;

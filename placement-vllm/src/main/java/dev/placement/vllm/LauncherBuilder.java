@@ -6,7 +6,8 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * The settings every launcher's builder shares: the vLLM options, the clock deadlines are measured on, the poll interval,
+ * The settings every launcher's builder shares: the vLLM options, the progress listener, the clock deadlines are
+ * measured on, the poll interval,
  * the per-request timeout, and how long start-up, draining and the stop grace period may take. Each launcher
  * passes its own defaults for the two values that differ between them (poll interval and request timeout).
  *
@@ -23,6 +24,7 @@ abstract class LauncherBuilder<B extends LauncherBuilder<B>> {
     Duration readyTimeout = Duration.ofMinutes(15);
     Duration drainTimeout = Duration.ofSeconds(60);
     Duration stopGracePeriod = Duration.ofSeconds(30);
+    LaunchProgress progress = LaunchProgress.NONE;
 
     LauncherBuilder(Duration defaultPollInterval, Duration defaultRequestTimeout) {
         this.pollInterval = defaultPollInterval;
@@ -90,6 +92,16 @@ abstract class LauncherBuilder<B extends LauncherBuilder<B>> {
      */
     public B stopGracePeriod(Duration grace) {
         this.stopGracePeriod = Polling.requireNonNegative(grace, "stopGracePeriod");
+        return self();
+    }
+
+    /**
+     * @param progress hears each phase of a launch and every readiness poll (what it waits for, how long it has
+     *                 waited); default none
+     * @return this builder
+     */
+    public B progress(LaunchProgress progress) {
+        this.progress = Objects.requireNonNull(progress, "progress");
         return self();
     }
 

@@ -39,6 +39,7 @@ public final class LocalProcessLauncher implements PipelineLauncher {
     private final VllmEndpoint vllm;
     private final Polling polling;
     private final Duration readyTimeout;
+    private final LaunchProgress progress;
     private final Duration drainTimeout;
     private final Duration stopGracePeriod;
     private final Map<String, Started> running = new ConcurrentHashMap<>();
@@ -54,6 +55,7 @@ public final class LocalProcessLauncher implements PipelineLauncher {
         this.vllm = new VllmEndpoint(b.newHttpClient(), b.requestTimeout);
         this.polling = b.polling();
         this.readyTimeout = b.readyTimeout;
+        this.progress = b.progress;
         this.drainTimeout = b.drainTimeout;
         this.stopGracePeriod = b.stopGracePeriod;
     }
@@ -76,6 +78,7 @@ public final class LocalProcessLauncher implements PipelineLauncher {
         if (argv.isEmpty()) {
             throw new LaunchException("the local command for " + placement + " is empty");
         }
+        Progress progress = new Progress(this.progress, polling.clock());
         Path log;
         Process process;
         try {
@@ -91,8 +94,10 @@ public final class LocalProcessLauncher implements PipelineLauncher {
         String id = "local-" + process.pid();
         URI endpoint = URI.create("http://" + VllmLaunchPlan.hostForUri(host) + ":" + options.port());
         LOG.info("started {} (pid {}) for placement {}, log {}", argv.get(0), process.pid(), placement, log);
-        VllmEndpoint.Readiness readiness = vllm.awaitReady(polling, endpoint, readyTimeout, process::isAlive);
+        progress.say("started " + argv.get(0) + " (pid " + process.pid() + "), log " + log);
+        VllmEndpoint.Readiness readiness = vllm.awaitReady(polling, endpoint, readyTimeout, process::isAlive, progress);
         if (readiness.ready()) {
+            progress.say("serving at " + endpoint);
             running.put(id, new Started(process, log));
             return new RunningPipeline(id, placement, endpoint, polling.clock().instant());
         }

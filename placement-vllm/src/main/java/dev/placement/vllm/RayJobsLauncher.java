@@ -44,6 +44,7 @@ public final class RayJobsLauncher implements PipelineLauncher {
     private final Duration drainTimeout;
     private final Duration stopGracePeriod;
     private final boolean keepStoppedJobs;
+    private final LaunchProgress progress;
     private final AtomicLong sequence = new AtomicLong();
     private final LauncherPackage launcherPackage;
 
@@ -58,6 +59,7 @@ public final class RayJobsLauncher implements PipelineLauncher {
         this.drainTimeout = b.drainTimeout;
         this.stopGracePeriod = b.stopGracePeriod;
         this.keepStoppedJobs = b.keepStoppedJobs;
+        this.progress = b.progress;
     }
 
     /** @return a builder; {@link Builder#dashboard(URI)} is required */
@@ -92,7 +94,9 @@ public final class RayJobsLauncher implements PipelineLauncher {
         Map<String, Object> body = new LinkedHashMap<>(plan.rayJobSubmission());
         @SuppressWarnings("unchecked")
         Map<String, Object> runtimeEnv = new LinkedHashMap<>((Map<String, Object>) body.get("runtime_env"));
+        Progress progress = new Progress(this.progress, polling.clock());
         try {
+            progress.say("submitting Ray job " + id + " to " + dashboard.base());
             runtimeEnv.put("working_dir", launcherPackage.upload());
             body.put("runtime_env", runtimeEnv);
             DashboardClient.Answer submitted = dashboard.postJson("api/jobs/", body);
@@ -106,6 +110,7 @@ public final class RayJobsLauncher implements PipelineLauncher {
             throw new LaunchException("cannot submit " + placement + ": " + e.getMessage(), e);
         }
         LOG.info("submitted Ray job {} for placement {} (partition {})", id, placement, placement.layerPartition());
+        progress.say("submitted Ray job " + id);
 
         URI endpoint = plan.endpoint();
         AtomicReference<String> lastState = new AtomicReference<>("not polled");
@@ -118,11 +123,14 @@ public final class RayJobsLauncher implements PipelineLauncher {
                 }
                 if (!"RUNNING".equals(status)) {
                     lastState.set("job " + status);
+                    progress.say("Ray job " + id + " is " + status);
                     return Optional.empty();
                 }
                 Optional<String> notReady = vllm.notReadyReason(endpoint);
                 if (notReady.isPresent()) {
                     lastState.set("job RUNNING, server not ready: " + notReady.get());
+                    progress.say("Ray job " + id + " is RUNNING; vLLM not ready yet at " + endpoint + ": "
+                            + notReady.get());
                     return Optional.empty();
                 }
                 return Optional.of("ready");
@@ -142,6 +150,7 @@ public final class RayJobsLauncher implements PipelineLauncher {
             throw ended;
         }
         LOG.info("placement {} serves at {} (Ray job {})", placement, endpoint, id);
+        progress.say("serving at " + endpoint + " (Ray job " + id + ")");
         return new RunningPipeline(id, placement, endpoint, polling.clock().instant());
     }
 

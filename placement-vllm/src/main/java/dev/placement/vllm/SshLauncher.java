@@ -53,6 +53,7 @@ public final class SshLauncher implements PipelineLauncher {
     private final VllmEndpoint vllm;
     private final Polling polling;
     private final Duration readyTimeout;
+    private final LaunchProgress progress;
     private final Duration drainTimeout;
     private final Duration stopGracePeriod;
     private final AtomicLong sequence = new AtomicLong();
@@ -71,6 +72,7 @@ public final class SshLauncher implements PipelineLauncher {
         this.vllm = new VllmEndpoint(b.newHttpClient(), b.requestTimeout);
         this.polling = b.polling();
         this.readyTimeout = b.readyTimeout;
+        this.progress = b.progress;
         this.drainTimeout = b.drainTimeout;
         this.stopGracePeriod = b.stopGracePeriod;
     }
@@ -102,12 +104,15 @@ public final class SshLauncher implements PipelineLauncher {
         List<VllmLaunchPlan.NodeCommand> cmds = plan.nodeCommands(python, launcherPath());
         NodeSpec head = cluster.node(plan.ranks().get(0).nodeId());
         List<NodeSpec> rayStarted = new ArrayList<>();
+        Progress progress = new Progress(this.progress, polling.clock());
         try {
+            progress.say("installing the launcher on " + head.id());
             check(head, "installing the launcher", runner.run(head, List.of(python, "-c", INSTALL_SNIPPET,
                     launcherPath(), Base64.getEncoder().encodeToString(LauncherScript.bytes())), commandTimeout));
             if (startRay) {
                 for (VllmLaunchPlan.NodeCommand c : cmds.subList(0, cmds.size() - 1)) {
                     NodeSpec node = cluster.node(c.nodeId());
+                    progress.say(c.role() + " on " + node.id());
                     check(node, c.role(), runner.run(node, c.command(), commandTimeout));
                     rayStarted.add(node);
                 }
@@ -135,10 +140,12 @@ public final class SshLauncher implements PipelineLauncher {
         }
         Run run = new Run(head, pid, log, List.copyOf(rayStarted));
         LOG.info("started the vLLM launcher on {} (pid {}) for placement {}", head.id(), pid, placement);
+        progress.say("started the vLLM launcher on " + head.id() + " (pid " + pid + ")");
 
         URI endpoint = plan.endpoint();
-        VllmEndpoint.Readiness readiness = vllm.awaitReady(polling, endpoint, readyTimeout, () -> alive(run));
+        VllmEndpoint.Readiness readiness = vllm.awaitReady(polling, endpoint, readyTimeout, () -> alive(run), progress);
         if (readiness.ready()) {
+            progress.say("serving at " + endpoint);
             String id = "ssh-" + plan.submissionId();
             runs.put(id, run);
             return new RunningPipeline(id, placement, endpoint, polling.clock().instant());

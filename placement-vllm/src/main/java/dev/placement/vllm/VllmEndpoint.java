@@ -93,16 +93,20 @@ final class VllmEndpoint {
     /**
      * Polls until the server is ready, the process behind it is gone, or the timeout passes.
      *
-     * @param alive whether the process serving the endpoint still runs; checked before each poll
+     * @param alive    whether the process serving the endpoint still runs; checked before each poll
+     * @param progress told after each poll why the server is not ready yet
      */
-    Readiness awaitReady(Polling polling, URI endpoint, Duration timeout, BooleanSupplier alive) {
+    Readiness awaitReady(Polling polling, URI endpoint, Duration timeout, BooleanSupplier alive, Progress progress) {
         String[] last = {"not polled"};
         Optional<Boolean> outcome = polling.until(timeout, () -> {
             if (!alive.getAsBoolean()) {
                 return Optional.of(Boolean.FALSE);
             }
             Optional<String> notReady = notReadyReason(endpoint);
-            notReady.ifPresent(r -> last[0] = r);
+            notReady.ifPresent(r -> {
+                last[0] = r;
+                progress.say("vLLM not ready yet at " + endpoint + ": " + r);
+            });
             return notReady.isEmpty() ? Optional.of(Boolean.TRUE) : Optional.empty();
         });
         return new Readiness(outcome.orElse(false), outcome.isPresent() && !outcome.get(), last[0]);

@@ -78,12 +78,16 @@ class LocalProcessLauncherTest {
     @Test
     void startsTheServerWaitsUntilItIsReadyAndStopsItForReal() throws Exception {
         int port = freePort();
+        List<String> progress = new java.util.concurrent.CopyOnWriteArrayList<>();
         LocalProcessLauncher launcher = launcher(port, List.of("python3", stub.toString(), Integer.toString(port), "3"))
-                .readyTimeout(Duration.ofSeconds(30)).build();
+                .readyTimeout(Duration.ofSeconds(30)).progress((state, waited) -> progress.add(state)).build();
 
         RunningPipeline p = launcher.launch(Placement.parse("node0:40"), TestClusters.request(TestClusters.loopback()));
 
         assertThat(p.endpoint()).isEqualTo(URI.create("http://127.0.0.1:" + port));
+        // The phases it went through: started, then (whatever it waited for) serving.
+        assertThat(progress.get(0)).startsWith("started python3 (pid ");
+        assertThat(progress.get(progress.size() - 1)).isEqualTo("serving at http://127.0.0.1:" + port);
         assertThat(launcher.isAlive(p)).isTrue();
         HttpClient http = HttpClient.newHttpClient();
         HttpResponse<String> models = http.send(HttpRequest.newBuilder(p.endpoint().resolve("/v1/models")).build(),
