@@ -156,8 +156,7 @@ final class SelectorTransport implements Transport {
         private ResponseHead head;
         private ChunkedBody body;
         private int parsed;
-        private final byte[] error = new byte[ErrorBody.MAX_ERROR_BODY_BYTES];
-        private int errorLength;
+        private final ErrorBytes error = new ErrorBytes();
 
         Connection(Loop loop, SocketChannel channel, String target) {
             this.loop = loop;
@@ -173,7 +172,7 @@ final class SelectorTransport implements Transport {
             body = null;
             in.clear();
             parsed = 0;
-            errorLength = 0;
+            error.clear();
             reads.clear();
             e.request().abortWith(this::close);
             if (reuse) {
@@ -237,7 +236,7 @@ final class SelectorTransport implements Transport {
                         parsed = end;
                     }
                     if (head.status() != 200) {
-                        parsed += body.feed(in.array(), parsed, upTo - parsed, r[1], this::errorBytes);
+                        parsed += body.feed(in.array(), parsed, upTo - parsed, r[1], error);
                         if (body.done()) {
                             failStatus(request);
                             return;
@@ -280,15 +279,8 @@ final class SelectorTransport implements Transport {
             close();
         }
 
-        private void errorBytes(byte[] bytes, int from, int length, long nanos) {
-            int n = Math.min(length, error.length - errorLength);
-            System.arraycopy(bytes, from, error, errorLength, n);
-            errorLength += n;
-        }
-
         private void failStatus(StreamingRequest request) {
-            request.fail(FailureKind.HTTP_STATUS, "HTTP " + head.status()
-                    + ErrorBody.explanation(error, errorLength, loop.json));
+            error.fail(request, head.status(), loop.json);
             close();
         }
 

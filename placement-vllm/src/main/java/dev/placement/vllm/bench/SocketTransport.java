@@ -7,9 +7,6 @@ import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
@@ -29,7 +26,6 @@ import javax.net.ssl.SSLSocketFactory;
  * <p>Thread-safe. The threads are daemons and end after a minute without work.
  */
 final class SocketTransport implements Transport {
-    private static final long MAX_IDLE_NANOS = Duration.ofSeconds(4).toNanos();
     private static final int BUFFER_BYTES = 16 * 1024;
     /** A stream thread's stack: it runs a read loop and the event parser, never deep recursion. */
     private static final long STACK_BYTES = 256 * 1024;
@@ -37,7 +33,7 @@ final class SocketTransport implements Transport {
     private final int connectTimeoutMillis;
     private final ObjectMapper json;
     private final ExecutorService threads;
-    private final Map<String, ConcurrentLinkedDeque<Connection>> idle = new ConcurrentHashMap<>();
+    private final KeptConnections<Connection> idle = new KeptConnections<>(Connection::close);
 
     SocketTransport(Duration connectTimeout, ObjectMapper json) {
         this(connectTimeout, json, platformThreads());
@@ -85,8 +81,8 @@ final class SocketTransport implements Transport {
 
     private void exchange(StreamingRequest request, URI uri, byte[] head, byte[] body) {
         request.sending(System.nanoTime());
-        String key = key(uri);
-        Connection connection = pooled(key);
+        String key = KeptConnections.key(uri);
+        Connection connection = idle.take(key);
         try {
             if (connection != null) {
                 try {
@@ -113,42 +109,19 @@ final class SocketTransport implements Transport {
         ResponseHead head = c.readHead();
         ChunkedBody body = ChunkedBody.of(head.chunked(), head.contentLength());
         if (head.status() != 200) {
-            byte[] error = new byte[ErrorBody.MAX_ERROR_BODY_BYTES];
-            int[] length = new int[1];
-            c.readBody(body, (bytes, from, n, nanos) -> {
-                int take = Math.min(n, error.length - length[0]);
-                System.arraycopy(bytes, from, error, length[0], take);
-                length[0] += take;
-            });
+            ErrorBytes error = new ErrorBytes();
+            c.readBody(body, error);
             c.close();
-            request.fail(FailureKind.HTTP_STATUS, "HTTP " + head.status() + ErrorBody.explanation(error, length[0],
-                    json));
+            error.fail(request, head.status(), json);
             return;
         }
         boolean clean = c.readBody(body, request::delivered);
         request.ended(System.nanoTime(), body.completeAtClose());
         if (clean && body.delimited() && head.keepAlive() && request.succeeded()) {
-            c.idleSince = System.nanoTime();
-            idle.computeIfAbsent(key, k -> new ConcurrentLinkedDeque<>()).offerFirst(c);
+            idle.keep(key, c);
         } else {
             c.close();
         }
-    }
-
-    /** @return the most recently used kept connection to the server, closing those idle too long */
-    private Connection pooled(String key) {
-        ConcurrentLinkedDeque<Connection> kept = idle.get(key);
-        if (kept == null) {
-            return null;
-        }
-        long now = System.nanoTime();
-        Connection stale;
-        while ((stale = kept.peekLast()) != null && now - stale.idleSince > MAX_IDLE_NANOS) {
-            if (kept.removeLastOccurrence(stale)) {
-                stale.close();
-            }
-        }
-        return kept.pollFirst();
     }
 
     private Connection open(URI uri) throws IOException {
@@ -172,10 +145,6 @@ final class SocketTransport implements Transport {
             socket.close();
             throw e;
         }
-    }
-
-    private static String key(URI uri) {
-        return uri.getScheme() + "://" + uri.getHost() + ":" + uri.getPort();
     }
 
     static byte[] head(URI uri, int bodyLength, String apiKey) {
@@ -209,7 +178,6 @@ final class SocketTransport implements Transport {
         private long readNanos;
         private boolean used;
         private boolean reused;
-        volatile long idleSince;
 
         Connection(Socket socket) {
             this.socket = socket;
