@@ -32,7 +32,8 @@ class TransportTest {
         Stream<Function<ObjectMapper, Transport>> all = Stream.of(
                 json -> new SocketTransport(Duration.ofSeconds(5), json),
                 json -> new SelectorTransport(2, json, new SocketTransport(Duration.ofSeconds(5), json)),
-                json -> new JdkTransport(HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()));
+                json -> new JdkTransport(HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()),
+                json -> new NettyTransport(2, Duration.ofSeconds(5), json));
         return Runtime.version().feature() < 21 ? all : Stream.concat(all, Stream.of(
                 json -> new SocketTransport(Duration.ofSeconds(5), json, SocketTransport.virtualThreads())));
     }
@@ -155,6 +156,11 @@ class TransportTest {
 
     private static void answerOnce(Socket s) throws IOException {
         readRequest(s.getInputStream());
+        answer(s);
+    }
+
+    /** Answers with one output chunk and [DONE], framed by a length, the connection claimed kept alive. */
+    static void answer(Socket s) throws IOException {
         String event = "data: {\"choices\":[{\"text\":\"a\"}]}\n\ndata: [DONE]\n\n";
         OutputStream out = s.getOutputStream();
         out.write(("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nContent-Length: " + event.length()
@@ -163,7 +169,7 @@ class TransportTest {
     }
 
     /** Reads one request: its head, then as many body bytes as its Content-Length says. */
-    private static void readRequest(InputStream in) throws IOException {
+    static void readRequest(InputStream in) throws IOException {
         StringBuilder head = new StringBuilder();
         int b;
         while (!head.toString().endsWith("\r\n\r\n") && (b = in.read()) >= 0) {
