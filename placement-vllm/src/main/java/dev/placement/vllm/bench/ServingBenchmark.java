@@ -47,9 +47,6 @@ import java.util.Optional;
  * such as {@link ProgressBar} to see progress.
  */
 public final class ServingBenchmark implements MetricsSource {
-    static final String NETTY_NEEDED = "-Dplacement.bench.transport=netty needs Netty on the class path "
-            + "(io.netty:netty-transport 4.2.18.Final)";
-
     private final BenchmarkConfig config;
     private final ObjectMapper json = new ObjectMapper();
     private final Duration connectTimeout;
@@ -61,34 +58,8 @@ public final class ServingBenchmark implements MetricsSource {
         Duration requestTimeout = config.requestTimeout();
         this.connectTimeout = requestTimeout.compareTo(Duration.ofSeconds(10)) < 0
                 ? requestTimeout : Duration.ofSeconds(10);
-        // The streams go over blocking sockets, a thread each (SocketTransport): measured against the server's
-        // send times, the JDK client's one selector thread merged 58 % of the gaps at 256 streams on 2 cores
-        // (docs/PERFORMANCE.md). -Dplacement.bench.transport=jdk measures the JDK client again, =virtual the same
-        // transport on virtual threads (Java 21+), =netty Netty's event loops (when Netty is on the class path).
-        String stack = System.getProperty("placement.bench.transport", "socket");
-        int cores = Math.max(1, Runtime.getRuntime().availableProcessors());
-        this.transport = switch (stack) {
-            case "jdk" -> new JdkTransport(client());
-            case "selector" -> new SelectorTransport(cores, json, new SocketTransport(connectTimeout, json));
-            case "netty" -> netty(cores);
-            case "virtual" -> new SocketTransport(connectTimeout, json, SocketTransport.virtualThreads());
-            default -> new SocketTransport(connectTimeout, json);
-        };
-    }
-
-    /**
-     * Netty is optional: it is looked up before the transport that needs it is made, so that without it only
-     * this choice fails, in one line, and the other transports never touch a Netty class.
-     *
-     * @throws IllegalArgumentException if Netty 4.2 is not on the class path
-     */
-    private Transport netty(int threads) {
-        try {
-            Class.forName("io.netty.channel.nio.NioIoHandler", false, ServingBenchmark.class.getClassLoader());
-            return new NettyTransport(threads, connectTimeout, json);
-        } catch (ClassNotFoundException | LinkageError e) {
-            throw new IllegalArgumentException(NETTY_NEEDED);
-        }
+        this.transport = Transports.chosen(System.getProperty("placement.bench.transport", "socket"),
+                connectTimeout, json, this::client);
     }
 
     /** The JDK client, made on first use: only the model list, or the JDK transport, needs it. */
