@@ -192,6 +192,7 @@ final class StreamingRequest {
      *                 {@code Content-Length}, or the connection's close for a body framed by it)
      */
     void ended(long nanos, boolean complete) {
+        int chunks;
         synchronized (this) {
             if (finished) {
                 return;
@@ -200,20 +201,26 @@ final class StreamingRequest {
             if (finished) {
                 return;
             }
-            if (!complete) {
-                fail(FailureKind.EARLY_CLOSE, "the body was cut off after " + outputChunks + " output chunks");
-            } else if (outputChunks == 0) {
-                noOutput("the stream ended");
-            } else {
-                succeed("the stream ended without data: [DONE]");
-            }
+            chunks = outputChunks;
+        }
+        // Outside the lock, as every failure is: failing aborts the exchange, which may call back into this request.
+        if (!complete) {
+            fail(FailureKind.EARLY_CLOSE, "the body was cut off after " + chunks + " output chunks");
+        } else if (chunks == 0) {
+            noOutput("the stream ended");
+        } else {
+            succeed("the stream ended without data: [DONE]");
         }
     }
 
     /** Fails a request whose stream ended without output: its error event, if any, says why. */
     private void noOutput(String how) {
-        if (errorEvent != null) {
-            fail(FailureKind.ERROR_EVENT, errorEvent);
+        String error;
+        synchronized (this) {
+            error = errorEvent;
+        }
+        if (error != null) {
+            fail(FailureKind.ERROR_EVENT, error);
         } else {
             fail(FailureKind.NO_OUTPUT, how + " without any chunk with output");
         }
