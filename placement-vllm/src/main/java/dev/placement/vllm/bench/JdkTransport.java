@@ -1,12 +1,20 @@
 package dev.placement.vllm.bench;
 
+import java.io.IOException;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 
-/** Sends through the JDK's {@link HttpClient}: its selector thread reads every stream's bytes. */
+/**
+ * Sends through the JDK's {@link HttpClient}: its selector thread reads every stream's bytes. A request that
+ * fails with an I/O error before any byte of an answer (the client reused a kept connection the server had just
+ * closed, which the JDK client does not retry for a POST) is sent once more, as the other transports do.
+ */
 final class JdkTransport implements Transport {
     private final HttpClient client;
 
@@ -25,10 +33,25 @@ final class JdkTransport implements Transport {
         }
         HttpRequest built = http.build();
         request.sending(System.nanoTime());
-        CompletableFuture<HttpResponse<Void>> exchange = client.sendAsync(built, request.bodyHandler());
+        exchange(request, built, true);
+    }
+
+    private void exchange(StreamingRequest request, HttpRequest built, boolean mayRetry) {
+        AtomicBoolean answered = new AtomicBoolean();
+        CompletableFuture<HttpResponse<Void>> exchange = client.sendAsync(built, info -> {
+            answered.set(true);
+            return request.bodyHandler().apply(info);
+        });
         request.exchange(exchange);
         exchange.whenComplete((response, error) -> {
-            if (error != null) {
+            if (error == null) {
+                return;
+            }
+            Throwable cause = FailureDetail.unwrap(error);
+            if (mayRetry && !answered.get() && cause instanceof IOException && !(cause instanceof ConnectException)
+                    && !(cause instanceof HttpTimeoutException)) {
+                exchange(request, built, false);
+            } else {
                 request.fail(error);
             }
         });
