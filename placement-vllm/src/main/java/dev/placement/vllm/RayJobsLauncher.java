@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
 public final class RayJobsLauncher implements PipelineLauncher {
 
     private static final Logger LOG = LoggerFactory.getLogger(RayJobsLauncher.class);
-    private static final Set<String> TERMINAL = Set.of("STOPPED", "SUCCEEDED", "FAILED");
+    /** The statuses of a job that has ended. */
+    static final Set<String> TERMINAL = Set.of("STOPPED", "SUCCEEDED", "FAILED");
     private static final int LOG_EXCERPT_CHARS = 4000;
 
     private final DashboardClient dashboard;
@@ -43,7 +44,7 @@ public final class RayJobsLauncher implements PipelineLauncher {
     private final Duration readyTimeout;
     private final Duration drainTimeout;
     private final Duration stopGracePeriod;
-    private final boolean keepStoppedJobs;
+    private final RayJobCleanup cleanup;
     private final LaunchProgress progress;
     private final AtomicLong sequence = new AtomicLong();
     private final LauncherPackage launcherPackage;
@@ -58,7 +59,7 @@ public final class RayJobsLauncher implements PipelineLauncher {
         this.readyTimeout = b.readyTimeout;
         this.drainTimeout = b.drainTimeout;
         this.stopGracePeriod = b.stopGracePeriod;
-        this.keepStoppedJobs = b.keepStoppedJobs;
+        this.cleanup = new RayJobCleanup(dashboard, polling, stopGracePeriod, b.keepStoppedJobs);
         this.progress = b.progress;
     }
 
@@ -146,7 +147,7 @@ public final class RayJobsLauncher implements PipelineLauncher {
             String status = outcome.get().substring("ended:".length());
             LaunchException ended = new LaunchException("Ray job " + id + " for " + placement + " ended " + status
                     + " before vLLM was ready" + jobMessage(id) + logExcerpt(id));
-            delete(id); // after its message and logs were read
+            cleanup.delete(id); // after its message and logs were read
             throw ended;
         }
         LOG.info("placement {} serves at {} (Ray job {})", placement, endpoint, id);
@@ -184,7 +185,7 @@ public final class RayJobsLauncher implements PipelineLauncher {
                         + stopGracePeriod.toSeconds() + " s; stop it with 'ray job stop " + id + "'");
             }
             LOG.info("Ray job {} is {}", id, terminal.get());
-            delete(id);
+            cleanup.delete(id);
         } catch (LaunchException e) {
             throw e;
         } catch (PlacementException e) {
@@ -233,27 +234,6 @@ public final class RayJobsLauncher implements PipelineLauncher {
         return status.isEmpty() ? Optional.empty() : Optional.of(status.toUpperCase(Locale.ROOT));
     }
 
-    /**
-     * Deletes an ended job from Ray's job list (its logs go with it), unless the builder keeps stopped jobs. A
-     * failure to delete is logged, not thrown: the job has ended either way.
-     */
-    private void delete(String id) {
-        if (keepStoppedJobs) {
-            return;
-        }
-        try {
-            DashboardClient.Answer a = dashboard.delete("api/jobs/" + id);
-            if (a.ok() || a.status() == 404) {
-                LOG.info("Ray job {} deleted", id);
-            } else {
-                LOG.warn("could not delete Ray job {}: HTTP {}: {}", id, a.status(),
-                        DashboardClient.excerpt(a.body(), 300));
-            }
-        } catch (PlacementException e) {
-            LOG.warn("could not delete Ray job {}: {}", id, e.getMessage());
-        }
-    }
-
     private LaunchException failAndStop(String id, Placement placement, String reason, Throwable cause) {
         String logs = logExcerpt(id);
         String stopped;
@@ -261,9 +241,8 @@ public final class RayJobsLauncher implements PipelineLauncher {
             DashboardClient.Answer a = dashboard.postJson("api/jobs/" + id + "/stop", Map.of());
             stopped = a.ok() || a.status() == 404 ? "the job was stopped" : "stopping the job answered HTTP "
                     + a.status();
-            // Ray deletes only an ended job: wait for the end (at most the grace period), then delete it.
-            if (a.ok() && polling.until(stopGracePeriod, () -> status(id).filter(TERMINAL::contains)).isPresent()) {
-                delete(id);
+            if (a.ok()) {
+                cleanup.deleteWhenEnded(id, this::status);
             }
         } catch (PlacementException e) {
             stopped = "the job could not be stopped (" + e.getMessage() + ")";
