@@ -38,9 +38,10 @@ import java.util.function.IntFunction;
  * {@code GET /v1/models} and {@code GET /health}.
  *
  * <p>Requests are read and handled on a pool of 8 threads, so that "received" is stamped soon after a request's
- * bytes arrive even when hundreds arrive at once. Chunk writes are scheduled at absolute times ({@code received + TTFT + k × ITL}) on a small
- * {@link java.util.concurrent.ScheduledExecutorService}, not with a sleeping thread per stream, so hundreds of
- * streams cost a few threads and the injected timing does not drift with load. How late writes were against
+ * bytes arrive even when hundreds arrive at once. Chunk writes are scheduled at absolute times
+ * ({@code received + TTFT + k × ITL}) on a small {@link java.util.concurrent.ScheduledExecutorService}, not with
+ * a sleeping thread per stream, so hundreds of streams cost a few threads and the injected timing does not drift
+ * with load. How late writes were against
  * their schedule is kept, so that a benchmark can tell the server's lag from the client's. On request
  * ({@link Builder#recordSendTimes()}) it also keeps when it began writing every output chunk of every stream
  * ({@link #sentStreams()}): the truth against which a client's chunk timestamps can be checked.
@@ -99,11 +100,12 @@ public final class LoopbackStreamingServer implements AutoCloseable {
         this.modelName = b.modelName;
         this.behaviour = b.behaviour;
         this.sendTimes = b.recordSendTimes ? new ConcurrentLinkedQueue<>() : null;
-        this.writerThreads = new ScheduledThreadPoolExecutor(b.writerThreads, StreamWriters.daemonThreads("loopback-llm-writer"));
+        this.writerThreads = new ScheduledThreadPoolExecutor(b.writerThreads,
+                StreamWriters.daemonThreads("loopback-llm-writer"));
         this.writers = new StreamWriters(writerThreads, lateness, open);
         // Without TCP_NODELAY (uvicorn, under vLLM, sets it) Nagle's algorithm held the first chunk until the
         // client's delayed ACK: +10 ms on every TTFT at 64 streams. Beyond 200 idle keep-alive connections (the
-        // default) the JDK server closed those a client had kept. Both are read once per JVM; the user's win.
+        // default) the JDK server closed those a client had kept. Both are read once per JVM; a value set is kept.
         System.setProperty(NODELAY_PROPERTY, System.getProperty(NODELAY_PROPERTY, "true"));
         System.setProperty(MAX_IDLE_PROPERTY, System.getProperty(MAX_IDLE_PROPERTY, "" + MAX_IDLE_CONNECTIONS));
         this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1024);
@@ -249,8 +251,8 @@ public final class LoopbackStreamingServer implements AutoCloseable {
             sent = new SendTimes(sequence, prompt, receivedNanos, chat ? tokens + 1 : tokens);
             sendTimes.add(sent);
         }
-        new ScheduledStream(exchange, new CompletionChunks(chat, sequence, modelName), b, tokens, CompletionChunks.words(prompt),
-                receivedNanos, timing.apply(sequence), sent, writers).schedule();
+        new ScheduledStream(exchange, new CompletionChunks(chat, sequence, modelName), b, tokens,
+                CompletionChunks.words(prompt), receivedNanos, timing.apply(sequence), sent, writers).schedule();
     }
 
     private void models(HttpExchange exchange) throws IOException {

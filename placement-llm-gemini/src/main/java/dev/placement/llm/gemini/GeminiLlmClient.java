@@ -323,8 +323,9 @@ public final class GeminiLlmClient implements LlmClient {
          * A provider-neutral alternative to the two thinking settings: for Gemini 3 models ({@code gemini-3*}) it
          * becomes the thinking level, the asked one where the model's family takes it, else the next one up that
          * it takes ({@code none} and {@code minimal} ask for the least: {@code MINIMAL} on Flash, {@code LOW} on
-         * Pro; {@code medium} on Gemini 3 Pro gives {@code HIGH}); for others (Gemini 2.5) the thinking budget Google's OpenAI-compatible endpoint uses ({@code none} 0, {@code low} 1024,
-         * {@code medium} 8192, {@code high} 24576 tokens).
+         * Pro; {@code medium} on Gemini 3 Pro gives {@code HIGH}); for others (Gemini 2.5) the thinking budget
+         * Google's OpenAI-compatible endpoint uses ({@code none} 0, {@code low} 1024, {@code medium} 8192,
+         * {@code high} 24576 tokens).
          *
          * @param reasoningEffort {@code none}, {@code minimal} (Gemini 3 only), {@code low}, {@code medium} or
          *                        {@code high}, or {@code null} (default) for the model's default; not together

@@ -56,7 +56,8 @@ final class ThinkingLevels {
         if (asked < 0) {
             return null;
         }
-        List<String> takes = listed(model) == null ? LOW_HIGH : listed(model);
+        List<String> listed = listed(model);
+        List<String> takes = listed == null ? LOW_HIGH : listed;
         for (int i = asked; i < ORDER.size(); i++) {
             if (takes.contains(ORDER.get(i))) {
                 return ORDER.get(i);

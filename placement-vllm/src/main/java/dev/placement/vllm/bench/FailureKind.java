@@ -5,9 +5,10 @@ import java.util.Locale;
 /**
  * Why a benchmark request failed. Failed requests are counted in {@link BenchmarkResult#failed()} and left out
  * of every latency statistic, as {@code vllm bench serve} does. Which requests fail is its rule too (its request
- * functions in {@code vllm/benchmarks/lib/endpoint_request_func.py}, read at vLLM commit 02cfb534): a status other than 200, a broken or cut-off body, a chunk that is not JSON, a timeout, or no chunk
- * with output. A stream with output that carries an error event, or ends without {@code data: [DONE]}, succeeds
- * (with a {@link RequestRecord#note()}).
+ * functions in {@code vllm/benchmarks/lib/endpoint_request_func.py}, read at vLLM commit 02cfb534): a status
+ * other than 200, a broken or cut-off body, a chunk that is not JSON, a timeout, or no chunk with output. A
+ * stream with output that carries an error event, or ends without {@code data: [DONE]}, succeeds (with a
+ * {@link RequestRecord#note()}).
  */
 public enum FailureKind {
     /** The server answered with an HTTP status other than 200. */
