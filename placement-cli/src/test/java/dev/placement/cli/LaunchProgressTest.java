@@ -50,6 +50,11 @@ class LaunchProgressTest {
         wm.stubFor(get(urlPathMatching("/api/jobs/placement-[^/]+")).willReturn(okJson("{\"status\": \"RUNNING\"}")));
         wm.stubFor(get(urlEqualTo("/v1/models")).willReturn(okJson("{\"object\": \"list\", \"data\": "
                 + "[{\"id\": \"tiiuae/Falcon3-10B-Base\", \"object\": \"model\"}]}")));
+        // The rank report launch_vllm.py prints from vLLM's engine core, as Ray relays an actor's line.
+        wm.stubFor(get(urlPathMatching("/api/jobs/placement-[^/]+/logs")).willReturn(okJson("{\"logs\": "
+                + "\"(OpenAiServer pid=7) placement-event {\\\"event\\\": \\\"ranks_verified\\\", \\\"ranks\\\": "
+                + "[{\\\"rank\\\": 0, \\\"node\\\": \\\"node0\\\", \\\"ip\\\": \\\"127.0.0.1\\\"}, "
+                + "{\\\"rank\\\": 1, \\\"node\\\": \\\"node1\\\", \\\"ip\\\": \\\"127.0.0.2\\\"}]}\\n\"}")));
     }
 
     @AfterEach
@@ -110,6 +115,7 @@ class LaunchProgressTest {
         assertThat(states).anySatisfy(s -> assertThat(s).startsWith("submitted Ray job placement-"));
         assertThat(states).anySatisfy(s -> assertThat(s).contains("is RUNNING; vLLM not ready yet at")
                 .endsWith("/health answered 503"));
+        assertThat(states).contains("ranks verified: node0 (127.0.0.1), node1 (127.0.0.2)");
         assertThat(states.get(states.size() - 1)).startsWith("serving at http://127.0.0.1:" + wm.port());
         // The same wait is repeated at least every 10 s, by the seconds the launcher itself counted.
         for (int i = 1; i < waits.size(); i++) {

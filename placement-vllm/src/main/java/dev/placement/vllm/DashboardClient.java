@@ -5,10 +5,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.placement.api.PlacementException;
 import dev.placement.api.Redactor;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -24,6 +26,8 @@ import java.util.Objects;
  */
 final class DashboardClient {
     static final ObjectMapper JSON = new ObjectMapper();
+    /** The most a dashboard answer may hold (job logs are the largest): 16 MiB. */
+    static final int MAX_ANSWER_BYTES = 16 * 1024 * 1024;
 
     /** An HTTP answer: status and body. */
     record Answer(int status, String body) {
@@ -104,8 +108,16 @@ final class DashboardClient {
 
     private Answer send(HttpRequest request, String what) {
         try {
-            HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
-            return new Answer(r.statusCode(), r.body() == null ? "" : redactor.redact(r.body()));
+            HttpResponse<InputStream> r = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+            byte[] body;
+            try (InputStream in = r.body()) {
+                body = in.readNBytes(MAX_ANSWER_BYTES + 1);
+            }
+            if (body.length > MAX_ANSWER_BYTES) {
+                throw new PlacementException("the Ray dashboard's answer to " + what + " is over "
+                        + MAX_ANSWER_BYTES / (1024 * 1024) + " MiB; not read");
+            }
+            return new Answer(r.statusCode(), redactor.redact(new String(body, StandardCharsets.UTF_8)));
         } catch (IOException e) {
             throw new PlacementException("cannot reach the Ray dashboard at " + base + " (" + what + "): "
                     + redactor.redact(VllmEndpoint.describe(e)), e);

@@ -10,6 +10,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -24,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * Launches placements on a Ray cluster through the Ray Jobs REST API of its dashboard (default port 8265):
  * uploads the Python launcher as the job's working directory, submits it with a fresh submission id and
  * metadata naming the placement, waits until vLLM's {@code /health} and {@code /v1/models} on rank 0's node
- * answer, and stops it by draining, {@code POST /api/jobs/{id}/stop}, and waiting out a grace period; an ended
+ * answer and the job's logs hold the launcher's rank report (each rank on its planned node), and stops it by draining, {@code POST /api/jobs/{id}/stop}, and waiting out a grace period; an ended
  * job it stopped is then deleted from Ray's job list unless {@link Builder#keepStoppedJobs(boolean)}.
  *
  * <p>Thread-safe: a launcher holds no per-launch state; concurrent launches get distinct submission ids.
@@ -35,7 +36,6 @@ public final class RayJobsLauncher implements PipelineLauncher {
     private static final Logger LOG = LoggerFactory.getLogger(RayJobsLauncher.class);
     /** The statuses of a job that has ended. */
     static final Set<String> TERMINAL = Set.of("STOPPED", "SUCCEEDED", "FAILED");
-    private static final int LOG_EXCERPT_CHARS = 4000;
 
     private final DashboardClient dashboard;
     private final VllmEndpoint vllm;
@@ -48,11 +48,13 @@ public final class RayJobsLauncher implements PipelineLauncher {
     private final LaunchProgress progress;
     private final AtomicLong sequence = new AtomicLong();
     private final LauncherPackage launcherPackage;
+    private final RayJobLogs jobLogs;
 
     private RayJobsLauncher(Builder b) {
         HttpClient http = b.httpClient != null ? b.httpClient : b.newHttpClient();
         this.dashboard = new DashboardClient(b.dashboard, http, b.headers, b.requestTimeout);
         this.launcherPackage = new LauncherPackage(dashboard);
+        this.jobLogs = new RayJobLogs(dashboard);
         this.vllm = new VllmEndpoint(http, b.requestTimeout);
         this.options = b.options;
         this.polling = b.polling();
@@ -115,6 +117,7 @@ public final class RayJobsLauncher implements PipelineLauncher {
 
         URI endpoint = plan.endpoint();
         AtomicReference<String> lastState = new AtomicReference<>("not polled");
+        AtomicReference<List<String>> verified = new AtomicReference<>();
         Optional<String> outcome;
         try {
             outcome = polling.until(readyTimeout, () -> {
@@ -134,6 +137,15 @@ public final class RayJobsLauncher implements PipelineLauncher {
                             + notReady.get());
                     return Optional.empty();
                 }
+                LauncherEvents events = LauncherEvents.in(jobLogs.logsOrEmpty(id));
+                verified.set(events.verifiedRanks().orElse(null));
+                if (verified.get() == null) {
+                    lastState.set("vLLM answers, but the job's logs hold no rank report yet (the launcher's rank "
+                            + "check runs as a vLLM plugin: is VLLM_PLUGINS excluding it?)");
+                    progress.say("vLLM answers at " + endpoint + "; waiting for the rank report in the job's logs");
+                    return Optional.empty();
+                }
+                events.runtime().ifPresent(r -> LOG.info("Ray job {} runs {}", id, r));
                 return Optional.of("ready");
             });
         } catch (PlacementException e) {
@@ -145,14 +157,18 @@ public final class RayJobsLauncher implements PipelineLauncher {
         }
         if (outcome.get().startsWith("ended:")) {
             String status = outcome.get().substring("ended:".length());
+            String why = LauncherEvents.in(jobLogs.logsOrEmpty(id)).failure().map(f -> ": " + f)
+                    .orElse(jobLogs.message(id));
             LaunchException ended = new LaunchException("Ray job " + id + " for " + placement + " ended " + status
-                    + " before vLLM was ready" + jobMessage(id) + logExcerpt(id));
+                    + " before vLLM was ready" + why + jobLogs.excerpt(id));
             cleanup.delete(id); // after its message and logs were read
             throw ended;
         }
-        LOG.info("placement {} serves at {} (Ray job {})", placement, endpoint, id);
+        LOG.info("placement {} serves at {} (Ray job {}); ranks verified on {}", placement, endpoint, id,
+                verified.get());
+        progress.say("ranks verified: " + String.join(", ", verified.get()));
         progress.say("serving at " + endpoint + " (Ray job " + id + ")");
-        return new RunningPipeline(id, placement, endpoint, polling.clock().instant());
+        return new RunningPipeline(id, placement, endpoint, polling.clock().instant(), verified.get());
     }
 
     /**
@@ -235,7 +251,7 @@ public final class RayJobsLauncher implements PipelineLauncher {
     }
 
     private LaunchException failAndStop(String id, Placement placement, String reason, Throwable cause) {
-        String logs = logExcerpt(id);
+        String logs = jobLogs.excerpt(id);
         String stopped;
         try {
             DashboardClient.Answer a = dashboard.postJson("api/jobs/" + id + "/stop", Map.of());
@@ -250,33 +266,6 @@ public final class RayJobsLauncher implements PipelineLauncher {
         LOG.warn("placement {} failed to start as Ray job {}: {}; {}", placement, id, reason, stopped);
         return new LaunchException("Ray job " + id + " for " + placement + ": " + reason + "; " + stopped + logs,
                 cause);
-    }
-
-    private String jobMessage(String id) {
-        try {
-            DashboardClient.Answer a = dashboard.get("api/jobs/" + id);
-            if (a.ok()) {
-                String message = a.json("job " + id).path("message").asText("");
-                return message.isBlank() ? "" : ": " + message;
-            }
-        } catch (PlacementException ignored) {
-            // The logs below usually say more; the message is a courtesy.
-        }
-        return "";
-    }
-
-    private String logExcerpt(String id) {
-        try {
-            DashboardClient.Answer a = dashboard.get("api/jobs/" + id + "/logs");
-            if (!a.ok()) {
-                return "; logs unavailable (HTTP " + a.status() + ")";
-            }
-            String logs = a.json("logs of job " + id).path("logs").asText("");
-            return logs.isBlank() ? "; the job wrote no logs" : "; last job logs:\n"
-                    + DashboardClient.excerpt(logs, LOG_EXCERPT_CHARS);
-        } catch (PlacementException e) {
-            return "; logs unavailable (" + e.getMessage() + ")";
-        }
     }
 
     /**

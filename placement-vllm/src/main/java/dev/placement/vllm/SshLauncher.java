@@ -12,6 +12,7 @@ import dev.placement.api.PlacementException;
 import dev.placement.api.RunningPipeline;
 import java.net.URI;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -143,16 +144,26 @@ public final class SshLauncher implements PipelineLauncher {
         progress.say("started the vLLM launcher on " + head.id() + " (pid " + pid + ")");
 
         URI endpoint = plan.endpoint();
+        Instant waitFrom = polling.clock().instant();
         VllmEndpoint.Readiness readiness = vllm.awaitReady(polling, endpoint, readyTimeout, () -> alive(run), progress);
+        String reason;
         if (readiness.ready()) {
-            progress.say("serving at " + endpoint);
-            String id = "ssh-" + plan.submissionId();
-            runs.put(id, run);
-            return new RunningPipeline(id, placement, endpoint, polling.clock().instant());
+            Duration left = readyTimeout.minus(Duration.between(waitFrom, polling.clock().instant()));
+            Optional<List<String>> ranks = polling.until(left.isNegative() ? Duration.ZERO : left,
+                    () -> events(run).verifiedRanks());
+            if (ranks.isPresent()) {
+                progress.say("ranks verified: " + String.join(", ", ranks.get()));
+                progress.say("serving at " + endpoint);
+                String id = "ssh-" + plan.submissionId();
+                runs.put(id, run);
+                return new RunningPipeline(id, placement, endpoint, polling.clock().instant(), ranks.get());
+            }
+            reason = "vLLM answers, but its log holds no rank report within " + readyTimeout.toSeconds() + " s";
+        } else {
+            reason = events(run).failure().orElse(readiness.exited() ? "the launcher exited before vLLM was ready"
+                    : "not ready within " + readyTimeout.toSeconds() + " s (" + readiness.lastReason() + ")");
         }
         String logTail = tail(run);
-        String reason = readiness.exited() ? "the launcher exited before vLLM was ready"
-                : "not ready within " + readyTimeout.toSeconds() + " s (" + readiness.lastReason() + ")";
         terminate(run);
         stopRay(rayStarted);
         throw new LaunchException("placement " + placement + " over SSH on '" + head.id() + "': " + reason
@@ -231,6 +242,16 @@ public final class SshLauncher implements PipelineLauncher {
                     commandTimeout).stdout(), 4000);
         } catch (PlacementException e) {
             return "(log unavailable: " + e.getMessage() + ")";
+        }
+    }
+
+    /** @return the launcher's events, read with grep from its log on rank 0's node (none if unreadable) */
+    private LauncherEvents events(Run run) {
+        try {
+            return LauncherEvents.in(runner.run(run.head(), List.of("grep", "-a", "-F", LauncherEvents.GREP_PATTERN,
+                    run.log()), commandTimeout).stdout());
+        } catch (PlacementException e) {
+            return LauncherEvents.in("");
         }
     }
 

@@ -119,45 +119,6 @@ class LauncherScriptDryRunTest {
         assertThat(run.stderr).contains("VLLM_PP_LAYER_PARTITION");
     }
 
-    @Test
-    void realRunCreatesThePinnedGroupAndStartsTheServerOnBundleZeroWithTheGroupInVllmsConfig() throws Exception {
-        // Fake "ray" and "vllm" packages stand in for the real ones: they record what the launcher asks for.
-        Path fakes = Path.of(LauncherScriptDryRunTest.class.getResource("fakepy").toURI());
-        VllmLaunchPlan plan = VllmLaunchPlan.create(Placement.parse("node1:10,node0:30"),
-                TestClusters.request(TestClusters.nodes(2)), VllmOptions.builder().servedModelName("falcon").build());
-
-        Run run = runWithEnv(Map.of("PYTHONPATH", fakes.toString(), "PLACEMENT_IN_RAY_JOB", "1"),
-                "--plan-b64", plan.encodedLauncherInput());
-
-        assertThat(run.exit).as(run.stderr + run.stdout).isZero();
-        Map<String, JsonNode> events = new java.util.LinkedHashMap<>();
-        for (String line : run.stdout.split("\n")) {
-            if (line.startsWith("FAKE_RAY ")) {
-                JsonNode e = json.readTree(line.substring("FAKE_RAY ".length()));
-                events.put(e.get("event").asText(), e);
-            } else if (line.startsWith("FAKE_VLLM ")) {
-                events.put("vllm", json.readTree(line.substring("FAKE_VLLM ".length())));
-            }
-        }
-        assertThat(events).containsKeys("init", "placement_group", "actor", "vllm");
-        assertThat(events.get("init").get("runtime_env").isNull()).isTrue();
-        JsonNode pg = events.get("placement_group");
-        assertThat(pg.get("strategy").asText()).isEqualTo("STRICT_SPREAD");
-        assertThat(pg.at("/bundles/0/node:10.0.0.11").asDouble()).isEqualTo(0.001);
-        assertThat(pg.at("/bundles/1/node:10.0.0.10").asDouble()).isEqualTo(0.001);
-        assertThat(events.get("actor").get("bundle_index").asInt()).isZero();
-        assertThat(events.get("actor").get("capture_child_tasks").asBoolean()).isTrue();
-        assertThat(events.get("actor").at("/resources/num_gpus").asInt()).isZero();
-        JsonNode vllm = events.get("vllm");
-        assertThat(vllm.get("partition").asText()).isEqualTo("10,30");
-        assertThat(vllm.get("bundle_indices").asText()).isEqualTo("0,1");
-        assertThat(vllm.get("v2").asText()).isEqualTo("1");
-        assertThat(strings(vllm.get("argv"))).startsWith("--model", "tiiuae/Falcon3-10B-Base")
-                .containsSubsequence("--pipeline-parallel-size", "2")
-                .containsSubsequence("--served-model-name", "falcon");
-        assertThat(vllm.at("/config_placement_group/0/node:10.0.0.11").asDouble()).isEqualTo(0.001);
-    }
-
     private record Run(int exit, String stdout, String stderr) {
     }
 
@@ -178,7 +139,7 @@ class LauncherScriptDryRunTest {
         return new Run(p.exitValue(), new String(out, StandardCharsets.UTF_8), new String(err, StandardCharsets.UTF_8));
     }
 
-    private static boolean python3Available() {
+    static boolean python3Available() {
         try {
             Process p = new ProcessBuilder("python3", "--version").redirectErrorStream(true).start();
             p.getInputStream().readAllBytes();

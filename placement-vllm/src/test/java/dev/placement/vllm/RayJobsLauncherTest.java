@@ -62,9 +62,13 @@ class RayJobsLauncherTest {
                 "{\"job_id\": null, \"submission_id\": \"placement-x\"}")));
         wm.stubFor(post(urlMatching("/api/jobs/[^/]+/stop")).willReturn(okJson("{\"stopped\": true}")));
         wm.stubFor(delete(urlMatching("/api/jobs/[^/]+")).willReturn(okJson("{\"deleted\": true}")));
-        wm.stubFor(get(urlMatching("/api/jobs/[^/]+/logs")).willReturn(okJson(
-                "{\"logs\": \"INFO worker.py: Loading weights\\nValueError: sum(partitions)=39 does not match "
-                        + "num_hidden_layers=40.\\n\"}")));
+        jobLogs(TestClusters.RANKS_VERIFIED + "\nINFO worker.py: Loading weights\nValueError: sum(partitions)=39 does not "
+                + "match num_hidden_layers=40.\n");
+    }
+
+    private void jobLogs(String logs) {
+        wm.stubFor(get(urlMatching("/api/jobs/[^/]+/logs")).willReturn(okJson(json.createObjectNode()
+                .put("logs", logs).toString())));
     }
 
     @AfterEach
@@ -139,6 +143,46 @@ class RayJobsLauncherTest {
         wm.verify(postRequestedFor(urlEqualTo("/api/jobs/")).withHeader("Authorization", equalTo("Bearer " + TOKEN)));
         wm.verify(getRequestedFor(urlEqualTo("/v1/models")));
         assertThat(time.sleeps.get()).isGreaterThanOrEqualTo(2);
+    }
+
+    @Test
+    void launchReturnsTheRanksTheLauncherVerifiedFromTheJobsLogs() {
+        jobStatuses("RUNNING");
+        vllmReadyAfterHealthFailures(0);
+
+        RunningPipeline p = launcher().launch(PLACEMENT, TestClusters.request(cluster));
+
+        assertThat(p.verifiedRanks()).containsExactly("node0 (127.0.0.1)", "node1 (10.0.0.11)");
+    }
+
+    @Test
+    void aServerThatAnswersBeforeAnyRankReportIsNotReady() {
+        jobStatuses("RUNNING");
+        vllmReadyAfterHealthFailures(0);
+        jobLogs("INFO api_server.py: Started server process\n");
+        RayJobsLauncher launcher = RayJobsLauncher.builder().dashboard(URI.create(wm.baseUrl()))
+                .options(VllmOptions.builder().port(wm.port()).build()).clock(time).sleeper(time)
+                .readyTimeout(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(5)).build();
+
+        assertThatThrownBy(() -> launcher.launch(PLACEMENT, TestClusters.request(cluster)))
+                .isInstanceOf(LaunchException.class)
+                .hasMessageContaining("not ready within 30 s")
+                .hasMessageContaining("no rank report")
+                .hasMessageContaining("the job was stopped");
+    }
+
+    @Test
+    void aRankOnTheWrongNodeFailsTheLaunchWithTheLaunchersOneLine() {
+        jobStatuses("RUNNING", "FAILED");
+        wm.stubFor(get(urlEqualTo("/health")).willReturn(aResponse().withStatus(503)));
+        String line = "rank 1 runs on node2 (10.0.0.12), but the plan puts it on node1 (10.0.0.11): vLLM did not "
+                + "keep the planned rank order";
+        jobLogs("(pid=77) placement-event {\"event\": \"rank_mismatch\", \"rank\": 1, \"message\": \"" + line
+                + "\"}\nRuntimeError: Engine core initialization failed.\n");
+
+        assertThatThrownBy(() -> launcher().launch(PLACEMENT, TestClusters.request(cluster)))
+                .isInstanceOf(LaunchException.class)
+                .hasMessageContaining("ended FAILED before vLLM was ready: " + line);
     }
 
     @Test

@@ -38,6 +38,8 @@ class SshLauncherTest {
         final AtomicBoolean launcherAlive = new AtomicBoolean();
         volatile boolean ignoreTerm;
         volatile int rayStartExit;
+        volatile boolean launcherExitsAtOnce;
+        volatile String launcherEvents = TestClusters.RANKS_VERIFIED + "\n";
 
         @Override
         public CommandResult run(NodeSpec node, List<String> command, Duration timeout) {
@@ -48,7 +50,7 @@ class SshLauncherTest {
                         rayStartExit == 0 ? "" : "ConnectionError: GCS at 10.0.0.10:6379 unreachable");
             }
             if (command.get(0).equals("sh")) {
-                launcherAlive.set(true);
+                launcherAlive.set(!launcherExitsAtOnce);
                 return new CommandResult(0, "4242\n", "");
             }
             if (command.get(0).equals("kill")) {
@@ -59,6 +61,9 @@ class SshLauncherTest {
                     launcherAlive.set(false);
                 }
                 return new CommandResult(0, "", "");
+            }
+            if (command.get(0).equals("grep")) {
+                return new CommandResult(0, launcherEvents, "");
             }
             if (command.get(0).equals("tail")) {
                 return new CommandResult(0, "ValueError: Invalid partition string\n", "");
@@ -113,6 +118,23 @@ class SshLauncherTest {
         assertThat(nodes.commands.get(2)).contains("--address=127.0.0.1:6379");
         assertThat(p.id()).startsWith("ssh-placement-");
         assertThat(p.endpoint().getPort()).isEqualTo(wm.port());
+    }
+
+    @Test
+    void launchReadsTheVerifiedRanksFromTheLaunchersLogAndFailsWithItsLineOnAMismatch() {
+        ready();
+        RunningPipeline p = launcher().launch(Placement.parse("node0:20,node1:20"), TestClusters.request(cluster));
+        assertThat(p.verifiedRanks()).containsExactly("node0 (127.0.0.1)", "node1 (10.0.0.11)");
+        assertThat(nodes.commands).anySatisfy(c -> assertThat(c).startsWith("grep", "-a", "-F")
+                .last().asString().endsWith(".log"));
+
+        wm.stubFor(get(urlEqualTo("/health")).willReturn(aResponse().withStatus(503)));
+        nodes.launcherEvents = "placement-event {\"event\": \"rank_mismatch\", \"message\": \"rank 1 runs on "
+                + "node2 (10.0.0.12), but the plan puts it on node1 (10.0.0.11)\"}\n";
+        nodes.launcherExitsAtOnce = true; // as it does once vLLM's engine core has failed
+        assertThatThrownBy(() -> launcher().launch(Placement.parse("node0:20,node1:20"), TestClusters.request(cluster)))
+                .isInstanceOf(LaunchException.class)
+                .hasMessageContaining("rank 1 runs on node2 (10.0.0.12), but the plan puts it on node1 (10.0.0.11)");
     }
 
     @Test

@@ -41,4 +41,9 @@ final class TestClusters {
     static ClusterSnapshot loopback() {
         return new ClusterSnapshot(List.of(new NodeSpec("node0", "127.0.0.1", T4)));
     }
+
+    /** The report launch_vllm.py prints from vLLM's engine core, as Ray prefixes an actor's lines. */
+    static final String RANKS_VERIFIED = "(OpenAiServer pid=4242, ip=127.0.0.1) placement-event {\"event\": "
+            + "\"ranks_verified\", \"ranks\": [{\"rank\": 0, \"node\": \"node0\", \"ip\": \"127.0.0.1\"}, "
+            + "{\"rank\": 1, \"node\": \"node1\", \"ip\": \"10.0.0.11\"}]}";
 }

@@ -89,7 +89,7 @@ final class Switchover {
             gate.resume();
             parts.emit(new OrchestratorEvent.Reconfigured(done, target, restart));
             return new Result(TickOutcome.Action.RECONFIGURED,
-                    why + "; healthy after " + Durations.describe(restart), restart);
+                    why + "; healthy after " + Durations.describe(restart) + verified(started), restart);
         } catch (Throwable e) {
             failure = "launching " + target + " failed: " + LoopParts.message(e);
             LOG.warn(failure);
@@ -149,6 +149,11 @@ final class Switchover {
             throw new LaunchException("the launcher started " + started.placement() + " instead");
         }
         return started;
+    }
+
+    /** @return where the launcher verified the ranks run, for the journal, or nothing if it does not verify */
+    private static String verified(RunningPipeline p) {
+        return p.verifiedRanks().isEmpty() ? "" : "; ranks verified on " + String.join(", ", p.verifiedRanks());
     }
 
     /**

@@ -7,16 +7,32 @@ class _Id:
 
 
 class PlacementGroup:
+    """Each bundle with a node:<ip> resource is placed on the node Ray registered with that ip."""
+
     def __init__(self, bundles, strategy, name):
         self.bundle_specs = bundles
         self.strategy = strategy
         self.name = name
         self.id = _Id()
+        by_ip = {n["NodeManagerAddress"]: n["NodeID"] for n in ray.nodes() if n["Alive"]}
+        self.bundles_to_node_id = {}
+        for i, bundle in enumerate(bundles):
+            ips = [key[len("node:"):] for key in bundle if key.startswith("node:")]
+            if ips and ips[0] in by_ip:
+                self.bundles_to_node_id[i] = by_ip[ips[0]]
+
+    def bundle_node(self, index):
+        return self.bundles_to_node_id[index]
 
     def ready(self):
-        return ray._Ref(self)
+        placed = len(self.bundles_to_node_id) == len(self.bundle_specs)
+        return ray._Ref(self if placed else None)
 
 
 def placement_group(bundles, strategy="PACK", name=""):
     ray._record("placement_group", bundles=bundles, strategy=strategy, name=name)
     return PlacementGroup(bundles, strategy, name)
+
+
+def placement_group_table(placement_group):
+    return {"bundles_to_node_id": dict(placement_group.bundles_to_node_id)}

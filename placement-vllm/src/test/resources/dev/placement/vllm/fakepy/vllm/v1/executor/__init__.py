@@ -1,0 +1,1 @@
+from vllm.v1.executor.abstract import Executor  # noqa: F401
