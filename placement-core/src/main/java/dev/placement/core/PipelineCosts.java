@@ -50,6 +50,12 @@ final class PipelineCosts {
     /** Mean context a decode step attends over: the prompt plus half of the answer. */
     final double decodeContextTokens;
     final long bytesPerLayer;
+    /** Bytes the first stage holds less per leading dense layer of an MoE model (0 for a dense model). */
+    final long denseLayerSaving;
+    /** The model's leading dense layers, held by the first stage. */
+    final int firstDenseLayers;
+    /** Whether one decode step reads only the experts its batch activates (an MoE model). */
+    final boolean moe;
     final long kvBytesPerTokenPerLayer;
     final double activationBytesPerToken;
     final long embeddingBytes;
@@ -90,6 +96,7 @@ final class PipelineCosts {
      * ms of one layer's decode and prefill compute and the LM head's.
      */
     private final double[] weightMillisPerLayer;
+    private final double[] prefillWeightMillisPerLayer;
     private final double[] kvMillisPerLayer;
     private final double[] lmHeadMemoryMillis;
     private final double[] decodeFlopMillis;
@@ -110,6 +117,9 @@ final class PipelineCosts {
         this.sequenceTokens = w.inputTokens() + w.outputTokens();
         this.decodeContextTokens = w.inputTokens() + w.outputTokens() / 2.0;
         this.bytesPerLayer = model.bytesPerLayer();
+        this.firstDenseLayers = model.firstDenseLayers();
+        this.denseLayerSaving = firstDenseLayers == 0 ? 0 : bytesPerLayer - model.denseLayerBytes();
+        this.moe = model.experts().present();
         this.kvBytesPerTokenPerLayer = model.kvCacheBytesPerTokenPerLayer();
         this.activationBytesPerToken = model.activationBytesPerToken();
         this.embeddingBytes = model.embeddingBytes();
@@ -117,10 +127,15 @@ final class PipelineCosts {
         // A single stage with tied embeddings reuses the embedding matrix as its LM head: only the norm is extra.
         this.lmHeadBytesWhenAlsoFirst = model.tiedEmbeddings()
                 ? (long) model.hiddenSize() * model.dtypeBytes() : model.lmHeadBytes();
+        long mlpWidth = Math.max(model.ffnSize(), (long) model.experts().active() * model.experts().expertFfnSize()
+                + model.experts().sharedFfnSize());
         this.activationPeakBytes = (long) p.maxBatchedTokens()
-                * (2L * model.ffnSize() + 4L * model.hiddenSize()) * model.dtypeBytes();
+                * (2L * mlpWidth + 4L * model.hiddenSize()) * model.dtypeBytes();
         this.logitsPeakBytes = (long) p.maxNumSeqs() * model.vocabSize() * 4L;
-        double attentionPerContextToken = 4.0 * model.attentionHeads() * model.headDim();
+        var mla = model.latentAttention();
+        double attentionPerContextToken = mla.present()
+                ? 2.0 * model.attentionHeads() * (mla.qkNopeHeadDim() + mla.qkRopeHeadDim() + mla.vHeadDim())
+                : 4.0 * model.attentionHeads() * model.headDim();
         this.flopsPerTokenPerLayerDecode = model.flopsPerTokenPerLayer() + attentionPerContextToken * decodeContextTokens;
         this.flopsPerTokenPerLayerPrefill = model.flopsPerTokenPerLayer()
                 + attentionPerContextToken * (w.inputTokens() + 1) / 2.0;
@@ -160,6 +175,7 @@ final class PipelineCosts {
             }
         }
         weightMillisPerLayer = new double[n];
+        prefillWeightMillisPerLayer = new double[n];
         kvMillisPerLayer = new double[n];
         lmHeadMemoryMillis = new double[n];
         decodeFlopMillis = new double[n];
@@ -167,6 +183,9 @@ final class PipelineCosts {
         lmHeadFlopMillis = new double[n];
         for (int i = 0; i < n; i++) {
             weightMillisPerLayer[i] = bytesPerLayer / bandwidthBytesPerMilli[i];
+            // a prefill chunk of many tokens activates (nearly) every expert
+            prefillWeightMillisPerLayer[i] = model.decodeBytesPerLayer(Math.min(inputTokens, p.maxBatchedTokens()))
+                    / bandwidthBytesPerMilli[i];
             kvMillisPerLayer[i] = decodeContextTokens * kvBytesPerTokenPerLayer / bandwidthBytesPerMilli[i];
             lmHeadMemoryMillis[i] = lmHeadBytes / bandwidthBytesPerMilli[i];
             decodeFlopMillis[i] = flopsPerTokenPerLayerDecode / flopsPerMilli[i];
@@ -201,6 +220,9 @@ final class PipelineCosts {
         this.sequenceTokens = o.sequenceTokens;
         this.decodeContextTokens = o.decodeContextTokens;
         this.bytesPerLayer = o.bytesPerLayer;
+        this.denseLayerSaving = o.denseLayerSaving;
+        this.firstDenseLayers = o.firstDenseLayers;
+        this.moe = o.moe;
         this.kvBytesPerTokenPerLayer = o.kvBytesPerTokenPerLayer;
         this.activationBytesPerToken = o.activationBytesPerToken;
         this.embeddingBytes = o.embeddingBytes;
@@ -222,6 +244,7 @@ final class PipelineCosts {
         this.millisPerByte = o.millisPerByte;
         this.stageSequences = o.stageSequences;
         this.weightMillisPerLayer = o.weightMillisPerLayer;
+        this.prefillWeightMillisPerLayer = o.prefillWeightMillisPerLayer;
         this.kvMillisPerLayer = o.kvMillisPerLayer;
         this.lmHeadMemoryMillis = o.lmHeadMemoryMillis;
         this.decodeFlopMillis = o.decodeFlopMillis;
@@ -260,11 +283,14 @@ final class PipelineCosts {
         return !Double.isNaN(oneWayMillis[from][to]);
     }
 
-    /** Weights a stage holds: its layers, the embedding on the first stage, the LM head and final norm on the last. */
+    /**
+     * Weights a stage holds: its layers, the embedding on the first stage (and the leading dense layers of an MoE
+     * model, lighter than the others), the LM head and final norm on the last.
+     */
     long weightBytes(int layerCount, boolean first, boolean last) {
         long w = layerCount * bytesPerLayer;
         if (first) {
-            w += embeddingBytes;
+            w += embeddingBytes - Math.min(layerCount, firstDenseLayers) * denseLayerSaving;
         }
         if (last) {
             w += first ? lmHeadBytesWhenAlsoFirst : lmHeadBytes;
@@ -311,6 +337,14 @@ final class PipelineCosts {
         }
         long perLayer = bytesPerLayer + minTokens * kvBytesPerTokenPerLayer;
         long l = fixed / perLayer;
+        if (first && firstDenseLayers > 0) {
+            // the leading dense layers weigh less: at least as many as fit of them, then the others
+            long dense = perLayer - denseLayerSaving;
+            l = Math.min(fixed / dense, firstDenseLayers);
+            if (l == firstDenseLayers) {
+                l += (fixed - l * dense) / perLayer;
+            }
+        }
         return (int) Math.min(l, layers);
     }
 
@@ -330,7 +364,8 @@ final class PipelineCosts {
 
     /** The memory time of {@link #decodeMillis}: weights of the layers and LM head plus the KV cache read, ms. */
     double decodeMemoryMillis(int node, int layerCount, boolean last, double q) {
-        return layerCount * (weightMillisPerLayer[node] + q * kvMillisPerLayer[node])
+        double weights = moe ? model.decodeBytesPerLayer(q) / bandwidthBytesPerMilli[node] : weightMillisPerLayer[node];
+        return layerCount * (weights + q * kvMillisPerLayer[node])
                 + (last ? lmHeadMemoryMillis[node] : 0);
     }
 
@@ -341,7 +376,7 @@ final class PipelineCosts {
     double prefillMillis(int node, int layerCount, boolean last) {
         double compute = layerCount * prefillFlopMillis[node] + (last ? lmHeadFlopMillis[node] : 0);
         double memory = prefillChunks
-                * (layerCount * weightMillisPerLayer[node] + (last ? lmHeadMemoryMillis[node] : 0));
+                * (layerCount * prefillWeightMillisPerLayer[node] + (last ? lmHeadMemoryMillis[node] : 0));
         return Math.max(compute, memory);
     }
 

@@ -18,6 +18,8 @@ final class ConfigFields {
     /** Where {@code node} sits in the file ({@code "text_config."}), so that messages give the full path. */
     private final String prefix;
     private final JsonNode outer;
+    /** The family's defaults (transformers' config class), read when neither config level has the field. */
+    private final JsonNode defaults;
     private final String source;
 
     /**
@@ -30,17 +32,27 @@ final class ConfigFields {
         for (String key : NESTED_TEXT_CONFIGS) {
             JsonNode nested = root.get(key);
             if (nested != null && nested.isObject()) {
-                return new ConfigFields(nested, key + ".", root, source);
+                return new ConfigFields(nested, key + ".", root, null, source);
             }
         }
-        return new ConfigFields(root, "", null, source);
+        return new ConfigFields(root, "", null, null, source);
     }
 
-    private ConfigFields(JsonNode node, String prefix, JsonNode outer, String source) {
+    private ConfigFields(JsonNode node, String prefix, JsonNode outer, JsonNode defaults, String source) {
         this.node = node;
         this.prefix = prefix;
         this.outer = outer;
+        this.defaults = defaults;
         this.source = source;
+    }
+
+    /**
+     * @param familyDefaults field → value as the family's transformers config class defaults them, or
+     *                       {@code null}
+     * @return these fields, falling back to the defaults for a field neither config level has
+     */
+    ConfigFields withDefaults(JsonNode familyDefaults) {
+        return new ConfigFields(node, prefix, outer, familyDefaults, source);
     }
 
     /** @return the file name that messages name */
@@ -49,13 +61,16 @@ final class ConfigFields {
     }
 
     ConfigFields child(String key, JsonNode child) {
-        return new ConfigFields(child, prefix + key + ".", null, source);
+        return new ConfigFields(child, prefix + key + ".", null, null, source);
     }
 
     JsonNode node(String field) {
         JsonNode v = node.get(field);
         if ((v == null || v.isNull()) && outer != null) {
             v = outer.get(field);
+        }
+        if ((v == null || v.isNull()) && defaults != null) {
+            v = defaults.get(field);
         }
         return v == null || v.isNull() ? null : v;
     }

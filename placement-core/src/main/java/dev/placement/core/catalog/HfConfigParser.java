@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.placement.api.InvalidInputException;
+import dev.placement.api.LatentAttention;
 import dev.placement.api.ModelSpec;
 import java.io.IOException;
 import java.io.InputStream;
@@ -79,15 +80,22 @@ final class HfConfigParser {
                     + "'; supported: " + String.join(", ", ModelFamily.supportedModelTypes()));
         }
         String architecture = modelType != null ? modelType : family.name().toLowerCase(Locale.ROOT);
+        if (modelType != null) {
+            f = f.withDefaults(ConfigDefaults.of(modelType));
+        }
         ModelFamily.Shape s = family.shape(f);
         int kvHeads = family.kvHeads(f, architecture, s.heads());
-        int headDim = headDim(f, s.hidden(), s.heads());
+        LatentAttention mla = ExpertFields.latentAttention(f);
+        int headDim = mla.present() ? mla.qkNopeHeadDim() + mla.qkRopeHeadDim() : headDim(f, s.hidden(), s.heads());
         int dtypeBytes = dtypeBytes(f);
         boolean tied = f.bool("tie_word_embeddings", !ModelFamily.untiedByDefault(architecture));
         String id = firstUsableName(name, root.path("_name_or_path").asText(null), fallbackName);
+        int embedding = family == ModelFamily.OPT ? f.optionalPositive(s.hidden(), "word_embed_proj_dim") : s.hidden();
         try {
-            return new ModelSpec(id, architecture, s.layers(), s.hidden(), s.ffn(), s.heads(), kvHeads, headDim,
-                    s.vocab(), s.context(), dtypeBytes, tied, family == ModelFamily.LLAMA);
+            return new ModelSpec(id, architecture, s.layers(), s.hidden(),
+                    ExpertFields.denseFfnSize(f, architecture, s.ffn()), s.heads(), kvHeads, headDim, s.vocab(),
+                    s.context(), dtypeBytes, tied, family == ModelFamily.LLAMA, ExpertFields.experts(f, architecture),
+                    mla, QuantizationFields.of(f), dtypeBytes, embedding);
         } catch (IllegalArgumentException e) {
             throw new InvalidInputException(source, null, e.getMessage(), e);
         }

@@ -13,7 +13,11 @@ import java.util.Map;
  */
 enum ModelFamily {
 
-    /** Llama-style decoders: gated (SwiGLU/GeGLU) MLP, {@code num_hidden_layers}, {@code intermediate_size}. */
+    /**
+     * Llama-style decoders: gated (SwiGLU/GeGLU) MLP, {@code num_hidden_layers}, {@code intermediate_size}; the
+     * MoE families among them (Mixtral, Qwen-MoE, DeepSeek, Llama 4, gpt-oss) add their experts
+     * ({@link ExpertFields}).
+     */
     LLAMA,
     OPT,
     GPT2,
@@ -33,6 +37,15 @@ enum ModelFamily {
             Map.entry("phi3", LLAMA),
             Map.entry("granite", LLAMA),
             Map.entry("olmo2", LLAMA),
+            Map.entry("gemma3", LLAMA),
+            Map.entry("mixtral", LLAMA),
+            Map.entry("qwen2_moe", LLAMA),
+            Map.entry("qwen3_moe", LLAMA),
+            Map.entry("deepseek_v2", LLAMA),
+            Map.entry("deepseek_v3", LLAMA),
+            Map.entry("llama4", LLAMA),
+            Map.entry("llama4_text", LLAMA),
+            Map.entry("gpt_oss", LLAMA),
             Map.entry("opt", OPT),
             Map.entry("gpt2", GPT2),
             Map.entry("gptj", GPT2),
