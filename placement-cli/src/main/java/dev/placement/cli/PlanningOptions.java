@@ -8,6 +8,7 @@ import dev.placement.api.Objective;
 import dev.placement.api.Placement;
 import dev.placement.api.Slo;
 import dev.placement.api.PlacementRequest;
+import dev.placement.api.Precision;
 import dev.placement.api.Workload;
 import dev.placement.core.Calibration;
 import dev.placement.core.PerformanceModel;
@@ -38,6 +39,15 @@ final class PlanningOptions {
             description = "A catalogue model id (e.g. tiiuae/Falcon3-10B-Base) or the path of a Hugging Face "
                     + "config.json.")
     String model;
+
+    @Option(names = "--dtype", paramLabel = "DTYPE", defaultValue = "auto",
+            description = "vLLM's --dtype the model is sized for: auto (the default; a float32 checkpoint is "
+                    + "served in 16 bits), half, float16, bfloat16, float32.")
+    String dtype;
+
+    @Option(names = "--kv-cache-dtype", paramLabel = "DTYPE", defaultValue = "auto",
+            description = "vLLM's --kv-cache-dtype: auto (the dtype, the default), fp8, fp8_e4m3, fp8_e5m2.")
+    String kvCacheDtype;
 
     @Option(names = "--input-len", paramLabel = "N", defaultValue = "512",
             description = "Prompt length in tokens (default ${DEFAULT-VALUE}).")
@@ -157,7 +167,8 @@ final class PlanningOptions {
         json();
         ClusterSnapshot nodes = ClusterFiles.readCluster(cluster);
         ConnectivityMap links = ClusterFiles.readConnectivity(connectivity, nodes);
-        ModelSpec spec = ModelCatalog.builtIn().resolve(model, "--model", null);
+        ModelSpec spec = precision(dtype, kvCacheDtype, nodes).apply(ModelCatalog.builtIn().resolve(model, "--model",
+                null));
         atMost(inputLen, spec.contextLength(), "--input-len", "the model's context length");
         atMost(outputLen, spec.contextLength(), "--output-len", "the model's context length");
         atMost(concurrency, MAX_CONCURRENCY, "--concurrency", "the most requests planned for at once");
@@ -173,6 +184,27 @@ final class PlanningOptions {
         return PlacementRequest.builder(spec, nodes, links).objective(objective)
                 .workload(new Workload(inputLen, outputLen, concurrency)).maxModelLen(len).firstNodeId(firstNodeId)
                 .build();
+    }
+
+    /**
+     * The element types asked for, checked against the cluster's GPUs.
+     *
+     * @throws InvalidInputException naming the option when a value is unknown or bfloat16 meets a GPU without it
+     */
+    static Precision precision(String dtype, String kvCacheDtype, ClusterSnapshot nodes) {
+        Precision p;
+        try {
+            p = new Precision(dtype, kvCacheDtype);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException(Precision.DTYPES.contains(dtype) ? "--kv-cache-dtype" : "--dtype", null,
+                    e.getMessage());
+        }
+        try {
+            p.vllmDtype(nodes.nodes().stream().map(n -> n.gpu()).toList());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException("--dtype", null, e.getMessage());
+        }
+        return p;
     }
 
     /** The most concurrent requests a plan is made for: beyond it the figures mean nothing. */

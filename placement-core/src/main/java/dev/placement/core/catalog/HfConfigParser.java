@@ -131,13 +131,13 @@ final class HfConfigParser {
             return 2;
         }
         if (v.equals("float32") || v.equals("float") || v.equals("fp32")) {
-            return 4;
+            return 2; // vLLM's --dtype auto serves a float32 checkpoint in 16 bits (Precision.apply for float32)
         }
         if (v.startsWith("float8") || v.equals("fp8")) {
             return 1;
         }
         if (v.equals("float64") || v.equals("double")) {
-            return 8;
+            return 2; // likewise
         }
         throw new InvalidInputException(f.source(), f.path(field), "unknown dtype '" + value
                 + "'; expected bfloat16, float16, float32 or a float8 type");

@@ -222,7 +222,7 @@ class ModelConfigsTest {
     void readsTheTextModelOfAMultimodalWrapperFirst() {
         for (String key : new String[] {"text_config", "llm_config", "language_config"}) {
             ModelSpec m = parse("""
-                    {"model_type": "some_vlm", "torch_dtype": "float32", "tie_word_embeddings": true,
+                    {"model_type": "some_vlm", "torch_dtype": "float8_e4m3fn", "tie_word_embeddings": true,
                      "vision_config": {"hidden_size": 1152, "num_hidden_layers": 27},
                      "%s": {"model_type": "gemma3_text", "num_hidden_layers": 34, "hidden_size": 2560,
                                      "intermediate_size": 10240, "num_attention_heads": 8,
@@ -233,7 +233,7 @@ class ModelConfigsTest {
             assertThat(m.layers()).isEqualTo(34);
             assertThat(m.kvHeads()).isEqualTo(4);
             assertThat(m.headDim()).isEqualTo(256);
-            assertThat(m.dtypeBytes()).as("dtype from the wrapper").isEqualTo(4);
+            assertThat(m.dtypeBytes()).as("dtype from the wrapper").isEqualTo(1);
             assertThat(m.tiedEmbeddings()).isTrue();
         }
     }
@@ -254,8 +254,9 @@ class ModelConfigsTest {
             "dtype, float16, 2",
             "torch_dtype, bfloat16, 2",
             "torch_dtype, float16, 2",
-            "torch_dtype, float32, 4",
-            "dtype, float32, 4",
+            // vLLM's --dtype auto serves a float32 checkpoint in 16 bits
+            "torch_dtype, float32, 2",
+            "dtype, float32, 2",
             "dtype, float8_e4m3fn, 1",
             "torch_dtype, float8_e5m2, 1"})
     void readsDtypeFromEitherField(String field, String value, int bytes) {
@@ -266,8 +267,8 @@ class ModelConfigsTest {
     @Test
     void dtypeWinsOverTorchDtypeWhenBothArePresent() {
         String json = LLAMA.replace("\"torch_dtype\": \"bfloat16\"",
-                "\"dtype\": \"float32\", \"torch_dtype\": \"bfloat16\"");
-        assertThat(parse(json).dtypeBytes()).isEqualTo(4);
+                "\"dtype\": \"float8_e4m3fn\", \"torch_dtype\": \"bfloat16\"");
+        assertThat(parse(json).dtypeBytes()).isEqualTo(1);
     }
 
     @Test
