@@ -30,8 +30,8 @@ public final class GpuCatalog {
     private static final GpuCatalog BUILT_IN = new GpuCatalog(List.of(
             entry("T4", 16, 320, 65, 7.5, "NVIDIA Tesla T4 product page (16 GB GDDR6 256-bit, 320 GB/s, 65 TFLOPS FP16 "
                     + "mixed precision; no BF16); TechPowerUp-style spec page: 320.0 GB/s, 320 Tensor Cores"),
-            entry("A10", 24, 600, 125, 8.6, "NVIDIA A10 data sheet (24 GB GDDR6, 600 GB/s, 125 TFLOPS FP16 tensor dense, "
-                    + "250 sparse); checked: 288 Tensor Cores x 1.695 GHz x 256 FLOP/clock = 125 TFLOPS; "
+            entry("A10", 24, 600, 125, 8.6, "NVIDIA A10 data sheet (24 GB GDDR6, 600 GB/s, 125 TFLOPS FP16 tensor "
+                    + "dense, 250 sparse); checked: 288 Tensor Cores x 1.695 GHz x 256 FLOP/clock = 125 TFLOPS; "
                     + "spec page 600.2 GB/s, 384-bit"),
             entry("A30", 24, 933, 165, 8.0, "NVIDIA A30 data sheet (24 GB HBM2 3072-bit, 933 GB/s, 165 TFLOPS FP16 "
                     + "tensor dense, 330 sparse)"),

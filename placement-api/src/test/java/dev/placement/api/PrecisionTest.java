@@ -40,7 +40,8 @@ class PrecisionTest {
 
     @Test
     void unknownValuesAreRefusedListingTheKnownOnes() {
-        assertThatThrownBy(() -> new Precision("fp16", "auto")).hasMessageStartingWith("dtype 'fp16' is not one of auto");
+        assertThatThrownBy(() -> new Precision("fp16", "auto"))
+                .hasMessageStartingWith("dtype 'fp16' is not one of auto");
         assertThatThrownBy(() -> new Precision("auto", "int8")).hasMessageContaining("kv-cache-dtype 'int8'");
     }
 }
