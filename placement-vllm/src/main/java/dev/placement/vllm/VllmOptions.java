@@ -1,5 +1,6 @@
 package dev.placement.vllm;
 
+import dev.placement.api.Precision;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,7 +27,7 @@ public final class VllmOptions {
     public static final int DEFAULT_PORT = 8000;
 
     /** The values vLLM's {@code --dtype} accepts. */
-    static final Set<String> DTYPES = Set.of("auto", "half", "float16", "bfloat16", "float", "float32");
+    static final Set<String> DTYPES = Set.copyOf(Precision.DTYPES);
 
     /**
      * Flags the plan sets itself, by the long name vLLM registers them under; an extra argument that vLLM reads
@@ -34,14 +35,16 @@ public final class VllmOptions {
      */
     static final Set<String> MANAGED_FLAGS = Set.of("--pipeline-parallel-size", "--tensor-parallel-size",
             "--distributed-executor-backend", "--port", "--host", "--model", "--served-model-name",
-            "--max-model-len", "--dtype", "--gpu-memory-utilization", "--enforce-eager",
+            "--max-model-len", "--dtype", "--kv-cache-dtype", "--quantization", "--gpu-memory-utilization",
+            "--enforce-eager",
             // Each multiplies the GPUs one server asks Ray for (replicas, or ranks per stage): the placement
             // group holds exactly one GPU per planned rank.
             "--data-parallel-size", "--prefill-context-parallel-size");
 
     /** The short forms of managed flags that {@code vllm/engine/arg_utils.py} registers, with their long names. */
     static final Map<String, String> MANAGED_SHORT_FLAGS = Map.of("-pp", "--pipeline-parallel-size",
-            "-tp", "--tensor-parallel-size", "-dp", "--data-parallel-size", "-pcp", "--prefill-context-parallel-size");
+            "-tp", "--tensor-parallel-size", "-dp", "--data-parallel-size", "-pcp", "--prefill-context-parallel-size",
+            "-q", "--quantization");
 
     /**
      * Short forms {@code vllm/engine/arg_utils.py} registers for flags the plan leaves alone that begin like a
@@ -65,6 +68,7 @@ public final class VllmOptions {
     private final String modelSource;
     private final String servedModelName;
     private final String dtype;
+    private final String kvCacheDtype;
     private final int port;
     private final String host;
     private final boolean enforceEager;
@@ -76,6 +80,7 @@ public final class VllmOptions {
         this.modelSource = b.modelSource;
         this.servedModelName = b.servedModelName;
         this.dtype = b.dtype;
+        this.kvCacheDtype = b.kvCacheDtype;
         this.port = b.port;
         this.host = b.host;
         this.enforceEager = b.enforceEager;
@@ -107,6 +112,16 @@ public final class VllmOptions {
     /** @return {@code --dtype}, if set */
     public Optional<String> dtype() {
         return Optional.ofNullable(dtype);
+    }
+
+    /** @return {@code --kv-cache-dtype}, if set */
+    public Optional<String> kvCacheDtype() {
+        return Optional.ofNullable(kvCacheDtype);
+    }
+
+    /** @return the element types the model is served in: {@link #dtype()} and {@link #kvCacheDtype()} */
+    public Precision precision() {
+        return new Precision(dtype == null ? "auto" : dtype, kvCacheDtype == null ? "auto" : kvCacheDtype);
     }
 
     /** @return the OpenAI server's TCP port on rank 0's node */
@@ -144,6 +159,7 @@ public final class VllmOptions {
         private String modelSource;
         private String servedModelName;
         private String dtype;
+        private String kvCacheDtype;
         private int port = DEFAULT_PORT;
         private String host = "0.0.0.0";
         private boolean enforceEager;
@@ -190,6 +206,21 @@ public final class VllmOptions {
                         .sorted().toList());
             }
             this.dtype = dtype;
+            return this;
+        }
+
+        /**
+         * @param dtype one of auto, fp8, fp8_e4m3, fp8_e5m2 (vLLM's {@code --kv-cache-dtype}); null for vLLM's
+         *              default (the model's dtype)
+         * @return this builder
+         * @throws IllegalArgumentException if the value is another
+         */
+        public Builder kvCacheDtype(String dtype) {
+            if (dtype != null && !Precision.KV_CACHE_DTYPES.contains(dtype)) {
+                throw new IllegalArgumentException("kvCacheDtype '" + dtype + "' is not one of "
+                        + Precision.KV_CACHE_DTYPES);
+            }
+            this.kvCacheDtype = dtype;
             return this;
         }
 

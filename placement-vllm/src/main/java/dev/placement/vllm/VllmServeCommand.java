@@ -1,11 +1,14 @@
 package dev.placement.vllm;
 
+import dev.placement.api.GpuSpec;
 import dev.placement.api.Placement;
 import dev.placement.api.PlacementRequest;
+import dev.placement.api.WeightQuantization;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * What vLLM is told to run one placement with: the environment that pins the pipeline's layers and ranks
@@ -47,11 +50,31 @@ final class VllmServeCommand {
                 "--served-model-name", served,
                 "--gpu-memory-utilization", Double.toString(request.cluster().gpuMemoryUtilization()),
                 "--max-model-len", Integer.toString(request.maxModelLen())));
-        options.dtype().ifPresent(d -> cmd.addAll(List.of("--dtype", d)));
+        List<GpuSpec> gpus = placement.nodeIds().stream().map(id -> request.cluster().node(id).gpu()).toList();
+        options.precision().vllmDtype(gpus).ifPresent(d -> cmd.addAll(List.of("--dtype", d)));
+        options.precision().vllmKvCacheDtype().ifPresent(d -> cmd.addAll(List.of("--kv-cache-dtype", d)));
+        quantization(request.model().quantization(), gpus).ifPresent(q -> cmd.addAll(List.of("--quantization", q)));
         if (options.enforceEager()) {
             cmd.add("--enforce-eager");
         }
         cmd.addAll(options.extraArgs());
         return cmd;
+    }
+
+    /**
+     * vLLM's name for a checkpoint's quantization: AWQ and GPTQ run on the faster Marlin kernels (what vLLM picks
+     * by itself when told nothing) only where every GPU has CUDA compute capability 8.0 or more; a T4 (7.5) gets
+     * the plain kernels.
+     */
+    static Optional<String> quantization(WeightQuantization q, List<GpuSpec> gpus) {
+        if (!q.present()) {
+            return Optional.empty();
+        }
+        boolean marlin = !gpus.isEmpty() && gpus.stream().allMatch(g -> g.computeCapability() >= 8.0);
+        return Optional.of(switch (q.method()) {
+            case "awq" -> marlin ? "awq_marlin" : "awq";
+            case "gptq" -> marlin ? "gptq_marlin" : "gptq";
+            default -> q.method();
+        });
     }
 }

@@ -26,6 +26,9 @@ class ManagedFlagSpellingTest {
         "--no-enforce-eager, --enforce-eager",
         "--no_enforce_eager, --enforce-eager",
         "-tp2, --tensor-parallel-size",
+        "-q, --quantization",
+        "--quantization=awq, --quantization",
+        "--kv_cache_dtype=fp8, --kv-cache-dtype",
         "-tp, --tensor-parallel-size",
         "-tp=2, --tensor-parallel-size",
         "-pp1, --pipeline-parallel-size",
@@ -52,8 +55,8 @@ class ManagedFlagSpellingTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"--max-num-seqs=64", "--max_num_seqs", "-O3", "-O", "--config-format", "-q", "-1",
-        "--kv-cache-dtype", "fp8", "--enable-prefix-caching", "--compilation-config.level=3", "-dcp=2", "-dpn=0",
+    @ValueSource(strings = {"--max-num-seqs=64", "--max_num_seqs", "-O3", "-O", "--config-format", "-1",
+        "--block-size=16", "fp8", "--enable-prefix-caching", "--compilation-config.level=3", "-dcp=2", "-dpn=0",
         "--data-parallel-size-local=1", "--decode-context-parallel-size=2"})
     void passesFlagsThePlanDoesNotSet(String arg) {
         assertThatCode(() -> VllmOptions.builder().extraArgs(List.of(arg))).doesNotThrowAnyException();

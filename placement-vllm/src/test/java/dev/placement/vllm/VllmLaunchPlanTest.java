@@ -6,10 +6,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.placement.api.ClusterSnapshot;
+import dev.placement.api.ConnectivityMap;
+import dev.placement.api.Experts;
 import dev.placement.api.GpuSpec;
+import dev.placement.api.LatentAttention;
+import dev.placement.api.ModelSpec;
 import dev.placement.api.NodeSpec;
 import dev.placement.api.Placement;
 import dev.placement.api.PlacementRequest;
+import dev.placement.api.WeightQuantization;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
@@ -40,6 +45,28 @@ class VllmLaunchPlanTest {
         assertThat(job.at("/submission_id").asText()).isEqualTo(plan.submissionId());
         assertThat(job.at("/metadata/placement").asText()).isEqualTo("node0:20,node1:20");
         assertThat(job.at("/entrypoint").asText()).matches("python launch_vllm\\.py --plan-b64 [A-Za-z0-9_-]+");
+    }
+
+    @Test
+    void theCommandCarriesTheDtypeKvCacheAndQuantizationVllmNeedsOnTheseGpus() {
+        GpuSpec t4 = GpuSpec.of("T4", 16, 320, 65, 7.5);
+        GpuSpec ada = GpuSpec.of("RTX-4090", 24, 1008, 165, 8.9);
+        ModelSpec awq = new ModelSpec("org/m-AWQ", "qwen2", 40, 3072, 8192, 24, 8, 128, 32000, 4096, 2, false, true,
+                Experts.NONE, LatentAttention.NONE, new WeightQuantization("awq", 4.15625), 2, 3072);
+        Placement p = Placement.parse("a:20,b:20");
+        PlacementRequest mixed = PlacementRequest.builder(awq, new ClusterSnapshot(List.of(new NodeSpec("a",
+                "10.0.0.10", ada), new NodeSpec("b", "10.0.0.11", t4))), ConnectivityMap.builder().build()).build();
+        PlacementRequest adaOnly = mixed.toBuilder().cluster(new ClusterSnapshot(List.of(new NodeSpec("a",
+                "10.0.0.10", ada), new NodeSpec("b", "10.0.0.11", ada)))).build();
+
+        // rank 0's GPU has bf16 but b's T4 has not: auto would choose bf16 on rank 0's node, so half is passed
+        assertThat(VllmLaunchPlan.create(p, mixed, VllmOptions.builder().kvCacheDtype("fp8").build())
+                .serverCommand()).containsSubsequence("--dtype", "half").containsSubsequence("--kv-cache-dtype", "fp8")
+                .containsSubsequence("--quantization", "awq");
+        assertThat(VllmLaunchPlan.create(p, adaOnly, VllmOptions.defaults()).serverCommand())
+                .doesNotContain("--dtype", "--kv-cache-dtype").containsSubsequence("--quantization", "awq_marlin");
+        assertThatThrownBy(() -> VllmLaunchPlan.create(p, mixed, VllmOptions.builder().dtype("bfloat16").build()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("the T4 has no bfloat16");
     }
 
     @Test
