@@ -15,6 +15,7 @@ import dev.placement.core.catalog.ModelCatalog;
 import dev.placement.core.input.ClusterFiles;
 import dev.placement.vllm.LaunchProgress;
 import dev.placement.vllm.LocalProcessLauncher;
+import dev.placement.vllm.PreflightReport;
 import dev.placement.vllm.RayJobsLauncher;
 import dev.placement.vllm.SshCommandRunner;
 import dev.placement.vllm.SshLauncher;
@@ -47,6 +48,7 @@ import picocli.CommandLine.Spec;
         footer = {"", "Example:",
             "  placement launch --cluster cluster.yaml --model tiiuae/Falcon3-10B-Base \\",
             "      --placement node0:20,node1:20 --runtime ray-jobs --ray-address http://10.0.0.10:8265 --dry-run",
+            "  placement launch ... --runtime ray-jobs --ray-address http://10.0.0.10:8265 --preflight",
             "", "Environment: " + LaunchCommand.TOKEN_ENV + " (bearer token for the Ray dashboard), RAY_ADDRESS "
                     + "(default --ray-address)."})
 final class LaunchCommand implements Callable<Integer> {
@@ -56,6 +58,9 @@ final class LaunchCommand implements Callable<Integer> {
 
     /** The values {@code --runtime} takes, the default first. */
     static final List<String> RUNTIMES = List.of("ray-jobs", "ssh", "local");
+
+    /** The exit code of {@code --preflight} when something would block the launch. */
+    static final int PREFLIGHT_BLOCKED = 4;
 
     /** The longest {@code --ready-timeout}: a day covers a first download of a large model. */
     static final long MAX_READY_TIMEOUT_SECONDS = Duration.ofDays(1).toSeconds();
@@ -88,6 +93,12 @@ final class LaunchCommand implements Callable<Integer> {
 
     @Option(names = "--dry-run", description = "Print the launch plan as JSON and exit; contacts nothing.")
     boolean dryRun;
+
+    @Option(names = "--preflight", description = "With ray-jobs: check the cluster instead of launching. A short Ray "
+            + "job reports per planned node Ray's and vLLM's versions, the GPUs and their free memory, the IP Ray "
+            + "uses and whether the other nodes' Ray ports open from it; prints a table and what would block the "
+            + "launch (exit 4 when something does).")
+    boolean preflight;
 
     @Option(names = "--quiet", description = "Print no progress while waiting for vLLM (by default a line on stderr "
             + "per phase and at least every 10 s: submitted, job status, /health, seconds waited, serving).")
@@ -159,6 +170,10 @@ final class LaunchCommand implements Callable<Integer> {
             throw new InvalidInputException("--ready-timeout", null, "must be 1 to " + MAX_READY_TIMEOUT_SECONDS
                     + " seconds, was " + readyTimeoutSeconds);
         }
+        if (preflight && (dryRun || !runtime.equals("ray-jobs"))) {
+            throw new InvalidInputException("--preflight", null, dryRun ? "and --dry-run exclude each other"
+                    : "needs --runtime ray-jobs (the check runs as a Ray job), not " + runtime);
+        }
         ClusterSnapshot clusterSnapshot = ClusterFiles.readCluster(cluster);
         ModelSpec modelSpec = ModelCatalog.builtIn().resolve(model, "--model", null);
         Placement p = PlanningOptions.placement(placement, clusterSnapshot, cluster, modelSpec);
@@ -182,6 +197,12 @@ final class LaunchCommand implements Callable<Integer> {
             out.println(toJson(json));
             out.flush();
             return 0;
+        }
+        if (preflight) {
+            PreflightReport report = rayJobsLauncher(options).preflight(p, request);
+            out.print(PreflightTable.render(report));
+            out.flush();
+            return report.blocked() ? PREFLIGHT_BLOCKED : 0;
         }
         PipelineLauncher launcher = launcher(options);
         try {
@@ -260,24 +281,31 @@ final class LaunchCommand implements Callable<Integer> {
         }
     }
 
+    private LaunchProgress progress() {
+        return quiet ? LaunchProgress.NONE : new LaunchProgressLines(spec.commandLine().getErr());
+    }
+
+    private RayJobsLauncher rayJobsLauncher(VllmOptions options) {
+        String address = rayAddress != null ? rayAddress : System.getenv("RAY_ADDRESS");
+        if (address == null || !address.matches("https?://.+")) {
+            throw new InvalidInputException("--ray-address", null, "give the Ray dashboard's URL, for "
+                    + "example http://10.0.0.10:8265 (or set RAY_ADDRESS); was " + address);
+        }
+        RayJobsLauncher.Builder b = RayJobsLauncher.builder().dashboard(URI.create(address)).options(options)
+                .readyTimeout(Duration.ofSeconds(readyTimeoutSeconds)).keepStoppedJobs(keepJobs).progress(progress());
+        String token = System.getenv(TOKEN_ENV);
+        if (token != null && !token.isBlank()) {
+            b.bearerToken(token);
+        }
+        return b.build();
+    }
+
     private PipelineLauncher launcher(VllmOptions options) {
         Duration ready = Duration.ofSeconds(readyTimeoutSeconds);
-        LaunchProgress progress = quiet ? LaunchProgress.NONE : new LaunchProgressLines(spec.commandLine().getErr());
+        LaunchProgress progress = progress();
         switch (runtime) {
-            case "ray-jobs": {
-                String address = rayAddress != null ? rayAddress : System.getenv("RAY_ADDRESS");
-                if (address == null || !address.matches("https?://.+")) {
-                    throw new InvalidInputException("--ray-address", null, "give the Ray dashboard's URL, for "
-                            + "example http://10.0.0.10:8265 (or set RAY_ADDRESS); was " + address);
-                }
-                RayJobsLauncher.Builder b = RayJobsLauncher.builder().dashboard(URI.create(address)).options(options)
-                        .readyTimeout(ready).keepStoppedJobs(keepJobs).progress(progress);
-                String token = System.getenv(TOKEN_ENV);
-                if (token != null && !token.isBlank()) {
-                    b.bearerToken(token);
-                }
-                return b.build();
-            }
+            case "ray-jobs":
+                return rayJobsLauncher(options);
             case "ssh": {
                 if (sshUser == null || sshKey == null) {
                     throw new InvalidInputException("--runtime ssh", null, "needs --ssh-user and --ssh-key");

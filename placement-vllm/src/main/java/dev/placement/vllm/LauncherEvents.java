@@ -7,9 +7,10 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The {@code placement-event {json}} lines {@code launch_vllm.py} prints, read back from a launch's logs (a Ray
- * job's logs, or the log file of a launcher started over SSH). Ray prefixes lines printed by actors with the
- * actor's name, so a line is found by its marker anywhere in it; a line that does not parse is skipped.
+ * The {@code placement-event {json}} lines {@code launch_vllm.py} and {@code preflight.py} print, read back from
+ * a launch's logs (a Ray job's logs, or the log file of a launcher started over SSH). Ray prefixes lines printed
+ * by actors with the actor's name, so a line is found by its marker anywhere in it; a line that does not parse is
+ * skipped.
  */
 final class LauncherEvents {
     static final String MARKER = "placement-event ";
@@ -62,6 +63,11 @@ final class LauncherEvents {
     Optional<String> runtime() {
         return last("runtime").map(e -> "vLLM " + e.path("vllm").asText("?") + ", Ray " + e.path("ray").asText("?")
                 + ", " + e.path("executor").asText("?"));
+    }
+
+    /** @return the facts {@code preflight.py} reported, if it did */
+    Optional<JsonNode> preflight() {
+        return last("preflight");
     }
 
     private Optional<JsonNode> last(String name) {

@@ -6,44 +6,59 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
-/** The Python launcher shipped as a resource ({@value VllmLaunchPlan#LAUNCHER_FILE}). Stateless. */
+/**
+ * The Python scripts shipped as resources: the launcher ({@value VllmLaunchPlan#LAUNCHER_FILE}) and the preflight
+ * check ({@value #PREFLIGHT_FILE}), which imports the launcher. Stateless.
+ */
 final class LauncherScript {
+    /** The preflight check, run as a Ray job from the same package as the launcher. */
+    static final String PREFLIGHT_FILE = "preflight.py";
+    /** Every script of the package, the launcher first. */
+    static final List<String> FILES = List.of(VllmLaunchPlan.LAUNCHER_FILE, PREFLIGHT_FILE);
 
     private LauncherScript() {
     }
 
-    /** @return the script's bytes */
+    /** @return the launcher's bytes */
     static byte[] bytes() {
-        try (InputStream in = LauncherScript.class.getResourceAsStream(VllmLaunchPlan.LAUNCHER_FILE)) {
+        return bytes(VllmLaunchPlan.LAUNCHER_FILE);
+    }
+
+    /** @return the bytes of one of {@link #FILES} */
+    static byte[] bytes(String file) {
+        try (InputStream in = LauncherScript.class.getResourceAsStream(file)) {
             if (in == null) {
-                throw new IllegalStateException("the resource dev/placement/vllm/" + VllmLaunchPlan.LAUNCHER_FILE
+                throw new IllegalStateException("the resource dev/placement/vllm/" + file
                         + " is missing from the placement-vllm jar");
             }
             return in.readAllBytes();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the launcher script resource", e);
+            throw new UncheckedIOException("cannot read the script resource " + file, e);
         }
     }
 
-    /** @return the script's text */
+    /** @return the launcher's text */
     static String source() {
         return new String(bytes(), StandardCharsets.UTF_8);
     }
 
     /**
-     * Writes the script into a directory.
+     * Writes every script into a directory.
      *
      * @param dir an existing directory
-     * @return the written file
+     * @return the written launcher
      */
     static Path writeTo(Path dir) {
-        Path file = dir.resolve(VllmLaunchPlan.LAUNCHER_FILE);
-        try {
-            Files.write(file, bytes());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the launcher script to " + file, e);
+        for (String file : FILES) {
+            Path target = dir.resolve(file);
+            try {
+                Files.write(target, bytes(file));
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write the script " + file + " to " + target, e);
+            }
         }
-        return file;
+        return dir.resolve(VllmLaunchPlan.LAUNCHER_FILE);
     }
 }

@@ -1,8 +1,10 @@
 package dev.placement.vllm;
 
 import dev.placement.api.PlacementException;
+import java.util.Locale;
+import java.util.Optional;
 
-/** What a Ray job said: its status message and its logs, read through the dashboard (bounded). */
+/** What a Ray job says: its status, its status message and its logs, read through the dashboard (bounded). */
 final class RayJobLogs {
     private static final int LOG_EXCERPT_CHARS = 4000;
 
@@ -53,5 +55,19 @@ final class RayJobLogs {
             throw new PlacementException("the logs of Ray job " + id + " are unavailable (HTTP " + a.status() + ")");
         }
         return a.json("logs of job " + id).path("logs").asText("");
+    }
+
+    /** @return the job's status, or {@code DOES_NOT_EXIST} on 404 */
+    Optional<String> status(String id) {
+        DashboardClient.Answer answer = dashboard.get("api/jobs/" + id);
+        if (answer.status() == 404) {
+            return Optional.of("DOES_NOT_EXIST");
+        }
+        if (!answer.ok()) {
+            throw new PlacementException("GET api/jobs/" + id + " answered HTTP " + answer.status() + ": "
+                    + DashboardClient.excerpt(answer.body(), 300));
+        }
+        String status = answer.json("job " + id).path("status").asText("");
+        return status.isEmpty() ? Optional.empty() : Optional.of(status.toUpperCase(Locale.ROOT));
     }
 }

@@ -11,7 +11,6 @@ import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -25,8 +24,10 @@ import org.slf4j.LoggerFactory;
  * Launches placements on a Ray cluster through the Ray Jobs REST API of its dashboard (default port 8265):
  * uploads the Python launcher as the job's working directory, submits it with a fresh submission id and
  * metadata naming the placement, waits until vLLM's {@code /health} and {@code /v1/models} on rank 0's node
- * answer and the job's logs hold the launcher's rank report (each rank on its planned node), and stops it by draining, {@code POST /api/jobs/{id}/stop}, and waiting out a grace period; an ended
- * job it stopped is then deleted from Ray's job list unless {@link Builder#keepStoppedJobs(boolean)}.
+ * answer and the job's logs hold the launcher's rank report (each rank on its planned node), and stops it by
+ * draining, {@code POST /api/jobs/{id}/stop}, and waiting out a grace period; an ended job it stopped is then
+ * deleted from Ray's job list unless {@link Builder#keepStoppedJobs(boolean)}. {@link #preflight} checks the
+ * cluster for a launch without starting vLLM.
  *
  * <p>Thread-safe: a launcher holds no per-launch state; concurrent launches get distinct submission ids.
  * Authentication headers (a bearer token) are sent on every dashboard request and never logged or printed.
@@ -49,6 +50,7 @@ public final class RayJobsLauncher implements PipelineLauncher {
     private final AtomicLong sequence = new AtomicLong();
     private final LauncherPackage launcherPackage;
     private final RayJobLogs jobLogs;
+    private final RayPreflight preflight;
 
     private RayJobsLauncher(Builder b) {
         HttpClient http = b.httpClient != null ? b.httpClient : b.newHttpClient();
@@ -63,6 +65,7 @@ public final class RayJobsLauncher implements PipelineLauncher {
         this.stopGracePeriod = b.stopGracePeriod;
         this.cleanup = new RayJobCleanup(dashboard, polling, stopGracePeriod, b.keepStoppedJobs);
         this.progress = b.progress;
+        this.preflight = new RayPreflight(dashboard, launcherPackage, jobLogs, cleanup, polling, b.preflightTimeout);
     }
 
     /** @return a builder; {@link Builder#dashboard(URI)} is required */
@@ -83,6 +86,25 @@ public final class RayJobsLauncher implements PipelineLauncher {
     }
 
     /**
+     * Checks the cluster for a launch of this placement without starting vLLM: submits a short Ray job
+     * ({@code preflight.py}) with the launch's runtime environment that reports, for each planned node, Ray's and
+     * vLLM's versions, its GPUs with their free memory, the IP Ray registered, and whether every other planned
+     * node's Ray port opens from it; then decides what would block the launch. The job is deleted once read,
+     * unless stopped jobs are kept. Phases are told to the builder's progress listener.
+     *
+     * @param placement the placement a launch would run
+     * @param request   the request it was chosen for (model, cluster, max model length)
+     * @return the report; {@link PreflightReport#blocked()} says whether the launch would fail
+     * @throws LaunchException if the placement cannot be planned, or the job cannot be submitted, does not end
+     *                         within the preflight timeout, or ends without a report
+     */
+    public PreflightReport preflight(Placement placement, PlacementRequest request) {
+        VllmLaunchPlan plan = VllmLaunchPlan.createForLaunch(placement, request, options)
+                .withFreshSubmissionId(polling.clock(), sequence);
+        return preflight.run(plan, request.cluster(), new Progress(progress, polling.clock()));
+    }
+
+    /**
      * {@inheritDoc}
      *
      * <p>Submits the job, then polls its status and vLLM's readiness until ready or the ready timeout. If the
@@ -94,24 +116,9 @@ public final class RayJobsLauncher implements PipelineLauncher {
         VllmLaunchPlan plan = VllmLaunchPlan.createForLaunch(placement, request, options);
         plan = plan.withFreshSubmissionId(polling.clock(), sequence);
         String id = plan.submissionId();
-        Map<String, Object> body = new LinkedHashMap<>(plan.rayJobSubmission());
-        @SuppressWarnings("unchecked")
-        Map<String, Object> runtimeEnv = new LinkedHashMap<>((Map<String, Object>) body.get("runtime_env"));
         Progress progress = new Progress(this.progress, polling.clock());
-        try {
-            progress.say("submitting Ray job " + id + " to " + dashboard.base());
-            runtimeEnv.put("working_dir", launcherPackage.upload());
-            body.put("runtime_env", runtimeEnv);
-            DashboardClient.Answer submitted = dashboard.postJson("api/jobs/", body);
-            if (!submitted.ok()) {
-                throw new LaunchException("Ray rejected job " + id + " for " + placement + ": HTTP "
-                        + submitted.status() + ": " + DashboardClient.excerpt(submitted.body(), 500));
-            }
-        } catch (LaunchException e) {
-            throw e;
-        } catch (PlacementException e) {
-            throw new LaunchException("cannot submit " + placement + ": " + e.getMessage(), e);
-        }
+        progress.say("submitting Ray job " + id + " to " + dashboard.base());
+        launcherPackage.submit(plan.rayJobSubmission(), placement.toString());
         LOG.info("submitted Ray job {} for placement {} (partition {})", id, placement, placement.layerPartition());
         progress.say("submitted Ray job " + id);
 
@@ -121,7 +128,7 @@ public final class RayJobsLauncher implements PipelineLauncher {
         Optional<String> outcome;
         try {
             outcome = polling.until(readyTimeout, () -> {
-                String status = status(id).orElse("DOES_NOT_EXIST");
+                String status = jobLogs.status(id).orElse("DOES_NOT_EXIST");
                 if (TERMINAL.contains(status)) {
                     return Optional.of("ended:" + status);
                 }
@@ -194,7 +201,7 @@ public final class RayJobsLauncher implements PipelineLauncher {
                         + DashboardClient.excerpt(answer.body(), 500));
             }
             Optional<String> terminal = polling.until(stopGracePeriod,
-                    () -> status(id).map(s -> s.equals("DOES_NOT_EXIST") ? "STOPPED" : s)
+                    () -> jobLogs.status(id).map(s -> s.equals("DOES_NOT_EXIST") ? "STOPPED" : s)
                             .filter(TERMINAL::contains));
             if (terminal.isEmpty()) {
                 throw new LaunchException("Ray job " + id + " did not stop within "
@@ -221,7 +228,7 @@ public final class RayJobsLauncher implements PipelineLauncher {
     @Override
     public boolean isAlive(RunningPipeline pipeline) {
         Objects.requireNonNull(pipeline, "pipeline");
-        Optional<String> status = status(pipeline.id());
+        Optional<String> status = jobLogs.status(pipeline.id());
         boolean dead = status.map(s -> TERMINAL.contains(s) || "DOES_NOT_EXIST".equals(s)).orElse(false);
         if (dead) {
             LOG.warn("Ray job {} for {} is {}", pipeline.id(), pipeline.placement(), status.get());
@@ -236,20 +243,6 @@ public final class RayJobsLauncher implements PipelineLauncher {
         }
     }
 
-    /** @return the job's status, or {@code DOES_NOT_EXIST} on 404 */
-    private Optional<String> status(String id) {
-        DashboardClient.Answer answer = dashboard.get("api/jobs/" + id);
-        if (answer.status() == 404) {
-            return Optional.of("DOES_NOT_EXIST");
-        }
-        if (!answer.ok()) {
-            throw new PlacementException("GET api/jobs/" + id + " answered HTTP " + answer.status() + ": "
-                    + DashboardClient.excerpt(answer.body(), 300));
-        }
-        String status = answer.json("job " + id).path("status").asText("");
-        return status.isEmpty() ? Optional.empty() : Optional.of(status.toUpperCase(Locale.ROOT));
-    }
-
     private LaunchException failAndStop(String id, Placement placement, String reason, Throwable cause) {
         String logs = jobLogs.excerpt(id);
         String stopped;
@@ -258,7 +251,7 @@ public final class RayJobsLauncher implements PipelineLauncher {
             stopped = a.ok() || a.status() == 404 ? "the job was stopped" : "stopping the job answered HTTP "
                     + a.status();
             if (a.ok()) {
-                cleanup.deleteWhenEnded(id, this::status);
+                cleanup.deleteWhenEnded(id, jobLogs::status);
             }
         } catch (PlacementException e) {
             stopped = "the job could not be stopped (" + e.getMessage() + ")";
@@ -278,6 +271,7 @@ public final class RayJobsLauncher implements PipelineLauncher {
         private final Map<String, String> headers = new LinkedHashMap<>();
         private HttpClient httpClient;
         private boolean keepStoppedJobs;
+        private Duration preflightTimeout = Duration.ofMinutes(5);
 
         private Builder() {
             super(Duration.ofSeconds(2), Duration.ofSeconds(10));
@@ -340,6 +334,16 @@ public final class RayJobsLauncher implements PipelineLauncher {
          */
         public Builder keepStoppedJobs(boolean keep) {
             this.keepStoppedJobs = keep;
+            return this;
+        }
+
+        /**
+         * @param timeout how long a {@link RayJobsLauncher#preflight} job may take, runtime-environment set-up
+         *                included; default 5 min (each node's check may take half of it, at most 60 s)
+         * @return this builder
+         */
+        public Builder preflightTimeout(Duration timeout) {
+            this.preflightTimeout = Polling.requirePositive(timeout, "preflightTimeout");
             return this;
         }
 

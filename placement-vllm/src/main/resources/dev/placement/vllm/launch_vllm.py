@@ -115,6 +115,20 @@ def validate_plan(plan):
     return plan
 
 
+def find_ray_node(i, stage, alive):
+    """Ray's entry (from ``ray.nodes()``) for stage i's planned node, found by its IP or its Ray node name.
+
+    Raises PlanError naming the stage and listing the alive nodes when Ray does not know the node.
+    """
+    address = stage["node_ip"]
+    found = [n for n in alive if address in (n.get("NodeManagerAddress"), n.get("NodeName"))]
+    if not found:
+        known = ", ".join(sorted("%s (%s)" % (n.get("NodeManagerAddress"), n.get("NodeName")) for n in alive))
+        raise PlanError("stages[%d].node_ip: %s (node %s) is not an alive node of this Ray cluster; Ray "
+                        "knows %s" % (i, address, stage["node_id"], known or "no alive node"))
+    return found[0]
+
+
 def ray_node_ips(stages, nodes):
     """The IP Ray uses for each planned node, from Ray's node list (``ray.nodes()``), in stage order.
 
@@ -122,16 +136,7 @@ def ray_node_ips(stages, nodes):
     the IP itself); the driver's DNS is never asked, since it may disagree with what the nodes registered.
     """
     alive = [n for n in nodes if n.get("Alive")]
-    ips = []
-    for i, stage in enumerate(stages):
-        address = stage["node_ip"]
-        found = [n["NodeManagerAddress"] for n in alive
-                 if address in (n.get("NodeManagerAddress"), n.get("NodeName"))]
-        if not found:
-            known = ", ".join(sorted("%s (%s)" % (n.get("NodeManagerAddress"), n.get("NodeName")) for n in alive))
-            raise PlanError("stages[%d].node_ip: %s (node %s) is not an alive node of this Ray cluster; Ray "
-                            "knows %s" % (i, address, stage["node_id"], known or "no alive node"))
-        ips.append(found[0])
+    ips = [find_ray_node(i, stage, alive)["NodeManagerAddress"] for i, stage in enumerate(stages)]
     if len(set(ips)) != len(ips):
         raise PlanError("stages: two planned nodes are the same Ray node (%s)" % ", ".join(ips))
     return ips
