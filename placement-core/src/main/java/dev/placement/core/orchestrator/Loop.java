@@ -27,16 +27,19 @@ final class Loop {
     private final Switchover switchover;
 
     private final PluginCalls calls;
+    private final Leftovers leftovers;
 
-    Loop(LoopSettings settings, LoopParts parts, LoopState state, RequestGate gate, PluginCalls calls) {
+    Loop(LoopSettings settings, LoopParts parts, LoopState state, RequestGate gate, PluginCalls calls,
+            Leftovers leftovers) {
         this.calls = calls;
+        this.leftovers = leftovers;
         this.settings = settings;
         this.parts = parts;
         this.state = state;
         this.gate = gate;
-        this.observer = new Observer(parts, settings, calls);
+        this.observer = new Observer(parts, settings, calls, leftovers);
         this.policy = new ReconfigurationPolicy(settings);
-        this.switchover = new Switchover(parts, gate, settings, calls);
+        this.switchover = new Switchover(parts, gate, settings, calls, leftovers);
     }
 
     /** What a tick is about once it has observed: when, what it saw, and why the agent is asked. */
@@ -45,6 +48,7 @@ final class Loop {
 
     TickOutcome tick() {
         Instant now = parts.clock().instant();
+        leftovers.retry(now);
         Observer.Observed seen;
         try {
             seen = observer.observe(now, state);
@@ -160,6 +164,9 @@ final class Loop {
             why = verdict.reason();
         }
         Switchover.Result switched = switchover.run(t.at(), decision.placement(), seen.request(), before, why, state);
+        if (switched.action() == TickOutcome.Action.FAILED) {
+            return failed(t, decision, switched.reason()); // what ran still runs; deciding backs off
+        }
         PipelineMetrics runningAfter = switch (switched.action()) {
             case RECONFIGURED -> proposedPredicted;
             case ROLLED_BACK -> seen.runningPredicted();

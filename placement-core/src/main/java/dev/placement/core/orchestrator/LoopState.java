@@ -130,6 +130,7 @@ final class LoopState {
         lastDecisionWorkload = request.workload();
         recalibrated = false;
         heldByCooldown = false;
+        switchAbandoned = false;
     }
 
     /** Asking the agent failed: do not ask again before the backoff passes. */
@@ -149,12 +150,25 @@ final class LoopState {
                 ? decideFailure + "; asking the agent again at " + decideNotBefore : null;
     }
 
+    private boolean switchAbandoned;
+
     void heldBack(boolean byCooldown) {
         heldByCooldown = byCooldown;
     }
 
     void reconfiguring() {
         state = OrchestratorState.RECONFIGURING;
+    }
+
+    /** A switch was given up before what ran was stopped: it still runs, and the switch is retried. */
+    void switchAbandoned() {
+        state = OrchestratorState.RUNNING;
+        switchAbandoned = true;
+    }
+
+    /** @return whether the last switch was given up (and no decision was made since) */
+    boolean switchAbandonedSinceDecision() {
+        return switchAbandoned;
     }
 
     void stopped() {

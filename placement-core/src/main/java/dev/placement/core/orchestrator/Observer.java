@@ -64,9 +64,11 @@ final class Observer {
     private final Learner learner;
 
     private final PluginCalls calls;
+    private final Leftovers leftovers;
 
-    Observer(LoopParts parts, LoopSettings settings, PluginCalls calls) {
+    Observer(LoopParts parts, LoopSettings settings, PluginCalls calls, Leftovers leftovers) {
         this.calls = calls;
+        this.leftovers = leftovers;
         this.learner = new Learner(parts);
         this.parts = parts;
         this.settings = settings;
@@ -181,13 +183,13 @@ final class Observer {
         }
     }
 
-    /** Releases what is left of a dead pipeline; it serves nothing, so there is nothing to drain. */
+    /**
+     * Releases what is left of a dead pipeline; it serves nothing, so there is nothing to drain. One that may
+     * still run (its node is gone but its job is not) is stopped again at later ticks, and nothing is launched
+     * meanwhile.
+     */
     private void stopDead(RunningPipeline dead) {
-        try {
-            calls.run("stopping " + dead.id(), settings.deadlines().stop(), () -> parts.launcher().stop(dead));
-        } catch (Throwable e) {
-            LOG.warn("could not stop dead pipeline {}: {}", dead.id(), LoopParts.message(e));
-        }
+        leftovers.stop(dead);
     }
 
     private PlacementRequest request(ClusterSnapshot cluster, ConnectivityMap smoothed, RunningPipeline running) {

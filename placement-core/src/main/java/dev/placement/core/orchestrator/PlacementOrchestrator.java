@@ -44,9 +44,12 @@ import org.slf4j.LoggerFactory;
  * rejected after its own timeout, with the reason), and a placement is launched again at once, or as soon as
  * one is feasible, even if it is the one that died. The switchover: pause the {@link RequestGate}, wait for
  * in-flight requests (bounded), stop, launch (which returns once healthy) with the engine settings the
- * placement was chosen under, check that what started is what was asked, resume. If the launch fails the previous placement is launched again;
- * if that fails too the orchestrator is {@link OrchestratorState#DEGRADED}: the gate stays paused (callers
- * are rejected after their timeout) and it retries with exponential backoff.
+ * placement was chosen under, check that what started is what was asked, resume. If the launch fails the
+ * previous placement is launched again; if that fails too the orchestrator is {@link OrchestratorState#DEGRADED}:
+ * the gate stays paused (callers are rejected after their timeout) and it retries with exponential backoff. It
+ * never runs two pipelines of its own: a switch whose old pipeline does not stop (and is not reported gone) is
+ * given up, and a pipeline that was to stop but may still run is stopped again at every tick and on close, nothing
+ * being launched meanwhile.
  *
  * <p><b>Learn</b> (with a {@linkplain PlacementOrchestratorBuilder#calibration calibrated model}): after each
  * decision that leaves a pipeline running, once it has served a steady window, the measured run recalibrates
@@ -76,6 +79,7 @@ public final class PlacementOrchestrator implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
     private final LoopState state;
     private final Loop loop;
+    private final Leftovers leftovers;
 
     private volatile boolean closed;
     private ScheduledFuture<?> scheduled;
@@ -86,7 +90,8 @@ public final class PlacementOrchestrator implements AutoCloseable {
         this.parts = parts;
         this.givenScheduler = scheduler;
         this.state = new LoopState(settings);
-        this.loop = new Loop(settings, parts, state, gate, calls);
+        this.leftovers = new Leftovers(parts, settings, calls);
+        this.loop = new Loop(settings, parts, state, gate, calls, leftovers);
         gate.pause("no pipeline has been started yet");
     }
 
@@ -240,6 +245,7 @@ public final class PlacementOrchestrator implements AutoCloseable {
                     LOG.warn("could not stop pipeline {} on close: {}", r.id(), e.getMessage());
                 }
             }
+            leftovers.closing();
             state.closed(stop);
         } finally {
             if (locked) {

@@ -17,7 +17,10 @@ import org.slf4j.LoggerFactory;
  * degraded, the gate stays paused, and the next attempt waits for a growing backoff. Anything the launcher
  * throws (an {@code Error} or an undeclared checked exception too) is a failed launch or stop, so the state,
  * the gate and the journal always end consistent. A pipeline nothing will use (the wrong one, or one whose launch
- * was abandoned at its deadline and became healthy later) is stopped. Not thread-safe; called under the tick lock.
+ * was abandoned at its deadline and became healthy later) is stopped. Two pipelines of the orchestrator's never
+ * run at once: if what runs cannot be stopped and may still run, the switch is given up and it goes on; while a
+ * pipeline that was to stop may still run ({@link Leftovers}), nothing is launched. Not thread-safe; called under
+ * the tick lock.
  */
 final class Switchover {
     private static final Logger LOG = LoggerFactory.getLogger(PlacementOrchestrator.class);
@@ -40,9 +43,11 @@ final class Switchover {
     private final Duration drainTimeout;
     private final PluginCalls.Deadlines deadlines;
     private final PluginCalls calls;
+    private final Leftovers leftovers;
 
-    Switchover(LoopParts parts, RequestGate gate, LoopSettings settings, PluginCalls calls) {
+    Switchover(LoopParts parts, RequestGate gate, LoopSettings settings, PluginCalls calls, Leftovers leftovers) {
         this.parts = parts;
+        this.leftovers = leftovers;
         this.gate = gate;
         this.drainTimeout = settings.drainTimeout();
         this.deadlines = settings.deadlines();
@@ -62,6 +67,11 @@ final class Switchover {
     Result run(Instant now, Placement target, PlacementRequest request, RunningPipeline before, String why,
             LoopState state) {
         Placement previous = before == null ? null : before.placement();
+        String leftover = leftovers.blocking();
+        if (leftover != null) {
+            return notLaunched(now, target, before, why, leftover + ": it may still run, and nothing is launched "
+                    + "until it is stopped (retried at every tick)", state);
+        }
         state.reconfiguring();
         parts.emit(new OrchestratorEvent.ReconfigurationStarted(now, previous, target));
         gate.pause(previous == null ? "the pipeline " + target + " is starting"
@@ -72,11 +82,19 @@ final class Switchover {
                     gate.inFlight(), drainTimeout);
         }
         if (before != null) {
+            String stillRuns = null;
             try {
                 calls.run("stopping " + before.id(), deadlines.stop(), () -> parts.launcher().stop(before));
             } catch (Throwable e) {
-                LOG.warn("stopping pipeline {} failed ({}); launching {} anyway", before.id(), LoopParts.message(e),
-                        target);
+                stillRuns = leftovers.stillRuns(before, "stopping " + before.id() + " failed (" + LoopParts.message(e)
+                        + ")");
+            }
+            if (stillRuns != null) {
+                // Launching now could leave two pipelines of ours running: what ran goes on (or is found dead).
+                state.switchAbandoned();
+                gate.resume();
+                return new Result(TickOutcome.Action.FAILED, why + "; " + stillRuns + ", so " + target + " was not "
+                        + "launched (two pipelines never run at once); " + previous + " goes on", null);
             }
             state.stopped();
         }
@@ -130,7 +148,7 @@ final class Switchover {
                     try {
                         parts.launcher().stop(p); // already on the abandoned call's own thread
                     } catch (Throwable e) {
-                        LOG.warn("stopping pipeline {} failed: {}", p.id(), LoopParts.message(e));
+                        leftovers.keep(p, "stopping it failed (" + LoopParts.message(e) + ")");
                     }
                 }
                 return p;
@@ -158,16 +176,27 @@ final class Switchover {
 
     /**
      * Stops a pipeline nothing will use, with the stop deadline, also while the orchestrator closes (nothing
-     * else would stop it); a failure is only logged.
+     * else would stop it); one that may still run is stopped again at later ticks.
      */
     private void stopQuietly(RunningPipeline p) {
-        try {
-            calls.callWhileClosing("stopping " + p.id(), deadlines.stop(), () -> {
-                parts.launcher().stop(p);
-                return null;
-            });
-        } catch (Throwable e) {
-            LOG.warn("stopping pipeline {} failed: {}", p.id(), LoopParts.message(e));
+        leftovers.stop(p);
+    }
+
+    /**
+     * A switch that launches nothing because a pipeline of ours may still run: what runs goes on (the tick
+     * fails and deciding backs off); with nothing running, the orchestrator is degraded until it can launch.
+     */
+    private Result notLaunched(Instant now, Placement target, RunningPipeline before, String why, String because,
+            LoopState state) {
+        String failure = "not launching " + target + ": " + because;
+        LOG.warn(failure);
+        if (before != null) {
+            return new Result(TickOutcome.Action.FAILED, why + "; " + failure, null);
         }
+        Duration wait = state.degraded(now, failure);
+        gate.pause("no pipeline is running (" + failure + ")");
+        parts.emit(new OrchestratorEvent.Degraded(now, failure, state.nextLaunchAttemptAt()));
+        return new Result(TickOutcome.Action.DEGRADED, why + "; " + failure + "; degraded, next attempt in "
+                + Durations.describe(wait), null);
     }
 }

@@ -23,6 +23,9 @@ public enum Trigger {
     MAX_INTERVAL,
     /** A better placement was held back by the cooldown, which has now passed. */
     COOLDOWN_ENDED,
-    /** The orchestrator is degraded (nothing runs) and its backoff before the next attempt passed. */
+    /**
+     * The orchestrator is degraded (nothing runs), or its last switch was given up because what ran could not be
+     * stopped, and the backoff before the next attempt passed.
+     */
     RETRY
 }

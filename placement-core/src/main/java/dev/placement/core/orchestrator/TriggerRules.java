@@ -63,6 +63,9 @@ final class TriggerRules {
         if (state.heldByCooldown() && Durations.elapsed(state.lastReconfiguredAt(), now, settings.cooldown())) {
             t.add(Trigger.COOLDOWN_ENDED);
         }
+        if (state.switchAbandonedSinceDecision()) {
+            t.add(Trigger.RETRY); // asked once the failed decision's backoff has passed
+        }
         return t;
     }
 
