@@ -115,8 +115,13 @@ final class LaunchCommand implements Callable<Integer> {
             description = "vLLM --max-model-len (default: the model's context length, at most 4096, as plan assumes).")
     Integer maxModelLen;
 
-    @Option(names = "--dtype", paramLabel = "DTYPE", description = "vLLM --dtype (a T4 has no bf16: use half).")
+    @Option(names = "--dtype", paramLabel = "DTYPE", description = "vLLM --dtype: auto (default; half where a GPU "
+            + "lacks bfloat16, such as the T4), half, float16, bfloat16, float32.")
     String dtype;
+
+    @Option(names = "--kv-cache-dtype", paramLabel = "DTYPE", defaultValue = "auto",
+            description = "vLLM --kv-cache-dtype: auto (the dtype, the default), fp8, fp8_e4m3, fp8_e5m2.")
+    String kvCacheDtype;
 
     @Option(names = "--gpu-memory-utilization", paramLabel = "FRACTION",
             description = "vLLM --gpu-memory-utilization (default: the cluster file's value, else 0.9).")
@@ -175,7 +180,9 @@ final class LaunchCommand implements Callable<Integer> {
                     : "needs --runtime ray-jobs (the check runs as a Ray job), not " + runtime);
         }
         ClusterSnapshot clusterSnapshot = ClusterFiles.readCluster(cluster);
-        ModelSpec modelSpec = ModelCatalog.builtIn().resolve(model, "--model", null);
+        // Sized as plan and predict size it for the same --dtype and --kv-cache-dtype.
+        ModelSpec modelSpec = PlanningOptions.precision(dtype == null ? "auto" : dtype, kvCacheDtype, clusterSnapshot)
+                .apply(ModelCatalog.builtIn().resolve(model, "--model", null));
         Placement p = PlanningOptions.placement(placement, clusterSnapshot, cluster, modelSpec);
         PlacementRequest request = launchRequest(modelSpec, clusterSnapshot);
         VllmOptions options = vllmOptions(modelSpec);
@@ -259,6 +266,7 @@ final class LaunchCommand implements Callable<Integer> {
                     () -> VllmOptions.builder().servedModelName(served));
         }
         option("--dtype", "", () -> b.dtype(dtype));
+        option("--kv-cache-dtype", "", () -> b.kvCacheDtype("auto".equals(kvCacheDtype) ? null : kvCacheDtype));
         option("--port", "", () -> b.port(port));
         option("--vllm-arg", "", () -> b.extraArgs(vllmArgs));
         option("--vllm-version", "", () -> b.vllmVersion(vllmVersion));

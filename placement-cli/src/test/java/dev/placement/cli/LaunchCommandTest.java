@@ -141,7 +141,8 @@ class LaunchCommandTest {
     @Test
     void aBadVllmOptionNamesItsOwnOption() throws Exception {
         String[][] cases = {{"--served-model-name=-x", "--served-model-name"}, {"--vllm-model=a b", "--vllm-model"},
-            {"--dtype=fp4", "--dtype"}, {"--vllm-env=1e3", "--vllm-env"}, {"--vllm-version=1 2", "--vllm-version"},
+            {"--dtype=fp4", "--dtype"}, {"--dtype=bfloat16", "--dtype"}, {"--kv-cache-dtype=int4", "--kv-cache-dtype"},
+            {"--vllm-env=1e3", "--vllm-env"}, {"--vllm-version=1 2", "--vllm-version"},
             {"--vllm-arg=--pipeline-parallel-size=3", "--vllm-arg"}, {"--port=0", "--port"}};
         for (String[] c : cases) {
             err.getBuffer().setLength(0);
@@ -149,5 +150,17 @@ class LaunchCommandTest {
             assertThat(err.toString()).as(c[0]).startsWith("placement: " + c[1] + ": ").hasLineCount(1);
         }
         assertThat(out.toString()).isEmpty();
+    }
+
+    @Test
+    void theKvCacheDtypeReachesTheServerCommand() throws Exception {
+        int code = run("launch", "--cluster", cluster("10.0.0.10").toString(), "--model", "tiiuae/Falcon3-10B-Base",
+                "--placement", "node0:20,node1:20", "--dry-run", "--kv-cache-dtype", "fp8");
+
+        assertThat(code).as(err.toString()).isZero();
+        JsonNode plan = new ObjectMapper().readTree(out.toString());
+        // The T4 has no bfloat16: auto is served as half, the cache in fp8.
+        assertThat(plan.get("serverCommand").toString()).contains("\"--kv-cache-dtype\",\"fp8\"")
+                .contains("\"--dtype\",\"half\"");
     }
 }
