@@ -105,6 +105,8 @@ public final class PlacementCommand implements Runnable {
         cl.addSubcommand(new CalibrateCommand());
         cl.addSubcommand(new LaunchCommand());
         cl.addSubcommand(new BenchCommand());
+        cl.addSubcommand(new ModelsCommand());
+        cl.addSubcommand(new GpusCommand());
         // After the subcommands, so that every one of them gets it: picocli registers on the hierarchy as it is.
         cl.registerConverter(Path.class, PlacementCommand::path);
         // Once the options are parsed and before the command runs (the SDK's loggers are made when their classes

@@ -3,7 +3,6 @@ package dev.placement.cli;
 import dev.placement.vllm.PreflightReport;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * {@code launch --preflight}'s output: one row per planned node (rank, node, the IP Ray uses, Ray's and vLLM's
@@ -11,36 +10,23 @@ import java.util.Locale;
  * then what blocks the launch and what to know, and a last line with the verdict. Stateless.
  */
 final class PreflightTable {
-    private static final List<String> HEADER = List.of("rank", "node", "Ray address", "Ray", "vLLM", "GPUs",
-            "GPU memory (free/total)", "reaches");
+    private static final String[] HEADER = {"rank", "node", "Ray address", "Ray", "vLLM", "GPUs",
+        "GPU memory (free/total)", "reaches"};
 
     private PreflightTable() {
     }
 
     /** @return the table and lists, each line ending in a newline */
     static String render(PreflightReport report) {
-        List<List<String>> rows = new ArrayList<>();
+        List<String[]> rows = new ArrayList<>();
         rows.add(HEADER);
         for (PreflightReport.NodeReport n : report.nodes()) {
             boolean ran = n.rayVersion() != null;
-            rows.add(List.of(Integer.toString(n.rank()), n.nodeId(), orElse(n.rayAddress(), "not in Ray"),
-                    ran ? n.rayVersion() : "?", ran ? orElse(n.vllmVersion(), "missing") : "?",
-                    n.rayAddress() == null ? "?" : gpus(n.rayGpus()), memory(n), reaches(n)));
+            rows.add(new String[] {Integer.toString(n.rank()), n.nodeId(), orElse(n.rayAddress(), "not in Ray"),
+                ran ? n.rayVersion() : "?", ran ? orElse(n.vllmVersion(), "missing") : "?",
+                n.rayAddress() == null ? "?" : gpus(n.rayGpus()), memory(n), reaches(n)});
         }
-        StringBuilder out = new StringBuilder();
-        int[] widths = new int[HEADER.size()];
-        for (List<String> row : rows) {
-            for (int c = 0; c < row.size(); c++) {
-                widths[c] = Math.max(widths[c], row.get(c).length());
-            }
-        }
-        for (List<String> row : rows) {
-            StringBuilder line = new StringBuilder();
-            for (int c = 0; c < row.size(); c++) {
-                line.append(c == 0 ? "" : "  ").append(String.format(Locale.ROOT, "%-" + widths[c] + "s", row.get(c)));
-            }
-            out.append(line.toString().stripTrailing()).append('\n');
-        }
+        StringBuilder out = new StringBuilder(Columns.render(rows));
         list(out, "blocking", report.blockers());
         list(out, "warnings", report.warnings());
         out.append(report.blocked() ? "preflight: " + report.blockers().size() + " problem"

@@ -72,12 +72,28 @@ public final class ModelCatalog {
     }
 
     /**
-     * @param id a Hugging Face model id, for example {@code "tiiuae/Falcon3-10B-Base"} (case-insensitive)
-     * @return the model, or empty if unknown (or {@code id} is null)
+     * @param id a Hugging Face model id, for example {@code "tiiuae/Falcon3-10B-Base"}, or the part after its
+     *           {@code /} when one model has it ({@code "Falcon3-10B-Base"}); case-insensitive
+     * @return the model, or empty if unknown, if a short name fits several models, or if {@code id} is null
      */
     public Optional<ModelSpec> find(String id) {
-        return id == null ? Optional.empty()
-                : byId.values().stream().filter(m -> m.name().equalsIgnoreCase(id.trim())).findFirst();
+        if (id == null) {
+            return Optional.empty();
+        }
+        String wanted = id.trim();
+        Optional<ModelSpec> exact = byId.values().stream().filter(m -> m.name().equalsIgnoreCase(wanted))
+                .findFirst();
+        if (exact.isPresent() || wanted.contains("/")) {
+            return exact;
+        }
+        List<ModelSpec> byShortName = byId.values().stream()
+                .filter(m -> shortName(m.name()).equalsIgnoreCase(wanted)).toList();
+        return byShortName.size() == 1 ? Optional.of(byShortName.get(0)) : Optional.empty();
+    }
+
+    /** @return the part of a Hugging Face id after its organisation, e.g. {@code Falcon3-10B-Base} */
+    static String shortName(String id) {
+        return id.substring(id.indexOf('/') + 1);
     }
 
     /**
@@ -97,7 +113,7 @@ public final class ModelCatalog {
      * Finds a model by catalogue id, or reads it from a config.json: a path to the file, or to a directory
      * that holds one (a downloaded Hugging Face snapshot).
      *
-     * @param idOrPath a catalogue id (case-insensitive) or a file-system path
+     * @param idOrPath a catalogue id or its unambiguous short name (case-insensitive), or a file-system path
      * @param source   where the value came from (a file name or option), for the error message
      * @param field    the field or option that held it
      * @return the model

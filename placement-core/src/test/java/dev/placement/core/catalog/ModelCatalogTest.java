@@ -30,6 +30,20 @@ class ModelCatalogTest {
     }
 
     @Test
+    void aShortNameFindsTheOneModelWithItButAnOrganisationMustMatchWhenGiven() {
+        ModelCatalog c = ModelCatalog.builtIn();
+
+        assertThat(c.find("Falcon3-10B-Base")).map(ModelSpec::name).contains("tiiuae/Falcon3-10B-Base");
+        assertThat(c.find(" qwen3-8b ")).map(ModelSpec::name).contains("Qwen/Qwen3-8B");
+        assertThat(c.find("other/Falcon3-10B-Base")).isEmpty();
+        assertThat(c.find("Falcon3")).isEmpty();
+        // Every built-in short name is unique, so each finds its model.
+        for (String id : c.ids()) {
+            assertThat(c.find(ModelCatalog.shortName(id))).map(ModelSpec::name).contains(id);
+        }
+    }
+
+    @Test
     void falcon3DerivedSizesMatchTheReference() {
         ModelSpec m = catalog.get("tiiuae/Falcon3-10B-Base", "test", "model");
         assertThat(m.architecture()).isEqualTo("llama");
