@@ -21,7 +21,8 @@ import java.util.Optional;
  *
  * <p>Built in: {@code tiiuae/Falcon3-10B-Base}, {@code facebook/opt-125m}, {@code -350m}, {@code -1.3b},
  * {@code -6.7b}, {@code meta-llama/Llama-2-7b-hf}, {@code -13b-hf}, {@code meta-llama/Llama-3.1-8B},
- * {@code Qwen/Qwen2.5-7B}, {@code Qwen/Qwen3-8B} and {@code mistralai/Mistral-7B-v0.3}. Any other model is
+ * {@code Qwen/Qwen2.5-7B}, {@code Qwen/Qwen3-8B}, {@code Qwen/Qwen3-30B-A3B} (mixture of experts) and
+ * {@code mistralai/Mistral-7B-v0.3}. Any other model is
  * read from its config.json with {@link #resolve(String, String, String)} or {@link ModelConfigs}.
  */
 public final class ModelCatalog {
@@ -37,6 +38,7 @@ public final class ModelCatalog {
             "meta-llama/Llama-3.1-8B",
             "Qwen/Qwen2.5-7B",
             "Qwen/Qwen3-8B",
+            "Qwen/Qwen3-30B-A3B",
             "mistralai/Mistral-7B-v0.3");
 
     private final Map<String, ModelSpec> byId = new LinkedHashMap<>();
