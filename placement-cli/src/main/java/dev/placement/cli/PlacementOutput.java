@@ -12,6 +12,7 @@ import dev.placement.core.LinkEstimate;
 import dev.placement.core.PlacementSolver;
 import dev.placement.core.Prediction;
 import dev.placement.core.StageEstimate;
+import dev.placement.core.VariantChoice;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -86,7 +87,8 @@ final class PlacementOutput {
 
     /** Prints {@link #frontierJson}'s points as a table for a person, the objective's choice starred. */
     static void printFrontierTable(PrintWriter w, List<Map<String, Object>> points, String objective) {
-        w.printf(Locale.ROOT, "Trade-off frontier (Pareto-optimal over TTFT, ITL and throughput; * = the %s choice)%n%n",
+        w.printf(Locale.ROOT,
+                "Trade-off frontier (Pareto-optimal over TTFT, ITL and throughput; * = the %s choice)%n%n",
                 objective);
         w.printf(Locale.ROOT, "  %-36s %10s %9s %11s %5s  %s%n", "placement", "TTFT ms", "ITL ms", "tok/s", "seqs",
                 "trade");
@@ -118,6 +120,21 @@ final class PlacementOutput {
             out.put("llm", llm);
         }
         return out;
+    }
+
+    /** For {@code plan --variant}: each variant's model, and its placement and prediction or why it has none. */
+    static List<Map<String, Object>> variantsJson(VariantChoice.Result choice, Slo slo) {
+        List<Map<String, Object>> list = new ArrayList<>();
+        for (VariantChoice.Candidate c : choice.candidates()) {
+            Map<String, Object> v = new LinkedHashMap<>();
+            v.put("model", c.request().model().name());
+            v.put("chosen", c == choice.best());
+            v.put("partition", c.decision() == null ? null : c.decision().placement().toSpec());
+            v.put("predicted", c.prediction() == null ? null : predicted(c.prediction(), slo));
+            v.put("problem", c.problem());
+            list.add(v);
+        }
+        return list;
     }
 
     /** The {@code predict} object: the plan's keys where they apply, plus per-stage and per-link terms. */
@@ -192,7 +209,8 @@ final class PlacementOutput {
         Object llm = plan.get("llm");
         if (llm instanceof Map<?, ?> m) {
             w.printf(Locale.ROOT, "%-12s %s (%s) proposed %s: %s, %s%n", "llm", m.get("provider"), m.get("model"),
-                    m.get("proposal"), Boolean.TRUE.equals(m.get("accepted")) ? "accepted" : "rejected", m.get("reason"));
+                    m.get("proposal"), Boolean.TRUE.equals(m.get("accepted")) ? "accepted" : "rejected",
+                    m.get("reason"));
         }
         w.println();
         w.println(plan.get("rationale"));
@@ -220,7 +238,8 @@ final class PlacementOutput {
             w.printf(Locale.ROOT, "%-24s %8s %10s %14s %14s%n", "link", "RTT ms", "Mbps", "decode ms", "prefill ms");
             for (Object o : links) {
                 Map<?, ?> l = (Map<?, ?>) o;
-                String name = l.get("from") + "→" + l.get("to") + (Boolean.TRUE.equals(l.get("returnHop")) ? " (return)" : "");
+                String name = l.get("from") + "→" + l.get("to")
+                        + (Boolean.TRUE.equals(l.get("returnHop")) ? " (return)" : "");
                 w.printf(Locale.ROOT, "%-24s %8s %10s %14s %14s%n", name, l.get("rttMs"), l.get("bandwidthMbps"),
                         l.get("decodeCrossingMs"), l.get("prefillCrossingMs"));
             }
@@ -246,7 +265,8 @@ final class PlacementOutput {
                 p.get("outputTokensPerSecond"), p.get("maxConcurrentSequences"));
         if (p.get("goodputRequestsPerSecond") != null) {
             w.printf(Locale.ROOT, "%-12s %.3f requests/s within %s (%.0f%% of requests)%n", "goodput",
-                    p.get("goodputRequestsPerSecond"), p.get("slo"), 100 * ((Number) p.get("withinSloShare")).doubleValue());
+                    p.get("goodputRequestsPerSecond"), p.get("slo"),
+                    100 * ((Number) p.get("withinSloShare")).doubleValue());
         }
     }
 }

@@ -8,6 +8,7 @@ import dev.placement.api.InvalidInputException;
 import dev.placement.core.PlacementSolver;
 import dev.placement.core.Prediction;
 import dev.placement.core.SolverAgent;
+import dev.placement.core.VariantChoice;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -59,6 +60,11 @@ final class PlanCommand implements Callable<Integer> {
             description = "The node that must be rank 0 (where the API server and clients are).")
     String firstNode;
 
+    @Option(names = "--variant", paramLabel = "ID_OR_CONFIG",
+            description = "Another variant of the model to choose among with the placement (e.g. its AWQ "
+                    + "checkpoint's config.json; repeatable): the best predicted wins; only listed ones are chosen.")
+    List<String> variants = new ArrayList<>();
+
     @Mixin
     LlmAgentOptions llm = new LlmAgentOptions();
 
@@ -75,6 +81,10 @@ final class PlanCommand implements Callable<Integer> {
             if (!agent.equalsIgnoreCase("solver")) {
                 throw new InvalidInputException("--frontier", null, "lists the solver's frontier; it takes no --agent");
             }
+            if (!variants.isEmpty()) {
+                throw new InvalidInputException("--frontier", null, "lists one model's frontier; it takes no "
+                        + "--variant");
+            }
             List<Map<String, Object>> points = PlacementOutput.frontierJson(
                     new PlacementSolver(model).frontier(request, FRONTIER_POINTS), request.objective().slo());
             if (inputs.json()) {
@@ -88,7 +98,18 @@ final class PlanCommand implements Callable<Integer> {
         long start = System.nanoTime();
         PlacementDecision decision;
         Boolean proven = null;
-        if (chosen instanceof SolverAgent) {
+        VariantChoice.Result choice = null;
+        if (!variants.isEmpty()) {
+            List<PlacementRequest> each = new ArrayList<>(List.of(request));
+            for (String v : variants) {
+                each.add(inputs.request(request.objective(), firstNode, v, "--variant"));
+            }
+            choice = VariantChoice.choose(chosen, model, each);
+            request = choice.best().request();
+            PlacementDecision d = choice.best().decision();
+            decision = new PlacementDecision(d.placement(), d.agent(), choice.rationale() + "; " + d.rationale(),
+                    d.predicted(), d.proposal());
+        } else if (chosen instanceof SolverAgent) {
             // The solver's own answer, so that whether it is proven optimal is known.
             PlacementSolver.Solution s = new PlacementSolver(model).solve(request);
             decision = new PlacementDecision(s.best().placement(), SolverAgent.NAME, s.explanation(),
@@ -107,6 +128,9 @@ final class PlanCommand implements Callable<Integer> {
         }
         Map<String, Object> out = PlacementOutput.planJson(decision, request.objective(), request.model().name(), p,
                 excluded, solveMillis, proven);
+        if (choice != null) {
+            out.put("variants", PlacementOutput.variantsJson(choice, request.objective().slo()));
+        }
         if (out.get("llm") instanceof Map<?, ?> asked) {
             // Which key went to the LLM, by name only, so that a user can see it went where they meant.
             @SuppressWarnings("unchecked")

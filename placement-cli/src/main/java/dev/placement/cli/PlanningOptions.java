@@ -164,11 +164,21 @@ final class PlanningOptions {
      * @throws InvalidInputException naming the file or option, the field and the value
      */
     PlacementRequest request(Objective objective, String firstNodeId) {
+        return request(objective, firstNodeId, model, "--model");
+    }
+
+    /**
+     * The request for another model than {@code --model} (a variant), alike in everything else.
+     *
+     * @param modelIdOrPath a catalogue id, short name or config.json path
+     * @param option        the option that named it, for messages
+     */
+    PlacementRequest request(Objective objective, String firstNodeId, String modelIdOrPath, String option) {
         json();
         ClusterSnapshot nodes = ClusterFiles.readCluster(cluster);
         ConnectivityMap links = ClusterFiles.readConnectivity(connectivity, nodes);
-        ModelSpec spec = precision(dtype, kvCacheDtype, nodes).apply(ModelCatalog.builtIn().resolve(model, "--model",
-                null));
+        ModelSpec spec = precision(dtype, kvCacheDtype, nodes).apply(ModelCatalog.builtIn().resolve(modelIdOrPath,
+                option, null));
         atMost(inputLen, spec.contextLength(), "--input-len", "the model's context length");
         atMost(outputLen, spec.contextLength(), "--output-len", "the model's context length");
         atMost(concurrency, MAX_CONCURRENCY, "--concurrency", "the most requests planned for at once");
