@@ -191,6 +191,7 @@ final class Switchover {
         String failure = "not launching " + target + ": " + because;
         LOG.warn(failure);
         if (before != null) {
+            state.switchAbandoned(); // retried once the leftover is gone and the decision backoff has passed
             return new Result(TickOutcome.Action.FAILED, why + "; " + failure, null);
         }
         Duration wait = state.degraded(now, failure);
