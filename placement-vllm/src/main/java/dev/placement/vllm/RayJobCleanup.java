@@ -2,6 +2,7 @@ package dev.placement.vllm;
 
 import dev.placement.api.PlacementException;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -43,6 +44,25 @@ final class RayJobCleanup {
             }
         } catch (PlacementException e) {
             LOG.warn("could not delete Ray job {}: {}", id, e.getMessage());
+        }
+    }
+
+    /**
+     * Stops a job that failed to start ({@code POST /api/jobs/{id}/stop}) and, once it has ended, deletes it.
+     *
+     * @param status the job's status as the dashboard reports it, upper case
+     * @return what became of it, for a message: {@code the job was stopped}, {@code stopping the job answered
+     *         HTTP n} or {@code the job could not be stopped (why)}
+     */
+    String stopFailed(String id, Function<String, Optional<String>> status) {
+        try {
+            DashboardClient.Answer a = dashboard.postJson("api/jobs/" + id + "/stop", Map.of());
+            if (a.ok()) {
+                deleteWhenEnded(id, status);
+            }
+            return a.ok() || a.status() == 404 ? "the job was stopped" : "stopping the job answered HTTP " + a.status();
+        } catch (PlacementException e) {
+            return "the job could not be stopped (" + e.getMessage() + ")";
         }
     }
 

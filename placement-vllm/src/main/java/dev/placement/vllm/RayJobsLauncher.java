@@ -245,17 +245,7 @@ public final class RayJobsLauncher implements PipelineLauncher {
 
     private LaunchException failAndStop(String id, Placement placement, String reason, Throwable cause) {
         String logs = jobLogs.excerpt(id);
-        String stopped;
-        try {
-            DashboardClient.Answer a = dashboard.postJson("api/jobs/" + id + "/stop", Map.of());
-            stopped = a.ok() || a.status() == 404 ? "the job was stopped" : "stopping the job answered HTTP "
-                    + a.status();
-            if (a.ok()) {
-                cleanup.deleteWhenEnded(id, jobLogs::status);
-            }
-        } catch (PlacementException e) {
-            stopped = "the job could not be stopped (" + e.getMessage() + ")";
-        }
+        String stopped = cleanup.stopFailed(id, jobLogs::status);
         LOG.warn("placement {} failed to start as Ray job {}: {}; {}", placement, id, reason, stopped);
         return new LaunchException("Ray job " + id + " for " + placement + ": " + reason + "; " + stopped + logs,
                 cause);

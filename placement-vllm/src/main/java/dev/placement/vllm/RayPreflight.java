@@ -68,9 +68,9 @@ final class RayPreflight {
         }
         if (ended.isEmpty()) {
             String logs = jobs.excerpt(id);
-            stop(id);
+            String stopped = cleanup.stopFailed(id, jobs::status);
             throw new LaunchException("the preflight job " + id + " did not end within " + timeout.toSeconds()
-                    + " s (last status " + last.get() + "); it was stopped" + logs);
+                    + " s (last status " + last.get() + "); " + stopped + logs);
         }
         Optional<JsonNode> report = LauncherEvents.in(jobs.logsOrEmpty(id)).preflight();
         if (report.isEmpty()) {
@@ -103,16 +103,5 @@ final class RayPreflight {
         metadata.put("purpose", "preflight");
         body.put("metadata", metadata);
         return body;
-    }
-
-    private void stop(String id) {
-        try {
-            DashboardClient.Answer a = dashboard.postJson("api/jobs/" + id + "/stop", Map.of());
-            if (a.ok()) {
-                cleanup.deleteWhenEnded(id, jobs::status);
-            }
-        } catch (PlacementException e) {
-            LOG.warn("could not stop preflight job {}: {}", id, e.getMessage());
-        }
     }
 }

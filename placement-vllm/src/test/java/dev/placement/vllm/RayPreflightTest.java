@@ -97,7 +97,7 @@ class RayPreflightTest {
         job("PENDING", "");
 
         assertThatThrownBy(this::preflight).isInstanceOf(LaunchException.class)
-                .hasMessageContaining("did not end within 30 s (last status PENDING); it was stopped");
+                .hasMessageContaining("did not end within 30 s (last status PENDING); the job was stopped");
         wm.verify(1, postRequestedFor(urlMatching("/api/jobs/placement-preflight-[^/]+/stop")));
     }
 }
