@@ -43,10 +43,8 @@ final class PreflightTable {
     }
 
     private static String memory(PreflightReport.NodeReport n) {
-        return n.gpus().stream().max((a, b) -> Long.compare(a.freeMib(), b.freeMib()))
-                .map(g -> g.name() + " " + mib(g.freeMib()) + "/" + mib(g.totalMib()) + " MiB"
-                        + (n.gpus().size() > 1 ? " (+" + (n.gpus().size() - 1) + ")" : ""))
-                .orElse("?");
+        return n.mostFreeGpu().map(g -> g.name() + " " + mib(g.freeMib()) + "/" + mib(g.totalMib()) + " MiB"
+                + (n.gpus().size() > 1 ? " (+" + (n.gpus().size() - 1) + ")" : "")).orElse("?");
     }
 
     private static String reaches(PreflightReport.NodeReport n) {

@@ -1,7 +1,9 @@
 package dev.placement.vllm;
 
+import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * What a preflight check found on each planned node of a Ray cluster, and what would block the launch or should
@@ -62,6 +64,11 @@ public record PreflightReport(List<NodeReport> nodes, List<String> blockers, Lis
             Objects.requireNonNull(plannedAddress, "plannedAddress");
             gpus = List.copyOf(gpus);
             reaches = List.copyOf(reaches);
+        }
+
+        /** @return the GPU with the most free memory (the one a new rank can best use), if any was listed */
+        public Optional<Gpu> mostFreeGpu() {
+            return gpus.stream().max(Comparator.comparingLong(Gpu::freeMib));
         }
     }
 

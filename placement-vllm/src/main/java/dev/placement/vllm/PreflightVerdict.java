@@ -110,8 +110,7 @@ final class PreflightVerdict {
             return;
         }
         double utilization = cluster.gpuMemoryUtilization();
-        PreflightReport.Gpu best = node.gpus().stream()
-                .max((a, b) -> Long.compare(a.freeMib(), b.freeMib())).orElseThrow();
+        PreflightReport.Gpu best = node.mostFreeGpu().orElseThrow();
         if (best.totalMib() > 0 && best.freeMib() >= 0 && best.freeMib() < utilization * best.totalMib()) {
             blockers.add(String.format(Locale.ROOT, "%s: GPU %s (%s) has %d of %d MiB free; vLLM needs %.2f x %d = "
                     + "%.0f MiB free to start (free the GPU or lower --gpu-memory-utilization)", who, best.index(),
