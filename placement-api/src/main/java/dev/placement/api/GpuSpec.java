@@ -4,15 +4,20 @@ package dev.placement.api;
  * One GPU model: how much memory it has and how fast it reads memory and computes.
  *
  * <p>Decode is bound by {@code memoryBandwidthBytesPerSecond}; prefill by {@code fp16FlopsPerSecond}
- * (dense tensor throughput, without 2:4 sparsity).
+ * (dense tensor throughput, without 2:4 sparsity). Several GPUs of one node that run a stage together (tensor
+ * parallelism) all-reduce over {@code intraNodeLink}.
  *
  * @param name                          catalogue or user name, for example {@code "T4"}; not blank
  * @param memoryBytes                   device memory in bytes; positive
  * @param memoryBandwidthBytesPerSecond memory bandwidth in bytes per second; positive
  * @param fp16FlopsPerSecond            dense FP16/BF16 tensor throughput in FLOP per second; positive
+ * @param computeCapability             CUDA compute capability, for example 7.5; 0 when unknown
+ * @param intraNodeLink                 how such GPUs in one node reach each other; {@code null} for a GPU that is
+ *                                      never more than one to a node (a Jetson's integrated GPU), which then
+ *                                      cannot run tensor parallelism
  */
 public record GpuSpec(String name, long memoryBytes, double memoryBandwidthBytesPerSecond, double fp16FlopsPerSecond,
-        double computeCapability) {
+        double computeCapability, IntraNodeLink intraNodeLink) {
 
     /** Validates every field; see the class description. */
     public GpuSpec {
@@ -24,6 +29,22 @@ public record GpuSpec(String name, long memoryBytes, double memoryBandwidthBytes
             throw new IllegalArgumentException("gpu.computeCapability must be 0 (unknown) or a CUDA compute "
                     + "capability such as 7.5, was " + computeCapability);
         }
+    }
+
+    /**
+     * A GPU with {@link IntraNodeLink#assumed()} between the GPUs of one node.
+     *
+     * @param name                          the GPU's name
+     * @param memoryBytes                   memory in bytes
+     * @param memoryBandwidthBytesPerSecond memory bandwidth in bytes per second
+     * @param fp16FlopsPerSecond            dense FP16 tensor FLOP per second
+     * @param computeCapability             CUDA compute capability; 0 when unknown
+     * @throws IllegalArgumentException if a figure is not positive or the capability is out of range
+     */
+    public GpuSpec(String name, long memoryBytes, double memoryBandwidthBytesPerSecond, double fp16FlopsPerSecond,
+            double computeCapability) {
+        this(name, memoryBytes, memoryBandwidthBytesPerSecond, fp16FlopsPerSecond, computeCapability,
+                IntraNodeLink.assumed());
     }
 
     /**
@@ -50,7 +71,16 @@ public record GpuSpec(String name, long memoryBytes, double memoryBandwidthBytes
     }
 
     /**
-     * Builds a GPU from the units of data sheets.
+     * @param link how such GPUs in one node reach each other; {@code null} when never more than one to a node
+     * @return a copy with that link
+     */
+    public GpuSpec withIntraNodeLink(IntraNodeLink link) {
+        return new GpuSpec(name, memoryBytes, memoryBandwidthBytesPerSecond, fp16FlopsPerSecond, computeCapability,
+                link);
+    }
+
+    /**
+     * Builds a GPU from the units of data sheets, with {@link IntraNodeLink#assumed()} between the GPUs of a node.
      *
      * @param name          the GPU's name
      * @param memoryGiB     memory in GiB (2^30 bytes)
@@ -69,7 +99,8 @@ public record GpuSpec(String name, long memoryBytes, double memoryBandwidthBytes
     }
 
     /**
-     * Builds a GPU from the units of data sheets, with its CUDA compute capability.
+     * Builds a GPU from the units of data sheets, with its CUDA compute capability and
+     * {@link IntraNodeLink#assumed()} between the GPUs of a node.
      *
      * @param name              the GPU's name
      * @param memoryGiB         memory in GiB (2^30 bytes)

@@ -7,22 +7,33 @@ import java.util.Set;
 import java.util.StringJoiner;
 
 /**
- * A pipeline-parallel placement: which nodes, in which order (rank 0 first), and how many contiguous layers
- * each holds.
+ * A pipeline-parallel placement: which nodes, in which order (rank 0 first), how many contiguous layers each
+ * holds, and on how many of its GPUs each stage runs (tensor parallelism, the same on every stage, as vLLM
+ * requires).
  *
  * <p>An invalid placement cannot be built: there is at least one stage, the first starts at layer 0, each
- * starts where the previous one ends (no gap, no overlap), no node appears twice and no stage is empty.
- * Whether it covers a given model's layers is checked by {@link #requireLayers(int)}.
+ * starts where the previous one ends (no gap, no overlap), no node appears twice, no stage is empty and the
+ * tensor-parallel size is at least 1. Whether it covers a given model's layers is checked by
+ * {@link #requireLayers(int)}; whether the nodes have the GPUs, by the performance model.
  *
- * @param stages the stages in pipeline order
+ * @param stages             the stages in pipeline order
+ * @param tensorParallelSize GPUs per stage, vLLM's {@code --tensor-parallel-size}; from 1 to
+ *                           {@value #MAX_TENSOR_PARALLEL_SIZE}
  */
-public record Placement(List<Stage> stages) {
+public record Placement(List<Stage> stages, int tensorParallelSize) {
+
+    /** The largest tensor-parallel size a placement may have: more GPUs than any node holds. */
+    public static final int MAX_TENSOR_PARALLEL_SIZE = 1024;
 
     /** Validates the stages and copies the list. */
     public Placement {
         stages = List.copyOf(Checks.notNull(stages, "stages"));
         if (stages.isEmpty()) {
             throw new IllegalArgumentException("a placement needs at least one stage");
+        }
+        if (tensorParallelSize < 1 || tensorParallelSize > MAX_TENSOR_PARALLEL_SIZE) {
+            throw new IllegalArgumentException("tensorParallelSize must be 1 to " + MAX_TENSOR_PARALLEL_SIZE
+                    + ", was " + tensorParallelSize);
         }
         Set<String> nodes = new HashSet<>();
         int next = 0;
@@ -41,7 +52,26 @@ public record Placement(List<Stage> stages) {
     }
 
     /**
-     * Builds a placement from per-node layer counts, in pipeline order.
+     * A placement with one GPU per stage (no tensor parallelism).
+     *
+     * @param stages the stages in pipeline order
+     * @throws IllegalArgumentException as the canonical constructor
+     */
+    public Placement(List<Stage> stages) {
+        this(stages, 1);
+    }
+
+    /**
+     * @param size GPUs per stage, 1 to {@value #MAX_TENSOR_PARALLEL_SIZE}
+     * @return a copy of this placement with that tensor-parallel size
+     * @throws IllegalArgumentException if the size is out of range
+     */
+    public Placement withTensorParallelSize(int size) {
+        return size == tensorParallelSize ? this : new Placement(stages, size);
+    }
+
+    /**
+     * Builds a placement from per-node layer counts, in pipeline order, with one GPU per stage.
      *
      * @param nodeIds     the nodes, rank 0 first
      * @param layerCounts layers per node, same order; each positive
@@ -63,7 +93,8 @@ public record Placement(List<Stage> stages) {
     }
 
     /**
-     * Parses the CLI form {@code node0:20,node1:20} (node and layer count, rank 0 first).
+     * Parses the CLI form {@code node0:20,node1:20} (node and layer count, rank 0 first), with an optional
+     * tensor-parallel size after {@code @}: {@code node0:20,node1:20@tp2}.
      *
      * @param spec the text
      * @return the placement
@@ -71,6 +102,21 @@ public record Placement(List<Stage> stages) {
      */
     public static Placement parse(String spec) {
         Checks.notBlank(spec, "placement");
+        int at = spec.lastIndexOf('@');
+        if (at >= 0) {
+            String tp = spec.substring(at + 1).trim();
+            int size;
+            try {
+                size = tp.startsWith("tp") ? Integer.parseInt(tp.substring(2)) : -1;
+            } catch (NumberFormatException e) {
+                size = -1;
+            }
+            if (size < 1) {
+                throw new IllegalArgumentException("placement suffix '@" + tp + "' is not @tpN with N a whole number "
+                        + "of GPUs per stage (for example node0:20,node1:20@tp2)");
+            }
+            return parse(spec.substring(0, at)).withTensorParallelSize(size);
+        }
         List<String> nodes = new ArrayList<>();
         List<Integer> counts = new ArrayList<>();
         for (String part : spec.split(",", -1)) {
@@ -98,6 +144,11 @@ public record Placement(List<Stage> stages) {
         return stages.size();
     }
 
+    /** @return the GPUs the placement runs on: stages × tensor-parallel size, vLLM's world size */
+    public int worldSize() {
+        return stages.size() * tensorParallelSize;
+    }
+
     /** @return the total number of layers placed */
     public int totalLayers() {
         return stages.get(stages.size() - 1).endLayer();
@@ -120,11 +171,14 @@ public record Placement(List<Stage> stages) {
         return j.toString();
     }
 
-    /** @return the CLI form, for example {@code "node0:20,node1:20"}; {@link #parse} reads it back */
+    /**
+     * @return the CLI form, for example {@code "node0:20,node1:20"}, or {@code "node0:20,node1:20@tp2"} with
+     *         tensor parallelism; {@link #parse} reads it back
+     */
     public String toSpec() {
         StringJoiner j = new StringJoiner(",");
         stages.forEach(s -> j.add(s.nodeId() + ":" + s.layerCount()));
-        return j.toString();
+        return tensorParallelSize == 1 ? j.toString() : j + "@tp" + tensorParallelSize;
     }
 
     /**

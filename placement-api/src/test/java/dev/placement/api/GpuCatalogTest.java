@@ -11,8 +11,10 @@ class GpuCatalogTest {
 
     @Test
     void holdsEveryGpuTheIssueNamesWithASource() {
-        assertThat(catalog.names()).containsExactly("T4", "A10", "A30", "L4", "A100-40GB", "A100-80GB", "H100",
-                "RTX-3090", "RTX-4090", "Jetson-AGX-Orin-32GB", "Jetson-AGX-Orin-64GB");
+        assertThat(catalog.names()).containsExactly("T4", "A10", "A30", "L4", "L40S", "RTX-A6000", "RTX-4000-Ada",
+                "A100-40GB", "A100-80GB", "H100", "RTX-3090", "RTX-4090", "Jetson-AGX-Orin-32GB",
+                "Jetson-AGX-Orin-64GB", "Jetson-Orin-NX-16GB", "Jetson-Orin-NX-8GB", "Jetson-Orin-Nano-8GB",
+                "Jetson-Orin-Nano-4GB", "Jetson-Orin-Nano-8GB-Super");
         for (GpuCatalog.Entry e : catalog.entries()) {
             assertThat(e.source()).as(e.gpu().name()).isNotBlank();
         }
@@ -28,12 +30,36 @@ class GpuCatalogTest {
         assertFigures("RTX-4090", 24, 1008, 165);
         assertFigures("Jetson-AGX-Orin-64GB", 64, 204.8, 42.5);
         assertFigures("Jetson-AGX-Orin-32GB", 32, 204.8, 27);
+        assertFigures("L40S", 48, 864, 362);
+        assertFigures("RTX-A6000", 48, 768, 154.8);
+        assertFigures("RTX-4000-Ada", 20, 360, 53.5);
+        assertFigures("Jetson-Orin-NX-16GB", 16, 102.4, 15.0);
+        assertFigures("Jetson-Orin-Nano-8GB", 8, 68, 10.2);
+    }
+
+    @Test
+    void eachGpuHasItsUsualLinkBetweenTheGpusOfANode() {
+        assertThat(link("A100-40GB")).isEqualTo(IntraNodeLink.nvlink(300));
+        assertThat(link("H100")).isEqualTo(IntraNodeLink.nvlink(450));
+        assertThat(link("T4")).isEqualTo(IntraNodeLink.pcie(15.75));
+        assertThat(link("L40S")).isEqualTo(IntraNodeLink.pcie(31.5));
+        // GeForce: no peer-to-peer, so NCCL goes through host memory at half the bus
+        assertThat(link("RTX-4090").bandwidthBytesPerSecond()).isEqualTo(15.75e9);
+        assertThat(link("RTX-4090").allReduceLatencyMicros()).isEqualTo(IntraNodeLink.HOST_ALL_REDUCE_MICROS);
+        assertThat(link("Jetson-Orin-Nano-8GB")).isNull();
+        assertThat(catalog.find("RTX-4090").orElseThrow().source()).contains("between GPUs of a node: pcie 15.75 GB/s");
+        assertThat(catalog.find("Jetson-Orin-NX-8GB").orElseThrow().source()).contains("Not verified");
+    }
+
+    private IntraNodeLink link(String name) {
+        return catalog.get(name, "test", "gpu").intraNodeLink();
     }
 
     @Test
     void jetsonComputeFiguresAreMarkedAsEstimates() {
         assertThat(catalog.find("Jetson-AGX-Orin-64GB").orElseThrow().source()).contains("estimate");
         assertThat(catalog.find("Jetson-AGX-Orin-32GB").orElseThrow().source()).contains("estimate");
+        assertThat(catalog.find("Jetson-Orin-Nano-4GB").orElseThrow().source()).contains("estimate");
         assertThat(catalog.find("A100-40GB").orElseThrow().source()).doesNotContain("estimate");
     }
 

@@ -92,6 +92,32 @@ class PlacementTest {
     }
 
     @Test
+    void aTensorParallelSizeRoundTripsAfterAnAtAndCountsInTheWorldSize() {
+        Placement p = Placement.of(List.of("node0", "node1"), List.of(20, 20)).withTensorParallelSize(2);
+        assertThat(p.toSpec()).isEqualTo("node0:20,node1:20@tp2");
+        assertThat(Placement.parse(p.toSpec())).isEqualTo(p);
+        assertThat(p.worldSize()).isEqualTo(4);
+        assertThat(p.layerPartition()).isEqualTo("20,20");
+        assertThat(p).isNotEqualTo(p.withTensorParallelSize(1));
+        assertThat(Placement.parse("node0:40").tensorParallelSize()).isEqualTo(1);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"node0:40@tp", "node0:40@tp0", "node0:40@2", "node0:40@tpx", "node0:40@tp-1"})
+    void parseRejectsASuffixThatIsNotTpAndAWholeNumber(String spec) {
+        assertThatThrownBy(() -> Placement.parse(spec))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("is not @tpN with N a whole number of GPUs per stage");
+    }
+
+    @Test
+    void aTensorParallelSizeBelowOneOrAboveTheCapIsRefused() {
+        List<Stage> stages = List.of(new Stage("node0", 0, 40));
+        assertThatThrownBy(() -> new Placement(stages, 0)).hasMessage("tensorParallelSize must be 1 to 1024, was 0");
+        assertThatThrownBy(() -> new Placement(stages, 1025)).hasMessageContaining("was 1025");
+    }
+
+    @Test
     void parseRejectsAZeroLayerEntry() {
         assertThatThrownBy(() -> Placement.parse("node0:0,node1:40"))
                 .isInstanceOf(IllegalArgumentException.class)

@@ -156,7 +156,8 @@ final class MapFit {
             Observation ob = data.get(o);
             // The solver's scoring path: predict's arithmetic to the bit, without building the per-stage and
             // per-link estimates, which halves the time of a fit. Usable runs fit, so every metric is filled.
-            SplitEvaluator ev = new SplitEvaluator(new PipelineCosts(ob.request(), p), ob.request().objective());
+            SplitEvaluator ev = new SplitEvaluator(new PipelineCosts(ob.request(), p,
+                    ob.placement().tensorParallelSize()), ob.request().objective());
             ev.score(paths[o], layers[o], ev.linkTerms(paths[o]), m);
             i = logErrors(m, ob.measured(), r, i);
         }

@@ -81,10 +81,13 @@ final class NodeTables {
         gammaOrder = ascending(gamma);
     }
 
-    /** Whether nodes i and j give a stage the same times and room: memory budget, bandwidth and compute. */
+    /**
+     * Whether nodes i and j give a stage the same times and room: memory budget, bandwidth, compute and (with
+     * tensor parallelism) the link between the stage's GPUs.
+     */
     static boolean sameStageTerms(PipelineCosts c, int i, int j) {
         return c.budgetBytes[i] == c.budgetBytes[j] && c.bandwidthBytesPerMilli[i] == c.bandwidthBytesPerMilli[j]
-                && c.flopsPerMilli[i] == c.flopsPerMilli[j];
+                && c.flopsPerMilli[i] == c.flopsPerMilli[j] && c.sameTimes(i, j);
     }
 
     /** Node i's role in a pipeline from f to last, as {@link #capFit} indexes it: 1 when first, 2 when last. */

@@ -109,7 +109,7 @@ public final class PerformanceModel implements MetricsPredictor {
         for (Stage s : placement.stages()) {
             request.cluster().node(s.nodeId());
         }
-        return predict(placement, new PipelineCosts(request, parameters));
+        return predict(placement, new PipelineCosts(request, parameters, placement.tensorParallelSize()));
     }
 
     /**

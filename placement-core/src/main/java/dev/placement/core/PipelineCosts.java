@@ -11,7 +11,10 @@ import java.util.List;
  * The terms of the performance model for one request, precomputed per node so that {@link PerformanceModel}
  * and {@link PlacementSolver} evaluate placements with exactly the same arithmetic. Immutable.
  *
- * <p>Node indices follow {@code request.cluster().nodes()}. Times are milliseconds, sizes bytes.
+ * <p>Node indices follow {@code request.cluster().nodes()}. Times are milliseconds, sizes bytes. Every term is
+ * that of a stage on {@link #tensorParallelSize} GPUs of its node: budgets, bandwidths and compute are the sum over
+ * them, and a node that cannot run a stage on that many ({@link TensorParallel#nodeRefuses}) has no budget, so
+ * no stage fits on it.
  */
 final class PipelineCosts {
 
@@ -38,6 +41,8 @@ final class PipelineCosts {
 
     final PlacementRequest request;
     final PerformanceModel.Parameters p;
+    /** GPUs per stage (tensor parallelism), the same on every stage. */
+    final int tensorParallelSize;
     final ModelSpec model;
     final List<NodeSpec> nodes;
     final int n;
@@ -84,28 +89,31 @@ final class PipelineCosts {
     final double[][] oneWayMillis;
     /** invBw[i][j]: milliseconds per byte on link i -> j. */
     final double[][] millisPerByte;
+    /** Why each node cannot run a stage on {@link #tensorParallelSize} GPUs, or null where it can. */
+    final String[] tensorParallelRefusals;
     /**
      * What {@link #stageSequences} returns, by node, role and layer count: {@code [(node × 4 + role) × (layers + 1)
      * + layerCount]} with role = first + 2 × last. The solver reads it for every split it scores, where the two
      * divisions it saves were the largest single cost.
      */
     private final int[] stageSequences;
-    /**
-     * Per node, the stage times' terms divided once by its bandwidth or compute (every split scored multiplies
-     * them): ms to read one layer's weights, its KV cache for one sequence's mean decode context, the LM head;
-     * ms of one layer's decode and prefill compute and the LM head's.
-     */
-    private final double[] weightMillisPerLayer;
-    private final double[] prefillWeightMillisPerLayer;
-    private final double[] kvMillisPerLayer;
-    private final double[] lmHeadMemoryMillis;
-    private final double[] decodeFlopMillis;
-    private final double[] prefillFlopMillis;
-    private final double[] lmHeadFlopMillis;
+    /** The per-node stage times. */
+    private final StageTimes times;
 
+    /** The terms with one GPU per stage. */
     PipelineCosts(PlacementRequest request, PerformanceModel.Parameters p) {
+        this(request, p, 1);
+    }
+
+    /** The terms with {@code tensorParallelSize} GPUs per stage (at least 1). */
+    PipelineCosts(PlacementRequest request, PerformanceModel.Parameters p, int tensorParallelSize) {
+        if (tensorParallelSize < 1) {
+            throw new IllegalArgumentException("tensorParallelSize must be at least 1, was " + tensorParallelSize);
+        }
         this.request = request;
         this.p = p;
+        this.tensorParallelSize = tensorParallelSize;
+        int t = tensorParallelSize;
         this.model = request.model();
         this.nodes = request.cluster().nodes();
         this.n = nodes.size();
@@ -120,7 +128,7 @@ final class PipelineCosts {
         this.firstDenseLayers = model.firstDenseLayers();
         this.denseLayerSaving = firstDenseLayers == 0 ? 0 : bytesPerLayer - model.denseLayerBytes();
         this.moe = model.experts().present();
-        this.kvBytesPerTokenPerLayer = model.kvCacheBytesPerTokenPerLayer();
+        this.kvBytesPerTokenPerLayer = model.kvCacheBytesPerTokenPerLayer() * TensorParallel.kvReplication(model, t);
         this.activationBytesPerToken = model.activationBytesPerToken();
         this.embeddingBytes = model.embeddingBytes();
         this.lmHeadBytes = model.lmHeadBytes();
@@ -129,14 +137,16 @@ final class PipelineCosts {
                 ? (long) model.hiddenSize() * model.dtypeBytes() : model.lmHeadBytes();
         long mlpWidth = Math.max(model.ffnSize(), (long) model.experts().active() * model.experts().expertFfnSize()
                 + model.experts().sharedFfnSize());
+        // each of the t GPUs holds 1/t of the MLP's width but the whole hidden state, and the whole logits
         this.activationPeakBytes = (long) p.maxBatchedTokens()
-                * (2L * mlpWidth + 4L * model.hiddenSize()) * model.dtypeBytes();
-        this.logitsPeakBytes = (long) p.maxNumSeqs() * model.vocabSize() * 4L;
+                * (2L * mlpWidth + 4L * model.hiddenSize() * t) * model.dtypeBytes();
+        this.logitsPeakBytes = (long) p.maxNumSeqs() * model.vocabSize() * 4L * t;
         var mla = model.latentAttention();
         double attentionPerContextToken = mla.present()
                 ? 2.0 * model.attentionHeads() * (mla.qkNopeHeadDim() + mla.qkRopeHeadDim() + mla.vHeadDim())
                 : 4.0 * model.attentionHeads() * model.headDim();
-        this.flopsPerTokenPerLayerDecode = model.flopsPerTokenPerLayer() + attentionPerContextToken * decodeContextTokens;
+        this.flopsPerTokenPerLayerDecode = model.flopsPerTokenPerLayer()
+                + attentionPerContextToken * decodeContextTokens;
         this.flopsPerTokenPerLayerPrefill = model.flopsPerTokenPerLayer()
                 + attentionPerContextToken * (w.inputTokens() + 1) / 2.0;
         this.lmHeadFlopsPerToken = 2.0 * model.vocabSize() * model.hiddenSize();
@@ -149,6 +159,7 @@ final class PipelineCosts {
         bandwidthBytesPerMilli = new double[n];
         flopsPerMilli = new double[n];
         ids = new String[n];
+        tensorParallelRefusals = new String[n];
         oneWayMillis = new double[n][n];
         millisPerByte = new double[n][n];
         ConnectivityMap links = request.connectivity();
@@ -156,11 +167,13 @@ final class PipelineCosts {
         for (int i = 0; i < n; i++) {
             NodeSpec node = nodes.get(i);
             ids[i] = node.id();
-            budgetBytes[i] = (long) Math.floor(util * node.gpu().memoryBytes());
+            tensorParallelRefusals[i] = TensorParallel.nodeRefuses(node, t);
+            budgetBytes[i] = tensorParallelRefusals[i] != null ? 0
+                    : t * (long) Math.floor(util * node.gpu().memoryBytes());
             PerformanceModel.GpuEfficiency e = p.efficiencyOf(node.gpu().name());
-            bandwidthBytesPerMilli[i] = node.gpu().memoryBandwidthBytesPerSecond() * e.memoryBandwidthEfficiency()
+            bandwidthBytesPerMilli[i] = t * node.gpu().memoryBandwidthBytesPerSecond() * e.memoryBandwidthEfficiency()
                     / 1000.0;
-            flopsPerMilli[i] = node.gpu().fp16FlopsPerSecond() * e.computeEfficiency() / 1000.0;
+            flopsPerMilli[i] = t * node.gpu().fp16FlopsPerSecond() * e.computeEfficiency() / 1000.0;
         }
         for (int i = 0; i < n; i++) {
             for (int j = 0; j < n; j++) {
@@ -174,24 +187,7 @@ final class PipelineCosts {
                 millisPerByte[i][j] = bw.isPresent() ? 1000.0 / bw.getAsDouble() : defaultMsPerByte;
             }
         }
-        weightMillisPerLayer = new double[n];
-        prefillWeightMillisPerLayer = new double[n];
-        kvMillisPerLayer = new double[n];
-        lmHeadMemoryMillis = new double[n];
-        decodeFlopMillis = new double[n];
-        prefillFlopMillis = new double[n];
-        lmHeadFlopMillis = new double[n];
-        for (int i = 0; i < n; i++) {
-            weightMillisPerLayer[i] = bytesPerLayer / bandwidthBytesPerMilli[i];
-            // a prefill chunk of many tokens activates (nearly) every expert
-            prefillWeightMillisPerLayer[i] = model.decodeBytesPerLayer(Math.min(inputTokens, p.maxBatchedTokens()))
-                    / bandwidthBytesPerMilli[i];
-            kvMillisPerLayer[i] = decodeContextTokens * kvBytesPerTokenPerLayer / bandwidthBytesPerMilli[i];
-            lmHeadMemoryMillis[i] = lmHeadBytes / bandwidthBytesPerMilli[i];
-            decodeFlopMillis[i] = flopsPerTokenPerLayerDecode / flopsPerMilli[i];
-            prefillFlopMillis[i] = inputTokens * flopsPerTokenPerLayerPrefill / flopsPerMilli[i];
-            lmHeadFlopMillis[i] = lmHeadFlopsPerToken / flopsPerMilli[i];
-        }
+        times = new StageTimes(this, bandwidthBytesPerMilli, flopsPerMilli);
         stageSequences = new int[n * 4 * (layers + 1)];
         for (int i = 0; i < n; i++) {
             for (int role = 0; role < 4; role++) {
@@ -210,6 +206,7 @@ final class PipelineCosts {
     private PipelineCosts(PipelineCosts o, int floor) {
         this.request = o.request;
         this.p = o.p;
+        this.tensorParallelSize = o.tensorParallelSize;
         this.model = o.model;
         this.nodes = o.nodes;
         this.n = o.n;
@@ -242,14 +239,9 @@ final class PipelineCosts {
         this.ids = o.ids;
         this.oneWayMillis = o.oneWayMillis;
         this.millisPerByte = o.millisPerByte;
+        this.tensorParallelRefusals = o.tensorParallelRefusals;
         this.stageSequences = o.stageSequences;
-        this.weightMillisPerLayer = o.weightMillisPerLayer;
-        this.prefillWeightMillisPerLayer = o.prefillWeightMillisPerLayer;
-        this.kvMillisPerLayer = o.kvMillisPerLayer;
-        this.lmHeadMemoryMillis = o.lmHeadMemoryMillis;
-        this.decodeFlopMillis = o.decodeFlopMillis;
-        this.prefillFlopMillis = o.prefillFlopMillis;
-        this.lmHeadFlopMillis = o.lmHeadFlopMillis;
+        this.times = o.times;
     }
 
     /** The concurrency every fitting placement reaches: its KV cache holds at least one max-model-len sequence. */
@@ -298,9 +290,12 @@ final class PipelineCosts {
         return w;
     }
 
-    /** Memory kept back from the KV cache: the fixed reserve, the activation peak, and the sampler's logits on the last stage. */
+    /**
+     * Memory kept back from the KV cache on a stage's GPUs: the fixed reserve of each, the activation peak, and the
+     * sampler's logits on the last stage.
+     */
     long reserveBytes(boolean last) {
-        return p.reserveBytes() + activationPeakBytes + (last ? logitsPeakBytes : 0);
+        return p.reserveBytes() * tensorParallelSize + activationPeakBytes + (last ? logitsPeakBytes : 0);
     }
 
     /** Bytes left for the KV cache (negative when the weights and reserve do not fit). */
@@ -355,29 +350,34 @@ final class PipelineCosts {
 
     /**
      * One decode step of a micro-batch of {@code q} sequences on a stage: the larger of the memory time (weights
-     * of its layers and LM head plus the KV cache read) and the compute time. Milliseconds.
+     * of its layers and LM head plus the KV cache read) and the compute time, plus, with tensor parallelism, the
+     * all-reduces of its layers and the gather of the logits. Milliseconds.
      */
     double decodeMillis(int node, int layerCount, boolean last, double q) {
-        double compute = q * (layerCount * decodeFlopMillis[node] + (last ? lmHeadFlopMillis[node] : 0));
-        return Math.max(decodeMemoryMillis(node, layerCount, last, q), compute);
+        return times.decodeMillis(node, layerCount, last, q);
     }
 
     /** The memory time of {@link #decodeMillis}: weights of the layers and LM head plus the KV cache read, ms. */
     double decodeMemoryMillis(int node, int layerCount, boolean last, double q) {
-        double weights = moe ? model.decodeBytesPerLayer(q) / bandwidthBytesPerMilli[node] : weightMillisPerLayer[node];
-        return layerCount * (weights + q * kvMillisPerLayer[node])
-                + (last ? lmHeadMemoryMillis[node] : 0);
+        return times.decodeMemoryMillis(node, layerCount, last, q);
+    }
+
+    /** The ms the all-reduces of one layer add to a decode step of q sequences on a node (0 without TP). */
+    double allReduceMillis(int node, double q) {
+        return times.allReduceMillis(node, q);
+    }
+
+    /** Whether nodes i and j give a stage the same times (bandwidth, compute and the links between its GPUs). */
+    boolean sameTimes(int i, int j) {
+        return times.same(i, j);
     }
 
     /**
      * The prefill of one request's prompt on a stage: compute over every prompt token, but never faster than
-     * reading the stage's weights once per chunk. Milliseconds.
+     * reading the stage's weights once per chunk, plus the all-reduces of tensor parallelism. Milliseconds.
      */
     double prefillMillis(int node, int layerCount, boolean last) {
-        double compute = layerCount * prefillFlopMillis[node] + (last ? lmHeadFlopMillis[node] : 0);
-        double memory = prefillChunks
-                * (layerCount * prefillWeightMillisPerLayer[node] + (last ? lmHeadMemoryMillis[node] : 0));
-        return Math.max(compute, memory);
+        return times.prefillMillis(node, layerCount, last, prefillChunks);
     }
 
     /**

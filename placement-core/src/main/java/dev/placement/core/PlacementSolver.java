@@ -109,11 +109,47 @@ public final class PlacementSolver {
     Solution solve(PlacementRequest request, boolean heuristicOnly) {
         Objects.requireNonNull(request, "request");
         long start = System.nanoTime();
-        PipelineCosts natural = new PipelineCosts(request, model.parameters());
-        PipelineCosts costs = servingTheLoad(natural, heuristicOnly);
-        Found found = search(costs, request.objective(), heuristicOnly);
+        // One search per tensor-parallel size (1 unless some node has several GPUs); every size must serve the
+        // most requests at once that any size can, and the best score wins, the smaller size on a tie.
+        int[] sizes = TensorParallel.sizes(request);
+        PipelineCosts[] natural = new PipelineCosts[sizes.length];
+        int[] served = new int[sizes.length];
+        int most = 0;
+        for (int i = 0; i < sizes.length; i++) {
+            natural[i] = new PipelineCosts(request, model.parameters(), sizes[i]);
+            served[i] = servedMost(natural[i], heuristicOnly);
+            most = Math.max(most, served[i]);
+        }
+        int chosen = -1;
+        Found found = null;
+        PipelineCosts costs = null;
+        boolean proven = true;
+        long stoppedAfter = 0;
+        List<Prediction> otherSizes = new ArrayList<>();
+        for (int i = 0; i < sizes.length; i++) {
+            if (served[i] < most) {
+                continue;
+            }
+            PipelineCosts c = natural[i].requiring(most);
+            Found f = search(c, request.objective(), heuristicOnly);
+            if (f == null) {
+                continue;
+            }
+            proven &= f.proven();
+            stoppedAfter += f.stoppedAfterSteps();
+            if (found == null || f.score() < found.score() - 1e-10 * Math.abs(found.score())) {
+                if (found != null) {
+                    otherSizes.add(model.predict(found.placement(costs), costs));
+                }
+                chosen = i;
+                found = f;
+                costs = c;
+            } else {
+                otherSizes.add(model.predict(f.placement(c), c));
+            }
+        }
         if (found == null) {
-            throw new InfeasiblePlacementException(Diagnosis.explain(this, costs));
+            throw new InfeasiblePlacementException(Diagnosis.explain(this, natural[0].requiring(served[0])));
         }
         Placement placement = found.placement(costs);
         Prediction best = model.predict(placement, costs);
@@ -123,15 +159,17 @@ public final class PlacementSolver {
                 excluded.add(id);
             }
         }
-        String explanation = Rationale.explain(model, costs, best, excluded, !found.proven());
-        explanation += Rationale.servedLoad(model, costs, best, costs.floorConcurrency > natural.floorConcurrency
-                ? resplit(natural, request.objective(), placement) : null);
-        if (found.stoppedAfterSteps() > 0) {
-            explanation += " The exact search stopped after " + found.stoppedAfterSteps()
+        String explanation = Rationale.explain(model, costs, best, excluded, !proven);
+        explanation += Rationale.tensorParallel(costs, best, otherSizes);
+        boolean raised = costs.floorConcurrency > natural[chosen].floorConcurrency;
+        explanation += Rationale.servedLoad(model, costs, best,
+                raised ? resplit(natural[chosen], request.objective(), placement) : null);
+        if (stoppedAfter > 0) {
+            explanation += " The exact search stopped after " + stoppedAfter
                     + " steps (its budget); this placement is the best found, not proven optimal.";
         }
         double millis = (System.nanoTime() - start) / 1e6;
-        return new Solution(best, explanation, excluded, millis, found.proven());
+        return new Solution(best, explanation, excluded, millis, proven);
     }
 
     /**
@@ -169,14 +207,10 @@ public final class PlacementSolver {
         }
     }
 
-    /**
-     * The request's terms with only placements eligible that run as many of the workload's requests at once as
-     * any placement can ({@link ServedLoad}).
-     */
-    private PipelineCosts servingTheLoad(PipelineCosts natural, boolean heuristicOnly) {
+    /** The most of the workload's requests any placement of these terms runs at once ({@link ServedLoad}). */
+    private int servedMost(PipelineCosts natural, boolean heuristicOnly) {
         int first = natural.request.firstNodeId() == null ? -1 : natural.indexOf(natural.request.firstNodeId());
-        int most = ServedLoad.mostSequences(natural, first, c -> anyEligible(c, heuristicOnly));
-        return natural.requiring(most);
+        return ServedLoad.mostSequences(natural, first, c -> anyEligible(c, heuristicOnly));
     }
 
     /**
@@ -266,7 +300,7 @@ public final class PlacementSolver {
                 ids.add(c.ids[path[r]]);
                 counts.add(layers[r]);
             }
-            return Placement.of(ids, counts);
+            return Placement.of(ids, counts).withTensorParallelSize(c.tensorParallelSize);
         }
     }
 

@@ -64,8 +64,21 @@ public record Prediction(
         for (int r = 0; r < k; r++) {
             node[r] = c.indexOf(stages.get(r).nodeId());
         }
-        String reason = null;
-        if (c.sequenceTokens > c.request.maxModelLen()) {
+        if (placement.tensorParallelSize() != c.tensorParallelSize) {
+            throw new IllegalArgumentException("placement " + placement.toSpec() + " runs each stage on "
+                    + placement.tensorParallelSize() + " GPUs but the terms are for " + c.tensorParallelSize);
+        }
+        String reason = TensorParallel.modelRefuses(c.model, c.tensorParallelSize);
+        if (reason != null) {
+            reason = "tensor parallelism " + c.tensorParallelSize + " cannot split " + c.model.name() + ": " + reason;
+        }
+        for (int r = 0; r < k && reason == null; r++) {
+            if (c.tensorParallelRefusals[node[r]] != null) {
+                reason = "stage " + r + " cannot run on " + c.tensorParallelSize + " GPUs: "
+                        + c.tensorParallelRefusals[node[r]];
+            }
+        }
+        if (reason == null && c.sequenceTokens > c.request.maxModelLen()) {
             reason = "the workload's sequences of " + c.inputTokens + " + " + c.outputTokens + " = " + c.sequenceTokens
                     + " tokens are longer than max-model-len " + c.request.maxModelLen();
         }

@@ -63,6 +63,39 @@ final class Rationale {
         return sb.toString();
     }
 
+    /**
+     * What the tensor-parallel size chosen means and what it beat, as sentences to append; empty when only one
+     * size was possible (no node has several GPUs).
+     *
+     * @param c      the chosen size's terms
+     * @param others the best placement of each other size that fits, in any order
+     */
+    static String tensorParallel(PipelineCosts c, Prediction best, List<Prediction> others) {
+        StringBuilder sb = new StringBuilder();
+        int t = c.tensorParallelSize;
+        if (t > 1) {
+            String link = c.nodes.get(c.indexOf(best.placement().nodeIds().get(0))).gpu().intraNodeLink().describe();
+            sb.append(String.format(Locale.ROOT, " Each stage runs on %d GPUs of its node (tensor parallelism %d: "
+                    + "%d all-reduces per layer, ≈%.2f ms per decode step on rank 0's %s).", t, t,
+                    TensorParallel.ALL_REDUCES_PER_LAYER, stageAllReduceMillis(c, best), link));
+        }
+        for (Prediction o : others) {
+            sb.append(String.format(Locale.ROOT, " With tensor parallelism %d the best would be %s, predicting %s.",
+                    o.placement().tensorParallelSize(), o.placement().toSpec(),
+                    metrics(o.metrics(), o.maxConcurrentSequences())));
+        }
+        return sb.toString();
+    }
+
+    /** What the all-reduces add to one decode step of rank 0, ms. */
+    private static double stageAllReduceMillis(PipelineCosts c, Prediction best) {
+        int k = best.placement().pipelineParallelSize();
+        int b = best.servedSequences();
+        double q = (double) b / Math.min(k, b);
+        var first = best.placement().stages().get(0);
+        return first.layerCount() * c.allReduceMillis(c.indexOf(first.nodeId()), q);
+    }
+
     /** The predicted goodput under an SLO, as a clause; empty without an SLO. */
     static String goodput(Slo slo, Prediction p) {
         if (slo.isNone()) {
@@ -108,6 +141,9 @@ final class Rationale {
      */
     private static String whyLeftOut(PerformanceModel model, PipelineCosts c, SplitEvaluator ev,
             CandidateBound bound, Prediction best, int x) {
+        if (c.tensorParallelRefusals[x] != null) {
+            return c.tensorParallelRefusals[x];
+        }
         List<Integer> chosen = new ArrayList<>();
         for (String id : best.placement().nodeIds()) {
             chosen.add(c.indexOf(id));
@@ -164,7 +200,7 @@ final class Rationale {
             ids.add(c.ids[bestPath[r]]);
             counts.add(bestLayers[r]);
         }
-        Prediction with = model.predict(Placement.of(ids, counts), c);
+        Prediction with = model.predict(Placement.of(ids, counts).withTensorParallelSize(c.tensorParallelSize), c);
         double linkWithout = decodeLinkMillis(best);
         double linkWith = decodeLinkMillis(with);
         double added = linkWith - linkWithout;

@@ -22,9 +22,15 @@ final class BruteForce {
         this.request = request;
     }
 
+    /** GPUs per stage of the placements scored: every size from 1 to the most GPUs a node has. */
+    private int tensorParallelSize = 1;
+
     BruteForce run() {
         List<String> ids = request.cluster().nodeIds();
-        extend(new ArrayList<>(), ids);
+        int most = request.cluster().nodes().stream().mapToInt(n -> n.gpuCount()).max().orElse(1);
+        for (tensorParallelSize = 1; tensorParallelSize <= most; tensorParallelSize++) {
+            extend(new ArrayList<>(), ids);
+        }
         return this;
     }
 
@@ -47,7 +53,7 @@ final class BruteForce {
         int left = path.size() - counts.size();
         if (left == 1) {
             counts.add(remaining);
-            score(Placement.of(path, counts));
+            score(Placement.of(path, counts).withTensorParallelSize(tensorParallelSize));
             counts.remove(counts.size() - 1);
             return;
         }

@@ -3,6 +3,7 @@ package dev.placement.core;
 import dev.placement.api.ClusterSnapshot;
 import dev.placement.api.ConnectivityMap;
 import dev.placement.api.GpuSpec;
+import dev.placement.api.IntraNodeLink;
 import dev.placement.api.ModelSpec;
 import dev.placement.api.NodeSpec;
 import dev.placement.api.Objective;
@@ -100,6 +101,22 @@ final class Fixtures {
         }
         return b.build();
     }
+    /**
+     * {@link #randomRequest} on nodes of 1 to 4 GPUs joined by random intra-node links (PCIe or NVLink, 8 to 300
+     * GB/s, 2 to 60 µs per all-reduce), so that tensor parallelism sometimes pays and sometimes does not.
+     */
+    static PlacementRequest randomMultiGpuRequest(Random rnd, int nodes, int layers) {
+        PlacementRequest r = randomRequest(rnd, nodes, layers);
+        List<NodeSpec> list = new ArrayList<>();
+        for (NodeSpec n : r.cluster().nodes()) {
+            IntraNodeLink link = new IntraNodeLink(rnd.nextBoolean() ? IntraNodeLink.Kind.PCIE
+                    : IntraNodeLink.Kind.NVLINK, (8 + rnd.nextInt(292)) * 1e9, 2 + rnd.nextInt(58));
+            list.add(new NodeSpec(n.id(), n.address(), n.gpu().withIntraNodeLink(link), 1 + rnd.nextInt(4),
+                    n.labels()));
+        }
+        return r.toBuilder().cluster(new ClusterSnapshot(list)).build();
+    }
+
     /**
      * A random cluster with symmetry, the case the exact search reduces: in half of them every node has the
      * same GPU and every link the same RTT; otherwise a uniform group of identical nodes on one RTT plus one or

@@ -14,6 +14,29 @@ class PlacementSolverPropertyTest {
         return solver <= reference + 1e-9 * Math.max(1, Math.abs(reference));
     }
 
+    /**
+     * Asserts that the solver serves as many requests as brute force's best and scores no worse, or fails as
+     * brute force found nothing; returns its solution, or null when nothing fits.
+     */
+    private static PlacementSolver.Solution matchesBruteForce(PlacementSolver solver, PlacementRequest request,
+            BruteForce reference, int trial) {
+        if (reference.best == null) {
+            assertThatThrownBy(() -> solver.solve(request)).as("trial %d", trial)
+                    .isInstanceOf(InfeasiblePlacementException.class);
+            return null;
+        }
+        PlacementSolver.Solution s = solver.solve(request);
+        Prediction p = solver.model().predict(s.best().placement(), request);
+        assertThat(p.fits()).isTrue();
+        double score = ObjectiveScore.score(request.objective(), p);
+        assertThat(p.servedSequences()).as("trial %d: sequences served", trial).isEqualTo(reference.bestServed);
+        assertThat(notWorse(score, reference.bestScore))
+                .as("trial %d: solver %s scored %s, brute force %s scored %s", trial, s.best().placement(), score,
+                        reference.best, reference.bestScore)
+                .isTrue();
+        return s;
+    }
+
     @Test
     void neverWorseThanBruteForceOnRandomSmallClusters() {
         PerformanceModel model = PerformanceModel.defaults();
@@ -26,21 +49,11 @@ class PlacementSolverPropertyTest {
             int layers = nodes + rnd.nextInt(nodes <= 3 ? 9 : nodes <= 5 ? 5 : 3);
             PlacementRequest request = Fixtures.randomRequest(rnd, nodes, layers);
             BruteForce reference = new BruteForce(model, request).run();
-            if (reference.best == null) {
-                assertThatThrownBy(() -> solver.solve(request)).as("trial %d", trial)
-                        .isInstanceOf(InfeasiblePlacementException.class);
+            PlacementSolver.Solution s = matchesBruteForce(solver, request, reference, trial);
+            if (s == null) {
                 continue;
             }
             feasible++;
-            PlacementSolver.Solution s = solver.solve(request);
-            Prediction p = model.predict(s.best().placement(), request);
-            assertThat(p.fits()).isTrue();
-            double score = ObjectiveScore.score(request.objective(), p);
-            assertThat(p.servedSequences()).as("trial %d: sequences served", trial).isEqualTo(reference.bestServed);
-            assertThat(notWorse(score, reference.bestScore))
-                    .as("trial %d: solver %s scored %s, brute force %s scored %s", trial, s.best().placement(), score,
-                            reference.best, reference.bestScore)
-                    .isTrue();
             if (request.firstNodeId() != null) {
                 assertThat(s.best().placement().stages().get(0).nodeId()).isEqualTo(request.firstNodeId());
             }
@@ -51,6 +64,37 @@ class PlacementSolverPropertyTest {
         // The random clusters must exercise the interesting cases, not only trivial or impossible ones.
         assertThat(feasible).isGreaterThan(100);
         assertThat(multiStage).isGreaterThan(40);
+    }
+
+    @Test
+    void choosingTheTensorParallelSizeWithThePlacementIsNeverWorseThanBruteForceOverEverySize() {
+        PerformanceModel model = PerformanceModel.defaults();
+        PlacementSolver solver = new PlacementSolver(model);
+        Random rnd = new Random(20261203);
+        int feasible = 0;
+        int tensorParallel = 0;
+        int pipelineOfTensorParallel = 0;
+        for (int trial = 0; trial < 150; trial++) {
+            int nodes = 1 + rnd.nextInt(4);
+            int layers = nodes + rnd.nextInt(nodes <= 2 ? 9 : 5);
+            PlacementRequest request = Fixtures.randomMultiGpuRequest(rnd, nodes, layers);
+            BruteForce reference = new BruteForce(model, request).run();
+            PlacementSolver.Solution s = matchesBruteForce(solver, request, reference, trial);
+            if (s == null) {
+                continue;
+            }
+            feasible++;
+            if (reference.best.tensorParallelSize() > 1) {
+                tensorParallel++;
+                if (reference.best.pipelineParallelSize() > 1) {
+                    pipelineOfTensorParallel++;
+                }
+            }
+        }
+        // Both answers must be common: tensor parallelism where it pays, one GPU per stage where it does not.
+        assertThat(feasible).isGreaterThan(80);
+        assertThat(tensorParallel).isBetween(15, feasible - 15);
+        assertThat(pipelineOfTensorParallel).isGreaterThan(3);
     }
 
     @Test
