@@ -39,6 +39,12 @@ import java.util.function.Supplier;
  *     gpu: {name: Orin-NX-16, memoryGiB: 16, bandwidthGBps: 102.4, fp16Tflops: 25}
  *     gpuCount: 1                  # optional, default 1
  *     labels: {zone: lab}          # optional
+ *   - id: gpu-box
+ *     address: 10.0.0.12
+ *     gpu: RTX-A6000
+ *     gpuCount: 2                  # a stage may run on both (tensor parallelism)
+ *     intraNodeLink: {kind: nvlink, bandwidthGBps: 56.25}   # optional: replaces the GPU's usual link
+ *                                  # (allReduceMicros: optional, the kind's estimate by default)
  * }</pre>
  *
  * <p>Connectivity file:
@@ -66,8 +72,8 @@ public final class ClusterFiles {
     /** The most GPUs a node may declare: far above any server, far below an overflowed figure. */
     static final int MAX_GPUS_PER_NODE = 1024;
     private static final Set<String> CLUSTER_FIELDS = Set.of("gpuMemoryUtilization", "nodes");
-    private static final Set<String> NODE_FIELDS = Set.of("id", "address", "gpu", "gpuCount", "labels");
-    private static final Set<String> GPU_FIELDS = Set.of("name", "memoryGiB", "bandwidthGBps", "fp16Tflops");
+    private static final Set<String> NODE_FIELDS = Set.of("id", "address", "gpu", "gpuCount", "intraNodeLink",
+            "labels");
     private static final Set<String> CONNECTIVITY_FIELDS = Set.of("rttMillis", "bandwidthMbps");
 
     private ClusterFiles() {
@@ -262,7 +268,10 @@ public final class ClusterFiles {
                         "duplicate node id '" + id + "' (also nodes[" + previous + "]); ids must be unique");
             }
             String address = text(n, "address", path, source);
-            GpuSpec gpu = gpu(n.get("gpu"), path + ".gpu", source, gpus);
+            GpuSpec gpu = GpuFields.gpu(n.get("gpu"), path + ".gpu", source, gpus);
+            if (n.has("intraNodeLink")) {
+                gpu = gpu.withIntraNodeLink(GpuFields.link(n.get("intraNodeLink"), path + ".intraNodeLink", source));
+            }
             int gpuCount = 1;
             if (n.has("gpuCount")) {
                 JsonNode c = n.get("gpuCount");
@@ -287,37 +296,6 @@ public final class ClusterFiles {
             }
         }
         return new ClusterSnapshot(nodes, utilisation);
-    }
-
-    private static GpuSpec gpu(JsonNode g, String path, String source, GpuCatalog gpus) {
-        if (g == null || g.isNull()) {
-            throw new InvalidInputException(source, path, "missing; give a catalogue name such as T4, or "
-                    + "{name, memoryGiB, bandwidthGBps, fp16Tflops}");
-        }
-        if (g.isTextual()) {
-            return gpus.get(g.asText(), source, path);
-        }
-        if (!g.isObject()) {
-            throw new InvalidInputException(source, path, "must be a GPU name or a mapping, found " + describe(g));
-        }
-        rejectUnknown(g, path + ".", GPU_FIELDS, source);
-        String name = text(g, "name", path, source);
-        double memory = gpuFigure(g, "memoryGiB", path, source);
-        double bandwidth = gpuFigure(g, "bandwidthGBps", path, source);
-        double tflops = gpuFigure(g, "fp16Tflops", path, source);
-        return GpuSpec.of(name, memory, bandwidth, tflops);
-    }
-
-    /** The largest GPU figure read (GiB, GB/s or TFLOPS): a thousand times any GPU made, and exact in bytes. */
-    static final double MAX_GPU_FIGURE = 1e6;
-
-    private static double gpuFigure(JsonNode g, String field, String path, String source) {
-        double d = positive(g, field, path, source);
-        if (d > MAX_GPU_FIGURE) {
-            throw new InvalidInputException(source, path + "." + field, "must be at most " + (long) MAX_GPU_FIGURE
-                    + ", was " + g.get(field).asText());
-        }
-        return d;
     }
 
     static ConnectivityMap parseConnectivity(JsonNode root, String source, ClusterSnapshot cluster) {

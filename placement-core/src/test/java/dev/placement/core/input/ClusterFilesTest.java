@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.placement.api.ClusterSnapshot;
 import dev.placement.api.ConnectivityMap;
+import dev.placement.api.IntraNodeLink;
 import dev.placement.api.InvalidInputException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,6 +47,42 @@ class ClusterFilesTest {
         assertThat(c.node("node1").labels()).containsEntry("zone", "lab");
         assertThat(c.node("jetson1").gpu().memoryBandwidthBytesPerSecond()).isEqualTo(102.4e9);
         assertThat(c.node("jetson1").gpuCount()).isEqualTo(2);
+    }
+
+    @Test
+    void aNodesLinkBetweenItsGpusReplacesTheCataloguesAndADescribedGpuMayGiveOne() {
+        ClusterSnapshot c = ClusterFiles.parseCluster("""
+                nodes:
+                  - {id: a, address: 10.0.0.1, gpu: RTX-A6000, gpuCount: 2,
+                     intraNodeLink: {kind: NVLink, bandwidthGBps: 56.25}}
+                  - {id: b, address: 10.0.0.2, gpu: RTX-A6000, gpuCount: 2}
+                  - id: c
+                    address: 10.0.0.3
+                    gpu: {name: X, memoryGiB: 24, bandwidthGBps: 900, fp16Tflops: 80, computeCapability: 8.6,
+                          intraNodeLink: {kind: pcie, bandwidthGBps: 15.75, allReduceMicros: 35}}
+                    gpuCount: 4
+                """, "cluster.yaml");
+        assertThat(c.node("a").gpu().intraNodeLink()).isEqualTo(IntraNodeLink.nvlink(56.25));
+        assertThat(c.node("b").gpu().intraNodeLink()).isEqualTo(IntraNodeLink.pcie(31.5));
+        assertThat(c.node("c").gpu().intraNodeLink())
+                .isEqualTo(new IntraNodeLink(IntraNodeLink.Kind.PCIE, 15.75e9, 35));
+        assertThat(c.node("c").gpu().computeCapability()).isEqualTo(8.6);
+    }
+
+    @Test
+    void aBadLinkNamesItsField() {
+        assertThatThrownBy(() -> ClusterFiles.parseCluster("nodes: [{id: a, address: h, gpu: T4, intraNodeLink: "
+                + "{kind: infiniband, bandwidthGBps: 25}}]", "cluster.yaml"))
+                .hasMessage("cluster.yaml: nodes[0].intraNodeLink.kind: must be nvlink or pcie, was 'infiniband'");
+        assertThatThrownBy(() -> ClusterFiles.parseCluster("nodes: [{id: a, address: h, gpu: T4, intraNodeLink: "
+                + "{kind: pcie}}]", "cluster.yaml"))
+                .hasMessage("cluster.yaml: nodes[0].intraNodeLink.bandwidthGBps: missing");
+        assertThatThrownBy(() -> ClusterFiles.parseCluster("nodes: [{id: a, address: h, gpu: T4, intraNodeLink: "
+                + "{kind: pcie, bandwidthGBps: 16, allReduceMicros: -1}}]", "cluster.yaml"))
+                .hasMessageStartingWith("cluster.yaml: nodes[0].intraNodeLink.allReduceMicros: must be 0 to");
+        assertThatThrownBy(() -> ClusterFiles.parseCluster("nodes: [{id: a, address: h, gpu: {name: X, memoryGiB: "
+                + "8, bandwidthGBps: 100, fp16Tflops: 10, computeCapability: 0.5}}]", "cluster.yaml"))
+                .hasMessageStartingWith("cluster.yaml: nodes[0].gpu.computeCapability: must be a CUDA compute");
     }
 
     @Test
