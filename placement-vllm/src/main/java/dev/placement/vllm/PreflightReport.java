@@ -70,6 +70,15 @@ public record PreflightReport(List<NodeReport> nodes, List<String> blockers, Lis
         public Optional<Gpu> mostFreeGpu() {
             return gpus.stream().max(Comparator.comparingLong(Gpu::freeMib));
         }
+
+        /**
+         * @param count how many GPUs a stage runs on; positive
+         * @return up to {@code count} GPUs with the most free memory, the most free first (the ones a stage's
+         *         ranks can best use)
+         */
+        public List<Gpu> mostFreeGpus(int count) {
+            return gpus.stream().sorted(Comparator.comparingLong(Gpu::freeMib).reversed()).limit(count).toList();
+        }
     }
 
     /**

@@ -27,9 +27,10 @@ final class PreflightVerdict {
     /**
      * @param event   the preflight event
      * @param cluster the cluster the plan was made for (GPU memory, memory fraction)
+     * @param gpus    the GPUs each stage runs on (the placement's tensor-parallel size)
      * @return the report
      */
-    static PreflightReport read(JsonNode event, ClusterSnapshot cluster) {
+    static PreflightReport read(JsonNode event, ClusterSnapshot cluster, int gpus) {
         List<PreflightReport.NodeReport> nodes = new ArrayList<>();
         List<String> blockers = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
@@ -52,6 +53,9 @@ final class PreflightVerdict {
             if (node.rayGpus() < 1) {
                 blockers.add(who + ": Ray counts no GPU on this node (its GPU resource is "
                         + format(node.rayGpus()) + ")");
+            } else if (node.rayGpus() < gpus) {
+                blockers.add(who + ": Ray counts " + format(node.rayGpus()) + " GPU" + (node.rayGpus() == 1 ? "" : "s")
+                        + " on this node, but its stage runs on " + gpus + " (tensor parallelism)");
             }
             if (!n.path("facts").isObject()) {
                 blockers.add(who + ": " + text(n, "error", "the check did not run on this node"));
@@ -63,7 +67,7 @@ final class PreflightVerdict {
             } else {
                 vllmVersions.put(node.nodeId(), node.vllmVersion());
             }
-            gpuMemory(n.path("facts"), node, who, cluster, blockers, warnings);
+            gpuMemory(n.path("facts"), node, who, cluster, gpus, blockers, warnings);
             for (PreflightReport.Reach r : node.reaches()) {
                 if (!r.reachable()) {
                     blockers.add(node.nodeId() + " cannot reach " + r.nodeId() + "'s Ray port at "
@@ -98,9 +102,12 @@ final class PreflightVerdict {
                 gpus, reaches);
     }
 
-    /** vLLM reserves utilisation × total memory at start and refuses to start with less free. */
+    /**
+     * vLLM reserves utilisation × total memory at start on each GPU of a stage and refuses to start with less free:
+     * the least free of the stage's {@code gpus} best GPUs decides.
+     */
     private static void gpuMemory(JsonNode facts, PreflightReport.NodeReport node, String who,
-            ClusterSnapshot cluster, List<String> blockers, List<String> warnings) {
+            ClusterSnapshot cluster, int gpus, List<String> blockers, List<String> warnings) {
         if (facts.hasNonNull("gpu_error")) {
             warnings.add(who + ": GPU memory not checked (" + facts.path("gpu_error").asText() + ")");
             return;
@@ -109,8 +116,14 @@ final class PreflightVerdict {
             blockers.add(who + ": nvidia-smi lists no GPU on this node");
             return;
         }
+        if (node.gpus().size() < gpus) {
+            blockers.add(who + ": nvidia-smi lists " + node.gpus().size() + " GPU" + (node.gpus().size() == 1 ? ""
+                    : "s") + " on this node, but its stage runs on " + gpus + " (tensor parallelism)");
+            return;
+        }
         double utilization = cluster.gpuMemoryUtilization();
-        PreflightReport.Gpu best = node.mostFreeGpu().orElseThrow();
+        List<PreflightReport.Gpu> stage = node.mostFreeGpus(gpus);
+        PreflightReport.Gpu best = stage.get(stage.size() - 1);
         if (best.totalMib() > 0 && best.freeMib() >= 0 && best.freeMib() < utilization * best.totalMib()) {
             blockers.add(String.format(Locale.ROOT, "%s: GPU %s (%s) has %d of %d MiB free; vLLM needs %.2f x %d = "
                     + "%.0f MiB free to start (free the GPU or lower --gpu-memory-utilization)", who, best.index(),

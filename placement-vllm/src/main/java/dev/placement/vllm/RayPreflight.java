@@ -80,7 +80,7 @@ final class RayPreflight {
             throw failed;
         }
         cleanup.delete(id);
-        PreflightReport result = PreflightVerdict.read(report.get(), cluster);
+        PreflightReport result = PreflightVerdict.read(report.get(), cluster, plan.tensorParallelSize());
         LOG.info("preflight of {}: {} blocker(s), {} warning(s)", plan.placement(), result.blockers().size(),
                 result.warnings().size());
         progress.say("preflight job " + id + " ended " + ended.get());

@@ -16,10 +16,11 @@ final class RayStartCommands {
     }
 
     /**
+     * @param gpus     the GPUs each node gives Ray: the placement's tensor-parallel size
      * @param launcher the launcher's command line on rank 0's node (Python, script path, arguments), checked
      * @return the commands, in the order they must run
      */
-    static List<NodeCommand> of(List<Rank> ranks, Map<String, String> environment, List<String> launcher) {
+    static List<NodeCommand> of(List<Rank> ranks, int gpus, Map<String, String> environment, List<String> launcher) {
         List<NodeCommand> cmds = new ArrayList<>();
         Rank head = ranks.get(0);
         for (Rank r : ranks) {
@@ -29,7 +30,7 @@ final class RayStartCommands {
             } else {
                 c.add("--address=" + VllmLaunchPlan.hostForUri(head.address()) + ":" + VllmLaunchPlan.RAY_HEAD_PORT);
             }
-            c.add("--num-gpus=1");
+            c.add("--num-gpus=" + gpus);
             if (VllmLaunchPlan.isIpLiteral(r.address())) {
                 c.add("--node-ip-address=" + r.address());
             }

@@ -64,14 +64,15 @@ public record VllmLaunchPlan(String submissionId, String modelName, String model
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     /**
-     * One pipeline rank of the plan.
+     * One pipeline rank of the plan: a stage, on as many GPUs of its node as the placement's tensor-parallel size.
      *
      * @param rank       the pipeline-parallel rank, 0 first
      * @param nodeId     the node that runs it
      * @param address    the node's address; its Ray resource {@code node:<address>} pins the bundle
      * @param firstLayer the first layer it holds, 0-based
      * @param layerCount how many layers it holds
-     * @param bundle     the Ray placement-group bundle, {@code {"GPU": 1, "node:<address>": 0.001}}
+     * @param bundle     the Ray placement-group bundle of each of its GPUs, {@code {"GPU": 1, "node:<address>":
+     *                   0.001}} (vLLM's Ray executor takes one GPU per bundle)
      */
     public record Rank(int rank, String nodeId, String address, int firstLayer, int layerCount,
             Map<String, Double> bundle) {
@@ -154,6 +155,11 @@ public record VllmLaunchPlan(String submissionId, String modelName, String model
             Stage s = placement.stages().get(r);
             NodeSpec node = cluster.node(s.nodeId());
             requireAddress(node.address(), node.id());
+            if (node.gpuCount() < placement.tensorParallelSize()) {
+                throw new IllegalArgumentException("node '" + node.id() + "' has " + node.gpuCount() + " GPU"
+                        + (node.gpuCount() == 1 ? "" : "s") + " but the placement runs each stage on "
+                        + placement.tensorParallelSize());
+            }
             Map<String, Double> bundle = new LinkedHashMap<>();
             bundle.put("GPU", 1.0);
             bundle.put("node:" + node.address(), 0.001);
@@ -203,9 +209,23 @@ public record VllmLaunchPlan(String submissionId, String modelName, String model
         return ranks.size();
     }
 
-    /** @return the placement-group bundles, bundle i pinned to rank i's node */
+    /** @return the tensor-parallel size t: GPUs per stage */
+    public int tensorParallelSize() {
+        return placement.tensorParallelSize();
+    }
+
+    /**
+     * @return the placement-group bundles, one per GPU: bundles {@code i × t} to {@code i × t + t − 1} pinned to
+     *         rank i's node, as vLLM numbers its workers (tensor-parallel rank innermost)
+     */
     public List<Map<String, Double>> bundles() {
-        return ranks.stream().map(Rank::bundle).toList();
+        List<Map<String, Double>> bundles = new ArrayList<>();
+        for (Rank r : ranks) {
+            for (int g = 0; g < placement.tensorParallelSize(); g++) {
+                bundles.add(r.bundle());
+            }
+        }
+        return bundles;
     }
 
     /** @return the arguments after {@code vllm serve} (the model first) */
@@ -226,6 +246,7 @@ public record VllmLaunchPlan(String submissionId, String modelName, String model
         in.put("served_model_name", servedModelName);
         in.put("args", serverArguments().subList(1, serverArguments().size()));
         in.put("env", environment);
+        in.put("tensor_parallel_size", placement.tensorParallelSize());
         List<Map<String, Object>> stages = new ArrayList<>();
         for (Rank r : ranks) {
             Map<String, Object> s = new LinkedHashMap<>();
@@ -292,7 +313,7 @@ public record VllmLaunchPlan(String submissionId, String modelName, String model
         }
         List<String> launcher = new ArrayList<>(List.of(python, launcherPath));
         launcher.addAll(launcherArguments().subList(1, launcherArguments().size()));
-        return RayStartCommands.of(ranks, environment, launcher);
+        return RayStartCommands.of(ranks, placement.tensorParallelSize(), environment, launcher);
     }
 
     /**
@@ -312,6 +333,7 @@ public record VllmLaunchPlan(String submissionId, String modelName, String model
         }
         m.put("placement", placement.toSpec());
         m.put("pipelineParallelSize", pipelineParallelSize());
+        m.put("tensorParallelSize", tensorParallelSize());
         m.put("layerPartition", placement.layerPartition());
         m.put("ranks", ranks);
         m.put("bundles", bundles());

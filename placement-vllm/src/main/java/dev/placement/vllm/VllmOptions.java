@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
  * The vLLM server options of a launch: the flags and environment a {@link VllmLaunchPlan} adds to the ones the
  * placement dictates. Immutable and thread-safe; build with {@link #builder()}.
  *
- * <p>The plan always sets {@code --pipeline-parallel-size}, {@code --tensor-parallel-size 1},
+ * <p>The plan always sets {@code --pipeline-parallel-size}, {@code --tensor-parallel-size} (the placement's),
  * {@code --distributed-executor-backend ray}, {@code --port}, and — from the request the placement was chosen
  * for, so that vLLM runs with the memory budget it was planned under — {@code --max-model-len} and
  * {@code --gpu-memory-utilization}; and the variables {@code VLLM_PP_LAYER_PARTITION},
@@ -38,7 +38,7 @@ public final class VllmOptions {
             "--max-model-len", "--dtype", "--kv-cache-dtype", "--quantization", "--gpu-memory-utilization",
             "--enforce-eager",
             // Each multiplies the GPUs one server asks Ray for (replicas, or ranks per stage): the placement
-            // group holds exactly one GPU per planned rank.
+            // group holds exactly the GPUs the placement plans.
             "--data-parallel-size", "--prefill-context-parallel-size");
 
     /** The short forms of managed flags that {@code vllm/engine/arg_utils.py} registers, with their long names. */

@@ -26,7 +26,7 @@ final class VllmServeCommand {
         env.put("VLLM_PP_LAYER_PARTITION", placement.layerPartition());
         env.put("VLLM_USE_RAY_V2_EXECUTOR_BACKEND", "1");
         List<String> indices = new ArrayList<>();
-        for (int i = 0; i < placement.pipelineParallelSize(); i++) {
+        for (int i = 0; i < placement.worldSize(); i++) {
             indices.add(Integer.toString(i));
         }
         env.put("VLLM_RAY_BUNDLE_INDICES", String.join(",", indices));
@@ -37,13 +37,13 @@ final class VllmServeCommand {
     /**
      * @param source what vLLM loads
      * @param served the name the server answers to
-     * @return {@code vllm serve <source> ...}: pipeline-parallel over Ray, one GPU per rank
+     * @return {@code vllm serve <source> ...}: pipeline-parallel over Ray, the placement's GPUs per stage
      */
     static List<String> command(String source, String served, Placement placement, PlacementRequest request,
             VllmOptions options) {
         List<String> cmd = new ArrayList<>(List.of("vllm", "serve", source,
                 "--pipeline-parallel-size", Integer.toString(placement.pipelineParallelSize()),
-                "--tensor-parallel-size", "1",
+                "--tensor-parallel-size", Integer.toString(placement.tensorParallelSize()),
                 "--distributed-executor-backend", "ray",
                 "--host", options.host(),
                 "--port", Integer.toString(options.port()),

@@ -6,9 +6,10 @@ Shipped by the Placement Java SDK (dev.placement.vllm). The plan arrives as data
 
 1. validates the plan (node addresses, model id or path, served name, variable names, arguments);
 2. finds each planned node in Ray's own node list (by its IP or its Ray node name; never by DNS on the
-   driver) and creates a placement group whose bundle i is {"GPU": 1, "node:<ip_i>": 0.001};
+   driver) and creates a placement group with one bundle {"GPU": 1, "node:<ip_i>": 0.001} per GPU: with
+   tensor parallelism t, bundles i*t .. i*t+t-1 are stage i's, as vLLM numbers ranks (TP innermost);
 3. on rank 0's node, reports ``vllm.__version__`` and ``ray.__version__`` and picks the executor: vLLM's
-   RayExecutorV2 (VLLM_USE_RAY_V2_EXECUTOR_BACKEND=1, VLLM_RAY_BUNDLE_INDICES=0..K-1: rank i on bundle i)
+   RayExecutorV2 (VLLM_USE_RAY_V2_EXECUTOR_BACKEND=1, VLLM_RAY_BUNDLE_INDICES=0..K*t-1: rank i on bundle i)
    where this vLLM knows the variable; on an older vLLM, whose Ray executor re-sorts the workers (driver
    node first, then by IP string), only a plan already in that order starts, any other is refused;
 4. installs itself as a vLLM general plugin (``placement_rank_check``) so that, inside vLLM's engine-core
@@ -108,11 +109,24 @@ def validate_plan(plan):
         if stage["node_ip"] in seen:
             raise PlanError("stages[%d].node_ip: %s holds two ranks" % (i, stage["node_ip"]))
         seen.add(stage["node_ip"])
+    tp = tensor_parallel_size(plan)
+    given = [args[i + 1] for i in range(len(args) - 1) if args[i] == "--tensor-parallel-size"]
+    if given != [str(tp)]:
+        raise PlanError("args: --tensor-parallel-size %s does not match tensor_parallel_size %d"
+                        % ("/".join(given) or "(missing)", tp))
     partition = ",".join(str(s["layers"]) for s in stages)
     if env.get("VLLM_PP_LAYER_PARTITION") != partition:
         raise PlanError("env.VLLM_PP_LAYER_PARTITION: %r does not match the stages (%s)"
                         % (env.get("VLLM_PP_LAYER_PARTITION"), partition))
     return plan
+
+
+def tensor_parallel_size(plan):
+    """GPUs per stage, the same on every stage (vLLM's --tensor-parallel-size); 1 when the plan has none."""
+    tp = plan.get("tensor_parallel_size", 1)
+    if not isinstance(tp, int) or isinstance(tp, bool) or not 1 <= tp <= 1024:
+        raise PlanError("tensor_parallel_size: %r is not a whole number from 1 to 1024" % (tp,))
+    return tp
 
 
 def find_ray_node(i, stage, alive):
@@ -149,15 +163,17 @@ def build_launch(plan, ips=None):
     """
     stages = plan["stages"]
     ips = ips or [s["node_ip"] for s in stages]
-    bundles = [{"GPU": 1, "node:%s" % ip: 0.001} for ip in ips]
+    tp = tensor_parallel_size(plan)
+    bundles = [{"GPU": 1, "node:%s" % ip: 0.001} for ip in ips for _ in range(tp)]
     env = dict(plan["env"])
     env["VLLM_PP_LAYER_PARTITION"] = ",".join(str(s["layers"]) for s in stages)
     env["VLLM_USE_RAY_V2_EXECUTOR_BACKEND"] = "1"
-    env["VLLM_RAY_BUNDLE_INDICES"] = ",".join(str(i) for i in range(len(stages)))
+    env["VLLM_RAY_BUNDLE_INDICES"] = ",".join(str(i) for i in range(len(bundles)))
     command = ["vllm", "serve", plan["model"]] + list(plan["args"])
     return {
         "submission_id": plan["submission_id"],
         "pipeline_parallel_size": len(stages),
+        "tensor_parallel_size": tp,
         "nodes": [s["node_id"] for s in stages],
         "ranks": [{"rank": i, "node": s["node_id"], "ip": ip} for i, (s, ip) in enumerate(zip(stages, ips))],
         "bundles": bundles,
@@ -203,7 +219,7 @@ def check_runtime(launch, versions):
     """Raises Refusal when this vLLM would put the ranks elsewhere than planned."""
     if versions["executor"] == "RayExecutorV2":
         return "rank i runs on bundle i (VLLM_RAY_BUNDLE_INDICES)"
-    planned = [r["ip"] for r in launch["ranks"]]
+    planned = [r["ip"] for r in launch["ranks"] for _ in range(launch["tensor_parallel_size"])]
     order = old_executor_order(planned, planned[0])
     if order != planned:
         raise Refusal("vLLM %s has no RayExecutorV2 (%s): its Ray executor would order the ranks %s, not as "
@@ -404,9 +420,10 @@ def serve(launch_plan):
         print("launch_vllm: invalid plan: %s" % err, file=sys.stderr, flush=True)
         event("refused", message=str(err))
         return 2
-    # STRICT_SPREAD: one rank per node; the node:<ip> resources fix which node each bundle lands on.
-    pg = placement_group(launch["bundles"], strategy="STRICT_SPREAD",
-                         name="placement-%s" % launch["submission_id"])
+    # The node:<ip> resources fix which node each bundle lands on. STRICT_SPREAD adds that no two bundles share a
+    # node, which holds for one GPU per stage; with tensor parallelism a node holds its stage's t bundles.
+    strategy = "STRICT_SPREAD" if launch["tensor_parallel_size"] == 1 else "PACK"
+    pg = placement_group(launch["bundles"], strategy=strategy, name="placement-%s" % launch["submission_id"])
     pg_timeout = float(os.environ.get("PLACEMENT_PG_TIMEOUT_S", "600"))
     ready, _ = ray.wait([pg.ready()], timeout=pg_timeout)
     if not ready:

@@ -144,7 +144,8 @@ def check(plan, ray):
     first = nodes[0].get("facts")
     if first and first.get("vllm") and all(n["known"] for n in nodes):
         versions = {"vllm": first["vllm"], "ray": first["ray"], "executor": first["executor"]}
-        launch = {"ranks": [{"ip": n["ray_ip"]} for n in nodes]}
+        launch = {"ranks": [{"ip": n["ray_ip"]} for n in nodes],
+                  "tensor_parallel_size": launch_vllm.tensor_parallel_size(plan)}
         try:
             order = {"keeps_plan": True, "message": launch_vllm.check_runtime(launch, versions)}
         except launch_vllm.Refusal as err:

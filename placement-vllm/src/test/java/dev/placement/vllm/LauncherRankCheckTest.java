@@ -143,10 +143,37 @@ class LauncherRankCheckTest {
         assertThat(run.stdout).doesNotContain("placement_group");
     }
 
+    @Test
+    void withTensorParallelismEachStagesGpusGetBundlesInVllmsRankOrderAndEveryRankIsVerified() throws Exception {
+        ClusterSnapshot twoGpusEach = new ClusterSnapshot(CLUSTER.nodes().stream()
+                .map(n -> new NodeSpec(n.id(), n.address(), n.gpu(), 2, n.labels())).toList());
+        Run run = run("node2:20,node0:20@tp2", "0.25.1", ONE_ADDRESS_EACH, Map.of(), twoGpusEach);
+
+        assertThat(run.exit).as(run.output()).isZero();
+        JsonNode group = run.fake("FAKE_RAY", "placement_group");
+        // a node holds its stage's two bundles, which STRICT_SPREAD would never schedule
+        assertThat(group.get("strategy").asText()).isEqualTo("PACK");
+        assertThat(group.get("bundles")).hasSize(4);
+        assertThat(group.at("/bundles/1/node:10.0.0.11").asDouble()).isEqualTo(0.001);
+        assertThat(group.at("/bundles/2/node:10.0.0.9").asDouble()).isEqualTo(0.001);
+        JsonNode vllm = run.line("FAKE_VLLM ");
+        assertThat(vllm.get("bundle_indices").asText()).isEqualTo("0,1,2,3");
+        assertThat(strings(vllm.get("argv"))).containsSubsequence("--tensor-parallel-size", "2");
+        assertThat(strings(run.line("FAKE_VLLM_EXECUTOR ").get("rank_nodes"))).containsExactly("ray-c", "ray-c",
+                "ray-a", "ray-a");
+        assertThat(run.event("ranks_verified").get("ranks").findValuesAsText("node"))
+                .containsExactly("node2", "node2", "node0", "node0");
+    }
+
     private Run run(String placement, String vllmVersion, String rayNodes, Map<String, String> extraEnv)
             throws Exception {
+        return run(placement, vllmVersion, rayNodes, extraEnv, CLUSTER);
+    }
+
+    private Run run(String placement, String vllmVersion, String rayNodes, Map<String, String> extraEnv,
+            ClusterSnapshot cluster) throws Exception {
         Path fakes = Path.of(LauncherRankCheckTest.class.getResource("fakepy").toURI());
-        VllmLaunchPlan plan = VllmLaunchPlan.create(Placement.parse(placement), TestClusters.request(CLUSTER),
+        VllmLaunchPlan plan = VllmLaunchPlan.create(Placement.parse(placement), TestClusters.request(cluster),
                 VllmOptions.defaults());
         ProcessBuilder pb = new ProcessBuilder(List.of("python3", script.toString(), "--plan-b64",
                 plan.encodedLauncherInput()));

@@ -119,6 +119,22 @@ class LauncherScriptDryRunTest {
         assertThat(run.stderr).contains("VLLM_PP_LAYER_PARTITION");
     }
 
+    @Test
+    void scriptRejectsATensorParallelSizeTheServerArgumentsContradict() throws Exception {
+        VllmLaunchPlan plan = VllmLaunchPlan.create(Placement.parse("node0:20,node1:20"),
+                TestClusters.request(TestClusters.nodes(2)), VllmOptions.defaults());
+        JsonNode in = json.valueToTree(plan.launcherInput());
+        ((com.fasterxml.jackson.databind.node.ObjectNode) in).put("tensor_parallel_size", 2);
+
+        Run run = run("--plan-b64", Base64.getUrlEncoder().encodeToString(json.writeValueAsBytes(in)), "--dry-run");
+
+        assertThat(run.exit).isEqualTo(2);
+        assertThat(run.stderr).contains("args: --tensor-parallel-size 1 does not match tensor_parallel_size 2");
+        ((com.fasterxml.jackson.databind.node.ObjectNode) in).put("tensor_parallel_size", "2");
+        run = run("--plan-b64", Base64.getUrlEncoder().encodeToString(json.writeValueAsBytes(in)), "--dry-run");
+        assertThat(run.stderr).contains("tensor_parallel_size: '2' is not a whole number from 1 to 1024");
+    }
+
     private record Run(int exit, String stdout, String stderr) {
     }
 

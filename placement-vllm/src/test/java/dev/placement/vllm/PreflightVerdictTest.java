@@ -3,6 +3,7 @@ package dev.placement.vllm;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.placement.api.ClusterSnapshot;
 import dev.placement.api.NodeSpec;
@@ -46,7 +47,7 @@ class PreflightVerdictTest {
     }
 
     private static PreflightReport read(ObjectNode event) {
-        return PreflightVerdict.read(event, CLUSTER);
+        return PreflightVerdict.read(event, CLUSTER, 1);
     }
 
     @Test
@@ -90,6 +91,22 @@ class PreflightVerdictTest {
                 + "--gpu-memory-utilization)");
         ((ObjectNode) facts(event, 0).get("gpus").get(0)).put("memory_free_mib", 13824);
         assertThat(read(event).blocked()).isFalse();
+    }
+
+    @Test
+    void withTensorParallelismEveryNodeNeedsThatManyGpusAndEachOfThemTheUtilisationFree() {
+        ObjectNode event = ready();
+        node(event, 0).put("ray_gpus", 2.0);
+        ((ArrayNode) facts(event, 0).get("gpus")).addObject().put("index", "1")
+                .put("name", "Tesla T4").put("memory_total_mib", 15360).put("memory_free_mib", 9000);
+
+        assertThat(PreflightVerdict.read(event, CLUSTER, 2).blockers()).containsExactly(
+                "node0 (10.0.0.9): GPU 1 (Tesla T4) has 9000 of 15360 MiB free; vLLM needs 0.90 x 15360 = 13824 MiB "
+                        + "free to start (free the GPU or lower --gpu-memory-utilization)",
+                "node1 (10.0.0.10): Ray counts 1 GPU on this node, but its stage runs on 2 (tensor parallelism)",
+                "node1 (10.0.0.10): nvidia-smi lists 1 GPU on this node, but its stage runs on 2 (tensor "
+                        + "parallelism)");
+        assertThat(PreflightVerdict.read(event, CLUSTER, 1).blocked()).isFalse();
     }
 
     @Test

@@ -48,6 +48,36 @@ class VllmLaunchPlanTest {
     }
 
     @Test
+    void withTensorParallelismEachStageGetsThatManyOneGpuBundlesOnItsNodeAndRaysNodesOfferThem() throws Exception {
+        ClusterSnapshot twoGpus = new ClusterSnapshot(TestClusters.nodes(3).nodes().stream()
+                .map(n -> new NodeSpec(n.id(), n.address(), n.gpu(), 2, n.labels())).toList());
+        VllmLaunchPlan plan = VllmLaunchPlan.create(Placement.parse("node1:20,node0:20@tp2"),
+                TestClusters.request(twoGpus), VllmOptions.defaults());
+
+        assertThat(plan.tensorParallelSize()).isEqualTo(2);
+        assertThat(plan.pipelineParallelSize()).isEqualTo(2);
+        assertThat(plan.environment()).containsEntry("VLLM_RAY_BUNDLE_INDICES", "0,1,2,3");
+        Map<String, Double> node1 = Map.of("GPU", 1.0, "node:10.0.0.11", 0.001);
+        Map<String, Double> node0 = Map.of("GPU", 1.0, "node:10.0.0.10", 0.001);
+        assertThat(plan.bundles()).containsExactly(node1, node1, node0, node0);
+        assertThat(plan.serverCommand()).containsSubsequence("--pipeline-parallel-size", "2")
+                .containsSubsequence("--tensor-parallel-size", "2");
+        JsonNode input = json.valueToTree(plan.launcherInput());
+        assertThat(input.get("tensor_parallel_size").asInt()).isEqualTo(2);
+        JsonNode whole = json.readTree(plan.toJson());
+        assertThat(whole.get("tensorParallelSize").asInt()).isEqualTo(2);
+        assertThat(whole.at("/sshCommands/0/command").toString()).contains("\"--num-gpus=2\"");
+    }
+
+    @Test
+    void aNodeWithFewerGpusThanTheTensorParallelSizeCannotBePlanned() {
+        assertThatThrownBy(() -> VllmLaunchPlan.create(Placement.parse("node0:40@tp2"),
+                TestClusters.request(TestClusters.nodes(1)), VllmOptions.defaults()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("node 'node0' has 1 GPU but the placement runs each stage on 2");
+    }
+
+    @Test
     void theCommandCarriesTheDtypeKvCacheAndQuantizationVllmNeedsOnTheseGpus() {
         GpuSpec t4 = GpuSpec.of("T4", 16, 320, 65, 7.5);
         GpuSpec ada = GpuSpec.of("RTX-4090", 24, 1008, 165, 8.9);

@@ -7,7 +7,8 @@ class _Id:
 
 
 class PlacementGroup:
-    """Each bundle with a node:<ip> resource is placed on the node Ray registered with that ip."""
+    """Each bundle with a node:<ip> resource is placed on the node Ray registered with that ip; a STRICT_SPREAD
+    group with two bundles on one node never becomes ready, as in Ray."""
 
     def __init__(self, bundles, strategy, name):
         self.bundle_specs = bundles
@@ -26,6 +27,9 @@ class PlacementGroup:
 
     def ready(self):
         placed = len(self.bundles_to_node_id) == len(self.bundle_specs)
+        nodes = list(self.bundles_to_node_id.values())
+        if self.strategy == "STRICT_SPREAD" and len(set(nodes)) != len(nodes):
+            placed = False  # Ray never schedules two bundles of a STRICT_SPREAD group on one node
         return ray._Ref(self if placed else None)
 
 

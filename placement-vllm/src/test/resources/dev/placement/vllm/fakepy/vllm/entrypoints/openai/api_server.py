@@ -10,7 +10,8 @@ from vllm.engine.arg_utils import AsyncEngineArgs
 if __name__ == "__main__":
     argv = sys.argv[1:]
     pp = int(argv[argv.index("--pipeline-parallel-size") + 1]) if "--pipeline-parallel-size" in argv else 1
-    config = AsyncEngineArgs(pipeline_parallel_size=pp).create_engine_config()
+    tp = int(argv[argv.index("--tensor-parallel-size") + 1]) if "--tensor-parallel-size" in argv else 1
+    config = AsyncEngineArgs(pipeline_parallel_size=pp, tensor_parallel_size=tp).create_engine_config()
     pg = config.parallel_config.placement_group
     print("FAKE_VLLM " + json.dumps({
         "argv": argv,
