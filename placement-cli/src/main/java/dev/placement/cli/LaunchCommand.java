@@ -76,7 +76,8 @@ final class LaunchCommand implements Callable<Integer> {
     String model;
 
     @Option(names = "--placement", required = true, paramLabel = "NODE:LAYERS,...",
-            description = "The placement, rank 0 first, e.g. node0:20,node1:20.")
+            description = "The placement, rank 0 first, e.g. node0:20,node1:20; @tpN after it runs each stage on "
+                    + "N GPUs of its node (node0:20,node1:20@tp2).")
     String placement;
 
     @Option(names = "--runtime", paramLabel = "RUNTIME", defaultValue = "ray-jobs",

@@ -108,8 +108,10 @@ final class PlacementOutput {
         out.put("agent", d.agent());
         out.put("objective", objective.goal().cliName());
         out.put("model", model);
+        out.put("placement", d.placement().toSpec());
         out.put("stages", stages(d.placement()));
         out.put("partition", d.placement().layerPartition());
+        out.put("tensorParallelSize", d.placement().tensorParallelSize());
         out.put("excludedNodes", excluded);
         out.put("predicted", predicted(p, objective.slo()));
         out.put("rationale", d.rationale());
@@ -144,6 +146,7 @@ final class PlacementOutput {
         out.put("placement", p.placement().toSpec());
         out.put("stages", stageTerms(p));
         out.put("partition", p.placement().layerPartition());
+        out.put("tensorParallelSize", p.placement().tensorParallelSize());
         out.put("excludedNodes", excluded);
         out.put("predicted", predicted(p, slo));
         List<Map<String, Object>> links = new ArrayList<>();
@@ -190,12 +193,21 @@ final class PlacementOutput {
         w.flush();
     }
 
+    /** With tensor parallelism, a line saying how many GPUs each stage runs on; nothing without. */
+    private static void tensorParallelLine(PrintWriter w, Map<String, Object> result) {
+        Object t = result.get("tensorParallelSize");
+        if (t instanceof Integer size && size > 1) {
+            w.printf(Locale.ROOT, "%-12s %d GPUs per stage (--tensor-parallel-size %d)%n", "tensor par.", size, size);
+        }
+    }
+
     static void printPlanTable(PrintWriter w, Map<String, Object> plan) {
         w.printf(Locale.ROOT, "%-12s %s%n", "agent", plan.get("agent"));
         w.printf(Locale.ROOT, "%-12s %s%n", "objective", plan.get("objective"));
         w.printf(Locale.ROOT, "%-12s %s%n", "model", plan.get("model"));
         w.printf(Locale.ROOT, "%-12s %s (VLLM_PP_LAYER_PARTITION=%s)%n", "partition", plan.get("partition"),
                 plan.get("partition"));
+        tensorParallelLine(w, plan);
         List<?> excluded = (List<?>) plan.get("excludedNodes");
         w.printf(Locale.ROOT, "%-12s %s%n", "left out", excluded.isEmpty() ? "none" : String.join(", ",
                 excluded.stream().map(Object::toString).toList()));
@@ -221,6 +233,7 @@ final class PlacementOutput {
         w.printf(Locale.ROOT, "%-12s %s%n", "model", result.get("model"));
         w.printf(Locale.ROOT, "%-12s %s (VLLM_PP_LAYER_PARTITION=%s)%n", "placement", result.get("placement"),
                 result.get("partition"));
+        tensorParallelLine(w, result);
         w.println();
         w.printf(Locale.ROOT, "%-4s %-16s %6s %6s %10s %10s %12s %10s %11s%n", "rank", "node", "first", "layers",
                 "weights GB", "reserve GB", "KV tokens", "decode ms", "prefill ms");

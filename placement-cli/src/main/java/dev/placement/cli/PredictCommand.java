@@ -35,7 +35,8 @@ final class PredictCommand implements Callable<Integer> {
     PlanningOptions inputs = new PlanningOptions();
 
     @Option(names = "--placement", paramLabel = "NODE:LAYERS,...", required = true,
-            description = "The placement, rank 0 first, e.g. node0:20,node1:20.")
+            description = "The placement, rank 0 first, e.g. node0:20,node1:20; @tpN after it runs each stage on "
+                    + "N GPUs of its node (node0:20,node1:20@tp2).")
     String placement;
 
     @Spec

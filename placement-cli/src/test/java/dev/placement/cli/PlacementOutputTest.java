@@ -54,8 +54,8 @@ class PlacementOutputTest {
         Map<String, Object> json = PlacementOutput.planJson(d, Objective.minimizeItl(), falcon.name(), prediction, List.of(), 1.0,
                 true);
         assertThat(json).doesNotContainKey("llm");
-        assertThat(json.keySet()).containsExactly("agent", "objective", "model", "stages", "partition", "excludedNodes",
-                "predicted", "rationale", "solveMillis", "proven");
+        assertThat(json.keySet()).containsExactly("agent", "objective", "model", "placement", "stages", "partition",
+                "tensorParallelSize", "excludedNodes", "predicted", "rationale", "solveMillis", "proven");
         assertThat(json).containsEntry("proven", true);
     }
 }

@@ -63,8 +63,10 @@ class PlanCommandTest {
     void printsOneJsonObjectWithTheDocumentedKeys() throws IOException {
         assertThat(run(plan(slow, "--objective", "itl", "--format", "json").toArray(String[]::new))).isZero();
         JsonNode json = new ObjectMapper().readTree(out.toString());
-        assertThat(json.fieldNames()).toIterable().containsExactly("agent", "objective", "model", "stages",
-                "partition", "excludedNodes", "predicted", "rationale", "solveMillis", "proven");
+        assertThat(json.fieldNames()).toIterable().containsExactly("agent", "objective", "model", "placement",
+                "stages", "partition", "tensorParallelSize", "excludedNodes", "predicted", "rationale", "solveMillis",
+                "proven");
+        assertThat(json.get("tensorParallelSize").asInt()).isEqualTo(1);
         assertThat(json.get("proven").asBoolean()).isTrue();
         assertThat(json.get("agent").asText()).isEqualTo("solver");
         assertThat(json.get("objective").asText()).isEqualTo("itl");
