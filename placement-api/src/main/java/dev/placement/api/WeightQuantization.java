@@ -29,7 +29,7 @@ public record WeightQuantization(String method, double bitsPerWeight, boolean ex
                     + (method.equals("none") ? "0 without quantization" : "above 0 and at most 32") + ", was "
                     + bitsPerWeight);
         }
-        if (expertsOnly && !present()) {
+        if (expertsOnly && method.equals("none")) { // present() would read the field before it is assigned
             throw new IllegalArgumentException("model.quantization: expertsOnly needs a quantization method");
         }
     }
