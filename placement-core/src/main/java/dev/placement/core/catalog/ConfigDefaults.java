@@ -10,7 +10,8 @@ import java.util.Map;
 
 /**
  * What each family's transformers config class sets when a {@code config.json} leaves a field out (Gemma 3's
- * published {@code text_config}s give only what differs from {@code Gemma3TextConfig}'s defaults). Read once
+ * published {@code text_config}s give only what differs from {@code Gemma3TextConfig}'s defaults; a Llama 4
+ * {@code text_config} may likewise lean on {@code Llama4TextConfig}'s, which also leave embeddings untied). Read once
  * from the bundled {@code config-defaults.json}, whose {@code _source} entries name the transformers file and
  * commit each family's values were read from. Thread-safe.
  */

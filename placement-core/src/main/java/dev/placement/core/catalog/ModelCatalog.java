@@ -21,8 +21,10 @@ import java.util.Optional;
  *
  * <p>Built in: {@code tiiuae/Falcon3-10B-Base}, {@code facebook/opt-125m}, {@code -350m}, {@code -1.3b},
  * {@code -6.7b}, {@code meta-llama/Llama-2-7b-hf}, {@code -13b-hf}, {@code meta-llama/Llama-3.1-8B},
- * {@code Qwen/Qwen2.5-7B}, {@code Qwen/Qwen3-8B}, {@code Qwen/Qwen3-30B-A3B} (mixture of experts) and
- * {@code mistralai/Mistral-7B-v0.3}. Any other model is
+ * {@code Qwen/Qwen2.5-7B}, {@code Qwen/Qwen3-8B}, {@code Qwen/Qwen3-30B-A3B} (mixture of experts),
+ * {@code mistralai/Mistral-7B-v0.3}, {@code meta-llama/Llama-3.2-1B}, {@code -3B}, {@code google/gemma-3-4b-it}
+ * (its text model), {@code microsoft/Phi-4-mini-instruct}, {@code mistralai/Mistral-Small-24B-Base-2501} and
+ * {@code deepseek-ai/DeepSeek-R1-Distill-Qwen-7B}. Any other model is
  * read from its config.json with {@link #resolve(String, String, String)} or {@link ModelConfigs}.
  */
 public final class ModelCatalog {
@@ -39,7 +41,13 @@ public final class ModelCatalog {
             "Qwen/Qwen2.5-7B",
             "Qwen/Qwen3-8B",
             "Qwen/Qwen3-30B-A3B",
-            "mistralai/Mistral-7B-v0.3");
+            "mistralai/Mistral-7B-v0.3",
+            "meta-llama/Llama-3.2-1B",
+            "meta-llama/Llama-3.2-3B",
+            "google/gemma-3-4b-it",
+            "microsoft/Phi-4-mini-instruct",
+            "mistralai/Mistral-Small-24B-Base-2501",
+            "deepseek-ai/DeepSeek-R1-Distill-Qwen-7B");
 
     private final Map<String, ModelSpec> byId = new LinkedHashMap<>();
 

@@ -20,7 +20,11 @@ class ModelCatalogTest {
     void loadsEveryBundledConfigUnderItsId() {
         assertThat(catalog.ids()).contains("tiiuae/Falcon3-10B-Base", "facebook/opt-125m", "facebook/opt-350m",
                 "facebook/opt-1.3b", "facebook/opt-6.7b", "meta-llama/Llama-2-7b-hf", "meta-llama/Llama-2-13b-hf",
-                "meta-llama/Llama-3.1-8B", "Qwen/Qwen2.5-7B", "Qwen/Qwen3-8B", "mistralai/Mistral-7B-v0.3");
+                "meta-llama/Llama-3.1-8B", "Qwen/Qwen2.5-7B", "Qwen/Qwen3-8B", "Qwen/Qwen3-30B-A3B",
+                "mistralai/Mistral-7B-v0.3", "meta-llama/Llama-3.2-1B", "meta-llama/Llama-3.2-3B",
+                "google/gemma-3-4b-it", "microsoft/Phi-4-mini-instruct", "mistralai/Mistral-Small-24B-Base-2501",
+                "deepseek-ai/DeepSeek-R1-Distill-Qwen-7B");
+        assertThat(catalog.ids()).hasSize(18);
         for (String id : catalog.ids()) {
             ModelSpec m = catalog.get(id, "test", "model");
             assertThat(m.name()).isEqualTo(id);
@@ -128,6 +132,25 @@ class ModelCatalogTest {
         ModelSpec mistral = catalog.get("mistralai/Mistral-7B-v0.3", "t", "m");
         assertThat(mistral.vocabSize()).isEqualTo(32768);
         assertThat((double) mistral.totalParameters()).isCloseTo(7.25e9, within(7.25e9 * 0.01));
+    }
+
+    @Test
+    void edgeModelsHaveTheirPublishedSizes() {
+        // published counts and their sources: test resources published/SOURCES.md
+        assertThat(totalBillions("meta-llama/Llama-3.2-1B")).isCloseTo(1.23, within(1.23 * 0.01));
+        assertThat(totalBillions("meta-llama/Llama-3.2-3B")).isCloseTo(3.21, within(3.21 * 0.01));
+        assertThat(totalBillions("google/gemma-3-4b-it")).isCloseTo(3.884, within(3.884 * 0.01));
+        assertThat(totalBillions("microsoft/Phi-4-mini-instruct")).isCloseTo(3.84, within(3.84 * 0.01));
+        assertThat(totalBillions("mistralai/Mistral-Small-24B-Base-2501")).isCloseTo(23.572, within(23.572 * 0.01));
+        assertThat(totalBillions("deepseek-ai/DeepSeek-R1-Distill-Qwen-7B")).isCloseTo(7.61, within(7.61 * 0.01));
+        ModelSpec gemma = catalog.get("google/gemma-3-4b-it", "t", "m");
+        assertThat(gemma.architecture()).isEqualTo("gemma3_text");
+        assertThat(gemma.tiedEmbeddings()).isTrue();
+        assertThat(catalog.find("Phi-4-mini-instruct")).map(ModelSpec::name).contains("microsoft/Phi-4-mini-instruct");
+    }
+
+    private double totalBillions(String id) {
+        return catalog.get(id, "test", "model").totalParameters() / 1e9;
     }
 
     @Test
