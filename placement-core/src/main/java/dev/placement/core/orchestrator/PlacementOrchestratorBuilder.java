@@ -9,6 +9,7 @@ import dev.placement.api.Objective;
 import dev.placement.api.Slo;
 import dev.placement.api.PipelineLauncher;
 import dev.placement.api.PlacementAgent;
+import dev.placement.api.Precision;
 import dev.placement.api.Workload;
 import dev.placement.core.CalibratedModel;
 import dev.placement.core.PerformanceModel;
@@ -38,6 +39,7 @@ public final class PlacementOrchestratorBuilder extends LoopRulesBuilder<Placeme
     private Clock clock = Clock.systemUTC();
     private ScheduledExecutorService scheduler;
     private ModelSpec model;
+    private Precision precision = Precision.AUTO;
     private Objective objective = Objective.minimizeItl();
     private Workload workload;
     private Integer maxModelLen;
@@ -194,6 +196,20 @@ public final class PlacementOrchestratorBuilder extends LoopRulesBuilder<Placeme
     }
 
     /**
+     * Sets the types vLLM serves the model in ({@code --dtype}, {@code --kv-cache-dtype}); default {@code auto}
+     * for both, which serves a float32 checkpoint in 16 bits. Every placement is planned for the model as served
+     * with them ({@link Precision#apply}); give the launcher the same (for vLLM, {@code VllmOptions.builder()
+     * .dtype(...).kvCacheDtype(...)}), so that the pipeline runs in the memory it was planned in.
+     *
+     * @param precision the types; not null
+     * @return this builder
+     */
+    public PlacementOrchestratorBuilder precision(Precision precision) {
+        this.precision = Objects.requireNonNull(precision, "precision");
+        return this;
+    }
+
+    /**
      * Sets what to optimise. Default minimise ITL. Whatever the goal, the loop plans placements that run as many
      * of the workload's requests at once as any placement can, and replaces a running placement that runs fewer.
      *
@@ -270,8 +286,9 @@ public final class PlacementOrchestratorBuilder extends LoopRulesBuilder<Placeme
         LoopParts parts = new LoopParts(inventory, probe, agent, launcher, metricsSource, predicting, calibration,
                 journal != null ? journal : DecisionJournal.inMemory(), listeners, clock);
         LoopParts.require(model, "model");
-        LoopSettings settings = settings(model, objective, workload != null ? workload : Workload.DEFAULT,
-                workload != null, maxModelLen != null ? maxModelLen : model.defaultMaxModelLen(), firstNodeId);
+        ModelSpec served = precision.apply(model);
+        LoopSettings settings = settings(served, objective, workload != null ? workload : Workload.DEFAULT,
+                workload != null, maxModelLen != null ? maxModelLen : served.defaultMaxModelLen(), firstNodeId);
         return new PlacementOrchestrator(settings, parts, scheduler);
     }
 }
