@@ -2,6 +2,7 @@ package dev.placement.cli;
 
 import dev.placement.api.GpuCatalog;
 import dev.placement.api.GpuSpec;
+import dev.placement.api.IntraNodeLink;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -41,19 +42,24 @@ final class GpusCommand implements Callable<Integer> {
                 m.put("memoryBandwidthBytesPerSecond", g.memoryBandwidthBytesPerSecond());
                 m.put("fp16FlopsPerSecond", g.fp16FlopsPerSecond());
                 m.put("computeCapability", g.computeCapability());
+                IntraNodeLink link = g.intraNodeLink();
+                m.put("intraNodeLink", link == null ? null : Map.of("kind", link.kind().cliName(),
+                        "bandwidthBytesPerSecond", link.bandwidthBytesPerSecond(), "allReduceMicros",
+                        link.allReduceLatencyMicros()));
                 m.put("source", e.source());
                 list.add(m);
             }
             out.println(ModelsCommand.json(list));
         } else {
             List<String[]> rows = new ArrayList<>();
-            rows.add(new String[] {"name", "memory", "bandwidth", "FP16", "compute capability"});
+            rows.add(new String[] {"name", "memory", "bandwidth", "FP16", "compute capability", "between GPUs"});
             for (GpuCatalog.Entry e : entries) {
                 GpuSpec g = e.gpu();
                 rows.add(new String[] {g.name(), String.format(Locale.ROOT, "%.0f GiB", g.memoryBytes() / 1073741824.0),
                     String.format(Locale.ROOT, "%.1f GB/s", g.memoryBandwidthBytesPerSecond() / 1e9),
                     String.format(Locale.ROOT, "%.1f TFLOP/s", g.fp16FlopsPerSecond() / 1e12),
-                    String.format(Locale.ROOT, "%.1f", g.computeCapability())});
+                    String.format(Locale.ROOT, "%.1f", g.computeCapability()),
+                    g.intraNodeLink() == null ? "none" : g.intraNodeLink().describe()});
             }
             out.print(Columns.render(rows));
             out.println();

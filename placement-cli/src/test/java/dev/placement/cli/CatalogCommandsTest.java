@@ -71,7 +71,10 @@ class CatalogCommandsTest {
     @Test
     void gpusListsEveryBuiltInGpuWithItsFiguresAndSource() throws Exception {
         assertThat(run("gpus")).as(err.toString()).isZero();
-        assertThat(out.toString()).containsPattern("(?m)^T4 +16 GiB +320\\.0 GB/s +65\\.0 TFLOP/s +7\\.5$")
+        assertThat(out.toString())
+                .containsPattern("(?m)^T4 +16 GiB +320\\.0 GB/s +65\\.0 TFLOP/s +7\\.5 +pcie 15\\.75 GB/s, 20 µs "
+                        + "per all-reduce$")
+                .containsPattern("(?m)^Jetson-Orin-NX-16GB .* none$")
                 .contains("Sources:\n  T4: NVIDIA Tesla T4 product page");
         out.getBuffer().setLength(0);
 
@@ -81,5 +84,7 @@ class CatalogCommandsTest {
         assertThat(list.get(0).get("name").asText()).isEqualTo("T4");
         assertThat(list.get(0).get("computeCapability").asDouble()).isEqualTo(7.5);
         assertThat(list.get(0).get("source").asText()).contains("320 GB/s");
+        assertThat(list.get(0).at("/intraNodeLink/kind").asText()).isEqualTo("pcie");
+        assertThat(list.get(0).at("/intraNodeLink/bandwidthBytesPerSecond").asDouble()).isEqualTo(15.75e9);
     }
 }
