@@ -87,7 +87,7 @@ final class NodeTables {
      */
     static boolean sameStageTerms(PipelineCosts c, int i, int j) {
         return c.budgetBytes[i] == c.budgetBytes[j] && c.bandwidthBytesPerMilli[i] == c.bandwidthBytesPerMilli[j]
-                && c.flopsPerMilli[i] == c.flopsPerMilli[j] && c.sameTimes(i, j);
+                && c.flopsPerMilli[i] == c.flopsPerMilli[j] && c.sameIntraNodeTerms(i, j);
     }
 
     /** Node i's role in a pipeline from f to last, as {@link #capFit} indexes it: 1 when first, 2 when last. */

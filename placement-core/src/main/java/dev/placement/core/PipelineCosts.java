@@ -367,9 +367,9 @@ final class PipelineCosts {
         return times.allReduceMillis(node, q);
     }
 
-    /** Whether nodes i and j give a stage the same times (bandwidth, compute and the links between its GPUs). */
-    boolean sameTimes(int i, int j) {
-        return times.same(i, j);
+    /** Whether nodes i and j add the same tensor-parallel all-reduce and gather times to a stage. */
+    boolean sameIntraNodeTerms(int i, int j) {
+        return times.sameIntraNodeTerms(i, j);
     }
 
     /**

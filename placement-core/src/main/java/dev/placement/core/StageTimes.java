@@ -83,10 +83,12 @@ final class StageTimes {
         }
     }
 
-    /** Whether nodes i and j give a stage the same times (with {@link PipelineCosts}' budget, the same terms). */
-    boolean same(int i, int j) {
-        return bandwidthBytesPerMilli[i] == bandwidthBytesPerMilli[j] && decodeFlopMillis[i] == decodeFlopMillis[j]
-                && allReduceMillisPerLayer[i] == allReduceMillisPerLayer[j]
+    /**
+     * Whether nodes i and j add the same all-reduce and gather times (every other term follows from their
+     * bandwidth and compute, which {@link NodeTables#sameStageTerms} compares).
+     */
+    boolean sameIntraNodeTerms(int i, int j) {
+        return allReduceMillisPerLayer[i] == allReduceMillisPerLayer[j]
                 && allReduceMillisPerSequence[i] == allReduceMillisPerSequence[j]
                 && gatherMillisPerSequence[i] == gatherMillisPerSequence[j];
     }
