@@ -28,7 +28,7 @@ import picocli.CommandLine.Spec;
  * {@code report.html}, {@code steps.csv} and {@code journal.jsonl}. Runs in virtual time: an hour-long
  * scenario with minute-long restarts takes a second or two.
  */
-@Command(name = "demo",
+@Command(name = "demo", mixinStandardHelpOptions = true, versionProvider = PlacementCommand.Version.class,
         header = "Run the orchestrator on a simulated edge cluster as its links slow down (the main demo).",
         description = {
             "Runs the orchestrator on a simulated edge cluster (by default the research testbed: 3x T4 and",
