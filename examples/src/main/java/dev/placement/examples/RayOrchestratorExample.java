@@ -45,7 +45,7 @@ public final class RayOrchestratorExample {
      */
     public static PlacementOrchestrator build(Path clusterFile, URI dashboard, CommandRunner nodes) {
         ClusterSnapshot declared = ClusterFiles.readCluster(clusterFile);
-        ModelSpec model = ModelCatalog.builtIn().resolve("tiiuae/Falcon3-10B-Base", "example", "model");
+        ModelSpec model = ModelCatalog.builtIn().get("tiiuae/Falcon3-10B-Base");
         VllmOptions vllm = VllmOptions.builder().dtype("half").servedModelName("falcon3-10b").build();
         return PlacementOrchestrator.builder()
                 .inventory(RayClusterInventory.builder().dashboard(dashboard).declaredCluster(declared).build())

@@ -145,11 +145,23 @@ public final class GpuCatalog {
     }
 
     /**
-     * Looks up a GPU by name.
+     * Looks up a GPU by name: {@code GpuCatalog.builtIn().get("T4")}.
+     *
+     * @param name a GPU name, case and spaces ignored, for example {@code "T4"} or {@code "rtx 4090"}
+     * @return the GPU
+     * @throws InvalidInputException if the catalogue has no such GPU; the message lists the known ones
+     */
+    public GpuSpec get(String name) {
+        return get(name, "GPU catalogue", null);
+    }
+
+    /**
+     * Looks up a GPU named in some input, for readers of input files: an unknown name is reported against that
+     * input.
      *
      * @param name   a GPU name
      * @param source where the name came from, for the error message (a file name or option)
-     * @param field  the field that held it, for the error message
+     * @param field  the field that held it, for the error message, or {@code null}
      * @return the GPU
      * @throws InvalidInputException naming the source, field and value and listing the known GPUs
      */

@@ -79,6 +79,14 @@ class GpuCatalogTest {
                 .hasMessageContaining("memoryGiB");
     }
 
+    @Test
+    void thePlainLookupFindsByNameAndNamesTheCatalogueInItsError() {
+        assertThat(catalog.get("rtx 4090")).isEqualTo(catalog.find("RTX-4090").orElseThrow().gpu());
+        assertThatThrownBy(() -> catalog.get("T5"))
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessageStartingWith("GPU catalogue: unknown GPU 'T5'; known GPUs: T4, A10");
+    }
+
     private void assertFigures(String name, double memoryGiB, double bandwidthGBps, double tflops) {
         GpuSpec gpu = catalog.get(name, "test", "gpu");
         assertThat(gpu.memoryBytes()).as(name).isEqualTo(Math.round(memoryGiB * (1L << 30)));

@@ -9,7 +9,6 @@ import dev.placement.vllm.bench.BenchmarkPrompt;
 import dev.placement.vllm.bench.BenchmarkResult;
 import dev.placement.vllm.bench.BenchmarkRun;
 import dev.placement.vllm.bench.GoodputSlo;
-import dev.placement.vllm.bench.ProgressBar;
 import dev.placement.vllm.bench.ServingBenchmark;
 import java.io.PrintWriter;
 import java.net.URI;

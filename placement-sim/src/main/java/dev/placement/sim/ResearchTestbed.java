@@ -15,7 +15,7 @@ import java.util.List;
 public final class ResearchTestbed {
 
     /** The NVIDIA T4 as the built-in GPU catalogue describes it. */
-    public static final GpuSpec T4 = GpuCatalog.builtIn().get("T4", "ResearchTestbed", "gpu");
+    public static final GpuSpec T4 = GpuCatalog.builtIn().get("T4");
 
     /**
      * Falcon3-10B-Base's shape (its {@code config.json}): 40 layers, hidden 3072, FFN 23040, 12 heads, 4 KV

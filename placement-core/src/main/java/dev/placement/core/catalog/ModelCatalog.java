@@ -107,9 +107,36 @@ public final class ModelCatalog {
     }
 
     /**
+     * Looks up a built-in model: {@code ModelCatalog.builtIn().get("tiiuae/Falcon3-10B-Base")}.
+     *
+     * @param id a Hugging Face model id, or its unambiguous short name (case-insensitive)
+     * @return the model
+     * @throws InvalidInputException if the catalogue has no such model; the message lists the known ids
+     */
+    public ModelSpec get(String id) {
+        return get(id, "model catalogue", null);
+    }
+
+    /**
+     * Finds a model by catalogue id, or reads it from a Hugging Face {@code config.json}: a path to the file, or
+     * to a directory that holds one (a downloaded snapshot).
+     *
+     * @param idOrPath a catalogue id or its unambiguous short name (case-insensitive), or a file-system path
+     * @return the model
+     * @throws InvalidInputException if it is neither a known id nor an existing file (the message lists the
+     *                               known ids), or naming the config file and field if that file is invalid
+     */
+    public ModelSpec resolve(String idOrPath) {
+        return resolve(idOrPath, "model catalogue", null);
+    }
+
+    /**
+     * Looks up a model id given in some input, for readers of input files: an unknown id is reported against
+     * that input.
+     *
      * @param id     a Hugging Face model id
      * @param source where the id came from, for the error message
-     * @param field  the field or option that held it
+     * @param field  the field or option that held it, or {@code null}
      * @return the model
      * @throws InvalidInputException naming the id and listing the known ids
      */
@@ -120,12 +147,11 @@ public final class ModelCatalog {
     }
 
     /**
-     * Finds a model by catalogue id, or reads it from a config.json: a path to the file, or to a directory
-     * that holds one (a downloaded Hugging Face snapshot).
+     * As {@link #resolve(String)}, for readers of input files: an unknown id is reported against that input.
      *
      * @param idOrPath a catalogue id or its unambiguous short name (case-insensitive), or a file-system path
      * @param source   where the value came from (a file name or option), for the error message
-     * @param field    the field or option that held it
+     * @param field    the field or option that held it, or {@code null}
      * @return the model
      * @throws InvalidInputException naming the value, listing the known ids, if it is neither a known id nor an
      *                               existing file; or naming the config file and field if that file is invalid

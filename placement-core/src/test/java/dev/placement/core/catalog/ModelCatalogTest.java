@@ -170,7 +170,7 @@ class ModelCatalogTest {
 
     @Test
     void resolvesAnIdAConfigFileAndASnapshotDirectory(@TempDir Path dir) throws IOException {
-        assertThat(catalog.resolve("facebook/opt-125m", "t", "m").layers()).isEqualTo(12);
+        assertThat(catalog.resolve("facebook/opt-125m").layers()).isEqualTo(12);
 
         Path snapshot = Files.createDirectories(dir.resolve("my-model"));
         Files.writeString(snapshot.resolve("config.json"), """
@@ -181,6 +181,19 @@ class ModelCatalogTest {
         assertThat(fromFile.name()).isEqualTo("my-model");
         assertThat(fromFile.layers()).isEqualTo(2);
         assertThat(catalog.resolve(snapshot.toString(), "t", "m")).isEqualTo(fromFile);
+        assertThat(catalog.resolve(snapshot.toString())).isEqualTo(fromFile);
+    }
+
+    @Test
+    void thePlainLookupsNameTheCatalogueInTheirErrors(@TempDir Path dir) {
+        assertThat(catalog.get("Falcon3-10B-Base")).isSameAs(catalog.get("tiiuae/Falcon3-10B-Base", "x", "y"));
+        assertThatThrownBy(() -> catalog.get("nobody/nothing"))
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessageStartingWith("model catalogue: unknown model 'nobody/nothing'; known models: ");
+        String missing = dir.resolve("nope.json").toString();
+        assertThatThrownBy(() -> catalog.resolve(missing))
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessageStartingWith("model catalogue: '" + missing + "' is neither a known model");
     }
 
     @Test

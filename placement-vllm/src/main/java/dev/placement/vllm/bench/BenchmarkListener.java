@@ -1,7 +1,7 @@
 package dev.placement.vllm.bench;
 
 /**
- * Hears a benchmark run's progress, for example to draw a {@link ProgressBar}. Every method has an empty
+ * Hears a benchmark run's progress, for example to draw a progress bar. Every method has an empty
  * default, so a benchmark without a listener stays silent.
  *
  * <p>Methods are called from the benchmark's own threads, {@link #requestFinished} concurrently from several of

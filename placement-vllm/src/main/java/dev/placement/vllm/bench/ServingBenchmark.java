@@ -44,7 +44,7 @@ import java.util.Optional;
  * ({@link BenchmarkResult#servedWorkload()}), which is the probe's own traffic, not the pipeline's users'.
  *
  * <p>Immutable and thread-safe; runs may overlap. The library prints nothing: pass a {@link BenchmarkListener}
- * such as {@link ProgressBar} to see progress.
+ * such as a progress bar to see progress.
  */
 public final class ServingBenchmark implements MetricsSource {
     private final BenchmarkConfig config;

@@ -1,7 +1,9 @@
-package dev.placement.vllm.bench;
+package dev.placement.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.placement.vllm.bench.FailureKind;
+import dev.placement.vllm.bench.RequestRecord;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.List;

@@ -1,5 +1,8 @@
-package dev.placement.vllm.bench;
+package dev.placement.cli;
 
+import dev.placement.vllm.bench.BenchmarkListener;
+import dev.placement.vllm.bench.BenchmarkResult;
+import dev.placement.vllm.bench.RequestRecord;
 import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.Objects;
@@ -9,9 +12,9 @@ import java.util.Objects;
  * {@code [##########..........]  512/1000  51%  req/s 8.4  failed 0  61 s}. Meant for a terminal's stderr.
  *
  * <p>Thread-safe: redraws are serialised and throttled to one per {@code minRedrawNanos}, so that hundreds of
- * streams finishing together cost the measuring threads almost nothing.
+ * streams finishing together cost the measuring threads almost nothing. A CLI helper, not part of the library.
  */
-public final class ProgressBar implements BenchmarkListener {
+final class ProgressBar implements BenchmarkListener {
     private static final int WIDTH = 30;
     private static final long MIN_REDRAW_NANOS = 100_000_000L;
 
@@ -21,7 +24,7 @@ public final class ProgressBar implements BenchmarkListener {
     private int failed;
 
     /** @param out where to draw, usually a terminal's stderr; flushed after every redraw */
-    public ProgressBar(PrintWriter out) {
+    ProgressBar(PrintWriter out) {
         this.out = Objects.requireNonNull(out, "out must not be null");
     }
 
