@@ -18,7 +18,12 @@ public record ClusterSnapshot(List<NodeSpec> nodes, double gpuMemoryUtilization)
     /** vLLM's default {@code --gpu-memory-utilization}. */
     public static final double DEFAULT_GPU_MEMORY_UTILIZATION = 0.9;
 
-    /** Validates the utilisation and that node ids are unique; copies the list. */
+    /**
+     * Validates the utilisation and that node ids are unique; copies the list.
+     *
+     * @param nodes                the nodes, in a stable order; not null, ids unique; may be empty
+     * @param gpuMemoryUtilization the fraction of each GPU's memory that vLLM may use, in (0, 1]
+     */
     public ClusterSnapshot {
         nodes = List.copyOf(Checks.notNull(nodes, "nodes"));
         if (!(gpuMemoryUtilization > 0 && gpuMemoryUtilization <= 1)) {

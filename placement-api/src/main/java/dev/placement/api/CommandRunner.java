@@ -32,7 +32,13 @@ public interface CommandRunner {
      * @param stderr   standard error, never null
      */
     record CommandResult(int exitCode, String stdout, String stderr) {
-        /** Replaces null output with empty text. */
+        /**
+         * Replaces null output with empty text.
+         *
+         * @param exitCode the exit code
+         * @param stdout   standard output; null means empty
+         * @param stderr   standard error; null means empty
+         */
         public CommandResult {
             stdout = stdout == null ? "" : stdout;
             stderr = stderr == null ? "" : stderr;

@@ -31,7 +31,15 @@ public record ConnectivityMap(
         Set<String> unreachableNodes,
         Instant measuredAt) {
 
-    /** Validates every value and makes deep, sorted, immutable copies. */
+    /**
+     * Validates every value and makes deep, sorted, immutable copies.
+     *
+     * @param rttMillis               RTT in ms, {@code from -> to -> ms}; not null; values finite and &ge; 0
+     * @param bandwidthBytesPerSecond bandwidth, {@code from -> to -> bytes/s}; values positive and finite;
+     *                                null means none measured
+     * @param unreachableNodes        nodes that a probe could not reach at all; null means none
+     * @param measuredAt              when the measurement was taken; not null
+     */
     public ConnectivityMap {
         rttMillis = copy(Checks.notNull(rttMillis, "rttMillis"), "rttMillis", true);
         bandwidthBytesPerSecond = copy(bandwidthBytesPerSecond == null ? Map.of() : bandwidthBytesPerSecond,

@@ -24,7 +24,16 @@ public record Experts(int routed, int active, int expertFfnSize, int sharedFfnSi
     /** A dense model: no experts. */
     public static final Experts NONE = new Experts(0, 0, 0, 0, 0, 1);
 
-    /** Validates the fields; see the class description. */
+    /**
+     * Validates the fields; see the class description.
+     *
+     * @param routed        routed experts per MoE layer (E); 0 or more, 0 for a dense model
+     * @param active        experts each token is routed to (top-k); 1 to {@code routed}, 0 for a dense model
+     * @param expertFfnSize inner width of one routed expert's MLP; positive for an MoE model, 0 for a dense one
+     * @param sharedFfnSize total inner width of the shared experts; 0 or more, 0 for a dense model
+     * @param denseLayers   leading layers whose MLP is dense; 0 or more, 0 for a dense model
+     * @param sparseStep    every {@code sparseStep}-th layer after the dense ones is MoE; 1 or more
+     */
     public Experts {
         if (routed < 0 || sharedFfnSize < 0 || denseLayers < 0) {
             throw new IllegalArgumentException("model.experts: routed (" + routed + "), sharedFfnSize ("

@@ -19,7 +19,17 @@ package dev.placement.api;
 public record GpuSpec(String name, long memoryBytes, double memoryBandwidthBytesPerSecond, double fp16FlopsPerSecond,
         double computeCapability, IntraNodeLink intraNodeLink) {
 
-    /** Validates every field; see the class description. */
+    /**
+     * Validates every field; see the class description.
+     *
+     * @param name                          catalogue or user name, for example {@code "T4"}; not blank
+     * @param memoryBytes                   device memory in bytes; positive
+     * @param memoryBandwidthBytesPerSecond memory bandwidth in bytes per second; positive and finite
+     * @param fp16FlopsPerSecond            dense FP16/BF16 tensor throughput in FLOP per second; positive and finite
+     * @param computeCapability             CUDA compute capability, in [1, 100); 0 when unknown
+     * @param intraNodeLink                 how such GPUs in one node reach each other; {@code null} for a GPU that
+     *                                      is never more than one to a node
+     */
     public GpuSpec {
         Checks.notBlank(name, "gpu.name");
         Checks.positive(memoryBytes, "gpu.memoryBytes");

@@ -54,7 +54,13 @@ public record IntraNodeLink(Kind kind, double bandwidthBytesPerSecond, double al
         }
     }
 
-    /** Validates every field; see the record description. */
+    /**
+     * Validates every field; see the record description.
+     *
+     * @param kind                    what the GPUs are connected by; not null
+     * @param bandwidthBytesPerSecond bandwidth of the link in one direction, bytes per second; positive and finite
+     * @param allReduceLatencyMicros  the fixed time of one all-reduce, µs; non-negative and finite
+     */
     public IntraNodeLink {
         Objects.requireNonNull(kind, "intraNodeLink.kind");
         if (!(bandwidthBytesPerSecond > 0) || Double.isInfinite(bandwidthBytesPerSecond)) {

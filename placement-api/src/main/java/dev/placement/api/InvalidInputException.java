@@ -8,8 +8,11 @@ package dev.placement.api;
 public class InvalidInputException extends PlacementException {
     private static final long serialVersionUID = 1L;
 
+    /** The file or option the input came from, for example {@code "cluster.yaml"}. */
     private final String source;
+    /** The field path, for example {@code "nodes[1].gpu"}, or {@code null} for the whole input. */
     private final String field;
+    /** What is wrong and what would be valid, without the source and field. */
     private final String problem;
 
     /**

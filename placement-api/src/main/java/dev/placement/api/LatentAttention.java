@@ -16,7 +16,16 @@ public record LatentAttention(int kvLoraRank, int qLoraRank, int qkNopeHeadDim, 
     /** Ordinary attention. */
     public static final LatentAttention NONE = new LatentAttention(0, 0, 0, 0, 0);
 
-    /** Validates the fields; see the class description. */
+    /**
+     * Validates the fields; see the class description. All widths are 0 or more, and 0 without a
+     * {@code kvLoraRank}.
+     *
+     * @param kvLoraRank    width of the compressed key/value latent; 0 for ordinary attention
+     * @param qLoraRank     width of the compressed query; 0 when queries are not compressed
+     * @param qkNopeHeadDim per-head width of the non-rotary query/key part; positive with a {@code kvLoraRank}
+     * @param qkRopeHeadDim per-head width of the rotary part; positive with a {@code kvLoraRank}
+     * @param vHeadDim      per-head width of the values; positive with a {@code kvLoraRank}
+     */
     public LatentAttention {
         if (kvLoraRank < 0 || qLoraRank < 0 || qkNopeHeadDim < 0 || qkRopeHeadDim < 0 || vHeadDim < 0) {
             throw new IllegalArgumentException("model.latentAttention: widths must not be negative");

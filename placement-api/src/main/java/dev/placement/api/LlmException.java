@@ -12,8 +12,11 @@ import java.util.Optional;
 public class LlmException extends PlacementException {
     private static final long serialVersionUID = 1L;
 
+    /** Whether asking again may help. */
     private final boolean retryable;
+    /** The provider's hint how long to wait before asking again, or {@code null}. */
     private final Duration retryAfter;
+    /** The HTTP status, or 0 if the failure had none. */
     private final int httpStatus;
 
     /**

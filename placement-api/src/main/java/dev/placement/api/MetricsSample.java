@@ -11,7 +11,12 @@ package dev.placement.api;
  */
 public record MetricsSample(PipelineMetrics metrics, Workload workload) {
 
-    /** Validates that the metrics are given. */
+    /**
+     * Validates that the metrics are given.
+     *
+     * @param metrics  the measured metrics; not null
+     * @param workload the workload observed in the interval, or {@code null} if the source cannot tell
+     */
     public MetricsSample {
         Checks.notNull(metrics, "sample.metrics");
     }

@@ -53,7 +53,30 @@ public record ModelSpec(
     /** The longest max model length chosen when none is given, in tokens: vLLM's KV cache is sized for it. */
     public static final int DEFAULT_MAX_MODEL_LEN_CAP = 4096;
 
-    /** Validates every field; see the class description. */
+    /**
+     * Validates every field; see the class description. Also refuses a model whose weights or KV cache would
+     * not fit in a {@code long} of bytes.
+     *
+     * @param name              the model's id, for example {@code "tiiuae/Falcon3-10B-Base"}; not blank
+     * @param architecture      the architecture or {@code model_type}, for example {@code "llama"}; not blank
+     * @param layers            number of decoder blocks; positive, more than {@code experts.denseLayers()}
+     * @param hiddenSize        width of the residual stream; positive
+     * @param ffnSize           inner width of the MLP; positive
+     * @param attentionHeads    query heads; positive
+     * @param kvHeads           key/value heads; 1 to {@code attentionHeads}
+     * @param headDim           width of one head; positive
+     * @param vocabSize         vocabulary size; positive
+     * @param contextLength     maximum positions, in tokens; positive
+     * @param dtypeBytes        bytes per element of the unquantized weights and the activations; 1 to 8
+     * @param tiedEmbeddings    whether the LM head shares the input embedding's weights
+     * @param gatedMlp          whether the MLP is gated (three matrices) rather than two matrices
+     * @param experts           the mixture-of-experts layout, or {@link Experts#NONE}; not null
+     * @param latentAttention   multi-head latent attention, or {@link LatentAttention#NONE}; not null
+     * @param quantization      how the linear layers' weights are stored, or {@link WeightQuantization#NONE};
+     *                          not null
+     * @param kvCacheDtypeBytes bytes per KV-cache element; 1 to 8
+     * @param embeddingSize     width of the embedding table; positive
+     */
     public ModelSpec {
         Checks.notBlank(name, "model.name");
         Checks.notBlank(architecture, "model.architecture");
@@ -108,6 +131,19 @@ public record ModelSpec(
      * A dense model with ordinary attention, unquantized, its KV cache in its dtype; the parameters are those of
      * the canonical constructor.
      *
+     * @param name           the model's id, for example {@code "tiiuae/Falcon3-10B-Base"}; not blank
+     * @param architecture   the architecture or {@code model_type}, for example {@code "llama"}; not blank
+     * @param layers         number of decoder blocks; positive
+     * @param hiddenSize     width of the residual stream, also the embedding table's; positive
+     * @param ffnSize        inner width of the MLP; positive
+     * @param attentionHeads query heads; positive
+     * @param kvHeads        key/value heads; 1 to {@code attentionHeads}
+     * @param headDim        width of one head; positive
+     * @param vocabSize      vocabulary size; positive
+     * @param contextLength  maximum positions, in tokens; positive
+     * @param dtypeBytes     bytes per element of the weights, the activations and the KV cache; 1 to 8
+     * @param tiedEmbeddings whether the LM head shares the input embedding's weights
+     * @param gatedMlp       whether the MLP is gated (three matrices) rather than two matrices
      * @throws IllegalArgumentException as the canonical constructor
      */
     public ModelSpec(String name, String architecture, int layers, int hiddenSize, int ffnSize, int attentionHeads,

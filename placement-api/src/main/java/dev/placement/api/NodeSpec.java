@@ -16,7 +16,15 @@ import java.util.Map;
  */
 public record NodeSpec(String id, String address, GpuSpec gpu, int gpuCount, Map<String, String> labels) {
 
-    /** Validates every field and copies the labels. */
+    /**
+     * Validates every field and copies the labels.
+     *
+     * @param id       unique id, 1 to 64 of {@code [A-Za-z0-9._-]}
+     * @param address  host name or IP address; not blank
+     * @param gpu      the node's GPU; not null
+     * @param gpuCount how many such GPUs the node has; at least 1
+     * @param labels   free-form labels (for example {@code zone=lab}); null means none
+     */
     public NodeSpec {
         Checks.nodeId(id, "node.id");
         Checks.notBlank(address, "node '" + id + "' address");

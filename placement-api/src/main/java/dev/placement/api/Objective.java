@@ -58,7 +58,16 @@ public record Objective(Goal goal, Double maxTtftMillis, Double maxItlMillis, Do
         }
     }
 
-    /** Validates that the goal and SLO are set, every bound present is positive, and goodput has an SLO. */
+    /**
+     * Validates that the goal and SLO are set, every bound present is positive, and goodput has an SLO.
+     *
+     * @param goal                     what to optimise; not null
+     * @param maxTtftMillis            upper bound on time to first token in ms, positive, or {@code null}
+     * @param maxItlMillis             upper bound on inter-token latency in ms, positive, or {@code null}
+     * @param minOutputTokensPerSecond lower bound on output throughput in tokens/s, positive, or {@code null}
+     * @param slo                      per-request service-level objectives; not null ({@link Slo#NONE} for none);
+     *                                 {@link Goal#GOODPUT} needs at least one bound
+     */
     public Objective {
         Checks.notNull(goal, "objective.goal");
         Checks.notNull(slo, "objective.slo");

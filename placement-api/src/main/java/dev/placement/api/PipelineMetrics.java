@@ -24,7 +24,15 @@ public record PipelineMetrics(double ttftMillis, double itlMillis, double tpotMi
         MEASURED
     }
 
-    /** Validates every field. */
+    /**
+     * Validates every field.
+     *
+     * @param ttftMillis            time to first token in ms; finite and &ge; 0
+     * @param itlMillis             inter-token latency in ms; finite and &ge; 0
+     * @param tpotMillis            time per output token in ms; finite and &ge; 0
+     * @param outputTokensPerSecond output throughput in tokens per second; finite and &ge; 0
+     * @param source                whether these were predicted or measured; not null
+     */
     public PipelineMetrics {
         Checks.nonNegative(ttftMillis, "metrics.ttftMillis");
         Checks.nonNegative(itlMillis, "metrics.itlMillis");

@@ -25,7 +25,12 @@ public record Placement(List<Stage> stages, int tensorParallelSize) {
     /** The largest tensor-parallel size a placement may have: more GPUs than any node holds. */
     public static final int MAX_TENSOR_PARALLEL_SIZE = 1024;
 
-    /** Validates the stages and copies the list. */
+    /**
+     * Validates the stages and copies the list.
+     *
+     * @param stages             the stages in pipeline order, contiguous from layer 0, one per node; not empty
+     * @param tensorParallelSize GPUs per stage; from 1 to {@value #MAX_TENSOR_PARALLEL_SIZE}
+     */
     public Placement {
         stages = List.copyOf(Checks.notNull(stages, "stages"));
         if (stages.isEmpty()) {

@@ -19,7 +19,16 @@ public record PlacementDecision(
         PipelineMetrics predicted,
         AgentProposal proposal) {
 
-    /** Validates the required fields. */
+    /**
+     * Validates the required fields.
+     *
+     * @param placement the placement to run; not null
+     * @param agent     the agent that decided, for example {@code "solver"}; not blank
+     * @param rationale the reasons in plain words; not blank
+     * @param predicted the predicted metrics of the placement, or {@code null} if the agent has no performance
+     *                  model
+     * @param proposal  what an advisory agent proposed, or {@code null} when no such agent took part
+     */
     public PlacementDecision {
         Checks.notNull(placement, "decision.placement");
         Checks.notBlank(agent, "decision.agent");

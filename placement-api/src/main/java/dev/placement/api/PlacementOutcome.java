@@ -15,7 +15,14 @@ import java.util.Objects;
 public record PlacementOutcome(Placement placement, PipelineMetrics measured, ConnectivityMap connectivity,
         Instant observedAt) {
 
-    /** Validates that the placement and metrics are given. */
+    /**
+     * Validates that the placement and metrics are given.
+     *
+     * @param placement    the placement that ran; not null
+     * @param measured     the metrics measured while it ran; not null
+     * @param connectivity the links measured at the time, or {@code null} if not recorded
+     * @param observedAt   when the metrics were measured, or {@code null} if not recorded
+     */
     public PlacementOutcome {
         Objects.requireNonNull(placement, "outcome.placement must not be null");
         Objects.requireNonNull(measured, "outcome.measured must not be null");

@@ -29,7 +29,18 @@ public record PlacementRequest(
         String firstNodeId,
         Placement current) {
 
-    /** Validates the references between the fields. */
+    /**
+     * Validates the references between the fields.
+     *
+     * @param model        the model to place; not null
+     * @param cluster      the nodes that may be used; not null
+     * @param connectivity the measured links between them; not null
+     * @param objective    what to optimise and the bounds to respect; not null
+     * @param workload     the traffic to judge under; not null
+     * @param maxModelLen  the longest sequence (prompt + answer) in tokens; 1 to the model's context length
+     * @param firstNodeId  the node that must be rank 0, or {@code null} for any; must be in the cluster
+     * @param current      the placement running now, or {@code null}
+     */
     public PlacementRequest {
         Checks.notNull(model, "model");
         Checks.notNull(cluster, "cluster");
@@ -124,49 +135,89 @@ public record PlacementRequest(
             this.connectivity = connectivity;
         }
 
-        /** @param v the model @return this builder */
+        /**
+         * Sets the model to place.
+         *
+         * @param v the model
+         * @return this builder
+         */
         public Builder model(ModelSpec v) {
             model = v;
             return this;
         }
 
-        /** @param v the cluster @return this builder */
+        /**
+         * Sets the nodes that may be used.
+         *
+         * @param v the cluster
+         * @return this builder
+         */
         public Builder cluster(ClusterSnapshot v) {
             cluster = v;
             return this;
         }
 
-        /** @param v the links @return this builder */
+        /**
+         * Sets the measured links between the nodes.
+         *
+         * @param v the links
+         * @return this builder
+         */
         public Builder connectivity(ConnectivityMap v) {
             connectivity = v;
             return this;
         }
 
-        /** @param v the objective @return this builder */
+        /**
+         * Sets what to optimise; default {@link Objective#minimizeItl()}.
+         *
+         * @param v the objective
+         * @return this builder
+         */
         public Builder objective(Objective v) {
             objective = v;
             return this;
         }
 
-        /** @param v the workload @return this builder */
+        /**
+         * Sets the traffic to judge under; default {@link Workload#DEFAULT}.
+         *
+         * @param v the workload
+         * @return this builder
+         */
         public Builder workload(Workload v) {
             workload = v;
             return this;
         }
 
-        /** @param v max model length in tokens @return this builder */
+        /**
+         * Sets the max model length; default {@link ModelSpec#defaultMaxModelLen()}.
+         *
+         * @param v max model length in tokens, 1 to the model's context length
+         * @return this builder
+         */
         public Builder maxModelLen(int v) {
             maxModelLen = v;
             return this;
         }
 
-        /** @param v the node that must be rank 0, or null @return this builder */
+        /**
+         * Sets the node that must be rank 0; default any.
+         *
+         * @param v the node that must be rank 0, or null for any
+         * @return this builder
+         */
         public Builder firstNodeId(String v) {
             firstNodeId = v;
             return this;
         }
 
-        /** @param v the running placement, or null @return this builder */
+        /**
+         * Sets the placement running now; default none.
+         *
+         * @param v the running placement, or null
+         * @return this builder
+         */
         public Builder current(Placement v) {
             current = v;
             return this;

@@ -27,7 +27,12 @@ public record Precision(String dtype, String kvCacheDtype) {
     /** vLLM's defaults (declared after the lists its construction checks against). */
     public static final Precision AUTO = new Precision("auto", "auto");
 
-    /** Validates both values; see the class description. */
+    /**
+     * Validates both values; see the class description.
+     *
+     * @param dtype        vLLM's {@code --dtype}, one of {@link #DTYPES}; not null
+     * @param kvCacheDtype vLLM's {@code --kv-cache-dtype}, one of {@link #KV_CACHE_DTYPES}; not null
+     */
     public Precision {
         Checks.notNull(dtype, "dtype");
         Checks.notNull(kvCacheDtype, "kvCacheDtype");

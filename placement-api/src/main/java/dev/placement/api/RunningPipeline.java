@@ -21,7 +21,14 @@ public record RunningPipeline(String id, Placement placement, URI endpoint, Inst
     /**
      * Validates every field and copies the list.
      *
-     * @throws IllegalArgumentException if a field is missing, or the verified ranks are neither empty nor one per
+     * @param id            the launcher's id for it; not blank
+     * @param placement     the placement it runs; not null
+     * @param endpoint      the base URL of its OpenAI-compatible server; not null
+     * @param startedAt     when it became healthy; not null
+     * @param verifiedRanks for each pipeline rank in order, the node the runtime reported it on; not null, empty
+     *                      or one entry per stage
+     * @throws NullPointerException     if a field is missing
+     * @throws IllegalArgumentException if the id is blank, or the verified ranks are neither empty nor one per
      *                                  stage
      */
     public RunningPipeline {

@@ -20,7 +20,14 @@ public record Slo(Double ttftMillis, Double itlMillis, Double tpotMillis, Double
     /** No bounds: every request is good. */
     public static final Slo NONE = new Slo(null, null, null, null);
 
-    /** Validates that every bound present is positive and finite. */
+    /**
+     * Validates that every bound present is positive and finite.
+     *
+     * @param ttftMillis time to first token bound in ms, positive and finite, or {@code null}
+     * @param itlMillis  mean inter-token latency bound in ms, positive and finite, or {@code null}
+     * @param tpotMillis time per output token bound in ms, positive and finite, or {@code null}
+     * @param e2elMillis end-to-end latency bound in ms, positive and finite, or {@code null}
+     */
     public Slo {
         bound(ttftMillis, "slo.ttft");
         bound(itlMillis, "slo.itl");

@@ -9,7 +9,13 @@ package dev.placement.api;
  */
 public record Stage(String nodeId, int firstLayer, int layerCount) {
 
-    /** Validates every field. */
+    /**
+     * Validates every field.
+     *
+     * @param nodeId     the node that runs this stage; a valid node id, 1 to 64 of {@code [A-Za-z0-9._-]}
+     * @param firstLayer index of its first layer, 0-based; &ge; 0
+     * @param layerCount how many consecutive layers it holds; positive
+     */
     public Stage {
         Checks.nodeId(nodeId, "stage.nodeId");
         Checks.nonNegative(firstLayer, "stage '" + nodeId + "' firstLayer");

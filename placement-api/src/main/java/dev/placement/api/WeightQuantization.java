@@ -20,7 +20,13 @@ public record WeightQuantization(String method, double bitsPerWeight, boolean ex
     /** Not quantized: linear weights at the model's dtype. */
     public static final WeightQuantization NONE = new WeightQuantization("none", 0, false);
 
-    /** Validates and lower-cases the method; see the class description. */
+    /**
+     * Validates and lower-cases the method; see the class description.
+     *
+     * @param method        vLLM's name of the method, any case; {@code none} when not quantized; not blank
+     * @param bitsPerWeight mean storage bits per linear weight; 0 for {@code none}, else above 0 and at most 32
+     * @param expertsOnly   whether only the MoE experts are quantized; false for {@code none}
+     */
     public WeightQuantization {
         Checks.notBlank(method, "model.quantization.method");
         method = method.toLowerCase(Locale.ROOT);

@@ -58,7 +58,18 @@ import java.util.Objects;
 public record Calibration(PerformanceModel prior, PerformanceModel fitted, boolean adopted, List<Estimate> estimates,
         double priorCvError, double fitCvError, int observationCount, String summary) {
 
-    /** Validates every field and copies the estimates. */
+    /**
+     * Validates every field and copies the estimates.
+     *
+     * @param prior            the model calibrated; not null
+     * @param fitted           the fit; not null
+     * @param adopted          whether the fit is the model to use
+     * @param estimates        one per fitted coordinate, in fit order; not null, no null element
+     * @param priorCvError     the prior's mean |log(predicted/measured)|; finite and &ge; 0, or NaN
+     * @param fitCvError       the fit's cross-validated mean |log(predicted/measured)|; finite and &ge; 0, or NaN
+     * @param observationCount how many observations were used; &ge; 0
+     * @param summary          one line for people; not null
+     */
     public Calibration {
         Objects.requireNonNull(prior, "prior");
         Objects.requireNonNull(fitted, "fitted");
@@ -131,7 +142,16 @@ public record Calibration(PerformanceModel prior, PerformanceModel fitted, boole
     public record Estimate(String name, double priorValue, double fittedValue, double lowerBound, double upperBound,
             boolean identified) {
 
-        /** Validates the fields: finite values, an ordered range, an identified value inside it. */
+        /**
+         * Validates the fields: finite values, an ordered range, an identified value inside it.
+         *
+         * @param name        the parameter, e.g. {@code computeEfficiency[T4]}; not blank
+         * @param priorValue  its value in the prior; finite
+         * @param fittedValue its value in the fit; finite, and in the range when identified
+         * @param lowerBound  the smallest value the fit may take; finite, at most {@code upperBound}
+         * @param upperBound  the largest value the fit may take; finite
+         * @param identified  whether the data identified it
+         */
         public Estimate {
             if (name == null || name.isBlank()) {
                 throw new IllegalArgumentException("estimate name must not be blank");

@@ -15,7 +15,13 @@ import java.util.Objects;
  */
 public record Observation(Placement placement, PlacementRequest request, PipelineMetrics measured) {
 
-    /** Validates that every field is present. */
+    /**
+     * Validates that every field is present.
+     *
+     * @param placement the placement that ran; not null
+     * @param request   the model, cluster, connectivity map and workload it ran under; not null
+     * @param measured  the measured metrics, a zero metric meaning not measured; not null
+     */
     public Observation {
         Objects.requireNonNull(placement, "observation.placement");
         Objects.requireNonNull(request, "observation.request");

@@ -220,7 +220,22 @@ public final class PerformanceModel implements MetricsPredictor {
             double tpotPerItl,
             Map<String, GpuEfficiency> gpuEfficiencies) {
 
-        /** Validates every field and copies the map; see the record description. */
+        /**
+         * Validates every field and copies the map; see the record description.
+         *
+         * @param memoryBandwidthEfficiency          fraction of the data-sheet memory bandwidth achieved; in (0, 1]
+         * @param computeEfficiency                  fraction of the data-sheet dense FP16 FLOP/s achieved; in (0, 1]
+         * @param latencyCrossingFactor              one-way latencies a stage-boundary crossing costs; finite, &ge; 0
+         * @param stepOverheadMillis                 overhead per decode step in ms; finite, &ge; 0
+         * @param reserveBytes                       memory kept back per GPU in bytes; &ge; 0
+         * @param maxBatchedTokens                   vLLM's max-num-batched-tokens; positive
+         * @param maxNumSeqs                         vLLM's max-num-seqs; positive
+         * @param defaultLinkBandwidthBytesPerSecond bandwidth of a link without a measurement, bytes/s; positive,
+         *                                           finite
+         * @param tpotPerItl                         mean TPOT ÷ mean ITL, dimensionless; positive, finite
+         * @param gpuEfficiencies                    efficiencies per GPU kind, keyed by GPU name; not null, no null
+         *                                           key or value
+         */
         public Parameters {
             fraction(memoryBandwidthEfficiency, "memoryBandwidthEfficiency");
             fraction(computeEfficiency, "computeEfficiency");
@@ -258,6 +273,16 @@ public final class PerformanceModel implements MetricsPredictor {
         /**
          * The parameters of the model before TPOT and per-GPU-kind efficiencies existed: tpotPerItl 1.0 and no
          * per-kind efficiencies. Validates like the canonical constructor.
+         *
+         * @param memoryBandwidthEfficiency          fraction of the data-sheet memory bandwidth achieved; in (0, 1]
+         * @param computeEfficiency                  fraction of the data-sheet dense FP16 FLOP/s achieved; in (0, 1]
+         * @param latencyCrossingFactor              one-way latencies a stage-boundary crossing costs; finite, &ge; 0
+         * @param stepOverheadMillis                 overhead per decode step in ms; finite, &ge; 0
+         * @param reserveBytes                       memory kept back per GPU in bytes; &ge; 0
+         * @param maxBatchedTokens                   vLLM's max-num-batched-tokens; positive
+         * @param maxNumSeqs                         vLLM's max-num-seqs; positive
+         * @param defaultLinkBandwidthBytesPerSecond bandwidth of a link without a measurement, bytes/s; positive,
+         *                                           finite
          */
         public Parameters(double memoryBandwidthEfficiency, double computeEfficiency, double latencyCrossingFactor,
                 double stepOverheadMillis, long reserveBytes, int maxBatchedTokens, int maxNumSeqs,
@@ -288,67 +313,127 @@ public final class PerformanceModel implements MetricsPredictor {
             return e != null ? e : new GpuEfficiency(memoryBandwidthEfficiency, computeEfficiency);
         }
 
-        /** @param v fraction of memory bandwidth achieved @return a copy with it */
+        /**
+         * A copy with another global memory-bandwidth efficiency.
+         *
+         * @param v fraction of the data-sheet memory bandwidth achieved, in (0, 1]
+         * @return a copy with it
+         * @throws IllegalArgumentException if {@code v} is out of range
+         */
         public Parameters withMemoryBandwidthEfficiency(double v) {
             return new Parameters(v, computeEfficiency, latencyCrossingFactor, stepOverheadMillis, reserveBytes,
                     maxBatchedTokens, maxNumSeqs, defaultLinkBandwidthBytesPerSecond, tpotPerItl, gpuEfficiencies);
         }
 
-        /** @param v fraction of FP16 FLOP/s achieved @return a copy with it */
+        /**
+         * A copy with another global compute efficiency.
+         *
+         * @param v fraction of the data-sheet dense FP16 FLOP/s achieved, in (0, 1]
+         * @return a copy with it
+         * @throws IllegalArgumentException if {@code v} is out of range
+         */
         public Parameters withComputeEfficiency(double v) {
             return new Parameters(memoryBandwidthEfficiency, v, latencyCrossingFactor, stepOverheadMillis,
                     reserveBytes, maxBatchedTokens, maxNumSeqs, defaultLinkBandwidthBytesPerSecond, tpotPerItl,
                     gpuEfficiencies);
         }
 
-        /** @param v one-way latencies per crossing @return a copy with it */
+        /**
+         * A copy with another latency crossing factor.
+         *
+         * @param v one-way latencies per stage-boundary crossing; finite, &ge; 0
+         * @return a copy with it
+         * @throws IllegalArgumentException if {@code v} is out of range
+         */
         public Parameters withLatencyCrossingFactor(double v) {
             return new Parameters(memoryBandwidthEfficiency, computeEfficiency, v, stepOverheadMillis, reserveBytes,
                     maxBatchedTokens, maxNumSeqs, defaultLinkBandwidthBytesPerSecond, tpotPerItl, gpuEfficiencies);
         }
 
-        /** @param v per-step overhead in ms @return a copy with it */
+        /**
+         * A copy with another step overhead.
+         *
+         * @param v overhead per decode step in ms; finite, &ge; 0
+         * @return a copy with it
+         * @throws IllegalArgumentException if {@code v} is out of range
+         */
         public Parameters withStepOverheadMillis(double v) {
             return new Parameters(memoryBandwidthEfficiency, computeEfficiency, latencyCrossingFactor, v,
                     reserveBytes, maxBatchedTokens, maxNumSeqs, defaultLinkBandwidthBytesPerSecond, tpotPerItl,
                     gpuEfficiencies);
         }
 
-        /** @param v reserve per GPU in bytes @return a copy with it */
+        /**
+         * A copy with another memory reserve.
+         *
+         * @param v memory kept back per GPU in bytes; &ge; 0
+         * @return a copy with it
+         * @throws IllegalArgumentException if {@code v} is out of range
+         */
         public Parameters withReserveBytes(long v) {
             return new Parameters(memoryBandwidthEfficiency, computeEfficiency, latencyCrossingFactor,
                     stepOverheadMillis, v, maxBatchedTokens, maxNumSeqs, defaultLinkBandwidthBytesPerSecond,
                     tpotPerItl, gpuEfficiencies);
         }
 
-        /** @param v vLLM's max-num-batched-tokens @return a copy with it */
+        /**
+         * A copy with another batched-token limit.
+         *
+         * @param v vLLM's max-num-batched-tokens; positive
+         * @return a copy with it
+         * @throws IllegalArgumentException if {@code v} is out of range
+         */
         public Parameters withMaxBatchedTokens(int v) {
             return new Parameters(memoryBandwidthEfficiency, computeEfficiency, latencyCrossingFactor,
                     stepOverheadMillis, reserveBytes, v, maxNumSeqs, defaultLinkBandwidthBytesPerSecond, tpotPerItl,
                     gpuEfficiencies);
         }
 
-        /** @param v vLLM's max-num-seqs @return a copy with it */
+        /**
+         * A copy with another sequence limit.
+         *
+         * @param v vLLM's max-num-seqs; positive
+         * @return a copy with it
+         * @throws IllegalArgumentException if {@code v} is out of range
+         */
         public Parameters withMaxNumSeqs(int v) {
             return new Parameters(memoryBandwidthEfficiency, computeEfficiency, latencyCrossingFactor,
                     stepOverheadMillis, reserveBytes, maxBatchedTokens, v, defaultLinkBandwidthBytesPerSecond,
                     tpotPerItl, gpuEfficiencies);
         }
 
-        /** @param v default link bandwidth in bytes/s @return a copy with it */
+        /**
+         * A copy with another default link bandwidth.
+         *
+         * @param v bandwidth of a link without a measurement, bytes/s; positive, finite
+         * @return a copy with it
+         * @throws IllegalArgumentException if {@code v} is out of range
+         */
         public Parameters withDefaultLinkBandwidthBytesPerSecond(double v) {
             return new Parameters(memoryBandwidthEfficiency, computeEfficiency, latencyCrossingFactor,
                     stepOverheadMillis, reserveBytes, maxBatchedTokens, maxNumSeqs, v, tpotPerItl, gpuEfficiencies);
         }
 
-        /** @param v TPOT ÷ ITL, positive @return a copy with it */
+        /**
+         * A copy with another TPOT to ITL ratio.
+         *
+         * @param v mean TPOT ÷ mean ITL; positive, finite
+         * @return a copy with it
+         * @throws IllegalArgumentException if {@code v} is out of range
+         */
         public Parameters withTpotPerItl(double v) {
             return new Parameters(memoryBandwidthEfficiency, computeEfficiency, latencyCrossingFactor,
                     stepOverheadMillis, reserveBytes, maxBatchedTokens, maxNumSeqs,
                     defaultLinkBandwidthBytesPerSecond, v, gpuEfficiencies);
         }
 
-        /** @param v efficiencies per GPU kind, keyed by GPU name; not null @return a copy with them */
+        /**
+         * A copy with other per-GPU-kind efficiencies, replacing all of them.
+         *
+         * @param v efficiencies per GPU kind, keyed by {@link GpuSpec#name()}; not null, no null key or value
+         * @return a copy with them
+         * @throws NullPointerException if {@code v}, a key or a value is null
+         */
         public Parameters withGpuEfficiencies(Map<String, GpuEfficiency> v) {
             return new Parameters(memoryBandwidthEfficiency, computeEfficiency, latencyCrossingFactor,
                     stepOverheadMillis, reserveBytes, maxBatchedTokens, maxNumSeqs,
@@ -377,7 +462,12 @@ public final class PerformanceModel implements MetricsPredictor {
      */
     public record GpuEfficiency(double memoryBandwidthEfficiency, double computeEfficiency) {
 
-        /** Validates both fractions. */
+        /**
+         * Validates both fractions.
+         *
+         * @param memoryBandwidthEfficiency fraction of the data-sheet memory bandwidth achieved; in (0, 1]
+         * @param computeEfficiency         fraction of the data-sheet dense FP16 FLOP/s achieved; in (0, 1]
+         */
         public GpuEfficiency {
             Parameters.fraction(memoryBandwidthEfficiency, "memoryBandwidthEfficiency");
             Parameters.fraction(computeEfficiency, "computeEfficiency");

@@ -200,7 +200,13 @@ public final class PlacementSolver {
      * @param trade      in plain words, what it gains and what it costs against that choice, in percent
      */
     public record FrontierPoint(Prediction prediction, boolean chosen, String trade) {
-        /** Validates the fields. */
+        /**
+         * Validates the fields.
+         *
+         * @param prediction the placement and its prediction; not null
+         * @param chosen     whether it is the request's objective's choice
+         * @param trade      in plain words, what it gains and costs against that choice, in percent; not null
+         */
         public FrontierPoint {
             Objects.requireNonNull(prediction, "prediction");
             Objects.requireNonNull(trade, "trade");
@@ -319,7 +325,15 @@ public final class PlacementSolver {
     public record Solution(Prediction best, String explanation, List<String> excludedNodes, double solveMillis,
             boolean proven) {
 
-        /** Validates the fields and copies the list. */
+        /**
+         * Validates the fields and copies the list.
+         *
+         * @param best          the best placement and its prediction; not null
+         * @param explanation   in plain words: the placement, its predicted metrics, why nodes were left out; not null
+         * @param excludedNodes ids of the cluster's nodes the placement does not use, in cluster order; not null
+         * @param solveMillis   wall time the solve took, in ms
+         * @param proven        whether the placement is proven best (the exact search finished)
+         */
         public Solution {
             Objects.requireNonNull(best, "best");
             Objects.requireNonNull(explanation, "explanation");

@@ -38,7 +38,20 @@ public record Prediction(
         List<LinkEstimate> links,
         Spread spread) {
 
-    /** Validates the fields and copies the lists. */
+    /**
+     * Validates the fields and copies the lists.
+     *
+     * @param placement              the placement judged; not null
+     * @param metrics                predicted metrics, meaningful only when it fits; not null
+     * @param fits                   whether every stage fits in memory and every link it crosses has a known RTT
+     * @param infeasibleReason       why it does not fit; not blank when it does not fit, ignored (made
+     *                               {@code null}) when it fits
+     * @param maxConcurrentSequences how many sequences of the workload the smallest stage KV cache holds at once;
+     *                               0 when it does not fit
+     * @param stages                 per-stage terms, rank 0 first; not null
+     * @param links                  per-link terms in pipeline order, the return hop last; not null
+     * @param spread                 how single requests' timings spread around the means; not null
+     */
     public Prediction {
         Objects.requireNonNull(placement, "placement");
         Objects.requireNonNull(metrics, "metrics");
@@ -203,7 +216,17 @@ public record Prediction(
     public record Spread(int sequences, double firstTtftMillis, double ttftStepMillis, double itlMillis,
             double tpotMillis, double decodeMillis, double requestsPerSecond) {
 
-        /** Validates that the counts and times are non-negative numbers. */
+        /**
+         * Validates that the counts and times are non-negative numbers.
+         *
+         * @param sequences         b, requests in a burst; positive
+         * @param firstTtftMillis   TTFT of the first request of a burst, ms; &ge; 0
+         * @param ttftStepMillis    how much later each further request of a burst gets its first token, ms; &ge; 0
+         * @param itlMillis         every request's mean inter-token latency, ms; &ge; 0
+         * @param tpotMillis        every request's time per output token, ms; &ge; 0
+         * @param decodeMillis      every request's time from first to last token, ms; &ge; 0
+         * @param requestsPerSecond completed requests per second; &ge; 0
+         */
         public Spread {
             if (sequences < 1) {
                 throw new IllegalArgumentException("sequences must be positive, was " + sequences);

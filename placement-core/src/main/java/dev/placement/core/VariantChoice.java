@@ -33,7 +33,15 @@ public final class VariantChoice {
      */
     public record Candidate(PlacementRequest request, PlacementDecision decision, Prediction prediction,
             String problem) {
-        /** @throws NullPointerException if the request is null */
+        /**
+         * Checks that the request is given.
+         *
+         * @param request    the request for this variant (its model); not null
+         * @param decision   the agent's placement, or null when the variant cannot be placed
+         * @param prediction the model's prediction for that placement, or null with no placement
+         * @param problem    why the variant cannot be placed, or null
+         * @throws NullPointerException if the request is null
+         */
         public Candidate {
             Objects.requireNonNull(request, "request");
         }
@@ -47,7 +55,13 @@ public final class VariantChoice {
      * @param rationale  which variant was chosen over which, with the predicted figure that decided, in one line
      */
     public record Result(int chosen, List<Candidate> candidates, String rationale) {
-        /** Copies the candidates. */
+        /**
+         * Copies the candidates.
+         *
+         * @param chosen     the index of the chosen variant in {@code candidates}
+         * @param candidates every variant, in the order given; not null
+         * @param rationale  which variant was chosen over which, and the predicted figure that decided, in one line
+         */
         public Result {
             candidates = List.copyOf(candidates);
         }

@@ -200,7 +200,15 @@ public final class LoopbackStreamingServer implements AutoCloseable {
      *                         chunk is listed once its write began, whether or not the client was still there
      */
     public record SentStream(int arrival, String prompt, long receivedNanos, List<Long> outputChunkNanos) {
-        /** Copies the chunk times. */
+        /**
+         * Copies the chunk times.
+         *
+         * @param arrival          the request's place in arrival order, from 0, warm-up requests included
+         * @param prompt           the request's {@code prompt}, or for chat the first message's {@code content}
+         * @param receivedNanos    when the server began handling the request, {@link System#nanoTime()}
+         * @param outputChunkNanos when the server began writing each output chunk, {@link System#nanoTime()}, in
+         *                         order; not null
+         */
         public SentStream {
             outputChunkNanos = List.copyOf(outputChunkNanos);
         }

@@ -314,13 +314,24 @@ public final class SimulatedCluster implements ClusterInventory, LatencyProbe, P
             new ClusterSnapshot(this.nodes); // validates unique ids
         }
 
-        /** @param v the seed of every random draw; default 1 @return this builder */
+        /**
+         * Sets the seed of the one generator every random draw comes from.
+         *
+         * @param v the seed; default 1
+         * @return this builder
+         */
         public Builder seed(long v) {
             seed = v;
             return this;
         }
 
-        /** @param v RTT of every link not set with {@link #link}, ms; default 0.2 @return this builder */
+        /**
+         * Sets the RTT of every link not set with {@link #link}.
+         *
+         * @param v the RTT in ms, finite and &ge; 0; default 0.2
+         * @return this builder
+         * @throws IllegalArgumentException if {@code v} is negative, infinite or NaN
+         */
         public Builder defaultRttMillis(double v) {
             if (!(v >= 0) || Double.isInfinite(v)) {
                 throw new IllegalArgumentException("defaultRttMillis must be finite and >= 0, was " + v);
@@ -351,7 +362,14 @@ public final class SimulatedCluster implements ClusterInventory, LatencyProbe, P
             return this;
         }
 
-        /** @param v how long a launch takes (virtual time); default 60 s @return this builder */
+        /**
+         * Sets how long a launch takes, in virtual time.
+         *
+         * @param v the delay, not negative; default 60 s
+         * @return this builder
+         * @throws NullPointerException     if {@code v} is null
+         * @throws IllegalArgumentException if {@code v} is negative
+         */
         public Builder restartDelay(Duration v) {
             Objects.requireNonNull(v, "restartDelay");
             if (v.isNegative()) {
@@ -361,7 +379,12 @@ public final class SimulatedCluster implements ClusterInventory, LatencyProbe, P
             return this;
         }
 
-        /** @param v the traffic metrics are computed for; default {@link Workload#DEFAULT} @return this builder */
+        /**
+         * Sets the traffic the metrics are computed for.
+         *
+         * @param v the workload; not null; default {@link Workload#DEFAULT}
+         * @return this builder
+         */
         public Builder workload(Workload v) {
             workload = Objects.requireNonNull(v, "workload");
             return this;

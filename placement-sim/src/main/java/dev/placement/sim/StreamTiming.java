@@ -18,6 +18,8 @@ public record StreamTiming(Duration timeToFirstToken, Duration interTokenLatency
     /**
      * Checks both delays.
      *
+     * @param timeToFirstToken  from receiving the request to writing the first output chunk; not null, &ge; 0
+     * @param interTokenLatency between consecutive output chunks; not null, &ge; 0
      * @throws NullPointerException     if either is {@code null}
      * @throws IllegalArgumentException if either is negative, naming it and its value
      */

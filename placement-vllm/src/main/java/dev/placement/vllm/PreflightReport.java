@@ -17,6 +17,11 @@ import java.util.Optional;
 public record PreflightReport(List<NodeReport> nodes, List<String> blockers, List<String> warnings) {
 
     /**
+     * Validates that there is a node and copies the lists.
+     *
+     * @param nodes    one entry per planned rank, rank 0 first; not empty
+     * @param blockers what would make the launch fail, one line each; not null, empty when nothing blocks
+     * @param warnings what the launch survives but the user should know, one line each; not null
      * @throws IllegalArgumentException if there are no nodes
      */
     public PreflightReport {
@@ -54,7 +59,20 @@ public record PreflightReport(List<NodeReport> nodes, List<String> blockers, Lis
             String vllmVersion, String executor, double rayGpus, List<Gpu> gpus, List<Reach> reaches) {
 
         /**
-         * @throws IllegalArgumentException if the rank or GPU count is negative or an id is missing
+         * Validates the rank, GPU count and ids, and copies the lists.
+         *
+         * @param rank           the pipeline rank planned on this node; &ge; 0
+         * @param nodeId         the node's id in the cluster file; not null
+         * @param plannedAddress the node's address in the cluster file; not null
+         * @param rayAddress     the IP Ray registered for the node; null when Ray does not know the node
+         * @param rayVersion     Ray's version on the node; null when the node's check did not run
+         * @param vllmVersion    the installed vLLM's version on the node; null when vLLM is missing or unchecked
+         * @param executor       the Ray executor that vLLM runs ranks with; null without a vLLM
+         * @param rayGpus        the GPUs Ray counts on the node; &ge; 0, 0 when unknown
+         * @param gpus           the GPUs {@code nvidia-smi} lists on the node; not null
+         * @param reaches        for every other planned node Ray knows, whether its Ray port opened; not null
+         * @throws IllegalArgumentException if the rank or GPU count is negative
+         * @throws NullPointerException     if the node id, the planned address or a list is null
          */
         public NodeReport {
             if (rank < 0 || rayGpus < 0) {
@@ -90,7 +108,15 @@ public record PreflightReport(List<NodeReport> nodes, List<String> blockers, Lis
      * @param freeMib       its free memory in MiB when the check ran; -1 when nvidia-smi reports none
      */
     public record Gpu(String index, String name, long totalMib, long freeMib) {
-        /** @throws NullPointerException if the index or name is null */
+        /**
+         * Checks that the index and name are given.
+         *
+         * @param index    its index on the node; not null
+         * @param name     its name, for example {@code Tesla T4}; not null
+         * @param totalMib its memory in MiB; -1 when nvidia-smi reports none
+         * @param freeMib  its free memory in MiB when the check ran; -1 when nvidia-smi reports none
+         * @throws NullPointerException if the index or name is null
+         */
         public Gpu {
             Objects.requireNonNull(index, "index");
             Objects.requireNonNull(name, "name");
@@ -107,7 +133,16 @@ public record PreflightReport(List<NodeReport> nodes, List<String> blockers, Lis
      * @param error     why not (for example {@code Connection refused}); null when reachable
      */
     public record Reach(String nodeId, String address, int port, boolean reachable, String error) {
-        /** @throws NullPointerException if the node id or address is null */
+        /**
+         * Checks that the node id and address are given.
+         *
+         * @param nodeId    the node tried; not null
+         * @param address   the address tried (Ray's {@code NodeManagerAddress}); not null
+         * @param port      the port tried (Ray's {@code NodeManagerPort})
+         * @param reachable whether a TCP connection opened within 3 s
+         * @param error     why not (for example {@code Connection refused}); null when reachable
+         * @throws NullPointerException if the node id or address is null
+         */
         public Reach {
             Objects.requireNonNull(nodeId, "nodeId");
             Objects.requireNonNull(address, "address");

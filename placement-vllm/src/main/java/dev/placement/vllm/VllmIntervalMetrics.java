@@ -38,7 +38,19 @@ public record VllmIntervalMetrics(Instant start, Instant end, long requestsCompl
     public record Distribution(double meanMillis, double p50Millis, double p99Millis) {
     }
 
-    /** Validates the interval. */
+    /**
+     * Validates the interval.
+     *
+     * @param start                 the earlier scrape (or the pipeline's start); not null
+     * @param end                   the later scrape; not null, not before {@code start}
+     * @param requestsCompleted     requests whose first token arrived in the interval
+     * @param outputTokens          output tokens generated in the interval
+     * @param ttft                  time to first token, ms; not null
+     * @param itl                   inter-token latency, ms; not null
+     * @param tpot                  time per output token, ms; not null
+     * @param outputTokensPerSecond output tokens per second of the interval's wall time; NaN for an empty interval
+     * @param workload              the workload served, or {@code null} if unknown
+     */
     public VllmIntervalMetrics {
         Objects.requireNonNull(start, "start");
         Objects.requireNonNull(end, "end");

@@ -76,7 +76,16 @@ public record VllmLaunchPlan(String submissionId, String modelName, String model
      */
     public record Rank(int rank, String nodeId, String address, int firstLayer, int layerCount,
             Map<String, Double> bundle) {
-        /** Validates the rank and address and copies the bundle. */
+        /**
+         * Validates the rank and address and copies the bundle.
+         *
+         * @param rank       the pipeline-parallel rank, 0 first; &ge; 0
+         * @param nodeId     the node that runs it
+         * @param address    the node's address: a host name or IP literal of letters, digits, '.', ':' and '-'
+         * @param firstLayer the first layer it holds, 0-based
+         * @param layerCount how many layers it holds
+         * @param bundle     the Ray placement-group bundle of each of its GPUs; not null
+         */
         public Rank {
             if (rank < 0) {
                 throw new IllegalArgumentException("rank must not be negative, was " + rank);
@@ -97,14 +106,36 @@ public record VllmLaunchPlan(String submissionId, String modelName, String model
      */
     public record NodeCommand(String nodeId, String address, String role, List<String> command,
             Map<String, String> environment) {
-        /** Copies the collections. */
+        /**
+         * Copies the collections.
+         *
+         * @param nodeId      the node
+         * @param address     its address
+         * @param role        {@code ray-head}, {@code ray-worker} or {@code vllm-server}
+         * @param command     the argument vector; not null
+         * @param environment variables set for this command only; not null
+         */
         public NodeCommand {
             command = List.copyOf(command);
             environment = Collections.unmodifiableMap(new LinkedHashMap<>(environment));
         }
     }
 
-    /** Validates the fields and copies the collections. */
+    /**
+     * Validates the fields and copies the collections.
+     *
+     * @param submissionId    the Ray job submission id, 1 to 64 of {@code [A-Za-z0-9_-]}
+     * @param modelName       the model's catalogue id; not null
+     * @param modelSource     what vLLM loads: a Hugging Face id or an absolute path, without {@code ..}
+     * @param servedModelName the name the server answers to: 1 to 128 of {@code [A-Za-z0-9._/:-]}, starting with a
+     *                        letter or digit
+     * @param vllmVersion     the vLLM version the plan is meant for, or {@code null} if not given
+     * @param placement       the placement, rank 0 first; not null
+     * @param ranks           one entry per pipeline rank, rank 0 first; as many as the placement's stages
+     * @param environment     the variables set for the server and its workers, in a stable order; not null
+     * @param serverCommand   the equivalent {@code vllm serve} command line, as an argument vector; not null
+     * @param endpoint        the OpenAI server's base URL, on rank 0's node; not null
+     */
     public VllmLaunchPlan {
         if (submissionId == null || !SUBMISSION_ID.matcher(submissionId).matches()) {
             throw new IllegalArgumentException("submissionId '" + submissionId

@@ -11,8 +11,11 @@ import java.util.List;
 public class InvalidLlmAnswerException extends PlacementException {
     private static final long serialVersionUID = 1L;
 
+    /** The LLM provider, for example {@code "openai"}. */
     private final String provider;
+    /** The model that answered, or {@code null} if unknown. */
     private final String model;
+    /** The problems of each answer, first attempt first; immutable. */
     private final List<List<String>> problems;
 
     /**

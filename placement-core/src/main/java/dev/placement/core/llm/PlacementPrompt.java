@@ -10,7 +10,12 @@ import java.util.Objects;
  */
 public record PlacementPrompt(String systemText, String userText) {
 
-    /** Validates that both texts are given. */
+    /**
+     * Validates that both texts are given.
+     *
+     * @param systemText the instructions (system or developer message); not blank
+     * @param userText   the question, carrying the cluster's data; not blank
+     */
     public PlacementPrompt {
         if (Objects.requireNonNull(systemText, "prompt.systemText must not be null").isBlank()
                 || Objects.requireNonNull(userText, "prompt.userText must not be null").isBlank()) {

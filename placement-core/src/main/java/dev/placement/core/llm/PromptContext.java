@@ -24,7 +24,16 @@ public record PromptContext(PlacementRequest request, Map<String, LayerBudget> b
         Map<String, Map<String, Double>> crossingMillis, List<PlacementOutcome> history,
         List<CandidatePrediction> candidates) {
 
-    /** Validates that the request is given and copies the collections. */
+    /**
+     * Validates that the request is given and copies the collections.
+     *
+     * @param request        the model, cluster, links, objective and workload; not null
+     * @param budgets        each node's memory budget in layers, by node id; null means none
+     * @param crossingMillis per ordered pair of nodes, {@code from -> to -> ms} one token's activations take to
+     *                       cross the link once; null means none
+     * @param history        placements that ran, with measured metrics, oldest first; null means none
+     * @param candidates     predictions for a few candidate placements; null means none
+     */
     public PromptContext {
         Objects.requireNonNull(request, "context.request must not be null");
         budgets = Map.copyOf(budgets == null ? Map.of() : budgets);
@@ -47,7 +56,14 @@ public record PromptContext(PlacementRequest request, Map<String, LayerBudget> b
      * @param asOnly   layers it can hold as the only stage (embedding and LM head); &ge; 0
      */
     public record LayerBudget(int asMiddle, int asFirst, int asLast, int asOnly) {
-        /** Validates that every budget is &ge; 0. */
+        /**
+         * Validates that every budget is &ge; 0.
+         *
+         * @param asMiddle layers it can hold as a middle stage; &ge; 0
+         * @param asFirst  layers it can hold as rank 0 (with the embedding); &ge; 0
+         * @param asLast   layers it can hold as the last rank (with the LM head); &ge; 0
+         * @param asOnly   layers it can hold as the only stage (embedding and LM head); &ge; 0
+         */
         public LayerBudget {
             if (asMiddle < 0 || asFirst < 0 || asLast < 0 || asOnly < 0) {
                 throw new IllegalArgumentException("layer budgets must be >= 0, were " + asMiddle + ", " + asFirst
@@ -63,7 +79,12 @@ public record PromptContext(PlacementRequest request, Map<String, LayerBudget> b
      * @param prediction the prediction (possibly {@code fits() == false}); not null
      */
     public record CandidatePrediction(String label, Prediction prediction) {
-        /** Validates both fields. */
+        /**
+         * Validates both fields.
+         *
+         * @param label      what the candidate is, for example {@code "vLLM's even split on all nodes"}; not blank
+         * @param prediction the prediction (possibly {@code fits() == false}); not null
+         */
         public CandidatePrediction {
             if (Objects.requireNonNull(label, "candidate.label must not be null").isBlank()) {
                 throw new IllegalArgumentException("candidate.label must not be blank");

@@ -40,7 +40,12 @@ public record BenchmarkPrompt(String text, int inputTokens) {
             "people", "year", "way", "day", "man", "thing", "world", "life", "hand", "part", "place", "case",
             "week", "work", "point", "number", "group", "problem", "fact");
 
-    /** Validates. */
+    /**
+     * Validates.
+     *
+     * @param text        the prompt; not null
+     * @param inputTokens the estimated number of prompt tokens; &ge; 0
+     */
     public BenchmarkPrompt {
         Objects.requireNonNull(text, "prompt.text must not be null");
         if (inputTokens < 0) {

@@ -55,7 +55,26 @@ public record BenchmarkResult(BenchmarkSettings settings, Instant date, double d
     private static final double NANOS_PER_MILLI = 1e6;
     private static final DateTimeFormatter VLLM_DATE = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT);
 
-    /** Validates and copies. */
+    /**
+     * Validates and copies.
+     *
+     * @param settings                 what the run did; not null
+     * @param date                     when the run ended (or was interrupted); not null
+     * @param durationSeconds          wall time of the run, in seconds; &ge; 0
+     * @param interrupted              whether the run was cancelled before every request finished
+     * @param records                  every finished request, ordered by index; not null
+     * @param completed                requests that completed; &ge; 0
+     * @param failed                   requests that failed; &ge; 0
+     * @param totalInputTokens         prompt tokens of completed requests
+     * @param totalOutputTokens        output tokens of completed requests
+     * @param ttft                     time to first token; not null
+     * @param tpot                     time per output token excluding the first; not null
+     * @param itl                      inter-token latency; not null
+     * @param e2el                     end-to-end latency; not null
+     * @param failureCounts            failed requests by reason; not null
+     * @param maxOutputTokensPerSecond the most output chunks in any one-second bucket of the run
+     * @param maxConcurrentRequests    the most completed requests that were in flight at one moment
+     */
     public BenchmarkResult {
         Objects.requireNonNull(settings, "result.settings must not be null");
         Objects.requireNonNull(date, "result.date must not be null");
@@ -214,7 +233,12 @@ public record BenchmarkResult(BenchmarkSettings settings, Instant date, double d
         }
     }
 
-    /** @return the result as ordered key-value pairs with vLLM's keys; see {@link #toJson(boolean)} */
+    /**
+     * The result as {@link #toJson(boolean)} writes it, before it becomes text.
+     *
+     * @param detailed whether to add the per-request arrays of {@code --save-detailed}
+     * @return the result as ordered key-value pairs with vLLM's keys
+     */
     public Map<String, Object> jsonMap(boolean detailed) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("date", VLLM_DATE.format(date.atZone(ZoneId.systemDefault())));

@@ -28,7 +28,23 @@ public record BenchmarkSettings(URI baseUrl, String model, BenchmarkEndpoint end
         double requestRatePerSecond, int maxConcurrency, int outputTokens, boolean ignoreEos, long seed,
         List<Double> percentiles, GoodputSlo goodput, Duration requestTimeout) {
 
-    /** Validates and copies. */
+    /**
+     * Validates and copies.
+     *
+     * @param baseUrl              the server's base URL, without {@code /v1}; not null
+     * @param model                the model name sent in every request; not null
+     * @param endpoint             the API used; not null
+     * @param numPrompts           how many requests the run sends; &ge; 1
+     * @param requestRatePerSecond the open-loop arrival rate in requests per second; positive, or
+     *                             {@code Double.POSITIVE_INFINITY} to send every request at once
+     * @param maxConcurrency       the most requests in flight at once; &ge; 0, 0 for no limit
+     * @param outputTokens         {@code max_tokens} of every request; &ge; 1
+     * @param ignoreEos            whether requests ask the server to ignore end-of-sequence
+     * @param seed                 the seed of the arrival times and of synthetic prompts
+     * @param percentiles          the percentiles reported for every metric, each in [0, 100]; not null
+     * @param goodput              the objectives of {@code request_goodput}, or {@code null} for no goodput
+     * @param requestTimeout       how long one request may take from sending to {@code [DONE]}; positive
+     */
     public BenchmarkSettings {
         Objects.requireNonNull(baseUrl, "settings.baseUrl must not be null");
         Objects.requireNonNull(model, "settings.model must not be null");

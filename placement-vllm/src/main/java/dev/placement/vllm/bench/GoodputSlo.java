@@ -68,6 +68,7 @@ public record GoodputSlo(Map<Metric, Double> limitsMillis) {
     /**
      * Checks and copies the objectives.
      *
+     * @param limitsMillis the objective of each metric judged, in ms, each finite and &ge; 0; not empty
      * @throws NullPointerException     if the map, a metric or a value is {@code null}
      * @throws IllegalArgumentException if there is no objective, or one is negative, NaN or infinite
      */

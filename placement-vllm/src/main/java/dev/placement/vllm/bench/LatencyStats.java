@@ -23,7 +23,15 @@ import java.util.TreeMap;
 public record LatencyStats(int count, double meanMillis, double medianMillis, double stdMillis,
         SortedMap<Double, Double> percentilesMillis) {
 
-    /** Validates and copies. */
+    /**
+     * Validates and copies.
+     *
+     * @param count             the number of samples; &ge; 0
+     * @param meanMillis        the mean in ms
+     * @param medianMillis      the median in ms
+     * @param stdMillis         the population standard deviation in ms
+     * @param percentilesMillis the requested percentiles to their values in ms; not null
+     */
     public LatencyStats {
         if (count < 0) {
             throw new IllegalArgumentException("stats.count must not be negative, was " + count);

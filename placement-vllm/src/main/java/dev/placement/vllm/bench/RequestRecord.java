@@ -29,7 +29,22 @@ import java.util.Objects;
 public record RequestRecord(int index, long startOffsetNanos, long ttftNanos, long e2elNanos, List<Long> itlNanos,
         int inputTokens, int outputTokens, FailureKind failure, String failureDetail, String note) {
 
-    /** Validates and copies. */
+    /**
+     * Validates and copies.
+     *
+     * @param index            the request's position in the run, from 0; &ge; 0
+     * @param startOffsetNanos when it was sent, in ns after the run started; &ge; 0
+     * @param ttftNanos        time to first token in ns; &ge; 0, 0 if no output chunk arrived
+     * @param e2elNanos        end-to-end latency in ns; &ge; 0, 0 if no output chunk arrived
+     * @param itlNanos         inter-token latencies in ns, one per output chunk after the first; not null
+     * @param inputTokens      prompt tokens; &ge; 0
+     * @param outputTokens     output tokens; &ge; 0
+     * @param failure          why it failed, or {@code null} if it succeeded
+     * @param failureDetail    a one-line explanation of the failure; null means empty, and an empty one of a
+     *                         failure becomes its {@link FailureKind#jsonName()}
+     * @param note             what was unusual about a successful request's stream; null means empty, and a
+     *                         failed request's is dropped
+     */
     public RequestRecord {
         if (index < 0) {
             throw new IllegalArgumentException("request.index must not be negative, was " + index);
@@ -48,7 +63,20 @@ public record RequestRecord(int index, long startOffsetNanos, long ttftNanos, lo
         note = note == null || failure != null ? "" : note;
     }
 
-    /** A record without a note. */
+    /**
+     * A record without a note.
+     *
+     * @param index            the request's position in the run, from 0; &ge; 0
+     * @param startOffsetNanos when it was sent, in ns after the run started; &ge; 0
+     * @param ttftNanos        time to first token in ns; &ge; 0, 0 if no output chunk arrived
+     * @param e2elNanos        end-to-end latency in ns; &ge; 0, 0 if no output chunk arrived
+     * @param itlNanos         inter-token latencies in ns, one per output chunk after the first; not null
+     * @param inputTokens      prompt tokens; &ge; 0
+     * @param outputTokens     output tokens; &ge; 0
+     * @param failure          why it failed, or {@code null} if it succeeded
+     * @param failureDetail    a one-line explanation of the failure; null means empty, and an empty one of a
+     *                         failure becomes its {@link FailureKind#jsonName()}
+     */
     public RequestRecord(int index, long startOffsetNanos, long ttftNanos, long e2elNanos, List<Long> itlNanos,
             int inputTokens, int outputTokens, FailureKind failure, String failureDetail) {
         this(index, startOffsetNanos, ttftNanos, e2elNanos, itlNanos, inputTokens, outputTokens, failure,
