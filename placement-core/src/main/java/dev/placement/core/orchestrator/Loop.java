@@ -204,7 +204,13 @@ final class Loop {
                         restart == null ? null : restart.toMillis() / 1000.0),
                 null);
         long[] id = {-1};
-        parts.journalSafely(() -> id[0] = parts.journal().recordDecision(draft).id());
+        DecisionJournal.Entry[] recorded = {draft};
+        parts.journalSafely(() -> {
+            recorded[0] = parts.journal().recordDecision(draft);
+            id[0] = recorded[0].id();
+        });
+        state.decisionRecorded(recorded[0]);
+        parts.emit(new OrchestratorEvent.DecisionRecorded(t.at(), recorded[0]));
         switch (action) {
             // A decision asked only because the model changed brings nothing new to learn from: same placement,
             // same links, same workload. Learning from it again would recalibrate without end.

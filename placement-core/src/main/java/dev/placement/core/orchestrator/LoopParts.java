@@ -8,9 +8,7 @@ import dev.placement.api.PipelineLauncher;
 import dev.placement.api.PlacementAgent;
 import dev.placement.core.CalibratedModel;
 import java.time.Clock;
-import java.util.List;
 import java.util.Objects;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * @param predictor     predicts what runs (and a proposal that comes without a prediction)
  * @param calibration   the model the loop keeps calibrating, or {@code null} if it does not learn
  * @param journal       records every decision
- * @param listeners     receive every event, on the ticking thread
+ * @param listeners     receive every event, on the ticking thread (the builder's and those subscribed later)
  * @param clock         the only source of time
  */
 record LoopParts(
@@ -38,7 +36,7 @@ record LoopParts(
         MetricsPredictor predictor,
         CalibratedModel calibration,
         DecisionJournal journal,
-        List<Consumer<? super OrchestratorEvent>> listeners,
+        EventListeners listeners,
         Clock clock) {
     private static final Logger LOG = LoggerFactory.getLogger(PlacementOrchestrator.class);
 
@@ -49,19 +47,13 @@ record LoopParts(
         require(launcher, "launcher");
         Objects.requireNonNull(predictor, "predictor");
         Objects.requireNonNull(journal, "journal");
-        listeners = List.copyOf(listeners);
+        Objects.requireNonNull(listeners, "listeners");
         Objects.requireNonNull(clock, "clock");
     }
 
     /** Tells every listener; a listener that throws is logged and the others still hear of it. */
     void emit(OrchestratorEvent event) {
-        for (Consumer<? super OrchestratorEvent> l : listeners) {
-            try {
-                l.accept(event);
-            } catch (RuntimeException e) {
-                LOG.warn("orchestrator listener failed on {}: {}", event.getClass().getSimpleName(), e.toString());
-            }
-        }
+        listeners.emit(event);
     }
 
     /** Writes to the journal; a write that fails is logged, because losing a line must not stop the loop. */

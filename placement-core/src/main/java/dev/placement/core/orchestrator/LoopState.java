@@ -12,12 +12,24 @@ import java.util.Set;
 
 /**
  * Everything a {@link PlacementOrchestrator}'s loop remembers between ticks, in one place, changed only
- * through the transitions below. Guarded by the orchestrator's tick lock; {@link #state()} and
- * {@link #running()} are also read without it, so they are volatile.
+ * through the transitions below. Guarded by the orchestrator's tick lock; {@link #view()} (and through it
+ * {@link #state()} and {@link #running()}) is also read without it, so what any thread may read is one volatile
+ * value, replaced whole by each transition: a reader never sees half of one.
  */
 final class LoopState {
-    private volatile OrchestratorState state = OrchestratorState.NOT_STARTED;
-    private volatile RunningPipeline running;
+    /**
+     * What may be read off the tick lock, as one value.
+     *
+     * @param state           the state
+     * @param running         what runs, or null
+     * @param degradedBecause why nothing runs while degraded, or null
+     * @param lastDecision    the last decision journaled by this orchestrator, or null
+     */
+    record View(OrchestratorState state, RunningPipeline running, String degradedBecause,
+            DecisionJournal.Entry lastDecision) {
+    }
+
+    private volatile View view = new View(OrchestratorState.NOT_STARTED, null, null, null);
 
     /** The last decision: when, over which nodes and links; what the trigger rules compare with. */
     private Instant lastDecisionAt;
@@ -30,8 +42,6 @@ final class LoopState {
     private boolean heldByCooldown;
 
     private Instant nextLaunchAttemptAt;
-    /** Why nothing runs while degraded: the failed launch, or the pipeline that died. */
-    private String degradedBecause;
     private final Backoff launchBackoff;
     private Instant decideNotBefore;
     private String decideFailure;
@@ -53,12 +63,16 @@ final class LoopState {
         this.restartTimes = new RestartTimes(settings.defaultRestartTime());
     }
 
+    View view() {
+        return view;
+    }
+
     OrchestratorState state() {
-        return state;
+        return view.state();
     }
 
     RunningPipeline running() {
-        return running;
+        return view.running();
     }
 
     Instant lastDecisionAt() {
@@ -92,7 +106,7 @@ final class LoopState {
 
     /** @return why nothing runs while degraded, or null when not degraded */
     String degradedBecause() {
-        return degradedBecause;
+        return view.degradedBecause();
     }
 
     RestartTimes restartTimes() {
@@ -157,12 +171,14 @@ final class LoopState {
     }
 
     void reconfiguring() {
-        state = OrchestratorState.RECONFIGURING;
+        View v = view;
+        view = new View(OrchestratorState.RECONFIGURING, v.running(), v.degradedBecause(), v.lastDecision());
     }
 
     /** A switch was given up before what ran was stopped: it still runs, and the switch is retried. */
     void switchAbandoned() {
-        state = OrchestratorState.RUNNING;
+        View v = view;
+        view = new View(OrchestratorState.RUNNING, v.running(), v.degradedBecause(), v.lastDecision());
         switchAbandoned = true;
     }
 
@@ -172,7 +188,8 @@ final class LoopState {
     }
 
     void stopped() {
-        running = null;
+        View v = view;
+        view = new View(v.state(), null, v.degradedBecause(), v.lastDecision());
     }
 
     /** A new placement runs after a restart that took {@code restart}. */
@@ -188,36 +205,35 @@ final class LoopState {
     }
 
     private void runs(RunningPipeline pipeline, Instant at) {
-        running = pipeline;
         lastReconfiguredAt = at;
         heldByCooldown = false;
-        degradedBecause = null;
-        state = OrchestratorState.RUNNING;
+        view = new View(OrchestratorState.RUNNING, pipeline, null, view.lastDecision());
     }
 
     /** Nothing runs after a failed launch {@code because}; @return how long until the next attempt */
     Duration degraded(Instant at, String because) {
         Duration wait = launchBackoff.next();
         nextLaunchAttemptAt = at.plus(wait);
-        running = null;
-        degradedBecause = because;
-        state = OrchestratorState.DEGRADED;
+        view = new View(OrchestratorState.DEGRADED, null, because, view.lastDecision());
         return wait;
     }
 
     /** What ran is dead {@code because}: nothing runs, and a launch may be attempted at once. */
     void died(Instant at, String because) {
         nextLaunchAttemptAt = at;
-        running = null;
-        degradedBecause = because;
-        state = OrchestratorState.DEGRADED;
+        view = new View(OrchestratorState.DEGRADED, null, because, view.lastDecision());
     }
 
     void closed(boolean pipelineStopped) {
-        if (pipelineStopped) {
-            running = null;
-        }
-        state = OrchestratorState.CLOSED;
+        View v = view;
+        view = new View(OrchestratorState.CLOSED, pipelineStopped ? null : v.running(), v.degradedBecause(),
+                v.lastDecision());
+    }
+
+    /** A decision was journaled: the health view's last decision. */
+    void decisionRecorded(DecisionJournal.Entry entry) {
+        View v = view;
+        view = new View(v.state(), v.running(), v.degradedBecause(), entry);
     }
 
     /**
@@ -227,7 +243,7 @@ final class LoopState {
     void awaitMeasurement(long decisionId, boolean learn) {
         pendingMeasurementFor = decisionId;
         if (learn) {
-            window.open(running);
+            window.open(view.running());
         }
     }
 

@@ -11,7 +11,8 @@ import java.util.Set;
 
 /**
  * What a {@link PlacementOrchestrator} tells its listeners. A closed family: switch over it with pattern
- * matching. Every event carries the orchestrator clock's time.
+ * matching. Every event carries the orchestrator clock's time. Within a tick, a {@link DecisionRecorded} follows
+ * the events of the decision it records, and {@link TickCompleted} is the last event of every tick.
  */
 public sealed interface OrchestratorEvent {
 
@@ -145,6 +146,37 @@ public sealed interface OrchestratorEvent {
             Objects.requireNonNull(at, "at");
             Objects.requireNonNull(placement, "placement");
             Objects.requireNonNull(metrics, "metrics");
+        }
+    }
+
+    /**
+     * A decision was journaled: one per {@link DecisionJournal} decision line, whatever became of it (kept,
+     * skipped, applied, failed). Its entry says why the agent was asked, who answered, what it proposed (with any
+     * advisory LLM proposal, and whether that was applied) and what the orchestrator did.
+     *
+     * @param at    when the agent was asked
+     * @param entry the journal entry (its {@code id} is 0 if the journal failed to record it); its
+     *              {@code measurement} is {@code null}, since the first metrics after it are journaled later
+     */
+    record DecisionRecorded(Instant at, DecisionJournal.Entry entry) implements OrchestratorEvent {
+        /** Validates. */
+        public DecisionRecorded {
+            Objects.requireNonNull(at, "at");
+            Objects.requireNonNull(entry, "entry");
+        }
+    }
+
+    /**
+     * A tick ended, whatever it did: the last event of every {@link PlacementOrchestrator#runOnce()}.
+     *
+     * @param at      when the tick began (the outcome's {@code at})
+     * @param outcome what it observed, decided and did
+     */
+    record TickCompleted(Instant at, TickOutcome outcome) implements OrchestratorEvent {
+        /** Validates. */
+        public TickCompleted {
+            Objects.requireNonNull(at, "at");
+            Objects.requireNonNull(outcome, "outcome");
         }
     }
 

@@ -9,6 +9,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,8 +61,9 @@ import org.slf4j.LoggerFactory;
  * requests sent during a reconfiguration.
  *
  * <p>Every decision goes to the {@link DecisionJournal}, followed by the first metrics measured after it;
- * listeners receive {@link OrchestratorEvent}s on the ticking thread (keep them quick; an exception in one is
- * logged and ignored).
+ * listeners (the builder's, and those {@linkplain #subscribe(Consumer) subscribed} later) receive
+ * {@link OrchestratorEvent}s on the ticking thread while it holds the tick lock (keep them quick; an exception in
+ * one is logged and ignored). {@link #health()} is what a health endpoint polls.
  *
  * <p>Thread-safe. Ticks never overlap, so two reconfigurations never run at once: {@link #runOnce()} called
  * while the scheduled loop ticks waits for it. Time comes only from the injected clock, so tests and
@@ -160,10 +162,38 @@ public final class PlacementOrchestrator implements AutoCloseable {
             if (closed) {
                 throw new IllegalStateException("the orchestrator is closed");
             }
-            return loop.tick();
+            TickOutcome outcome = loop.tick();
+            parts.emit(new OrchestratorEvent.TickCompleted(outcome.at(), outcome));
+            return outcome;
         } finally {
             tickLock.unlock();
         }
+    }
+
+    /**
+     * Adds a listener for every later event, like the builder's
+     * {@link PlacementOrchestratorBuilder#listener(Consumer) listener}: called in turn with the others on the
+     * ticking thread while it holds the tick lock (never the gate's lock, so requests are not held by it), so keep
+     * it quick and do not call {@link #runOnce()} or {@link #close()} from it; one that throws is logged at WARN and
+     * the others still hear the event. Several may be subscribed, at any time and from any thread; a tick in
+     * progress goes on with the listeners it started with.
+     *
+     * @param listener the listener; not null
+     * @return its subscription: close it to stop hearing
+     */
+    public Subscription subscribe(Consumer<? super OrchestratorEvent> listener) {
+        return parts.listeners().add(listener);
+    }
+
+    /**
+     * What a health endpoint shows: the status (UP, DEGRADED or DOWN, from the state), the state, what runs, the
+     * last decision, why nothing runs if so, and the gate. Never waits for a tick: callable from any thread at any
+     * time, cheaply (it takes only the gate's lock, briefly).
+     *
+     * @return the health now
+     */
+    public OrchestratorHealth health() {
+        return OrchestratorHealth.of(state.view(), gate.view());
     }
 
     /** @return the gate the embedding application passes each request through */

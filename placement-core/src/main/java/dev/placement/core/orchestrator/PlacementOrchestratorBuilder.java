@@ -151,7 +151,11 @@ public final class PlacementOrchestratorBuilder extends LoopRulesBuilder<Placeme
     }
 
     /**
-     * Adds a listener for every event, called on the ticking thread; may be called several times.
+     * Adds a listener for every event; may be called several times, and
+     * {@link PlacementOrchestrator#subscribe(Consumer)} adds more once built. Each is called in turn on the ticking
+     * thread while it holds the tick lock (not the gate's): keep it quick, and do not call
+     * {@link PlacementOrchestrator#runOnce()} or {@code close()} from it. One that throws is logged at WARN and the
+     * others still hear the event.
      *
      * @param listener the listener; not null
      * @return this builder
@@ -284,7 +288,7 @@ public final class PlacementOrchestratorBuilder extends LoopRulesBuilder<Placeme
         MetricsPredictor predicting = predictor != null ? predictor
                 : calibration != null ? calibration : PerformanceModel.defaults();
         LoopParts parts = new LoopParts(inventory, probe, agent, launcher, metricsSource, predicting, calibration,
-                journal != null ? journal : DecisionJournal.inMemory(), listeners, clock);
+                journal != null ? journal : DecisionJournal.inMemory(), new EventListeners(listeners), clock);
         LoopParts.require(model, "model");
         ModelSpec served = precision.apply(model);
         LoopSettings settings = settings(served, objective, workload != null ? workload : Workload.DEFAULT,

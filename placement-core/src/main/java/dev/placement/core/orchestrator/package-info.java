@@ -2,8 +2,10 @@
  * The observe → decide → reconfigure loop: {@link dev.placement.core.orchestrator.PlacementOrchestrator}
  * (built by {@link dev.placement.core.orchestrator.PlacementOrchestratorBuilder}), the
  * {@link dev.placement.core.orchestrator.RequestGate} requests pass through while the pipeline restarts, the
- * typed {@link dev.placement.core.orchestrator.OrchestratorEvent}s it emits, what each tick did
- * ({@link dev.placement.core.orchestrator.TickOutcome}), and the
+ * typed {@link dev.placement.core.orchestrator.OrchestratorEvent}s it emits (to listeners, each a
+ * {@link dev.placement.core.orchestrator.Subscription}), what each tick did
+ * ({@link dev.placement.core.orchestrator.TickOutcome}), the health view a health endpoint polls
+ * ({@link dev.placement.core.orchestrator.OrchestratorHealth}), and the
  * {@link dev.placement.core.orchestrator.DecisionJournal} that records every decision as JSON lines and feeds
  * the LLM agent's history.
  *

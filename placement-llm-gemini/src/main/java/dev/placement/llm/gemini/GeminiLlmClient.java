@@ -108,7 +108,7 @@ public final class GeminiLlmClient implements LlmClient {
         this.headers = Map.of("x-goog-api-key", apiKey);
         this.generation = GenerationSettings.resolve(name, b.thinkingLevel, b.thinkingBudget, b.reasoningEffort,
                 b.maxOutputTokens);
-        this.transport = b.transport(new GeminiErrorReader(), apiKey);
+        this.transport = b.transport(name, new GeminiErrorReader(), apiKey);
     }
 
     /** @return a builder with no environment: the key must be set with {@link Builder#apiKey(String)} */
@@ -161,7 +161,7 @@ public final class GeminiLlmClient implements LlmClient {
         String body = requestBody(request);
         LOG.debug("gemini: asking {} at {} (schema {})", model, baseUrl,
                 request.jsonSchema() == null ? "none" : request.schemaName());
-        return parse(transport.postJson(generateUri, headers, body));
+        return transport.complete(generateUri, headers, body, this::parse);
     }
 
     private String requestBody(LlmRequest request) {
@@ -251,8 +251,8 @@ public final class GeminiLlmClient implements LlmClient {
             return apiKeyVariable();
         }
 
-        private LlmHttpTransport transport(GeminiErrorReader errorReader, String key) {
-            return buildTransport("gemini", errorReader, key);
+        private LlmHttpTransport transport(String model, GeminiErrorReader errorReader, String key) {
+            return buildTransport("gemini", model, errorReader, key);
         }
 
         /**

@@ -9,9 +9,9 @@ import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import dev.placement.api.InvalidInputException;
 import dev.placement.api.LlmRequest;
 import dev.placement.api.LlmResponse;
+import dev.placement.llm.http.CircuitBreakerSettings;
 import dev.placement.llm.http.LlmCallException;
 import dev.placement.llm.http.LlmFailure;
-import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -415,8 +415,7 @@ class GeminiLlmClientTest {
     @Test
     void circuitBreakerOpensAfterRepeatedFailures() {
         GeminiLlmClient client = client().maxRetries(0)
-                .circuitBreakerConfig(CircuitBreakerConfig.custom().slidingWindowSize(3).minimumNumberOfCalls(3)
-                        .failureRateThreshold(50).build())
+                .circuitBreaker(new CircuitBreakerSettings(3, 3, 50, Duration.ofSeconds(60)))
                 .build();
         stub(aResponse().withStatus(503).withBody("{}"));
         for (int i = 0; i < 3; i++) {

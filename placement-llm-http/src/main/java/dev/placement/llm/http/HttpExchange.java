@@ -32,10 +32,19 @@ final class HttpExchange {
     }
 
     /**
-     * @return the body of a 2xx answer, empty if it had none
+     * A 2xx answer.
+     *
+     * @param status its HTTP status
+     * @param body   its body, empty if it had none; not yet redacted
+     */
+    record Answer(int status, String body) {
+    }
+
+    /**
+     * @return the status and body of a 2xx answer
      * @throws LlmCallException for any other outcome, retryable as its kind (or the server) says
      */
-    String post(URI uri, Map<String, String> headers, String jsonBody) {
+    Answer post(URI uri, Map<String, String> headers, String jsonBody) {
         HttpRequest request = request(uri, headers, jsonBody);
         long startNanos = System.nanoTime();
         HttpResponse<String> response = send(request, uri);
@@ -47,7 +56,7 @@ final class HttpExchange {
         }
         String body = response.body() == null ? "" : response.body();
         if (status >= 200 && status < 300) {
-            return body;
+            return new Answer(status, body);
         }
         throw failures.fromResponse(status, response.headers(), body, json.readLeniently(body),
                 settings.errorReader(), settings.clock());

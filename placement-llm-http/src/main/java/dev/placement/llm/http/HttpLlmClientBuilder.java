@@ -1,15 +1,13 @@
 package dev.placement.llm.http;
 
-import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
-
 import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
 
 /**
- * The transport settings every HTTP LLM client builder offers (timeouts, retries, circuit breaker, and the
- * seams for tests), so the provider builders declare only their own settings. Not thread-safe; a built client
- * copies what it needs.
+ * The transport settings every HTTP LLM client builder offers (timeouts, retries, circuit breaker, call listeners,
+ * and the seams for tests), so the provider builders declare only their own settings. Not thread-safe; a built
+ * client copies what it needs.
  *
  * @param <B> the concrete builder, returned by every setter for chaining
  */
@@ -107,13 +105,27 @@ public abstract class HttpLlmClientBuilder<B extends HttpLlmClientBuilder<B>> {
     }
 
     /**
-     * @param circuitBreakerConfig window, threshold and open duration of the circuit breaker, or {@code null}
-     *                             for the default (window 10 calls, at least 5, opens at 50% retryable
-     *                             failures, stays open 30 s)
+     * @param circuitBreaker window, threshold and open duration of the circuit breaker, or {@code null} for
+     *                       {@link CircuitBreakerSettings#defaults()} (window 10 calls, judged from 5, opens at 50%
+     *                       retryable failures, stays open 30 s)
      * @return this builder
      */
-    public B circuitBreakerConfig(CircuitBreakerConfig circuitBreakerConfig) {
-        transport.circuitBreakerConfig(circuitBreakerConfig);
+    public B circuitBreaker(CircuitBreakerSettings circuitBreaker) {
+        transport.circuitBreaker(circuitBreaker);
+        return self();
+    }
+
+    /**
+     * Adds a listener that hears every call the client makes: each attempt, retry, answer (with its token usage)
+     * or failure, and each change of the circuit breaker's state; see {@link LlmCallListener}. May be called
+     * several times; a listener that throws is logged at WARN and the call goes on.
+     *
+     * @param listener the listener; not null
+     * @return this builder
+     * @throws NullPointerException if the listener is null
+     */
+    public B listener(LlmCallListener listener) {
+        transport.listener(listener);
         return self();
     }
 
@@ -136,7 +148,7 @@ public abstract class HttpLlmClientBuilder<B extends HttpLlmClientBuilder<B>> {
     }
 
     /**
-     * Builds the transport with the settings above.
+     * Builds the transport with the settings above; its listeners' events name the model {@code "unknown"}.
      *
      * @param provider    the provider's short name
      * @param errorReader reads the provider's error bodies
@@ -144,6 +156,20 @@ public abstract class HttpLlmClientBuilder<B extends HttpLlmClientBuilder<B>> {
      * @return the transport
      */
     protected final LlmHttpTransport buildTransport(String provider, ErrorBodyReader errorReader, String apiKey) {
-        return transport.provider(provider).errorReader(errorReader).secret(apiKey).build();
+        return buildTransport(provider, null, errorReader, apiKey);
+    }
+
+    /**
+     * Builds the transport with the settings above.
+     *
+     * @param provider    the provider's short name
+     * @param model       the model the client asks, named in the listeners' events, or {@code null}
+     * @param errorReader reads the provider's error bodies
+     * @param apiKey      the key to redact from every message, or {@code null}
+     * @return the transport
+     */
+    protected final LlmHttpTransport buildTransport(String provider, String model, ErrorBodyReader errorReader,
+                                                    String apiKey) {
+        return transport.provider(provider).model(model).errorReader(errorReader).secret(apiKey).build();
     }
 }

@@ -3,11 +3,9 @@ package dev.placement.llm.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.placement.api.InvalidInputException;
 import dev.placement.api.LlmRequest;
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import dev.placement.api.LlmResponse;
 
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
@@ -15,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Function;
 
 /**
  * Sends one JSON request to an LLM provider and returns the body of its 2xx answer: the transport shared by the
@@ -23,6 +22,8 @@ import java.util.Objects;
  * ({@code Retry-After-Ms}, {@code Retry-After}, or a hint in the error body such as Gemini's
  * {@code RetryInfo.retryDelay}) clamped to a ceiling, otherwise exponential backoff with jitter; everything else
  * fails at once. A circuit breaker counts retryable failures and, once open, fails calls without sending them.
+ * Every call, attempt, retry and state change of the breaker is told to the {@link LlmCallListener}s given to the
+ * builder.
  *
  * <p>It also reads and writes the providers' JSON (unknown properties ignored) and builds their typed failures,
  * so each provider module holds only its wire records and its rules.
@@ -35,17 +36,19 @@ public final class LlmHttpTransport {
     private final TransportSettings settings;
     private final ProviderFailures failures;
     private final WireJson json;
-    private final HttpExchange exchange;
     private final ResiliencePolicy resilience;
+    private final CallRunner calls;
 
     private LlmHttpTransport(Builder b) {
-        this.settings = new TransportSettings(b.provider, b.httpClient, b.connectTimeout, b.requestTimeout,
-                b.maxRetries, b.initialRetryDelay, b.maxRetryDelay, b.circuitBreakerConfig, b.errorReader, b.clock,
-                b.sleeper);
+        this.settings = new TransportSettings(b.provider, b.model, b.httpClient, b.connectTimeout, b.requestTimeout,
+                b.maxRetries, b.initialRetryDelay, b.maxRetryDelay, b.circuitBreaker, b.errorReader, b.clock,
+                b.sleeper, b.listeners);
         this.failures = new ProviderFailures(settings.provider(), b.secrets);
         this.json = new WireJson(failures);
-        this.exchange = new HttpExchange(settings, failures, json);
-        this.resilience = new ResiliencePolicy(settings, failures);
+        CallListeners listeners = new CallListeners(settings.listeners());
+        this.resilience = new ResiliencePolicy(settings, failures, listeners);
+        this.calls = new CallRunner(settings, failures, new HttpExchange(settings, failures, json), resilience,
+                listeners);
     }
 
     /** @return a builder with the defaults documented on its methods */
@@ -66,14 +69,30 @@ public final class LlmHttpTransport {
      *                          one, or {@link LlmFailure#CIRCUIT_OPEN} when the circuit breaker refuses the call
      */
     public String postJson(URI uri, Map<String, String> headers, String jsonBody) {
-        Objects.requireNonNull(uri, "uri");
-        Objects.requireNonNull(headers, "headers");
-        Objects.requireNonNull(jsonBody, "jsonBody");
-        return failures.redact(resilience.call(uri.getHost(), () -> exchange.post(uri, headers, jsonBody)));
+        return calls.run(uri, headers, jsonBody, body -> body, null);
+    }
+
+    /**
+     * Posts a JSON body and reads the 2xx answer with the provider's reader, as {@link #postJson} does; the
+     * listeners hear the call's outcome once the answer is read, with the token usage the reader found, and a
+     * reader's failure (a refusal, a truncated answer) as the call's error.
+     *
+     * @param uri      where to post; not null
+     * @param headers  extra request headers; values are never logged; not null
+     * @param jsonBody the request body; not null
+     * @param reader   reads the redacted 2xx body into the answer; throws {@link LlmCallException} for an answer
+     *                 that is not one; not null
+     * @return the reader's answer
+     * @throws LlmCallException as {@link #postJson}, or the reader's failure
+     */
+    public LlmResponse complete(URI uri, Map<String, String> headers, String jsonBody,
+                                Function<String, LlmResponse> reader) {
+        Objects.requireNonNull(reader, "reader");
+        return calls.run(uri, headers, jsonBody, reader, r -> r);
     }
 
     /** @return the circuit breaker's state, for diagnostics and tests; never null */
-    public CircuitBreaker.State circuitState() {
+    public CircuitState circuitState() {
         return resilience.state();
     }
 
@@ -150,19 +169,7 @@ public final class LlmHttpTransport {
      * @throws InvalidInputException if it is not an absolute http(s) URL with a host
      */
     public static URI httpUrl(String url, String source, String field, String example) {
-        URI uri;
-        try {
-            uri = new URI(url);
-        } catch (URISyntaxException e) {
-            throw new InvalidInputException(source, field, "'" + url + "' is not a URL (" + e.getReason()
-                    + "); expected for example " + example);
-        }
-        if (uri.getScheme() == null || uri.getHost() == null
-                || !(uri.getScheme().equalsIgnoreCase("http") || uri.getScheme().equalsIgnoreCase("https"))) {
-            throw new InvalidInputException(source, field, "'" + url + "' is not an http(s) URL; expected for "
-                    + "example " + example);
-        }
-        return uri;
+        return UrlChecks.httpUrl(url, source, field, example);
     }
 
     /**
@@ -176,17 +183,7 @@ public final class LlmHttpTransport {
      *                               the key itself
      */
     public static void requireHeaderSafe(String secret, String source, String field) {
-        if (secret == null) {
-            return;
-        }
-        for (int i = 0; i < secret.length(); i++) {
-            char c = secret.charAt(i);
-            if (c < 0x21 || c > 0x7e) {
-                throw new InvalidInputException(source, field, "the key has a space, control or non-ASCII "
-                        + "character at position " + (i + 1) + " of " + secret.length()
-                        + "; copy the key again without it");
-            }
-        }
+        UrlChecks.requireHeaderSafe(secret, source, field);
     }
 
     /**
@@ -239,7 +236,9 @@ public final class LlmHttpTransport {
         private int maxRetries = 2;
         private Duration initialRetryDelay = Duration.ofMillis(500);
         private Duration maxRetryDelay = Duration.ofSeconds(8);
-        private CircuitBreakerConfig circuitBreakerConfig;
+        private CircuitBreakerSettings circuitBreaker;
+        private String model;
+        private final List<LlmCallListener> listeners = new ArrayList<>();
         private ErrorBodyReader errorReader = (status, body) -> ProviderError.EMPTY;
         private final List<String> secrets = new ArrayList<>();
         private Clock clock = Clock.systemUTC();
@@ -314,13 +313,33 @@ public final class LlmHttpTransport {
         }
 
         /**
-         * @param circuitBreakerConfig the circuit breaker's window, threshold and open duration, or {@code null}
-         *                             for the default (window 10 calls, at least 5, opens at 50% failures, stays
-         *                             open 30 s); which exceptions count and the clock are always set here
+         * @param circuitBreaker the circuit breaker's window, threshold and open duration, or {@code null} for
+         *                       {@link CircuitBreakerSettings#defaults()}; which failures count (retryable ones)
+         *                       and the clock are always set here
          * @return this builder
          */
-        public Builder circuitBreakerConfig(CircuitBreakerConfig circuitBreakerConfig) {
-            this.circuitBreakerConfig = circuitBreakerConfig;
+        public Builder circuitBreaker(CircuitBreakerSettings circuitBreaker) {
+            this.circuitBreaker = circuitBreaker;
+            return this;
+        }
+
+        /**
+         * @param model the model the client asks, named in the listeners' events; {@code null} or blank (default)
+         *              for {@code "unknown"}
+         * @return this builder
+         */
+        public Builder model(String model) {
+            this.model = model;
+            return this;
+        }
+
+        /**
+         * @param listener hears every call, attempt, retry and circuit-breaker change; may be given several times
+         * @return this builder
+         * @throws NullPointerException if the listener is null
+         */
+        public Builder listener(LlmCallListener listener) {
+            listeners.add(Objects.requireNonNull(listener, "listener"));
             return this;
         }
 

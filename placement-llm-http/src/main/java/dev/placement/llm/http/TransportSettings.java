@@ -1,10 +1,9 @@
 package dev.placement.llm.http;
 
-import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
-
 import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -14,22 +13,24 @@ import java.util.Objects;
  * {@link LlmHttpTransport.Builder}. Holds no secret, so its generated {@code toString()} is safe.
  *
  * @param provider             the provider's short name for messages and logs; not blank
+ * @param model                the model asked, for listeners' events; {@code "unknown"} if {@code null} or blank
  * @param httpClient           the client to send with; a new one with the connect timeout if {@code null}
  * @param connectTimeout       how long to wait for a connection; positive
  * @param requestTimeout       how long one attempt may take; positive
  * @param maxRetries           retries after the first attempt; 0 or more
  * @param initialRetryDelay    the first backoff without a server hint; not negative
  * @param maxRetryDelay        the longest wait before a retry, hints included; not negative
- * @param circuitBreakerConfig the circuit breaker's window, threshold and open duration; the default if
+ * @param circuitBreaker       the circuit breaker's window, threshold and open duration; the default if
  *                             {@code null}
  * @param errorReader          reads the provider's error bodies; not null
  * @param clock                for HTTP-date retry hints and the circuit breaker; not null
  * @param sleeper              waits between retries; not null
+ * @param listeners            hear every call; copied
  */
-record TransportSettings(String provider, HttpClient httpClient, Duration connectTimeout, Duration requestTimeout,
-                         int maxRetries, Duration initialRetryDelay, Duration maxRetryDelay,
-                         CircuitBreakerConfig circuitBreakerConfig, ErrorBodyReader errorReader, Clock clock,
-                         Sleeper sleeper) {
+record TransportSettings(String provider, String model, HttpClient httpClient, Duration connectTimeout,
+                         Duration requestTimeout, int maxRetries, Duration initialRetryDelay, Duration maxRetryDelay,
+                         CircuitBreakerSettings circuitBreaker, ErrorBodyReader errorReader, Clock clock,
+                         Sleeper sleeper, List<LlmCallListener> listeners) {
 
     TransportSettings {
         requireText(provider, "provider");
@@ -43,18 +44,14 @@ record TransportSettings(String provider, HttpClient httpClient, Duration connec
         Objects.requireNonNull(errorReader, "errorReader");
         Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(sleeper, "sleeper");
+        listeners = List.copyOf(listeners);
+        model = model == null || model.isBlank() ? "unknown" : model.strip();
         // Built only once everything is valid, so a rejected builder leaves no client behind.
         if (httpClient == null) {
             httpClient = HttpClient.newBuilder().connectTimeout(connectTimeout).build();
         }
-        if (circuitBreakerConfig == null) {
-            circuitBreakerConfig = CircuitBreakerConfig.custom()
-                    .slidingWindowSize(10)
-                    .minimumNumberOfCalls(5)
-                    .failureRateThreshold(50)
-                    .waitDurationInOpenState(Duration.ofSeconds(30))
-                    .permittedNumberOfCallsInHalfOpenState(1)
-                    .build();
+        if (circuitBreaker == null) {
+            circuitBreaker = CircuitBreakerSettings.defaults();
         }
     }
 

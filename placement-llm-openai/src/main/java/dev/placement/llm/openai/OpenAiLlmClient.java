@@ -132,7 +132,7 @@ public final class OpenAiLlmClient implements LlmClient {
             throw new InvalidInputException("OpenAiLlmClient.builder()", "maxCompletionTokens",
                     "must be at least 1, got " + b.maxCompletionTokens);
         }
-        this.transport = b.transport(new OpenAiErrorReader(), apiKey);
+        this.transport = b.transport(model, new OpenAiErrorReader(), apiKey);
         this.dialogue = new ChatDialogue(transport, model,
                 Objects.requireNonNull(b.structuredOutput, "structuredOutput"),
                 Objects.requireNonNull(b.instructionRole, "instructionRole"),
@@ -193,8 +193,7 @@ public final class OpenAiLlmClient implements LlmClient {
         String body = dialogue.requestBody(request);
         LOG.debug("openai: asking {} at {} (structured output {}, schema {})", model, baseUrl,
                 dialogue.structuredOutput(), request.jsonSchema() == null ? "none" : request.schemaName());
-        String answer = transport.postJson(completionsUri, headers, body);
-        return dialogue.parse(answer);
+        return transport.complete(completionsUri, headers, body, dialogue::parse);
     }
 
     private static boolean isBlank(String s) {
@@ -246,8 +245,8 @@ public final class OpenAiLlmClient implements LlmClient {
             return apiKeyVariable();
         }
 
-        private LlmHttpTransport transport(OpenAiErrorReader errorReader, String apiKey) {
-            return buildTransport("openai", errorReader, apiKey);
+        private LlmHttpTransport transport(String model, OpenAiErrorReader errorReader, String apiKey) {
+            return buildTransport("openai", model, errorReader, apiKey);
         }
 
         /**

@@ -10,9 +10,9 @@ import dev.placement.api.InvalidInputException;
 import dev.placement.api.LlmException;
 import dev.placement.api.LlmRequest;
 import dev.placement.api.LlmResponse;
+import dev.placement.llm.http.CircuitBreakerSettings;
 import dev.placement.llm.http.LlmCallException;
 import dev.placement.llm.http.LlmFailure;
-import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -531,8 +531,7 @@ class OpenAiLlmClientTest {
     @Test
     void circuitBreakerOpensAfterRepeatedFailuresAndClosesAfterASuccessfulTrial() {
         OpenAiLlmClient client = client().maxRetries(0)
-                .circuitBreakerConfig(CircuitBreakerConfig.custom().slidingWindowSize(4).minimumNumberOfCalls(4)
-                        .failureRateThreshold(50).waitDurationInOpenState(Duration.ofSeconds(30)).build())
+                .circuitBreaker(new CircuitBreakerSettings(4, 4, 50, Duration.ofSeconds(30)))
                 .build();
         stub(aResponse().withStatus(500).withBody("{}"));
         for (int i = 0; i < 4; i++) {
@@ -556,8 +555,7 @@ class OpenAiLlmClientTest {
     @Test
     void clientErrorsDoNotOpenTheCircuitBreaker() {
         OpenAiLlmClient client = client().maxRetries(0)
-                .circuitBreakerConfig(CircuitBreakerConfig.custom().slidingWindowSize(2).minimumNumberOfCalls(2)
-                        .failureRateThreshold(50).build())
+                .circuitBreaker(new CircuitBreakerSettings(2, 2, 50, Duration.ofSeconds(60)))
                 .build();
         stub(aResponse().withStatus(400).withBody("{}"));
 
