@@ -41,16 +41,19 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "launch", mixinStandardHelpOptions = true,
         header = "Launch a placement on vLLM over Ray (or print its plan with --dry-run).",
-        description = {"Launch a placement on vLLM with the chosen nodes, rank order and uneven layer split.",
-            "Ray Jobs: a Python launcher pins rank i to node i through a Ray placement group and sets",
-            "VLLM_PP_LAYER_PARTITION. --dry-run prints the plan (bundles, environment, the Ray job submission",
-            "and the per-node SSH commands) as JSON and contacts nothing."},
+        description = {"Launch a placement on vLLM with the chosen nodes, rank order and uneven layer",
+            "split. Ray Jobs: a Python launcher pins rank i to node i through a Ray placement",
+            "group and sets VLLM_PP_LAYER_PARTITION. --dry-run prints the plan (bundles,",
+            "environment, the Ray job submission and the per-node SSH commands) as JSON and",
+            "contacts nothing."},
         footer = {"", "Example:",
             "  placement launch --cluster cluster.yaml --model tiiuae/Falcon3-10B-Base \\",
-            "      --placement node0:20,node1:20 --runtime ray-jobs --ray-address http://10.0.0.10:8265 --dry-run",
-            "  placement launch ... --runtime ray-jobs --ray-address http://10.0.0.10:8265 --preflight",
-            "", "Environment: " + LaunchCommand.TOKEN_ENV + " (bearer token for the Ray dashboard), RAY_ADDRESS "
-                    + "(default --ray-address)."})
+            "      --placement node0:20,node1:20 --runtime ray-jobs \\",
+            "      --ray-address http://10.0.0.10:8265 --dry-run",
+            "  placement launch ... --runtime ray-jobs \\",
+            "      --ray-address http://10.0.0.10:8265 --preflight",
+            "", "Environment: " + LaunchCommand.TOKEN_ENV + " (bearer token for the Ray dashboard),",
+            "RAY_ADDRESS (default --ray-address)."})
 final class LaunchCommand implements Callable<Integer> {
 
     /** The environment variable holding the Ray dashboard's bearer token. */

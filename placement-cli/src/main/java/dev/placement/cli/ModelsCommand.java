@@ -25,9 +25,11 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "models", mixinStandardHelpOptions = true, versionProvider = PlacementCommand.Version.class,
         header = "List the built-in models, or show what the SDK derives from one.",
-        description = {"Without --show: one line per built-in model (id, family, layers, parameters, bytes served).",
-            "--show ID_OR_CONFIG: the shape, parameters (total and active), bytes per weight and per layer,",
-            "embedding and LM-head bytes and KV-cache bytes per token per layer, as plan and predict use them."},
+        description = {"Without --show: one line per built-in model (id, family, layers, parameters,",
+            "bytes served).",
+            "With --show ID_OR_CONFIG: the shape, parameters (total and active), bytes per",
+            "weight and per layer, embedding and LM-head bytes and KV-cache bytes per token",
+            "per layer, as plan and predict use them."},
         footer = {"", "Examples:", "  placement models", "  placement models --show Falcon3-10B-Base --dtype half",
             "  placement models --show ./Qwen3-30B-A3B/config.json --format json"})
 final class ModelsCommand implements Callable<Integer> {

@@ -26,8 +26,8 @@ import picocli.CommandLine.ParameterException;
         versionProvider = PlacementCommand.Version.class,
         description = {
             "Decides how a language model's layers are spread over a pipeline of edge GPUs,",
-            "predicts TTFT, ITL, TPOT and throughput for any placement, and reconfigures vLLM on Ray",
-            "when the network changes."},
+            "predicts TTFT, ITL, TPOT and throughput for any placement, and reconfigures",
+            "vLLM on Ray when the network changes."},
         footer = {"", "Exit codes: 0 ok, 1 unexpected failure, 2 bad input, 3 no feasible placement."})
 public final class PlacementCommand implements Runnable {
 
@@ -109,6 +109,9 @@ public final class PlacementCommand implements Runnable {
         cl.addSubcommand(new GpusCommand());
         // After the subcommands, so that every one of them gets it: picocli registers on the hierarchy as it is.
         cl.registerConverter(Path.class, PlacementCommand::path);
+        // Help that breaks lines only at spaces, never inside a URL, flag or example (see UsageHelp), 80 columns
+        // wide or $COLUMNS when wider.
+        UsageHelp.install(cl, System.getenv("COLUMNS"));
         // Once the options are parsed and before the command runs (the SDK's loggers are made when their classes
         // are first used, inside the command): --verbose shows their INFO lines. A level set by the user stays.
         cl.setExecutionStrategy(parseResult -> {
