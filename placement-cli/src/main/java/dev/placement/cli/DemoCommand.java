@@ -3,6 +3,8 @@ package dev.placement.cli;
 import dev.placement.api.InvalidInputException;
 import dev.placement.api.Objective;
 import dev.placement.api.PlacementAgent;
+import dev.placement.cli.demo.AgentRun;
+import dev.placement.cli.demo.ConsoleComparison;
 import dev.placement.cli.demo.DemoReport;
 import dev.placement.cli.demo.DemoRun;
 import dev.placement.cli.demo.DemoScenario;
@@ -14,6 +16,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -25,25 +28,43 @@ import picocli.CommandLine.Spec;
 /**
  * {@code placement demo}: runs the orchestrator on a simulated edge cluster through a scripted timeline of
  * link latencies and node failures, prints one row per step beside vLLM's default split, and writes
- * {@code report.html}, {@code steps.csv} and {@code journal.jsonl}. Runs in virtual time: an hour-long
- * scenario with minute-long restarts takes a second or two.
+ * {@code report.html}, {@code steps.csv} and {@code journal.jsonl}. With several agents
+ * ({@code --agent solver,even}) each runs the same scenario on its own simulated cluster (the same seed) with
+ * its own orchestrator, journal ({@code journal-<agent>.jsonl}) and calibration; the console shows the first
+ * agent's table, then the agents side by side, and one report compares them. Runs in virtual time: an
+ * hour-long scenario with minute-long restarts takes a second or two per agent.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true, versionProvider = PlacementCommand.Version.class,
         header = "Run the orchestrator on a simulated edge cluster as its links slow down (the main demo).",
         description = {
-            "Runs the orchestrator on a simulated edge cluster (by default the research testbed: 3x T4 and",
-            "Falcon3-10B-Base) while the latency of its links rises step by step, a node fails and comes back.",
-            "Each step prints the running split, whether the orchestrator reconfigured and why, and the",
-            "predicted TTFT/ITL/TPOT/throughput beside vLLM's default split. Writes report.html (charts),",
-            "steps.csv and journal.jsonl into --out. Virtual time: it takes seconds, not hours."},
-        footer = {"", "Scenario files: 'placement demo --print-scenario > my.yaml' prints the built-in one with every",
-            "field explained; edit it and run 'placement demo --scenario my.yaml'."})
+            "Runs the orchestrator on a simulated edge cluster (by default the research",
+            "testbed: 3x T4 and Falcon3-10B-Base) while the latency of its links rises step",
+            "by step, a node fails and comes back. Each step prints the running split,",
+            "whether the orchestrator reconfigured and why, and the",
+            "TTFT/ITL/TPOT/throughput it achieves beside vLLM's default split. Writes",
+            "report.html (charts), steps.csv and journal.jsonl into --out. Virtual time: it",
+            "takes seconds, not hours.",
+            "",
+            "Several agents (--agent solver,even,proportional) run the same scenario side",
+            "by side, each on its own simulated cluster with the same seed, and one report",
+            "compares them with a fixed all-node and a fixed 2-node placement; steps.csv",
+            "then has a row per agent and step (its agent column), and each agent writes",
+            "journal-<agent>.jsonl."},
+        footer = {"",
+            "Scenario files: 'placement demo --print-scenario > my.yaml' prints the",
+            "built-in one with every field explained; edit it and run 'placement demo",
+            "--scenario my.yaml'."})
 final class DemoCommand implements Callable<Integer> {
-    private static final Instant SIMULATION_START = Instant.parse("2026-01-01T00:00:00Z");
+    /** When every agent's simulated clock starts. */
+    static final Instant SIMULATION_START = Instant.parse("2026-01-01T00:00:00Z");
+    /** The journal's file name with one agent; with several, {@code journal-<agent>.jsonl} each. */
+    static final String JOURNAL = "journal.jsonl";
 
-    @Option(names = "--agent", paramLabel = "NAME", defaultValue = "solver",
+    @Option(names = "--agent", paramLabel = "NAME[,NAME...]", defaultValue = "solver",
             description = "Who chooses placements: solver (exact, the default), even (vLLM's split on all nodes), "
-                    + "proportional (by memory), openai or gemini (an LLM, checked by the solver).")
+                    + "proportional (by memory), openai or gemini (an LLM, checked by the solver). A comma-separated "
+                    + "list runs each on its own simulated cluster and compares them, e.g. solver,even,proportional; "
+                    + "the --llm-* options then apply to every LLM agent of the list.")
     String agent;
 
     @Option(names = "--objective", paramLabel = "GOAL",
@@ -69,7 +90,8 @@ final class DemoCommand implements Callable<Integer> {
     Path scenarioFile;
 
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "target/placement-demo",
-            description = "Where to write report.html, steps.csv and journal.jsonl (default target/placement-demo).")
+            description = "Where to write report.html, steps.csv and journal.jsonl (journal-<agent>.jsonl each with "
+                    + "several agents) (default target/placement-demo).")
     Path out;
 
     @Option(names = "--print-scenario",
@@ -97,42 +119,134 @@ final class DemoCommand implements Callable<Integer> {
         } else if (slo != null) {
             scenario = scenario.withObjective(scenario.objective().withSlo(PlanningOptions.slo(slo)));
         }
+        List<String> keys = agentKeys(agent);
+        if (keys.stream().noneMatch(LlmAgentOptions::isLlm)) {
+            llm.requireUnusedUnless(keys.get(0)); // --llm-* given without any LLM agent
+        }
         Path dir = out.toAbsolutePath().normalize();
-        Path journalFile = dir.resolve("journal.jsonl");
         try {
             Files.createDirectories(dir);
-            Files.deleteIfExists(journalFile);
+            // The directory holds one run: journals of an earlier run (one agent or several) would mislead.
+            Files.deleteIfExists(dir.resolve(JOURNAL));
+            for (String name : Agents.names()) {
+                Files.deleteIfExists(dir.resolve(journalName(name, false)));
+            }
         } catch (IOException e) {
             throw new InvalidInputException("--out", null, "cannot write to " + dir + ": " + e.getMessage());
         }
-        SimulatedClock clock = SimulatedClock.at(SIMULATION_START);
+        List<Contender> contenders = new ArrayList<>();
+        try {
+            for (String key : keys) {
+                contenders.add(contender(key, dir.resolve(journalName(key, keys.size() == 1))));
+            }
+            return run(w, scenario, contenders, dir, t0);
+        } finally {
+            contenders.forEach(c -> c.journal().close());
+        }
+    }
+
+    /** One agent ready to run: its own clock, planner (calibration state) and journal. */
+    private record Contender(String key, PlacementAgent agent, CalibratedModel planner, SimulatedClock clock,
+            DecisionJournal journal, Path journalFile) {
+    }
+
+    private Contender contender(String key, Path journalFile) {
         // The planner starts from the defaults (or a calibration) and learns the scenario's truth as it runs.
         CalibratedModel planner = CalibratedModel.startingFrom(PlanningOptions.performanceModel(calibration));
-        List<DemoRun.StepRow> rows;
-        try (DecisionJournal journal = DecisionJournal.openFile(journalFile)) {
-            // The journal is also the LLM agent's few-shot history: what ran so far and what it measured.
-            PlacementAgent chosen = Agents.create(agent, planner, llm, journal);
-            w.println("Placement demo: " + scenario.name());
-            w.printf(Locale.ROOT, "agent %s, objective %s, seed %d; %d steps of %d virtual minutes, restart %d s%n%n",
-                    chosen.name(), scenario.objective().goal().cliName(), seed, scenario.steps().size(),
-                    scenario.step().toMinutes(), scenario.restart().toSeconds());
-            w.println(ConsoleTable.header());
-            w.flush();
-            rows = new DemoRun(scenario, chosen, planner, clock, seed, journal).run(row -> {
-                w.println(ConsoleTable.row(row));
-                w.flush();
-            });
-            DemoReport.write(dir, scenario, chosen.name(), seed, rows);
-            double seconds = (System.nanoTime() - t0) / 1e9;
-            w.println();
-            w.printf(Locale.ROOT, "%d reconfigurations, %d decisions journaled; finished in %.1f s.%n",
-                    rows.stream().mapToInt(DemoRun.StepRow::reconfigurations).sum(), journal.entries().size(),
-                    seconds);
+        DecisionJournal journal = DecisionJournal.openFile(journalFile);
+        try {
+            // The journal is also the LLM agent's few-shot history: what ran so far and what it measured. An
+            // agent that is no LLM is built without the LLM options, which another agent of the list uses.
+            PlacementAgent chosen = Agents.create(key, planner, LlmAgentOptions.isLlm(key) ? llm
+                    : new LlmAgentOptions(), journal);
+            return new Contender(key, chosen, planner, SimulatedClock.at(SIMULATION_START), journal, journalFile);
+        } catch (RuntimeException e) {
+            journal.close();
+            throw e;
         }
+    }
+
+    private int run(PrintWriter w, DemoScenario scenario, List<Contender> contenders, Path dir, long t0) {
+        boolean several = contenders.size() > 1;
+        w.println("Placement demo: " + scenario.name());
+        w.printf(Locale.ROOT, "%s %s%s objective %s, seed %d; %d steps of %d virtual minutes, restart %d s%n%n",
+                several ? "agents" : "agent", String.join(", ", contenders.stream().map(c -> c.agent().name())
+                        .toList()), several ? ";" : ",", scenario.objective().goal().cliName(), seed,
+                scenario.steps().size(),
+                scenario.step().toMinutes(), scenario.restart().toSeconds());
+        if (several) {
+            w.println(contenders.get(0).key() + " (the others follow side by side below; every agent's steps are in "
+                    + "steps.csv and the report):");
+        }
+        w.println(ConsoleTable.header());
+        w.flush();
+        List<AgentRun> runs = new ArrayList<>();
+        for (int i = 0; i < contenders.size(); i++) {
+            Contender c = contenders.get(i);
+            if (i > 0) {
+                w.printf(Locale.ROOT, "%s: running on its own simulated cluster (seed %d)...", c.key(), seed);
+                w.flush();
+            }
+            boolean table = i == 0;
+            List<DemoRun.StepRow> rows = new DemoRun(scenario, c.agent(), c.planner(), c.clock(), seed, c.journal())
+                    .run(row -> {
+                        if (table) {
+                            w.println(ConsoleTable.row(row));
+                            w.flush();
+                        }
+                    });
+            AgentRun run = new AgentRun(c.key(), c.agent().name(), rows);
+            runs.add(run);
+            if (i == 0) {
+                w.println();
+            }
+            w.printf(Locale.ROOT, "%s%d reconfigurations, %d decisions journaled.%n", i == 0 ? "" : " ",
+                    run.reconfigurations(), c.journal().entries().size());
+            w.flush();
+        }
+        DemoReport.write(dir, scenario, seed, runs);
+        if (several) {
+            w.println();
+            w.print(ConsoleComparison.render(runs));
+        }
+        w.printf(Locale.ROOT, "%nFinished in %.1f s.%n", (System.nanoTime() - t0) / 1e9);
         w.println("Report: " + dir.resolve(DemoReport.HTML));
-        w.println("Also:   " + dir.resolve(DemoReport.CSV) + ", " + journalFile);
+        w.println("Also:   " + dir.resolve(DemoReport.CSV) + ", " + String.join(", ", contenders.stream()
+                .map(c -> c.journalFile().toString()).toList()));
         w.flush();
         return 0;
+    }
+
+    /**
+     * @param value the {@code --agent} value: one name or a comma-separated list
+     * @return the agents' names, trimmed and in lower case, in the order given
+     * @throws InvalidInputException naming {@code --agent} if a name is empty, unknown or given twice
+     */
+    static List<String> agentKeys(String value) {
+        List<String> keys = new ArrayList<>();
+        for (String part : value.split(",", -1)) {
+            String key = part.trim().toLowerCase(Locale.ROOT);
+            if (!Agents.names().contains(key)) {
+                throw new InvalidInputException("--agent", null, (key.isEmpty() ? "an empty agent name in '" + value
+                        + "'" : "unknown agent '" + part.trim() + "'") + "; valid agents: "
+                        + String.join(", ", Agents.names()) + " (a comma-separated list runs several)");
+            }
+            if (keys.contains(key)) {
+                throw new InvalidInputException("--agent", null, "agent '" + key + "' is given twice in '" + value
+                        + "'");
+            }
+            keys.add(key);
+        }
+        return keys;
+    }
+
+    /**
+     * @param key   an agent's name
+     * @param alone whether it is the only agent of the run
+     * @return its journal's file name: {@value #JOURNAL} alone, {@code journal-<agent>.jsonl} beside others
+     */
+    static String journalName(String key, boolean alone) {
+        return alone ? JOURNAL : "journal-" + key + ".jsonl";
     }
 
     /** The console rendering of the demo's rows. */

@@ -57,6 +57,32 @@ final class DemoFormat {
         return fraction == null ? "" : String.format(Locale.ROOT, "%.1f", fraction * 100);
     }
 
+    /** @return seconds with one decimal ({@code 60.0}) */
+    static String seconds(double seconds) {
+        return String.format(Locale.ROOT, "%.1f", seconds);
+    }
+
+    /**
+     * @param p a placement, or null
+     * @return its layers per stage in pipeline order, such as {@code 13/14/13} ({@code @tp2} appended when its
+     *         stages use several GPUs), or {@code —} for none
+     */
+    static String split(dev.placement.api.Placement p) {
+        if (p == null) {
+            return "—";
+        }
+        String s = p.layerPartition().replace(',', '/');
+        return p.tensorParallelSize() == 1 ? s : s + "@tp" + p.tensorParallelSize();
+    }
+
+    /**
+     * @param p a placement, or null
+     * @return its split on its nodes, such as {@code 20/20 on node0,node1}, or {@code —} for none
+     */
+    static String splitOnNodes(dev.placement.api.Placement p) {
+        return p == null ? "—" : split(p) + " on " + String.join(",", p.nodeIds());
+    }
+
     static String links(Map<String, Double> rtt) {
         StringJoiner j = new StringJoiner(" ");
         rtt.forEach((pair, ms) -> j.add(pair + "=" + String.format(Locale.ROOT, "%.1f", ms)));

@@ -8,10 +8,8 @@ import dev.placement.api.PlacementAgent;
 import dev.placement.api.PlacementException;
 import dev.placement.api.PlacementRequest;
 import dev.placement.core.CalibratedModel;
-import dev.placement.core.EvenSplitAgent;
 import dev.placement.core.PerformanceModel;
 import dev.placement.core.Prediction;
-import dev.placement.core.ProportionalAgent;
 import dev.placement.core.SolverAgent;
 import dev.placement.core.orchestrator.DecisionJournal;
 import dev.placement.core.orchestrator.PlacementOrchestrator;
@@ -19,6 +17,7 @@ import dev.placement.core.orchestrator.PlacementOrchestratorBuilder;
 import dev.placement.core.orchestrator.TickOutcome;
 import dev.placement.sim.SimulatedClock;
 import dev.placement.sim.SimulatedCluster;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -33,16 +32,19 @@ import java.util.stream.Collectors;
  * Plays a {@link DemoScenario} on a {@link SimulatedCluster} with a real {@link PlacementOrchestrator}: at each
  * step it changes the links and nodes, lets the orchestrator tick through the step's virtual time, and
  * records what runs and what it really achieves there (the scenario's truth on the true links), what the
- * planner predicts for it (the planner learns the truth from what it measures), and what vLLM's default split
- * (and a memory-proportional split) would achieve on the same nodes and links.
+ * simulated cluster measured for it (the mean of the step's samples), what the planner predicts for it (the
+ * planner learns the truth from what it measures), how long the pipeline was down, and what the fixed
+ * placements ({@link FixedSeries}) would achieve on the same nodes and links.
  *
  * <p>Not thread-safe; one run at a time.
  */
 public final class DemoRun {
-    /** The vLLM default baseline's series name. */
-    public static final String VLLM_DEFAULT = "vLLM default (even split, all nodes)";
+    /** The vLLM default baseline's series name: the even split over every node up. */
+    public static final String VLLM_DEFAULT = FixedSeries.ALL_NODES;
     /** The memory-proportional baseline's series name. */
-    public static final String PROPORTIONAL = "memory-proportional (exo, llama.cpp)";
+    public static final String PROPORTIONAL = FixedSeries.PROPORTIONAL;
+    /** The fixed 2-node baseline's series name (see {@link FixedSeries#twoNodes}). */
+    public static final String FIXED_TWO_NODES = FixedSeries.TWO_NODES;
     /** The series of the planner's prediction of what the orchestrator runs. */
     public static final String PREDICTED = "orchestrator, as the planner predicts it";
 
@@ -53,6 +55,7 @@ public final class DemoRun {
     private final SimulatedClock clock;
     private final long seed;
     private final DecisionJournal journal;
+    private final FixedSeries fixed;
 
     /**
      * @param scenario the timeline
@@ -72,6 +75,7 @@ public final class DemoRun {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.seed = seed;
         this.journal = Objects.requireNonNull(journal, "journal");
+        this.fixed = new FixedSeries(scenario, truth);
     }
 
     /**
@@ -88,6 +92,11 @@ public final class DemoRun {
     /**
      * One row of the demo's table.
      *
+     * <p>Downtime is the virtual time within the step during which no pipeline served: every launch (a
+     * restart: the simulated cluster advances its clock by the scenario's restart time per launch), and any
+     * time nothing ran after a tick (degraded, or nothing fits). A launch is counted in the step whose tick
+     * began it.
+     *
      * @param index           1-based step number
      * @param label           the step's label
      * @param at              the virtual time at the end of the step
@@ -100,26 +109,52 @@ public final class DemoRun {
      * @param reconfigurations how many times the pipeline was restarted during the step
      * @param orchestrator    what the orchestrator ran at the end of the step, and what it achieved
      * @param predicted       the same placement as the planner predicts it at the end of the step
+     * @param measured        the same placement as the simulated cluster measured it: the mean of the step's
+     *                        samples of it (metrics {@code null} if none was taken)
+     * @param measuredSamples how many samples {@code measured} averages, &ge; 0
+     * @param downtimeSeconds seconds of the step during which no pipeline served, &ge; 0
      * @param truthsChoice    what the solver would choose if it knew the truth, or {@code null} if nothing fits
-     * @param baselines       the baselines, vLLM's default first
+     * @param baselines       the fixed series: vLLM's default (all nodes) first, then the memory-proportional
+     *                        split, then the fixed 2-node placement
      */
     public record StepRow(int index, String label, Instant at, Map<String, Double> rttMillis, List<String> nodesUp,
             String action, String reason, int agentCalls, int reconfigurations, Series orchestrator,
-            Series predicted, Placement truthsChoice, List<Series> baselines) {
-        /** Copies. */
+            Series predicted, Series measured, int measuredSamples, double downtimeSeconds, Placement truthsChoice,
+            List<Series> baselines) {
+        /** Validates and copies. */
         public StepRow {
             rttMillis = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(rttMillis));
             nodesUp = List.copyOf(nodesUp);
+            Objects.requireNonNull(orchestrator, "orchestrator");
+            Objects.requireNonNull(predicted, "predicted");
+            Objects.requireNonNull(measured, "measured");
+            if (measuredSamples < 0) {
+                throw new IllegalArgumentException("measuredSamples must be >= 0, was " + measuredSamples);
+            }
+            if (!(downtimeSeconds >= 0) || Double.isInfinite(downtimeSeconds)) {
+                throw new IllegalArgumentException("downtimeSeconds must be finite and >= 0, was " + downtimeSeconds);
+            }
             baselines = List.copyOf(baselines);
         }
 
-        /** @return the orchestrator first, then the planner's prediction of it, then the baselines */
+        /** @return the orchestrator first, then as measured, as the planner predicts it, then the baselines */
         public List<Series> allSeries() {
             List<Series> all = new ArrayList<>();
             all.add(orchestrator);
+            all.add(measured);
             all.add(predicted);
             all.addAll(baselines);
             return all;
+        }
+
+        /**
+         * @param name a baseline's name, such as {@link #VLLM_DEFAULT}
+         * @return that baseline
+         * @throws IllegalArgumentException if the row has none of that name
+         */
+        public Series baseline(String name) {
+            return baselines.stream().filter(s -> s.name().equals(name)).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("no baseline named " + name));
         }
 
         /**
@@ -160,6 +195,7 @@ public final class DemoRun {
         List<StepRow> rows = new ArrayList<>();
         Instant start = clock.instant();
         long ticksPerStep = Math.max(1, scenario.step().toMillis() / scenario.tick().toMillis());
+        Placement ranBefore = null;
         try (PlacementOrchestrator orchestrator = ob.build()) {
             for (int i = 0; i < scenario.steps().size(); i++) {
                 DemoScenario.Step step = scenario.steps().get(i);
@@ -172,15 +208,31 @@ public final class DemoRun {
                 }));
                 step.fail().forEach(sim::failNode);
                 List<TickOutcome> notable = new ArrayList<>();
+                List<Sample> samples = new ArrayList<>();
+                Duration down = Duration.ZERO;
+                Instant stepEnd = stepStart.plus(scenario.step());
                 for (long k = 0; k < ticksPerStep; k++) {
                     clock.advanceTo(stepStart.plus(scenario.tick().multipliedBy(k)));
+                    Instant t0 = clock.instant();
                     TickOutcome t = orchestrator.runOnce();
+                    Instant t1 = clock.instant();
                     if (t.action() != TickOutcome.Action.NOTHING_CHANGED) {
                         notable.add(t);
                     }
+                    if (t.measured() != null && ranBefore != null) {
+                        samples.add(new Sample(ranBefore, t.measured())); // sampled before the tick decided
+                    }
+                    if (launched(t.action())) {
+                        down = down.plus(Duration.between(t0, t1)); // the clock ran only while launching
+                    }
+                    Instant next = k + 1 < ticksPerStep ? stepStart.plus(scenario.tick().multipliedBy(k + 1)) : stepEnd;
+                    if (orchestrator.running().isEmpty() && next.isAfter(t1)) {
+                        down = down.plus(Duration.between(t1, next));
+                    }
+                    ranBefore = t.running();
                 }
-                clock.advanceTo(stepStart.plus(scenario.step()).minusMillis(1));
-                StepRow row = row(i + 1, step.label(), sim, orchestrator, notable);
+                clock.advanceTo(stepEnd.minusMillis(1));
+                StepRow row = row(i + 1, step.label(), sim, orchestrator, notable, samples, down);
                 rows.add(row);
                 progress.accept(row);
             }
@@ -188,8 +240,18 @@ public final class DemoRun {
         return rows;
     }
 
+    /** A metrics sample the orchestrator took, and the placement it was taken on. */
+    private record Sample(Placement placement, PipelineMetrics metrics) {
+    }
+
+    /** @return whether a tick with this outcome launched a pipeline (or tried to) */
+    private static boolean launched(TickOutcome.Action a) {
+        return a == TickOutcome.Action.RECONFIGURED || a == TickOutcome.Action.ROLLED_BACK
+                || a == TickOutcome.Action.DEGRADED;
+    }
+
     private StepRow row(int index, String label, SimulatedCluster sim, PlacementOrchestrator orchestrator,
-            List<TickOutcome> notable) {
+            List<TickOutcome> notable, List<Sample> samples, Duration down) {
         ClusterSnapshot up = sim.snapshot();
         Map<String, Double> rtts = new LinkedHashMap<>();
         List<String> ids = up.nodeIds();
@@ -207,9 +269,11 @@ public final class DemoRun {
         Placement running = orchestrator.running().map(r -> r.placement()).orElse(null);
         Series orch = series("orchestrator (" + agent.name() + ")", running, truthRequest, truth);
         Series predicted = series(PREDICTED, running, truthRequest, planner.current());
-        List<Series> baselines = List.of(
-                baseline(VLLM_DEFAULT, new EvenSplitAgent(truth), truthRequest),
-                baseline(PROPORTIONAL, new ProportionalAgent(truth), truthRequest));
+        List<PipelineMetrics> ofRunning = samples.stream().filter(x -> x.placement().equals(running))
+                .map(Sample::metrics).toList();
+        Series measured = new Series("orchestrator (" + agent.name() + "), as measured", running,
+                running == null ? null : mean(ofRunning));
+        List<Series> baselines = fixed.at(truthRequest);
         String action = "no change";
         String reason = "nothing changed that matters; the agent was not asked";
         int reconfigurations = 0;
@@ -251,7 +315,24 @@ public final class DemoRun {
             truthsChoice = null;
         }
         return new StepRow(index, label, clock.instant(), rtts, ids, action, reason, calls, reconfigurations, orch,
-                predicted, truthsChoice, baselines);
+                predicted, measured, running == null ? 0 : ofRunning.size(), down.toMillis() / 1000.0, truthsChoice,
+                baselines);
+    }
+
+    /** @return the mean of each metric, as measured, or null if there are none */
+    private static PipelineMetrics mean(List<PipelineMetrics> all) {
+        if (all.isEmpty()) {
+            return null;
+        }
+        double[] sum = new double[4];
+        for (PipelineMetrics m : all) {
+            sum[0] += m.ttftMillis();
+            sum[1] += m.itlMillis();
+            sum[2] += m.tpotMillis();
+            sum[3] += m.outputTokensPerSecond();
+        }
+        int n = all.size();
+        return new PipelineMetrics(sum[0] / n, sum[1] / n, sum[2] / n, sum[3] / n, PipelineMetrics.Source.MEASURED);
     }
 
     private static int rank(TickOutcome.Action a) {
@@ -270,15 +351,11 @@ public final class DemoRun {
                 .collect(Collectors.joining(", "));
     }
 
-    private Series baseline(String name, PlacementAgent baseline, PlacementRequest truthRequest) {
-        try {
-            return series(name, baseline.decide(truthRequest).placement(), truthRequest, truth);
-        } catch (InfeasiblePlacementException e) {
-            return new Series(name, null, null);
-        }
-    }
-
-    private static Series series(String name, Placement placement, PlacementRequest request,
+    /**
+     * @return the series of {@code placement} with {@code model}'s metrics for {@code request}; no metrics if
+     *         the placement is null, cannot be predicted or does not fit
+     */
+    static Series series(String name, Placement placement, PlacementRequest request,
             PerformanceModel model) {
         if (placement == null) {
             return new Series(name, null, null);

@@ -3,204 +3,139 @@ package dev.placement.cli.demo;
 import static dev.placement.cli.demo.DemoFormat.html;
 
 import dev.placement.cli.demo.DemoFormat.Metric;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
- * Renders the demo as one self-contained HTML page: a line chart (inline SVG) per metric with one line for
- * the orchestrator and one per baseline across the steps, reconfigurations marked, and the table of steps
- * with the same figures as {@code steps.csv}. No scripts, fonts or images are loaded: it opens offline.
+ * Renders the demo as one self-contained HTML page comparing the agents that ran the scenario: a line chart
+ * (inline SVG) per metric with each agent's measured and predicted figures beside the fixed placements
+ * ({@link ReportLines}), the nodes lane and the downtime bars ({@link LaneSvg}), and per agent the table of
+ * steps with the same figures as {@code steps.csv}. No scripts, fonts or images are loaded: it opens offline.
  */
 final class HtmlReport {
-    private static final String[] COLORS = {"#d62728", "#ff9896", "#1f77b4", "#7f7f7f"};
-    private static final String[] DASHES = {"", "1 3", "6 4", "2 3"};
-    private static final int WIDTH = 720;
-    private static final int HEIGHT = 292;
-    private static final int LEFT = 64;
-    private static final int RIGHT = 16;
-    private static final int TOP = 36;
-    private static final int BOTTOM = 74;
-
     private HtmlReport() {
     }
 
-    static String render(DemoScenario scenario, String agent, long seed, List<DemoRun.StepRow> rows) {
+    static String render(DemoScenario scenario, long seed, List<AgentRun> runs) {
+        List<DemoRun.StepRow> first = runs.get(0).rows();
         StringBuilder h = new StringBuilder();
         h.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
                 .append("<title>Placement demo: ").append(html(scenario.name())).append("</title>\n")
                 .append("<style>\n")
                 .append("body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2em auto;"
-                        + "max-width:1200px;color:#222;padding:0 1em}\n")
-                .append("h1{font-size:1.5em}h2{font-size:1.15em;margin-top:2em}\n")
-                .append(".charts{display:flex;flex-wrap:wrap;gap:1em}\n")
-                .append("svg{background:#fff;border:1px solid #ddd;width:100%;max-width:590px;height:auto}\n")
-                .append("table{border-collapse:collapse;font-size:.85em;margin-top:1em}\n")
+                        + "max-width:1480px;color:#222;padding:0 1em}\n")
+                .append("h1{font-size:1.5em}h2{font-size:1.15em;margin-top:1.6em}\n")
+                .append(".charts{display:flex;flex-wrap:wrap;gap:.6em 1em}\n")
+                .append("figure{margin:0;flex:1 1 600px;max-width:720px}figcaption{font-size:.8em;color:#555;"
+                        + "min-height:1em}\n")
+                .append("svg{background:#fff;border:1px solid #ddd;width:100%;height:auto}\n")
+                .append("svg.lane,svg.downtime{max-width:100%}svg.swatch{border:0;width:46px;height:14px;"
+                        + "vertical-align:middle}\n")
+                .append("ul.legend{list-style:none;padding:0;columns:2 560px;font-size:.85em;margin:.4em 0}\n")
+                .append("ul.legend li{margin:.15em 0;break-inside:avoid}\n")
+                .append(".key{display:inline-block;width:1.1em;height:.9em;border:1px solid #bbb;"
+                        + "vertical-align:middle;border-radius:2px}\n")
+                .append("table{border-collapse:collapse;font-size:.85em;margin-top:.6em}\n")
                 .append("th,td{border:1px solid #ddd;padding:.3em .5em;text-align:right;vertical-align:top}\n")
-                .append("td.l,th.l{text-align:left}tr.re td{background:#fff4f0}\n")
-                .append(".muted{color:#666}\n</style>\n</head>\n<body>\n");
+                .append("td.l,th.l{text-align:left}tr.re td{background:#fff4f0}summary{cursor:pointer;"
+                        + "font-weight:bold;margin-top:1em}\n")
+                .append(".muted{color:#666}.caption{font-size:.9em}\n</style>\n</head>\n<body>\n");
         h.append("<h1>Placement demo</h1>\n<p>").append(html(scenario.name())).append("</p>\n");
         h.append("<p class=\"muted\">Model ").append(html(scenario.model().name())).append(" on ")
                 .append(scenario.cluster().nodes().size()).append(" simulated nodes (")
                 .append(html(String.join(", ", scenario.cluster().nodes().stream()
                         .map(n -> n.id() + " " + n.gpu().name()).toList())))
-                .append("); agent <b>").append(html(agent)).append("</b>; objective <b>")
+                .append("); agent").append(runs.size() == 1 ? " " : "s ")
+                .append(String.join(", ", runs.stream().map(r -> "<b>" + html(r.key()) + "</b>").toList()))
+                .append(runs.size() == 1 ? "" : ", each on its own simulated cluster with the same seed, its own "
+                        + "orchestrator, journal and calibration").append("; objective <b>")
                 .append(html(scenario.objective().goal().cliName())).append("</b>; seed ").append(seed)
                 .append("; each step lasts ").append(scenario.step().toMinutes()).append(" virtual minutes, a restart ")
-                .append(scenario.restart().toSeconds()).append(" s. Metrics are what each placement achieves on the "
-                        + "true links of each step (the simulation's truth), as <code>vllm bench serve</code> defines "
-                        + "them; the dotted line is what the planner predicts for the placement it runs, which it "
-                        + "learns from what it measures.</p>\n");
-        h.append(summary(rows));
-        h.append("<h2>Metrics per step</h2>\n<div class=\"charts\">\n");
+                .append(scenario.restart().toSeconds()).append(" s. Metrics are defined as <code>vllm bench serve"
+                        + "</code> defines them. An agent's solid line is what the simulated cluster measured for the "
+                        + "placement it ran, its dotted line what its planner predicted; the fixed placements never "
+                        + "run, so theirs are the simulation's truth on each step's links.</p>\n");
+        h.append(Summary.table(runs));
+        StepLabels.Pairs pairs = StepLabels.pairs(scenario, first);
+        List<ChartLine> lines = ReportLines.of(runs);
+        List<String> labels = first.stream().map(DemoRun.StepRow::label).toList();
+        h.append("<h2>Metrics per step</h2>\n").append(legend(lines));
+        h.append("<p class=\"caption\">").append(StepLabels.caption(pairs, scenario)).append("</p>\n");
+        h.append("<div class=\"charts\">\n");
         for (Metric m : DemoFormat.METRICS) {
-            h.append(chart(m, rows));
+            h.append(ChartSvg.render(m, ReportLines.drawingOrder(lines), labels, StepLabels.axisTitle(pairs)));
         }
         h.append("</div>\n");
-        h.append("<p class=\"muted\">Shaded steps: the orchestrator restarted the pipeline with a new placement."
-                + "</p>\n");
-        h.append(table(rows));
+        h.append("<h2>Nodes used and restarts per step</h2>\n<p class=\"caption\">Each cell: the layers per node, "
+                + "in pipeline order, of what ran at the end of the step, and its nodes. Colour: ");
+        int nodes = scenario.cluster().nodes().size();
+        for (int k = 0; k < Math.min(nodes, LaneSvg.FILLS.size()); k++) {
+            h.append(key(LaneSvg.FILLS.get(k))).append(' ').append(k == LaneSvg.FILLS.size() - 1 && nodes - k > 1
+                    ? nodes - k + " nodes or fewer" : (nodes - k) + " node" + (nodes - k == 1 ? "" : "s")).append(", ");
+        }
+        h.append(key(LaneSvg.NONE_FILL)).append(" nothing runs. An orange border: the orchestrator restarted the "
+                + "pipeline with a new placement during the step.</p>\n");
+        h.append(LaneSvg.lane(runs, nodes));
+        h.append(LaneSvg.downtime(runs));
+        h.append("<p class=\"caption\">Downtime: the virtual seconds of the step during which no pipeline served "
+                + "requests: each launch (the simulated cluster takes the scenario's restart time of ")
+                .append(scenario.restart().toSeconds()).append(" s per launch), and any time nothing ran after a tick. "
+                + "Bars in the agents' colours, in <code>--agent</code> order. The fixed placements are never "
+                + "restarted.</p>\n");
+        h.append(errors(runs));
+        h.append("<h2>Steps</h2>\n");
+        for (int i = 0; i < runs.size(); i++) {
+            h.append(i == 0 ? "<details open>" : "<details>").append("<summary>").append(html(runs.get(i).key()))
+                    .append(runs.get(i).name().equals(runs.get(i).key()) ? "" : " (" + html(runs.get(i).name()) + ")")
+                    .append("</summary>\n").append(table(runs.get(i).rows())).append("</details>\n");
+        }
         h.append("</body>\n</html>\n");
         return h.toString();
     }
 
-    private static String summary(List<DemoRun.StepRow> rows) {
-        double orch = 0;
-        double base = 0;
-        int n = 0;
-        int reconfigurations = 0;
-        for (DemoRun.StepRow r : rows) {
-            reconfigurations += r.reconfigurations();
-            Double a = Metric.ITL.of(r.orchestrator().metrics());
-            Double b = Metric.ITL.of(r.baselines().get(0).metrics());
-            if (a != null && b != null) {
-                orch += a;
-                base += b;
-                n++;
+    private static String key(String fill) {
+        return "<span class=\"key\" style=\"background:" + fill + "\"></span>";
+    }
+
+    private static String legend(List<ChartLine> lines) {
+        StringBuilder s = new StringBuilder("<ul class=\"legend\">\n");
+        for (int j = 0; j < lines.size(); j++) {
+            ChartLine l = lines.get(j);
+            s.append("<li><svg class=\"swatch\" viewBox=\"0 0 46 14\" width=\"46\" height=\"14\" "
+                    + "aria-hidden=\"true\"><line x1=\"2\" x2=\"44\" y1=\"7\" y2=\"7\" stroke=\"")
+                    .append(l.color()).append("\" stroke-width=\"").append(l.width()).append('"')
+                    .append(l.dash().isEmpty() ? "" : " stroke-dasharray=\"" + l.dash() + "\"").append("/>")
+                    .append(l.marker().svg(23, 7, l.color(), l.hollow(), l.name())).append("</svg> <b>")
+                    .append(html(l.name())).append("</b>: ").append(html(l.description()));
+            for (int i = 0; i < j; i++) {
+                if (l.identicalTo(lines.get(i))) {
+                    s.append(" <b>Identical to ").append(html(lines.get(i).name()))
+                            .append(" on every metric at every step</b> (drawn beside it).");
+                    break;
+                }
             }
+            s.append("</li>\n");
         }
-        StringBuilder s = new StringBuilder("<p>");
-        s.append(reconfigurations).append(" reconfiguration").append(reconfigurations == 1 ? "" : "s")
-                .append(" over ").append(rows.size()).append(" steps.");
-        if (n > 0) {
-            s.append(String.format(Locale.ROOT, " Mean ITL over the %d steps where both run: orchestrator %.1f ms, "
-                    + "vLLM default %.1f ms (%+.1f%%).", n, orch / n, base / n, (orch - base) / base * 100));
+        return s.append("</ul>\n").toString();
+    }
+
+    /** @return per agent, the planner's prediction error for what ran at each step */
+    private static String errors(List<AgentRun> runs) {
+        StringBuilder s = new StringBuilder("<p class=\"caption\">The planner's prediction error for what runs "
+                + "(mean of |predicted / true − 1| over TTFT, ITL and TPOT), per step:");
+        for (AgentRun run : runs) {
+            s.append(runs.size() == 1 ? "" : "<br><b>" + html(run.key()) + "</b>:");
+            for (DemoRun.StepRow r : run.rows()) {
+                String e = DemoFormat.percent(r.predictionError());
+                s.append(' ').append(r.index()).append(": ").append(e.isEmpty() ? "—" : e + "%").append(';');
+            }
+            s.setLength(s.length() - 1);
+            s.append('.');
         }
-        s.append(" The planner's prediction error for what runs (mean over TTFT, ITL and TPOT), per step:");
-        for (DemoRun.StepRow r : rows) {
-            String e = DemoFormat.percent(r.predictionError());
-            s.append(' ').append(r.index()).append(": ").append(e.isEmpty() ? "—" : e + "%").append(';');
-        }
-        s.setLength(s.length() - 1);
-        s.append('.');
         return s.append("</p>\n").toString();
     }
 
-    private static String chart(Metric metric, List<DemoRun.StepRow> rows) {
-        List<DemoRun.Series> names = rows.get(0).allSeries();
-        double min = Double.MAX_VALUE;
-        double max = -Double.MAX_VALUE;
-        for (DemoRun.StepRow r : rows) {
-            for (DemoRun.Series s : r.allSeries()) {
-                Double v = metric.of(s.metrics());
-                if (v != null) {
-                    min = Math.min(min, v);
-                    max = Math.max(max, v);
-                }
-            }
-        }
-        if (min == Double.MAX_VALUE) {
-            min = 0;
-            max = 1;
-        }
-        double pad = Math.max((max - min) * 0.1, Math.abs(max) * 0.02 + 1e-9);
-        double lo = Math.max(0, min - pad);
-        double hi = max + pad;
-        int plotW = WIDTH - LEFT - RIGHT;
-        int plotH = HEIGHT - TOP - BOTTOM;
-        int n = rows.size();
-        StringBuilder s = new StringBuilder();
-        s.append(String.format(Locale.ROOT, "<svg width=\"%d\" height=\"%d\" "
-                + "viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"%s per step\">\n", WIDTH, HEIGHT, WIDTH, HEIGHT,
-                html(metric.title)));
-        s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"20\" font-size=\"15\" font-weight=\"bold\">%s (%s)%s"
-                + "</text>\n", LEFT, html(metric.title), html(metric.unit),
-                metric.higherIsBetter ? " — higher is better" : " — lower is better"));
-        for (int i = 0; i < n; i++) {
-            double x = x(i, n, plotW);
-            if (rows.get(i).reconfigurations() > 0) {
-                double w = plotW / (double) Math.max(n, 1);
-                s.append(String.format(Locale.ROOT, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" "
-                        + "fill=\"#fff0ea\"/>\n", x - w / 2, TOP, w, plotH));
-            }
-        }
-        double tick = niceStep((hi - lo) / 4);
-        for (double v = Math.ceil(lo / tick) * tick; v <= hi + 1e-9; v += tick) {
-            double y = TOP + plotH - (v - lo) / (hi - lo) * plotH;
-            s.append(String.format(Locale.ROOT, "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#eee\"/>"
-                    + "<text x=\"%d\" y=\"%.1f\" font-size=\"12\" text-anchor=\"end\" fill=\"#555\">%s</text>\n",
-                    LEFT, WIDTH - RIGHT, y, y, LEFT - 6, y + 4, tick >= 1 ? String.format(Locale.ROOT, "%.0f", v)
-                            : String.format(Locale.ROOT, "%.1f", v)));
-        }
-        for (int i = 0; i < n; i++) {
-            double x = x(i, n, plotW);
-            s.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" font-size=\"12\" text-anchor=\"middle\" "
-                    + "fill=\"#333\">%s</text>\n", x, HEIGHT - BOTTOM + 16 + (i % 2) * 13, html(rows.get(i).label())));
-        }
-        for (int k = 0; k < names.size(); k++) {
-            List<String> segment = new ArrayList<>();
-            for (int i = 0; i <= n; i++) {
-                Double v = i < n ? metric.of(rows.get(i).allSeries().get(k).metrics()) : null;
-                if (v == null) {
-                    s.append(polyline(segment, k));
-                    segment.clear();
-                    continue;
-                }
-                double x = x(i, n, plotW);
-                double y = TOP + plotH - (v - lo) / (hi - lo) * plotH;
-                segment.add(String.format(Locale.ROOT, "%.1f,%.1f", x, y));
-                s.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"><title>%s: "
-                        + "%s %s</title></circle>\n", x, y, COLORS[k % COLORS.length],
-                        html(rows.get(i).allSeries().get(k).name()), metric.format(rows.get(i).allSeries().get(k)
-                                .metrics()), html(metric.unit)));
-            }
-        }
-        for (int k = 0; k < names.size(); k++) {
-            int ly = HEIGHT - 20 + (k / 2) * 14;
-            int lx = LEFT + (k % 2) * 330;
-            s.append(String.format(Locale.ROOT, "<line x1=\"%d\" x2=\"%d\" y1=\"%d\" y2=\"%d\" stroke=\"%s\" "
-                    + "stroke-width=\"2.5\" stroke-dasharray=\"%s\"/><text x=\"%d\" y=\"%d\" font-size=\"12\">%s"
-                    + "</text>\n", lx, lx + 24, ly - 4, ly - 4, COLORS[k % COLORS.length], DASHES[k % DASHES.length],
-                    lx + 30, ly, html(names.get(k).name())));
-        }
-        return s.append("</svg>\n").toString();
-    }
-
-    /** A round step (1, 2 or 5 times a power of ten) near {@code raw}, for axis ticks. */
-    private static double niceStep(double raw) {
-        if (!(raw > 0)) {
-            return 1;
-        }
-        double magnitude = Math.pow(10, Math.floor(Math.log10(raw)));
-        double f = raw / magnitude;
-        return (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * magnitude;
-    }
-
-    private static String polyline(List<String> points, int k) {
-        if (points.size() < 2) {
-            return "";
-        }
-        return String.format(Locale.ROOT, "<polyline points=\"%s\" fill=\"none\" stroke=\"%s\" stroke-width=\"2.5\" "
-                + "stroke-dasharray=\"%s\"/>\n", String.join(" ", points), COLORS[k % COLORS.length],
-                DASHES[k % DASHES.length]);
-    }
-
-    private static double x(int i, int n, int plotW) {
-        return LEFT + plotW * (i + 0.5) / Math.max(n, 1);
-    }
-
     private static String table(List<DemoRun.StepRow> rows) {
-        StringBuilder t = new StringBuilder("<h2>Steps</h2>\n<table>\n<tr><th>#</th><th class=\"l\">step</th>"
+        StringBuilder t = new StringBuilder("<table>\n<tr><th>#</th><th class=\"l\">step</th>"
                 + "<th class=\"l\">link RTT (ms)</th><th class=\"l\">series</th><th class=\"l\">placement</th>");
         for (Metric m : DemoFormat.METRICS) {
             t.append("<th>").append(html(m.title)).append(" (").append(html(m.unit)).append(")</th>");
@@ -218,7 +153,9 @@ final class HtmlReport {
                             .append("</td><td class=\"l\" rowspan=\"").append(span).append("\">")
                             .append(html(DemoFormat.links(r.rttMillis()))).append("</td>");
                 }
-                t.append("<td class=\"l\">").append(html(s.name())).append("</td><td class=\"l\">")
+                String name = k == 1 ? s.name() + " (mean of " + r.measuredSamples() + " samples)"
+                        : k == 0 ? s.name() + ", achieved (the truth)" : s.name(); // allSeries' order
+                t.append("<td class=\"l\">").append(html(name)).append("</td><td class=\"l\">")
                         .append(s.placement() == null ? "—" : html(s.placement().toSpec())).append("</td>");
                 for (Metric m : DemoFormat.METRICS) {
                     String v = m.format(s.metrics());
@@ -226,7 +163,8 @@ final class HtmlReport {
                 }
                 if (k == 0) {
                     t.append("<td class=\"l\" rowspan=\"").append(all.size()).append("\"><b>").append(html(r.action()))
-                            .append("</b>: ").append(html(r.reason())).append("</td>");
+                            .append("</b>, ").append(DemoFormat.seconds(r.downtimeSeconds()))
+                            .append(" s down: ").append(html(r.reason())).append("</td>");
                 }
                 t.append("</tr>\n");
             }
