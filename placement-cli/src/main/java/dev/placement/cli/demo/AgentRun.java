@@ -16,7 +16,13 @@ import java.util.regex.Pattern;
 public record AgentRun(String key, String name, List<DemoRun.StepRow> rows) {
     private static final Pattern KEY = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
-    /** Validates and copies. */
+    /**
+     * Validates and copies.
+     *
+     * @param key  the agent's {@code --agent} name; 1 to 64 of letters, digits, {@code .}, {@code _} and {@code -}
+     * @param name the agent's own name; not blank
+     * @param rows its rows, one per step; not null, no null element, at least one; copied
+     */
     public AgentRun {
         Objects.requireNonNull(key, "key");
         if (!KEY.matcher(key).matches()) {

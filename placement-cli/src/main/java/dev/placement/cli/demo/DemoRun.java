@@ -121,7 +121,26 @@ public final class DemoRun {
             String action, String reason, int agentCalls, int reconfigurations, Series orchestrator,
             Series predicted, Series measured, int measuredSamples, double downtimeSeconds, Placement truthsChoice,
             List<Series> baselines) {
-        /** Validates and copies. */
+        /**
+         * Validates and copies.
+         *
+         * @param index            1-based step number; not checked
+         * @param label            the step's label; not checked
+         * @param at               the virtual time at the end of the step; not checked
+         * @param rttMillis        true RTT per link in ms, by {@code "a-b"}; not null; copied, order kept
+         * @param nodesUp          the nodes up; not null, no null element; copied
+         * @param action           what the orchestrator did, in words; not checked
+         * @param reason           why, with the triggers; not checked
+         * @param agentCalls       how many times the agent was asked; not checked
+         * @param reconfigurations how many times the pipeline was restarted; not checked
+         * @param orchestrator     what the orchestrator ran and achieved; not null
+         * @param predicted        the same placement as the planner predicts it; not null
+         * @param measured         the same placement as measured; not null
+         * @param measuredSamples  how many samples {@code measured} averages; &ge; 0
+         * @param downtimeSeconds  seconds of the step during which no pipeline served; finite, &ge; 0
+         * @param truthsChoice     what the solver would choose knowing the truth, or {@code null} if nothing fits
+         * @param baselines        the fixed series, in order; not null, no null element; copied
+         */
         public StepRow {
             rttMillis = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(rttMillis));
             nodesUp = List.copyOf(nodesUp);

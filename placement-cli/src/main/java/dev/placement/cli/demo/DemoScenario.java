@@ -58,7 +58,26 @@ public record DemoScenario(String name, ModelSpec model, int maxModelLen, Object
     private static final Set<String> STEP_FIELDS = Set.of("label", "addedRttMillis", "fail", "recover");
     private static final Set<String> WORKLOAD_FIELDS = Set.of("inputTokens", "outputTokens", "concurrency");
 
-    /** Validates and copies. */
+    /**
+     * Validates and copies: only that the required parts are given; {@link #parse(String, String)} checks the
+     * values.
+     *
+     * @param name          a title for the report; not null
+     * @param model         the model served; not null
+     * @param maxModelLen   vLLM's max model length, in tokens; not checked
+     * @param objective     the objective; not null
+     * @param workload      the workload; not null
+     * @param firstNodeId   the node that must stay rank 0, or {@code null}
+     * @param cluster       the nodes; not null
+     * @param baseRttMillis every link's RTT before added latency, in ms; not checked
+     * @param step          how long each step lasts, in virtual time; not checked
+     * @param tick          how often the orchestrator ticks; not checked
+     * @param restart       how long a simulated launch takes; not checked
+     * @param cooldown      the orchestrator's cooldown; not checked
+     * @param horizon       the orchestrator's gain horizon; not checked
+     * @param steps         the timeline; not null, no null element; copied (not checked to be non-empty)
+     * @param truth         how the simulated cluster really behaves, or {@code null}: as the planner predicts
+     */
     public DemoScenario {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(model, "model");
@@ -79,7 +98,15 @@ public record DemoScenario(String name, ModelSpec model, int maxModelLen, Object
      */
     public record Step(String label, Map<String, Map<String, Double>> addedRttMillis, List<String> fail,
             List<String> recover) {
-        /** Copies. */
+        /**
+         * Copies.
+         *
+         * @param label          what the step shows; not null
+         * @param addedRttMillis extra RTT per link in ms, {@code a -> b -> ms}; not null, no null row, no null key
+         *                       or value in a row; copied
+         * @param fail           nodes that go down at this step; not null, no null element; copied
+         * @param recover        nodes that come back at this step; not null, no null element; copied
+         */
         public Step {
             Objects.requireNonNull(label, "label");
             Map<String, Map<String, Double>> copy = new LinkedHashMap<>();

@@ -240,7 +240,18 @@ public final class DecisionJournal implements PlacementHistory, AutoCloseable {
     public record Learnt(Instant at, Placement placement, int observations, boolean adopted, double priorCvError,
             double fitCvError, Map<String, Double> parameters, String summary) {
 
-        /** Validates and copies. */
+        /**
+         * Validates and copies.
+         *
+         * @param at           when; not null
+         * @param placement    the placement of the run learnt from; not null
+         * @param observations how many measured runs the calibration used; not checked
+         * @param adopted      whether the fit was adopted
+         * @param priorCvError the prior's mean |log(predicted/measured)|, or NaN; not checked
+         * @param fitCvError   the fit's leave-one-out mean |log(predicted/measured)|, or NaN; not checked
+         * @param parameters   each parameter's value by name; not null; copied, order kept, unmodifiable
+         * @param summary      the calibration's one line for people; not null
+         */
         public Learnt {
             Objects.requireNonNull(at, "at");
             Objects.requireNonNull(placement, "placement");
@@ -272,7 +283,18 @@ public final class DecisionJournal implements PlacementHistory, AutoCloseable {
     public record Entry(long id, Instant at, Set<Trigger> triggers, Context context, String agent,
             PlacementDecision decision, Result result, Measurement measurement) {
 
-        /** Validates the required fields and copies the triggers. */
+        /**
+         * Validates the required fields and copies the triggers.
+         *
+         * @param id          numbered from 1 within a journal file (0 in a draft); not checked
+         * @param at          when the agent was asked; not null
+         * @param triggers    why it was asked; not null, no null element; copied
+         * @param context     what it was given; not null
+         * @param agent       the name of the agent that decided (or failed to); not null
+         * @param decision    its decision, or {@code null} if it found none or failed
+         * @param result      what the orchestrator did with it; not null
+         * @param measurement the first metrics measured after it, or {@code null}
+         */
         public Entry {
             Objects.requireNonNull(at, "at");
             triggers = Set.copyOf(triggers);
@@ -294,7 +316,16 @@ public final class DecisionJournal implements PlacementHistory, AutoCloseable {
         public record Context(List<String> nodes, ConnectivityMap connectivity, Objective objective,
                 Workload workload, Placement running, PipelineMetrics runningPredicted) {
 
-            /** Validates the required fields and copies the list. */
+            /**
+             * Validates the required fields and copies the list.
+             *
+             * @param nodes            the reachable nodes it was given; not null, no null element; copied
+             * @param connectivity     the smoothed links it was given; not null
+             * @param objective        the objective; not null
+             * @param workload         the workload; not null
+             * @param running          the placement running when it decided, or {@code null}
+             * @param runningPredicted the prediction for that running placement, or {@code null}
+             */
             public Context {
                 nodes = List.copyOf(nodes);
                 Objects.requireNonNull(connectivity, "connectivity");
@@ -313,7 +344,14 @@ public final class DecisionJournal implements PlacementHistory, AutoCloseable {
          */
         public record Result(TickOutcome.Action action, boolean applied, String reason, Double restartSeconds) {
 
-            /** Validates the required fields. */
+            /**
+             * Validates the required fields.
+             *
+             * @param action         what it did; not null
+             * @param applied        whether the proposed placement was launched and runs
+             * @param reason         why it was or was not applied; not null
+             * @param restartSeconds how long the restart took, in s, or {@code null} if none happened; not checked
+             */
             public Result {
                 Objects.requireNonNull(action, "action");
                 Objects.requireNonNull(reason, "reason");
@@ -329,7 +367,13 @@ public final class DecisionJournal implements PlacementHistory, AutoCloseable {
          */
         public record Measurement(Placement placement, PipelineMetrics metrics, Instant at) {
 
-            /** Validates every field. */
+            /**
+             * Validates every field.
+             *
+             * @param placement the placement that ran when they were measured; not null
+             * @param metrics   what was measured; not null
+             * @param at        when; not null
+             */
             public Measurement {
                 Objects.requireNonNull(placement, "placement");
                 Objects.requireNonNull(metrics, "metrics");

@@ -27,7 +27,13 @@ public sealed interface OrchestratorEvent {
      * @param decision its answer
      */
     record DecisionMade(Instant at, Set<Trigger> triggers, PlacementDecision decision) implements OrchestratorEvent {
-        /** Validates and copies. */
+        /**
+         * Validates and copies.
+         *
+         * @param at       when; not null
+         * @param triggers why the agent was asked; not null, no null element; copied
+         * @param decision its answer; not null
+         */
         public DecisionMade {
             Objects.requireNonNull(at, "at");
             triggers = Set.copyOf(triggers);
@@ -43,7 +49,13 @@ public sealed interface OrchestratorEvent {
      * @param reason   why (cooldown, gain below the restart cost, ...)
      */
     record ReconfigurationSkipped(Instant at, Placement proposed, String reason) implements OrchestratorEvent {
-        /** Validates. */
+        /**
+         * Validates.
+         *
+         * @param at       when; not null
+         * @param proposed the placement not applied; not null
+         * @param reason   why; not null
+         */
         public ReconfigurationSkipped {
             Objects.requireNonNull(at, "at");
             Objects.requireNonNull(proposed, "proposed");
@@ -59,7 +71,13 @@ public sealed interface OrchestratorEvent {
      * @param to   the placement being launched
      */
     record ReconfigurationStarted(Instant at, Placement from, Placement to) implements OrchestratorEvent {
-        /** Validates. */
+        /**
+         * Validates.
+         *
+         * @param at   when; not null
+         * @param from the placement running before, or {@code null} if none ran
+         * @param to   the placement being launched; not null
+         */
         public ReconfigurationStarted {
             Objects.requireNonNull(at, "at");
             Objects.requireNonNull(to, "to");
@@ -74,7 +92,13 @@ public sealed interface OrchestratorEvent {
      * @param restartTime how long requests were held (stop, launch, healthy)
      */
     record Reconfigured(Instant at, Placement placement, Duration restartTime) implements OrchestratorEvent {
-        /** Validates. */
+        /**
+         * Validates.
+         *
+         * @param at          when; not null
+         * @param placement   the placement now running; not null
+         * @param restartTime how long requests were held; not null
+         */
         public Reconfigured {
             Objects.requireNonNull(at, "at");
             Objects.requireNonNull(placement, "placement");
@@ -91,7 +115,14 @@ public sealed interface OrchestratorEvent {
      * @param failure   why the launch failed
      */
     record RolledBack(Instant at, Placement failed, Placement restored, String failure) implements OrchestratorEvent {
-        /** Validates. */
+        /**
+         * Validates.
+         *
+         * @param at       when; not null
+         * @param failed   the placement that failed to launch; not null
+         * @param restored the placement running again; not null
+         * @param failure  why the launch failed; not null
+         */
         public RolledBack {
             Objects.requireNonNull(at, "at");
             Objects.requireNonNull(failed, "failed");
@@ -108,7 +139,13 @@ public sealed interface OrchestratorEvent {
      * @param nextAttemptAt when the orchestrator will try again
      */
     record Degraded(Instant at, String failure, Instant nextAttemptAt) implements OrchestratorEvent {
-        /** Validates. */
+        /**
+         * Validates.
+         *
+         * @param at            when; not null
+         * @param failure       why; not null
+         * @param nextAttemptAt when the orchestrator will try again; not null
+         */
         public Degraded {
             Objects.requireNonNull(at, "at");
             Objects.requireNonNull(failure, "failure");
@@ -125,7 +162,13 @@ public sealed interface OrchestratorEvent {
      * @param calibration the calibration; {@code calibration.model()} is the model used from now on
      */
     record Calibrated(Instant at, Placement placement, Calibration calibration) implements OrchestratorEvent {
-        /** Validates. */
+        /**
+         * Validates.
+         *
+         * @param at          when; not null
+         * @param placement   the placement of the run learnt from; not null
+         * @param calibration the calibration; not null
+         */
         public Calibrated {
             Objects.requireNonNull(at, "at");
             Objects.requireNonNull(placement, "placement");
@@ -141,7 +184,13 @@ public sealed interface OrchestratorEvent {
      * @param metrics   what was measured
      */
     record MetricsMeasured(Instant at, Placement placement, PipelineMetrics metrics) implements OrchestratorEvent {
-        /** Validates. */
+        /**
+         * Validates.
+         *
+         * @param at        when; not null
+         * @param placement the running placement; not null
+         * @param metrics   what was measured; not null
+         */
         public MetricsMeasured {
             Objects.requireNonNull(at, "at");
             Objects.requireNonNull(placement, "placement");
@@ -159,7 +208,12 @@ public sealed interface OrchestratorEvent {
      *              {@code measurement} is {@code null}, since the first metrics after it are journaled later
      */
     record DecisionRecorded(Instant at, DecisionJournal.Entry entry) implements OrchestratorEvent {
-        /** Validates. */
+        /**
+         * Validates.
+         *
+         * @param at    when the agent was asked; not null
+         * @param entry the journal entry; not null
+         */
         public DecisionRecorded {
             Objects.requireNonNull(at, "at");
             Objects.requireNonNull(entry, "entry");
@@ -173,7 +227,12 @@ public sealed interface OrchestratorEvent {
      * @param outcome what it observed, decided and did
      */
     record TickCompleted(Instant at, TickOutcome outcome) implements OrchestratorEvent {
-        /** Validates. */
+        /**
+         * Validates.
+         *
+         * @param at      when the tick began; not null
+         * @param outcome what it observed, decided and did; not null
+         */
         public TickCompleted {
             Objects.requireNonNull(at, "at");
             Objects.requireNonNull(outcome, "outcome");
@@ -187,7 +246,12 @@ public sealed interface OrchestratorEvent {
      * @param error what failed, in plain words
      */
     record TickFailed(Instant at, String error) implements OrchestratorEvent {
-        /** Validates. */
+        /**
+         * Validates.
+         *
+         * @param at    when; not null
+         * @param error what failed, in plain words; not null
+         */
         public TickFailed {
             Objects.requireNonNull(at, "at");
             Objects.requireNonNull(error, "error");

@@ -77,7 +77,14 @@ public record OrchestratorHealth(Status status, OrchestratorState state, Pipelin
      * @param startedAt when it became healthy
      */
     public record Pipeline(String id, String placement, URI endpoint, Instant startedAt) {
-        /** Validates. */
+        /**
+         * Validates.
+         *
+         * @param id        the launcher's id for it; not null
+         * @param placement the placement it runs, as a spec; not null
+         * @param endpoint  the base URL of its server; not null
+         * @param startedAt when it became healthy; not null
+         */
         public Pipeline {
             Objects.requireNonNull(id, "id");
             Objects.requireNonNull(placement, "placement");
@@ -103,7 +110,17 @@ public record OrchestratorHealth(Status status, OrchestratorState state, Pipelin
      */
     public record LastDecision(Instant at, Set<Trigger> triggers, String agent, String placement,
             TickOutcome.Action action, boolean applied, String reason) {
-        /** Validates and copies. */
+        /**
+         * Validates and copies.
+         *
+         * @param at        when the agent was asked; not null
+         * @param triggers  why it was asked; not null, no null element; copied into a sorted, unmodifiable set
+         * @param agent     the agent that decided (or failed to); not null
+         * @param placement the proposed placement as a spec, or {@code null} if none
+         * @param action    what the orchestrator did with it; not null
+         * @param applied   whether the proposed placement was launched and runs
+         * @param reason    why, in plain words; not null
+         */
         public LastDecision {
             Objects.requireNonNull(at, "at");
             triggers = Collections.unmodifiableSet(new TreeSet<>(triggers));
@@ -130,7 +147,16 @@ public record OrchestratorHealth(Status status, OrchestratorState state, Pipelin
      * @param rejected    requests rejected since the gate was created
      */
     public record Gate(boolean paused, String pauseReason, int inFlight, int waiting, long admitted, long rejected) {
-        /** Validates. */
+        /**
+         * Validates.
+         *
+         * @param paused      whether new requests are held
+         * @param pauseReason why, or {@code null} while open
+         * @param inFlight    requests holding a permit; 0 or more
+         * @param waiting     requests waiting for the gate to open; 0 or more
+         * @param admitted    requests let in since the gate was created; 0 or more
+         * @param rejected    requests rejected since the gate was created; 0 or more
+         */
         public Gate {
             if (inFlight < 0 || waiting < 0 || admitted < 0 || rejected < 0) {
                 throw new IllegalArgumentException("gate counts must not be negative");
@@ -138,7 +164,16 @@ public record OrchestratorHealth(Status status, OrchestratorState state, Pipelin
         }
     }
 
-    /** Validates: the status is the state's, a running pipeline only in a state that may have one. */
+    /**
+     * Validates: the state and gate are given, and the status is the state's.
+     *
+     * @param status         UP, DEGRADED or DOWN; must be {@code Status.of(state)}
+     * @param state          the orchestrator's state; not null
+     * @param running        the pipeline that runs, or {@code null} if none does
+     * @param lastDecision   the last decision this orchestrator journaled, or {@code null} before its first
+     * @param degradedReason why nothing runs while {@link OrchestratorState#DEGRADED}, else {@code null}
+     * @param gate           the request gate; not null
+     */
     public OrchestratorHealth {
         Objects.requireNonNull(state, "state");
         if (status != Status.of(state)) {

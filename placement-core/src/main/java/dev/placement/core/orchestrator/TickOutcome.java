@@ -59,7 +59,21 @@ public record TickOutcome(
         FAILED
     }
 
-    /** Validates and copies. */
+    /**
+     * Validates and copies.
+     *
+     * @param at               when the tick ran; not null
+     * @param cluster          the reachable nodes seen; not null
+     * @param connectivity     the smoothed connectivity map; not null
+     * @param triggers         why the agent was asked; not null, no null element; copied
+     * @param decision         the agent's answer, or {@code null} if it was not asked or failed
+     * @param action           what the tick did; not null
+     * @param reason           why, in plain words; not null
+     * @param running          the placement running after the tick, or {@code null} if none
+     * @param runningPredicted the predicted metrics of the running placement, or {@code null}
+     * @param measured         the metrics measured this tick, or {@code null}
+     * @param state            the orchestrator's state after the tick; not null
+     */
     public TickOutcome {
         Objects.requireNonNull(at, "at");
         Objects.requireNonNull(cluster, "cluster");

@@ -16,7 +16,12 @@ public record ApiKey(String name, String value) {
 
     private static final Pattern VARIABLE_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
-    /** Checks both parts and strips the value. */
+    /**
+     * Checks both parts and strips the value.
+     *
+     * @param name  where the key came from: {@code "apiKey"} or an environment variable; not blank
+     * @param value the key; not blank; stored stripped
+     */
     public ApiKey {
         if (name == null || name.isBlank() || value == null || value.isBlank()) {
             throw new IllegalArgumentException("an API key needs a name and a value");

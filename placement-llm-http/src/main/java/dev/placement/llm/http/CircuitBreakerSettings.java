@@ -21,6 +21,10 @@ public record CircuitBreakerSettings(int windowCalls, int minimumCalls, double f
     /**
      * Validates every field.
      *
+     * @param windowCalls          calls judged; 1 or more
+     * @param minimumCalls         calls needed in the window before it may open; 1 to {@code windowCalls}
+     * @param failureRateThreshold failure share that opens it, in percent; more than 0, at most 100
+     * @param openDuration         time open before a trial call; not null, at least 1 ms
      * @throws IllegalArgumentException naming the field and its value if one is out of range
      * @throws NullPointerException     if the open duration is null
      */

@@ -15,7 +15,15 @@ import java.util.Objects;
  */
 public record CircuitTransition(String provider, String model, CircuitState from, CircuitState to, Instant at) {
 
-    /** Validates every field. */
+    /**
+     * Validates every field.
+     *
+     * @param provider the provider's short name; not blank
+     * @param model    the model of the client whose breaker it is; not blank
+     * @param from     the state before; not null
+     * @param to       the state now; not null
+     * @param at       when, by the transport's clock; not null
+     */
     public CircuitTransition {
         if (provider == null || provider.isBlank() || model == null || model.isBlank()) {
             throw new IllegalArgumentException("a circuit transition needs a provider and a model");

@@ -20,6 +20,12 @@ public record LlmCallContext(String provider, String model, String host, long ca
     /**
      * Validates every field.
      *
+     * @param provider    the provider's short name; not blank
+     * @param model       the model asked; not blank
+     * @param host        the host the call goes to; not null
+     * @param callId      the call's number within its client, from 1; not checked
+     * @param attempt     the attempt; 1 to {@code maxAttempts}
+     * @param maxAttempts the most attempts the call may make (retries + 1)
      * @throws IllegalArgumentException if a name is blank, or the attempt is not 1 to {@code maxAttempts}
      */
     public LlmCallContext {

@@ -23,6 +23,12 @@ public record LlmCallError(LlmCallContext context, LlmFailure failure, int httpS
     /**
      * Validates every field.
      *
+     * @param context    the call and its last attempt; not null
+     * @param failure    the kind of failure, or {@code null} if the exception was not a provider failure
+     * @param httpStatus the HTTP status of the last response, or 0 if none; not checked
+     * @param retryable  whether asking again later may help
+     * @param duration   the whole call, retry waits included; not null, not negative
+     * @param message    what failed, in plain words; not null
      * @throws IllegalArgumentException if the duration is negative
      */
     public LlmCallError {

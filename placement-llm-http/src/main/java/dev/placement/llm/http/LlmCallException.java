@@ -14,7 +14,9 @@ import java.util.Objects;
 public class LlmCallException extends LlmException {
     private static final long serialVersionUID = 1L;
 
+    /** The kind of failure; never null. */
     private final LlmFailure failure;
+    /** The provider's short name, for example {@code "openai"}; never null. */
     private final String provider;
 
     /**

@@ -23,6 +23,13 @@ public record LlmCallResponse(LlmCallContext context, int httpStatus, Duration d
     /**
      * Validates every field.
      *
+     * @param context          the call and its successful attempt; not null
+     * @param httpStatus       the answer's HTTP status; not checked
+     * @param duration         the whole call, retry waits included; not null, not negative
+     * @param attemptDuration  the successful attempt alone; not null, not negative
+     * @param responseModel    the model that answered as the provider reports it, or {@code null} if unknown
+     * @param promptTokens     prompt tokens reported; 0 or more, 0 if unknown
+     * @param completionTokens completion tokens reported; 0 or more, 0 if unknown
      * @throws IllegalArgumentException if a duration or a token count is negative
      */
     public LlmCallResponse {

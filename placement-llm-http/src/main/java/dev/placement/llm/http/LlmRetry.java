@@ -20,6 +20,11 @@ public record LlmRetry(LlmCallContext context, LlmFailure failure, int httpStatu
     /**
      * Validates every field.
      *
+     * @param context         the attempt that failed; not null
+     * @param failure         the kind of failure, or {@code null} if the exception was not a provider failure
+     * @param httpStatus      the HTTP status of the failed attempt, or 0 if none; not checked
+     * @param delay           the wait before the next attempt; not null, not negative
+     * @param attemptDuration how long the failed attempt took; not null, not negative
      * @throws IllegalArgumentException if a duration is negative
      */
     public LlmRetry {
