@@ -104,6 +104,7 @@ public final class PlacementCommand implements Runnable {
         cl.addSubcommand(new EvaluateCommand());
         cl.addSubcommand(new CalibrateCommand());
         cl.addSubcommand(new LaunchCommand());
+        cl.addSubcommand(new RunCommand());
         cl.addSubcommand(new BenchCommand());
         cl.addSubcommand(new ModelsCommand());
         cl.addSubcommand(new GpusCommand());

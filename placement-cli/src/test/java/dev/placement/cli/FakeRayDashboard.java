@@ -13,11 +13,13 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 
@@ -26,7 +28,8 @@ import java.util.zip.ZipInputStream;
  * {@code /api/packages/gcs/NAME} is kept, and a job posted to {@code /api/jobs/} is unpacked from its
  * {@code working_dir} package and its entrypoint run by {@code /bin/sh -c} (as Ray runs it) in that directory,
  * with the job's {@code env_vars} and this fake's own environment (the stand-in Python modules, the fake
- * cluster). Status, logs (stdout and stderr), stop and delete answer as Ray's do. Thread-safe.
+ * cluster). Status, logs (stdout and stderr), stop and delete answer as Ray's do, and the State API's node
+ * listing answers the nodes {@link #aliveGpuNodes} set. Thread-safe.
  */
 final class FakeRayDashboard implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -48,6 +51,8 @@ final class FakeRayDashboard implements AutoCloseable {
     private final Map<String, Job> jobs = new ConcurrentHashMap<>();
     private final List<Job> submitted = new CopyOnWriteArrayList<>();
     private final List<String> deleted = new CopyOnWriteArrayList<>();
+    private volatile List<Map<String, Object>> nodes = List.of();
+    private final AtomicInteger nodeListings = new AtomicInteger();
 
     /**
      * @param dir where jobs are unpacked and their logs written
@@ -71,6 +76,25 @@ final class FakeRayDashboard implements AutoCloseable {
         return List.copyOf(submitted);
     }
 
+    /**
+     * Sets what the State API's node listing ({@code GET /api/v0/nodes}) answers: each node alive with one GPU.
+     *
+     * @param ips the nodes' IPs, named {@code ray-<ip>}
+     */
+    void aliveGpuNodes(String... ips) {
+        List<Map<String, Object>> list = new ArrayList<>();
+        for (String ip : ips) {
+            list.add(Map.of("node_ip", ip, "node_name", "ray-" + ip, "state", "ALIVE",
+                    "resources_total", Map.of("GPU", 1.0, "CPU", 8.0)));
+        }
+        nodes = List.copyOf(list);
+    }
+
+    /** @return how many times the node listing was asked for */
+    int nodeListings() {
+        return nodeListings.get();
+    }
+
     /** @return the ids of the jobs deleted, in order */
     List<String> deleted() {
         return List.copyOf(deleted);
@@ -80,7 +104,10 @@ final class FakeRayDashboard implements AutoCloseable {
         try (ex) {
             String path = ex.getRequestURI().getPath();
             String method = ex.getRequestMethod();
-            if (path.startsWith("/api/packages/gcs/")) {
+            if (path.equals("/api/v0/nodes") && method.equals("GET")) {
+                nodeListings.incrementAndGet();
+                answer(ex, 200, Map.of("result", true, "data", Map.of("result", Map.of("result", nodes))));
+            } else if (path.startsWith("/api/packages/gcs/")) {
                 String name = path.substring("/api/packages/gcs/".length());
                 if (method.equals("PUT")) {
                     packages.put(name, ex.getRequestBody().readAllBytes());

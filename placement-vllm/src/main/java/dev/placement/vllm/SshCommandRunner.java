@@ -40,7 +40,9 @@ import org.apache.sshd.common.keyprovider.KeyIdentityProvider;
  * and timeouts for connecting, authenticating and the command itself. Every argument is single-quoted for the
  * remote POSIX shell, so a node id or model name cannot inject a command.
  *
- * <p>A node may override the user and port with the labels {@code ssh.user} and {@code ssh.port}. Each
+ * <p>A node may override the user and port with the labels {@code ssh.user} and {@code ssh.port}, and the host
+ * its SSH server is reached at with {@code ssh.host} (a management network, when the node's address is the one
+ * the pipeline's traffic and the pings between nodes use). Each
  * {@link #run} opens its own session. Thread-safe; {@link #close()} releases the client's threads.
  */
 public final class SshCommandRunner implements CommandRunner, AutoCloseable {
@@ -49,6 +51,8 @@ public final class SshCommandRunner implements CommandRunner, AutoCloseable {
     public static final String USER_LABEL = "ssh.user";
     /** Node label that overrides the SSH port. */
     public static final String PORT_LABEL = "ssh.port";
+    /** Node label that overrides the host SSH connects to (by default the node's address). */
+    public static final String HOST_LABEL = "ssh.host";
 
     /**
      * Why the host-key check refused a session, kept beside the session rather than in its attributes:
@@ -117,10 +121,11 @@ public final class SshCommandRunner implements CommandRunner, AutoCloseable {
         String remote = quote(command);
         String login = node.labels().getOrDefault(USER_LABEL, user);
         int p = portOf(node);
-        String where = login + "@" + node.address() + ":" + p + " (node '" + node.id() + "')";
+        String host = hostOf(node);
+        String where = login + "@" + host + ":" + p + " (node '" + node.id() + "')";
         ClientSession session;
         try {
-            session = client.connect(login, node.address(), p).verify(connectTimeout).getSession();
+            session = client.connect(login, host, p).verify(connectTimeout).getSession();
         } catch (IOException e) {
             throw new PlacementException("cannot connect to " + where + " within " + connectTimeout.toSeconds()
                     + " s: " + VllmEndpoint.describe(e), e);
@@ -162,6 +167,19 @@ public final class SshCommandRunner implements CommandRunner, AutoCloseable {
     @Override
     public void close() {
         client.stop();
+    }
+
+    private static String hostOf(NodeSpec node) {
+        String label = node.labels().get(HOST_LABEL);
+        if (label == null) {
+            return node.address();
+        }
+        try {
+            return VllmLaunchPlan.requireAddress(label, "node '" + node.id() + "' label " + HOST_LABEL);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("node '" + node.id() + "' label " + HOST_LABEL + " '" + label
+                    + "' is not a host name or IP address");
+        }
     }
 
     private int portOf(NodeSpec node) {

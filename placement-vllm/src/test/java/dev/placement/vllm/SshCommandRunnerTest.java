@@ -97,6 +97,25 @@ class SshCommandRunnerTest {
     }
 
     @Test
+    void theSshHostLabelIsWhereSshConnectsWhileTheAddressStaysTheNodes() {
+        // The node's own address is never contacted: a name that resolves nowhere (RFC 6761 .invalid).
+        NodeSpec managed = new NodeSpec("node0", "node0.invalid", TestClusters.T4, 1, Map.of(
+                SshCommandRunner.HOST_LABEL, "127.0.0.1", SshCommandRunner.PORT_LABEL,
+                Integer.toString(server.getPort())));
+        try (SshCommandRunner ssh = runner(clientKeyFile, knownHosts)) {
+            assertThat(ssh.run(managed, List.of("echo", "reached"), Duration.ofSeconds(10)).stdout())
+                    .isEqualTo("reached\n");
+        }
+        NodeSpec bad = new NodeSpec("node1", "10.0.0.11", TestClusters.T4, 1, Map.of(SshCommandRunner.HOST_LABEL,
+                "-oProxyCommand=x"));
+        try (SshCommandRunner ssh = runner(clientKeyFile, knownHosts)) {
+            assertThatThrownBy(() -> ssh.run(bad, List.of("true"), Duration.ofSeconds(5)))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("node 'node1' label ssh.host '-oProxyCommand=x' is not a host name or IP address");
+        }
+    }
+
+    @Test
     void everyArgumentReachesTheRemoteSideAsDataNotShellText() throws Exception {
         Path marker = dir.resolve("pwned");
         try (SshCommandRunner ssh = runner(clientKeyFile, knownHosts)) {
