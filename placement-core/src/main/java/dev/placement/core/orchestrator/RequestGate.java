@@ -1,15 +1,20 @@
 package dev.placement.core.orchestrator;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.util.function.Supplier;
 
 /**
  * The door every inference request of the embedding application passes through, so that the orchestrator
@@ -28,6 +33,7 @@ import org.slf4j.LoggerFactory;
  * pipeline running after a failed one), callers wait up to their timeout and are then rejected with a
  * {@link RequestRejectedException} that says why. No caller waits longer than its timeout, and every caller
  * either gets a permit or that exception. Waiting is in real time (it is the caller's thread that waits).
+ * {@link #enterAsync(Duration, ScheduledExecutorService)} is the same door without a waiting thread.
  *
  * <p>How long each request waited can be heard with {@link #subscribe(WaitListener)} (what a metrics binding
  * uses); measuring costs one {@link System#nanoTime()} per request that has to wait, and nothing for one that
@@ -36,11 +42,11 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe. Pausing, draining and resuming are the orchestrator's; callers only enter.
  */
 public final class RequestGate {
-    private static final Logger LOG = LoggerFactory.getLogger(RequestGate.class);
-
-    private final List<WaitListener> waitListeners = new CopyOnWriteArrayList<>();
+    private final GateListeners waitListeners = new GateListeners();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
+    /** Callers of {@link #enterAsync} waiting for the gate to open, in arrival order; guarded by the lock. */
+    private final Set<AsyncWaiter> asyncWaiters = new LinkedHashSet<>();
     private boolean paused;
     private String pauseReason = "";
     private boolean closed;
@@ -77,8 +83,7 @@ public final class RequestGate {
                 }
                 if (remaining <= 0) {
                     rejected++;
-                    throw new RequestRejectedException("request rejected after waiting " + format(timeout)
-                            + ": requests are paused because " + pauseReason + "; retry later");
+                    throw timedOut(timeout);
                 }
                 try {
                     remaining = changed.awaitNanos(remaining);
@@ -91,7 +96,7 @@ public final class RequestGate {
             }
             if (closed) {
                 rejected++;
-                throw new RequestRejectedException("request rejected: the orchestrator is closed");
+                throw closedRejection();
             }
             inFlight++;
             admitted++;
@@ -103,9 +108,118 @@ public final class RequestGate {
             }
             lock.unlock();
             if (!waitListeners.isEmpty()) {
-                tellWaited(waiting ? Duration.ofNanos(System.nanoTime() - waitStart) : Duration.ZERO, gotPermit);
+                waitListeners.tell(waiting ? Duration.ofNanos(System.nanoTime() - waitStart) : Duration.ZERO, gotPermit);
             }
         }
+    }
+
+    /**
+     * {@link #enter} without a waiting thread, for servers that hold many requests: the same rules, messages,
+     * counters and listeners, but the permit (or the {@link RequestRejectedException}) comes in a future, completed
+     * at once unless it has to wait, else on the thread that opens or closes the gate (the orchestrator's) or on
+     * {@code timer}'s at the timeout: chain real work with its {@code *Async} methods. Cancelling it while it waits
+     * withdraws the request (counted as rejected); a permit given at that very moment is closed at once.
+     *
+     * @param timeout how long to wait at most if the gate is paused; zero or negative means do not wait
+     * @param timer   schedules the timeout; not null (if it refuses the task the request is rejected at once)
+     * @return a future of the permit to close when the request is done
+     */
+    public CompletableFuture<Permit> enterAsync(Duration timeout, ScheduledExecutorService timer) {
+        Objects.requireNonNull(timeout, "timeout");
+        Objects.requireNonNull(timer, "timer");
+        AsyncWaiter w = new AsyncWaiter(new CompletableFuture<>(), timeout, System.nanoTime());
+        long nanos = Math.max(0, timeout.toNanos());
+        Permit permit = null;
+        RequestRejectedException rejection = null;
+        lock.lock();
+        try {
+            if (paused && !closed && nanos > 0) {
+                asyncWaiters.add(w);
+                waitingNow++;
+            } else if (paused || closed) {
+                rejected++;
+                rejection = closed ? closedRejection() : timedOut(timeout);
+            } else {
+                inFlight++;
+                admitted++;
+                permit = new Permit(this);
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (permit != null || rejection != null) {
+            deliver(w.result(), permit, rejection, Duration.ZERO);
+            return w.result();
+        }
+        try {
+            ScheduledFuture<?> expiry = timer.schedule(() -> withdraw(w, false), nanos, TimeUnit.NANOSECONDS);
+            w.result().whenComplete((p, e) -> {
+                expiry.cancel(false);
+                withdraw(w, true); // a no-op unless the future was cancelled while waiting
+            });
+        } catch (RejectedExecutionException e) {
+            withdraw(w, false);
+        }
+        return w.result();
+    }
+
+    private static RequestRejectedException closedRejection() {
+        return new RequestRejectedException("request rejected: the orchestrator is closed");
+    }
+
+    private RequestRejectedException timedOut(Duration timeout) {
+        return new RequestRejectedException("request rejected after waiting " + format(timeout)
+                + ": requests are paused because " + pauseReason + "; retry later");
+    }
+
+    /** Rejects an async waiter at its timeout, or forgets one whose future was cancelled; no-op once it left. */
+    private void withdraw(AsyncWaiter w, boolean cancelled) {
+        RequestRejectedException rejection;
+        lock.lock();
+        try {
+            if (!asyncWaiters.remove(w)) {
+                return;
+            }
+            waitingNow--;
+            rejected++;
+            rejection = cancelled ? null : timedOut(w.timeout());
+        } finally {
+            lock.unlock();
+        }
+        deliver(w.result(), null, rejection, w.waited());
+    }
+
+    /** Tells the listeners, then completes a future (outside the lock); a permit nobody can take is closed. */
+    private void deliver(CompletableFuture<Permit> result, Permit permit, RequestRejectedException rejection,
+            Duration waited) {
+        waitListeners.tell(waited, permit != null);
+        if (permit != null && !result.complete(permit)) {
+            permit.close();
+        } else if (rejection != null) {
+            result.completeExceptionally(rejection);
+        }
+    }
+
+    /** Admits every async waiter if the gate is open, rejects them if it is closed; else they go on waiting. */
+    private void releaseAsyncWaiters() {
+        List<AsyncWaiter> taken = new ArrayList<>();
+        boolean admit;
+        lock.lock();
+        try {
+            admit = !paused && !closed;
+            if (admit || closed) {
+                taken.addAll(asyncWaiters);
+                asyncWaiters.clear();
+                waitingNow -= taken.size();
+                inFlight += admit ? taken.size() : 0;
+                admitted += admit ? taken.size() : 0;
+                rejected += admit ? 0 : taken.size();
+            }
+        } finally {
+            lock.unlock();
+        }
+        taken.forEach(w -> deliver(w.result(), admit ? new Permit(this) : null, admit ? null : closedRejection(),
+                w.waited()));
     }
 
     /**
@@ -117,20 +231,7 @@ public final class RequestGate {
      * @return its subscription: close it to stop hearing
      */
     public Subscription subscribe(WaitListener listener) {
-        Objects.requireNonNull(listener, "listener");
-        WaitListener registration = listener::waited;
-        waitListeners.add(registration);
-        return () -> waitListeners.remove(registration);
-    }
-
-    private void tellWaited(Duration waited, boolean gotPermit) {
-        for (WaitListener l : waitListeners) {
-            try {
-                l.waited(waited, gotPermit);
-            } catch (Exception e) {
-                LOG.warn("request gate listener failed: {}", e.toString());
-            }
-        }
+        return waitListeners.add(listener);
     }
 
     /**
@@ -139,79 +240,48 @@ public final class RequestGate {
      * @return paused, why, in flight, waiting, admitted and rejected, read at one instant
      */
     OrchestratorHealth.Gate view() {
-        lock.lock();
-        try {
-            boolean held = paused || closed;
-            String why = closed ? "the orchestrator is closed" : paused ? pauseReason : null;
-            return new OrchestratorHealth.Gate(held, why, inFlight, waitingNow, admitted, rejected);
-        } finally {
-            lock.unlock();
-        }
+        return locked(() -> new OrchestratorHealth.Gate(paused || closed,
+                closed ? "the orchestrator is closed" : paused ? pauseReason : null, inFlight, waitingNow, admitted,
+                rejected));
     }
 
     /** @return whether new requests are held now */
     public boolean isPaused() {
-        lock.lock();
-        try {
-            return paused || closed;
-        } finally {
-            lock.unlock();
-        }
+        return locked(() -> paused || closed);
     }
 
     /** @return how many requests hold a permit now */
     public int inFlight() {
-        lock.lock();
-        try {
-            return inFlight;
-        } finally {
-            lock.unlock();
-        }
+        return locked(() -> inFlight);
     }
 
     /**
      * How many requests wait at the paused gate now.
      *
-     * @return the callers inside {@link #enter(Duration)} waiting for the gate to open
+     * @return the callers inside {@link #enter(Duration)}, and the futures of
+     *         {@link #enterAsync(Duration, ScheduledExecutorService)}, waiting for the gate to open
      */
     public int waiting() {
-        lock.lock();
-        try {
-            return waitingNow;
-        } finally {
-            lock.unlock();
-        }
+        return locked(() -> waitingNow);
     }
 
     /** @return how many requests were let in since the gate was created */
     public long admitted() {
-        lock.lock();
-        try {
-            return admitted;
-        } finally {
-            lock.unlock();
-        }
+        return locked(() -> admitted);
     }
 
     /** @return how many requests were rejected since the gate was created */
     public long rejected() {
-        lock.lock();
-        try {
-            return rejected;
-        } finally {
-            lock.unlock();
-        }
+        return locked(() -> rejected);
     }
 
     /** Holds new requests; the reason ends up in rejection messages ("requests are paused because ..."). */
     void pause(String reason) {
-        lock.lock();
-        try {
+        Objects.requireNonNull(reason, "reason");
+        underLock(() -> {
             paused = true;
-            pauseReason = Objects.requireNonNull(reason, "reason");
-        } finally {
-            lock.unlock();
-        }
+            pauseReason = reason;
+        });
     }
 
     /**
@@ -240,32 +310,41 @@ public final class RequestGate {
 
     /** Lets requests in again and wakes every waiting caller. */
     void resume() {
-        lock.lock();
-        try {
+        underLock(() -> {
             paused = false;
             pauseReason = "";
             changed.signalAll();
-        } finally {
-            lock.unlock();
-        }
+        });
+        releaseAsyncWaiters();
     }
 
     /** Rejects every waiting and future caller. */
     void close() {
-        lock.lock();
-        try {
+        underLock(() -> {
             closed = true;
             changed.signalAll();
-        } finally {
-            lock.unlock();
-        }
+        });
+        releaseAsyncWaiters();
     }
 
     private void exit() {
-        lock.lock();
-        try {
+        underLock(() -> {
             inFlight--;
             changed.signalAll();
+        });
+    }
+
+    private void underLock(Runnable change) {
+        locked(() -> {
+            change.run();
+            return null;
+        });
+    }
+
+    private <T> T locked(Supplier<T> read) {
+        lock.lock();
+        try {
+            return read.get();
         } finally {
             lock.unlock();
         }
@@ -292,6 +371,13 @@ public final class RequestGate {
          * @param admitted whether it got a permit; false if it was rejected (timeout, closed, interrupted)
          */
         void waited(Duration waited, boolean admitted);
+    }
+
+    /** A caller of {@link #enterAsync} waiting for the gate to open. */
+    private record AsyncWaiter(CompletableFuture<Permit> result, Duration timeout, long startNanos) {
+        Duration waited() {
+            return Duration.ofNanos(System.nanoTime() - startNanos);
+        }
     }
 
     /** A request's pass through the gate; close it when the request is done. Thread-safe, idempotent. */
