@@ -18,7 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * An {@link LlmCallListener} that counts and times LLM calls in a registry; see {@link PlacementMetrics#llmListener}.
+ * An {@link LlmCallListener} that counts and times LLM calls in a registry; see {@link PlacementLlmMetrics#listener}.
  * Thread-safe: clients call it from many threads. Tag values come from bounded sets (providers and models as
  * configured, failure kinds, circuit states), never from answers.
  */

@@ -1,7 +1,6 @@
 package dev.placement.micrometer;
 
 import dev.placement.core.orchestrator.PlacementOrchestrator;
-import dev.placement.llm.http.LlmCallListener;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
@@ -11,14 +10,15 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Micrometer metrics of a {@link PlacementOrchestrator} and of the LLM clients its agent asks.
+ * Micrometer metrics of a {@link PlacementOrchestrator}; {@link PlacementLlmMetrics} has those of the LLM clients its
+ * agent asks.
  *
  * <pre>{@code
  * try (PlacementMetrics metrics = PlacementMetrics.bind(orchestrator, registry)) {
  *     orchestrator.start();
  *     ...
  * }
- * OpenAiLlmClient llm = OpenAiLlmClient.fromEnvironment().listener(PlacementMetrics.llmListener(registry)).build();
+ * OpenAiLlmClient llm = OpenAiLlmClient.fromEnvironment().listener(PlacementLlmMetrics.listener(registry)).build();
  * }</pre>
  *
  * <p>A binding subscribes to the orchestrator's events ({@link PlacementOrchestrator#subscribe}) and to its
@@ -81,32 +81,6 @@ public final class PlacementMetrics implements MeterBinder, AutoCloseable {
         PlacementMetrics metrics = of(orchestrator);
         metrics.bindTo(registry);
         return metrics;
-    }
-
-    /**
-     * A listener for LLM clients ({@code OpenAiLlmClient.builder().listener(...)},
-     * {@code GeminiLlmClient.builder().listener(...)}) that times their calls and counts their attempts, retries,
-     * tokens and circuit-breaker changes and refusals ({@link PlacementMeters#LLM_CALLS} and the other
-     * {@code placement.llm.*} meters). One listener may serve several clients; its meters stay in the registry.
-     * Needs {@code placement-llm-http} on the class path (every LLM client brings it).
-     *
-     * @param registry where the meters go; not null
-     * @return the listener; thread-safe
-     */
-    public static LlmCallListener llmListener(MeterRegistry registry) {
-        return llmListener(registry, Tags.empty());
-    }
-
-    /**
-     * Like {@link #llmListener(MeterRegistry)}, with tags added to each of its meters.
-     *
-     * @param registry where the meters go; not null
-     * @param tags     tags for every meter; not null
-     * @return the listener; thread-safe
-     */
-    public static LlmCallListener llmListener(MeterRegistry registry, Iterable<Tag> tags) {
-        return new LlmMetrics(Objects.requireNonNull(registry, "registry"),
-                Tags.of(Objects.requireNonNull(tags, "tags")));
     }
 
     /**

@@ -56,7 +56,7 @@ class LlmListenerWiringTest {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         List<Duration> waits = new CopyOnWriteArrayList<>();
         LlmHttpTransport transport = LlmHttpTransport.builder().provider("local").model("qwen3-8b")
-                .sleeper(waits::add).listener(PlacementMetrics.llmListener(registry)).build();
+                .sleeper(waits::add).listener(PlacementLlmMetrics.listener(registry)).build();
         URI uri = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/v1/chat");
 
         LlmResponse answer = transport.complete(uri, Map.of(), "{}", body -> new LlmResponse(body, null, 12, 3));

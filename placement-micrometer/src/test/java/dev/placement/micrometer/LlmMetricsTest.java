@@ -18,10 +18,10 @@ import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** {@link PlacementMetrics#llmListener}: a few calls' events, as the transport tells them, read back as meters. */
+/** {@link PlacementLlmMetrics#listener}: a few calls' events, as the transport tells them, read back as meters. */
 class LlmMetricsTest {
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    private final LlmCallListener listener = PlacementMetrics.llmListener(registry, Tags.of("app", "planner"));
+    private final LlmCallListener listener = PlacementLlmMetrics.listener(registry, Tags.of("app", "planner"));
 
     private static LlmCallContext attempt(long call, int n) {
         return new LlmCallContext("openai", "gpt-5-mini", "api.openai.com", call, n, 3);
