@@ -15,11 +15,13 @@ final class HtmlReport {
     private HtmlReport() {
     }
 
-    static String render(DemoScenario scenario, long seed, List<AgentRun> runs) {
-        List<DemoRun.StepRow> first = runs.get(0).rows();
-        StringBuilder h = new StringBuilder();
-        h.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
-                .append("<title>Placement demo: ").append(html(scenario.name())).append("</title>\n")
+    /**
+     * @param title the page's title
+     * @return the page up to its body: the title and the styles every report shares
+     */
+    static String head(String title) {
+        return new StringBuilder("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
+                .append("<title>").append(html(title)).append("</title>\n")
                 .append("<style>\n")
                 .append("body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2em auto;"
                         + "max-width:1480px;color:#222;padding:0 1em}\n")
@@ -38,7 +40,12 @@ final class HtmlReport {
                 .append("th,td{border:1px solid #ddd;padding:.3em .5em;text-align:right;vertical-align:top}\n")
                 .append("td.l,th.l{text-align:left}tr.re td{background:#fff4f0}summary{cursor:pointer;"
                         + "font-weight:bold;margin-top:1em}\n")
-                .append(".muted{color:#666}.caption{font-size:.9em}\n</style>\n</head>\n<body>\n");
+                .append(".muted{color:#666}.caption{font-size:.9em}\n</style>\n</head>\n<body>\n").toString();
+    }
+
+    static String render(DemoScenario scenario, long seed, List<AgentRun> runs) {
+        List<DemoRun.StepRow> first = runs.get(0).rows();
+        StringBuilder h = new StringBuilder(head("Placement demo: " + scenario.name()));
         h.append("<h1>Placement demo</h1>\n<p>").append(html(scenario.name())).append("</p>\n");
         h.append("<p class=\"muted\">Model ").append(html(scenario.model().name())).append(" on ")
                 .append(scenario.cluster().nodes().size()).append(" simulated nodes (")
@@ -92,11 +99,13 @@ final class HtmlReport {
         return h.toString();
     }
 
-    private static String key(String fill) {
+    /** @return a colour's key: a small box of that fill */
+    static String key(String fill) {
         return "<span class=\"key\" style=\"background:" + fill + "\"></span>";
     }
 
-    private static String legend(List<ChartLine> lines) {
+    /** @return the legend of chart lines: per line its swatch, name and description */
+    static String legend(List<ChartLine> lines) {
         StringBuilder s = new StringBuilder("<ul class=\"legend\">\n");
         for (int j = 0; j < lines.size(); j++) {
             ChartLine l = lines.get(j);
