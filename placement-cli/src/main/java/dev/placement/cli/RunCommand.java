@@ -11,10 +11,13 @@ import dev.placement.api.PlacementRequest;
 import dev.placement.core.CalibratedModel;
 import dev.placement.core.catalog.ModelCatalog;
 import dev.placement.core.input.ClusterFiles;
+import dev.placement.cli.demo.JournalReport;
 import dev.placement.core.orchestrator.DecisionJournal;
 import dev.placement.core.orchestrator.OrchestratorEvent;
 import dev.placement.core.orchestrator.PlacementOrchestrator;
 import dev.placement.core.orchestrator.PlacementOrchestratorBuilder;
+import dev.placement.gateway.ApiKey;
+import dev.placement.gateway.PlacementGateway;
 import dev.placement.vllm.VllmMetricsSource;
 import dev.placement.vllm.VllmOptions;
 import java.io.IOException;
@@ -27,6 +30,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -55,10 +59,18 @@ import picocli.CommandLine.Spec;
             "  placement run --cluster cluster.yaml --connectivity links.yaml --probe file \\",
             "      --model tiiuae/Falcon3-10B-Base --runtime local --tick 5",
             "", "--probe file re-reads --connectivity at every tick: shape the links with tc and write what you",
-            "set into the file. Files written into --out: journal.jsonl (unless --journal)."})
+            "set into the file. --gateway PORT puts one stable endpoint in front of the pipeline that",
+            "holds requests while vLLM restarts. Written into --out: journal.jsonl (unless --journal) and,",
+            "on exit, report.html (this run's decisions, predicted beside measured)."})
 final class RunCommand implements Callable<Integer> {
     /** The values {@code --probe} takes. */
     static final List<String> PROBES = List.of("file", "tcp", "icmp", "ssh");
+
+    /** The environment variable with the gateway's own API keys, comma-separated. */
+    static final String GATEWAY_KEYS_ENV = "PLACEMENT_GATEWAY_API_KEYS";
+
+    /** How long Ctrl-C waits for the loop to drain and stop the pipeline before the JVM exits anyway. */
+    static final Duration EXIT_GRACE = Duration.ofMinutes(2);
 
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -78,6 +90,11 @@ final class RunCommand implements Callable<Integer> {
             + "--connectivity), tcp (TCP connects from here to each node's SSH port), icmp (ping from here), ssh "
             + "(ping between every pair of nodes, over SSH). Default: file with --connectivity, else tcp.")
     String probe;
+
+    @Option(names = "--bandwidth", paramLabel = "KIND", defaultValue = "none", description = "none (the default: "
+            + "the connectivity file's, else 1000 Mbps) or iperf3 (iperf3 between every pair of nodes over SSH, "
+            + "every 10 minutes; needs iperf3 on the nodes).")
+    String bandwidth;
 
     @Option(names = "--agent", paramLabel = "NAME", defaultValue = "solver",
             description = "Who chooses placements: solver (the default), even, proportional, openai or gemini.")
@@ -122,6 +139,20 @@ final class RunCommand implements Callable<Integer> {
             description = "What to do with the running pipeline on exit: stop it (default) or keep it running.")
     String onExit;
 
+    @Option(names = "--gateway", paramLabel = "PORT", description = "Serve one stable OpenAI-compatible endpoint "
+            + "on this port (0: any free one) in front of the pipeline: requests wait there while vLLM restarts, "
+            + "then go to the new pipeline; /health and /metrics too. API keys of its own: " + GATEWAY_KEYS_ENV
+            + " (comma-separated).")
+    Integer gatewayPort;
+
+    @Option(names = "--gateway-bind", paramLabel = "ADDRESS", defaultValue = "127.0.0.1",
+            description = "The address the gateway listens on (default 127.0.0.1; 0.0.0.0 for every interface).")
+    String gatewayBind;
+
+    @Option(names = "--hold-timeout", paramLabel = "SECONDS", defaultValue = "120", description = "How long the "
+            + "gateway holds a request while the pipeline restarts before answering 503 (default 120).")
+    double holdTimeoutSeconds;
+
     @Option(names = "--dry-run", description = "Observe and decide on the real cluster, but never launch: print "
             + "what would be launched and why.")
     boolean dryRun;
@@ -159,8 +190,8 @@ final class RunCommand implements Callable<Integer> {
                 : dir.resolve("journal.jsonl"))) {
             PlacementAgent chosen = Agents.create(agent, planner, llm, decisions);
             ClusterInventory inventory = inventory(declared, engine);
-            LatencyProbe links = RunProbes.create(settings.probe(), connectivity, declared, runtime, clock,
-                    resources);
+            LatencyProbe links = RunProbes.create(settings.probe(), bandwidth.equals("iperf3"), connectivity,
+                    declared, runtime, clock, resources);
             PipelineLauncher launcher = dryRun ? new DryRunLauncher(options, clock) : runtime.launcher(options, err);
             if (launcher instanceof AutoCloseable c) {
                 resources.add(c);
@@ -182,17 +213,63 @@ final class RunCommand implements Callable<Integer> {
                 b.metricsSource(VllmMetricsSource.builder().clock(clock).build());
             }
             settings.applyTo(b);
-            return loop(b, done, err);
+            long before = decisions.entries().stream().mapToLong(DecisionJournal.Entry::id).max().orElse(0);
+            String title = "Placement run: " + modelSpec.name() + " on " + String.join(", ", declared.nodeIds());
+            return loop(b, done, err, () -> report(dir, title, decisions, before, w, err));
         } finally {
             resources.forEach(RuntimeOptions::closeQuietly);
         }
     }
 
-    private int loop(PlacementOrchestratorBuilder b, CountDownLatch done, PrintWriter err)
+    /** Writes the report of this run's decisions (a journal may hold earlier runs' too); warns if it cannot. */
+    private static void report(Path dir, String title, DecisionJournal decisions, long before, PrintWriter w,
+            PrintWriter err) {
+        try {
+            List<DecisionJournal.Entry> thisRun = decisions.entries().stream().filter(e -> e.id() > before).toList();
+            w.println("Report: " + JournalReport.write(dir, title, thisRun));
+            w.flush();
+        } catch (RuntimeException e) {
+            err.println("placement run: could not write the report: " + e.getMessage());
+            err.flush();
+        }
+    }
+
+    private int loop(PlacementOrchestratorBuilder b, CountDownLatch done, PrintWriter err, Runnable afterClose)
             throws InterruptedException {
-        Thread hook = new Thread(done::countDown, "placement-run-shutdown");
+        // Ctrl-C runs the hook while the JVM shuts down, and the JVM halts once the hooks return: the hook wakes
+        // the loop and then waits (bounded) for it to drain and stop the pipeline.
+        CountDownLatch closed = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            done.countDown();
+            try {
+                closed.await(EXIT_GRACE.toSeconds(), TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "placement-run-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        try (PlacementOrchestrator orchestrator = b.build()) {
+        try {
+            runUntilDone(b, done, err);
+            afterClose.run();
+        } finally {
+            closed.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // Already shutting down: the hook has run.
+            }
+        }
+        return 0;
+    }
+
+    /** Ticks until Ctrl-C or --max-ticks; closing drains the gateway, then the gate, and stops or keeps vLLM. */
+    private void runUntilDone(PlacementOrchestratorBuilder b, CountDownLatch done, PrintWriter err)
+            throws InterruptedException {
+        try (PlacementOrchestrator orchestrator = b.build(); PlacementGateway gateway = gateway(orchestrator)) {
+            if (gateway != null) {
+                gateway.start();
+                err.println("placement run: gateway at " + gateway.baseUri() + "/v1");
+            }
             err.println("placement run: " + (dryRun ? "dry run, nothing is launched; " : "") + "a tick every "
                     + tickSeconds + " s" + (maxTicks > 0 ? ", " + maxTicks + " ticks" : "") + "; Ctrl-C to stop");
             err.flush();
@@ -201,14 +278,29 @@ final class RunCommand implements Callable<Integer> {
             err.println("placement run: draining and " + (onExit.equals("keep") ? "keeping" : "stopping")
                     + " the pipeline...");
             err.flush();
-        } finally {
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException e) {
-                // Already shutting down: the hook has run.
+        }
+    }
+
+    /** The gateway --gateway asks for, not started, or null. */
+    private PlacementGateway gateway(PlacementOrchestrator orchestrator) {
+        if (gatewayPort == null) {
+            return null;
+        }
+        List<ApiKey> keys = new ArrayList<>();
+        String env = System.getenv(GATEWAY_KEYS_ENV);
+        if (env != null) {
+            for (String k : env.split(",")) {
+                if (!k.isBlank()) {
+                    keys.add(ApiKey.of(k.trim()));
+                }
             }
         }
-        return 0;
+        try {
+            return PlacementGateway.builder().orchestrator(orchestrator).bindAddress(gatewayBind).port(gatewayPort)
+                    .holdTimeout(seconds("--hold-timeout", holdTimeoutSeconds, false)).apiKeys(keys).build();
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException("--gateway", null, e.getMessage());
+        }
     }
 
     /** The Ray dashboard's view of the nodes when one is given, else the cluster file's. */
@@ -239,6 +331,9 @@ final class RunCommand implements Callable<Integer> {
         if (!PROBES.contains(kind)) {
             throw new InvalidInputException("--probe", null, "'" + kind + "' is not one of "
                     + String.join(", ", PROBES));
+        }
+        if (!bandwidth.equals("none") && !bandwidth.equals("iperf3")) {
+            throw new InvalidInputException("--bandwidth", null, "'" + bandwidth + "' is neither none nor iperf3");
         }
         if (kind.equals("file") && connectivity == null) {
             throw new InvalidInputException("--probe file", null, "needs --connectivity FILE");

@@ -3,6 +3,7 @@ package dev.placement.cli;
 import dev.placement.api.ClusterSnapshot;
 import dev.placement.api.LatencyProbe;
 import dev.placement.core.input.ConnectivityFileProbe;
+import dev.placement.probe.BandwidthProbe;
 import dev.placement.probe.IcmpPingProbe;
 import dev.placement.probe.PairwiseProbe;
 import dev.placement.probe.TcpConnectProbe;
@@ -18,14 +19,26 @@ final class RunProbes {
 
     /**
      * @param kind         file, tcp, icmp or ssh (checked by the caller)
+     * @param iperf3       whether bandwidths are measured too, with iperf3 between every pair over SSH
      * @param connectivity the connectivity file, for {@code file}
      * @param declared     the cluster file's nodes
-     * @param runtime      the SSH options, for {@code ssh}
+     * @param runtime      the SSH options, for {@code ssh} and iperf3
      * @param clock        stamps each measurement
      * @param resources    collects what must be closed at the end (the SSH client)
      * @return the probe
      */
-    static LatencyProbe create(String kind, Path connectivity, ClusterSnapshot declared, RuntimeOptions runtime,
+    static LatencyProbe create(String kind, boolean iperf3, Path connectivity, ClusterSnapshot declared,
+            RuntimeOptions runtime, Clock clock, List<AutoCloseable> resources) {
+        LatencyProbe rtt = rtt(kind, connectivity, declared, runtime, clock, resources);
+        if (!iperf3) {
+            return rtt;
+        }
+        SshCommandRunner ssh = runtime.sshRunner("--bandwidth iperf3");
+        resources.add(ssh);
+        return BandwidthProbe.builder(ssh, rtt).clock(clock).build();
+    }
+
+    private static LatencyProbe rtt(String kind, Path connectivity, ClusterSnapshot declared, RuntimeOptions runtime,
             Clock clock, List<AutoCloseable> resources) {
         switch (kind) {
             case "file":
