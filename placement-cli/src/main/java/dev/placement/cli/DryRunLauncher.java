@@ -47,9 +47,4 @@ final class DryRunLauncher implements PipelineLauncher {
     public void stop(RunningPipeline pipeline) {
         // Nothing runs.
     }
-
-    /** @return how many launches were pretended */
-    int launches() {
-        return launches.get();
-    }
 }

@@ -8,6 +8,7 @@ import dev.placement.api.ModelSpec;
 import dev.placement.api.PipelineLauncher;
 import dev.placement.api.PlacementAgent;
 import dev.placement.api.PlacementRequest;
+import dev.placement.api.Precision;
 import dev.placement.core.CalibratedModel;
 import dev.placement.core.catalog.ModelCatalog;
 import dev.placement.core.input.ClusterFiles;
@@ -18,10 +19,12 @@ import dev.placement.core.orchestrator.PlacementOrchestrator;
 import dev.placement.core.orchestrator.PlacementOrchestratorBuilder;
 import dev.placement.gateway.ApiKey;
 import dev.placement.gateway.PlacementGateway;
+import dev.placement.vllm.RayClusterInventory;
 import dev.placement.vllm.VllmMetricsSource;
 import dev.placement.vllm.VllmOptions;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -163,15 +166,15 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     LlmAgentOptions llm = new LlmAgentOptions();
 
-    /** For tests: the clock the loop runs on. */
-    Clock clock = Clock.systemUTC();
+    /** The clock the loop runs on. */
+    private final Clock clock = Clock.systemUTC();
 
     @Override
     public Integer call() throws InterruptedException {
         RunSettings settings = settings();
         ClusterSnapshot declared = ClusterFiles.readCluster(cluster);
-        ModelSpec modelSpec = runtime.precision(declared).apply(ModelCatalog.builtIn().resolve(model, "--model",
-                null));
+        Precision precision = runtime.precision(declared);
+        ModelSpec modelSpec = precision.apply(ModelCatalog.builtIn().resolve(model, "--model", null));
         PlacementRequest engine = runtime.launchRequest(modelSpec, declared);
         VllmOptions options = runtime.vllmOptions(modelSpec);
         Path dir = out.toAbsolutePath().normalize();
@@ -199,7 +202,7 @@ final class RunCommand implements Callable<Integer> {
             CountDownLatch done = new CountDownLatch(1);
             AtomicLong ticks = new AtomicLong();
             PlacementOrchestratorBuilder b = PlacementOrchestrator.builder().inventory(inventory).probe(links)
-                    .launcher(launcher).agent(chosen).model(modelSpec).precision(runtime.precision(declared))
+                    .launcher(launcher).agent(chosen).model(modelSpec).precision(precision)
                     .objective(PlanningOptions.objective(objective, slo)).maxModelLen(engine.maxModelLen())
                     .calibration(planner).journal(decisions).clock(clock).tickInterval(settings.tick())
                     .stopPipelineOnClose(settings.stopOnExit()).listener(new RunLines(w, err, dryRun))
@@ -305,12 +308,12 @@ final class RunCommand implements Callable<Integer> {
 
     /** The Ray dashboard's view of the nodes when one is given, else the cluster file's. */
     private ClusterInventory inventory(ClusterSnapshot declared, PlacementRequest engine) {
-        java.net.URI dashboard = runtime.rayDashboard();
+        URI dashboard = runtime.rayDashboard();
         if (dashboard == null) {
             ClusterSnapshot fixed = engine.cluster();
             return () -> fixed;
         }
-        var b = dev.placement.vllm.RayClusterInventory.builder().dashboard(dashboard).declaredCluster(declared);
+        RayClusterInventory.Builder b = RayClusterInventory.builder().dashboard(dashboard).declaredCluster(declared);
         String token = runtime.rayToken();
         if (token != null) {
             b.bearerToken(token);
