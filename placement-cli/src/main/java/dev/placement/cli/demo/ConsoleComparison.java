@@ -24,7 +24,7 @@ public final class ConsoleComparison {
      */
     public static String render(List<AgentRun> runs) {
         List<DemoRun.StepRow> first = runs.get(0).rows();
-        StringBuilder s = new StringBuilder("Side by side: per step the split each ran (layers per node in pipeline "
+        StringBuilder s = new StringBuilder("Side by side: per step the split each ran (layers per node in pipeline\n"
                 + "order; * restarted during the step) and its ITL in ms, the simulation's truth:\n");
         List<String> names = new ArrayList<>();
         runs.forEach(r -> names.add(r.key()));
