@@ -16,7 +16,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code placement gpus}: lists the built-in GPUs with their figures and sources. Not thread-safe. */
 @Command(name = "gpus", mixinStandardHelpOptions = true, versionProvider = PlacementCommand.Version.class,
-        header = "List the built-in GPUs, their figures (memory, bandwidth, FLOP/s, ...) and sources.",
+        header = "List the built-in GPUs with their figures and sources.",
         description = {"The names a cluster file's 'gpu' field takes (case, spaces and dashes ignored)."},
         footer = {"", "Examples:", "  placement gpus", "  placement gpus --format json"})
 final class GpusCommand implements Callable<Integer> {
