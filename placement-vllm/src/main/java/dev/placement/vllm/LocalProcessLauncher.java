@@ -92,7 +92,7 @@ public final class LocalProcessLauncher implements PipelineLauncher {
             throw new LaunchException("cannot start '" + argv.get(0) + "' for " + placement + ": " + e.getMessage(), e);
         }
         String id = "local-" + process.pid();
-        URI endpoint = URI.create("http://" + VllmLaunchPlan.hostForUri(host) + ":" + options.port());
+        URI endpoint = URI.create("http://" + RemoteValues.hostForUri(host) + ":" + options.port());
         LOG.info("started {} (pid {}) for placement {}, log {}", argv.get(0), process.pid(), placement, log);
         progress.say("started " + argv.get(0) + " (pid " + process.pid() + "), log " + log);
         VllmEndpoint.Readiness readiness = vllm.awaitReady(polling, endpoint, readyTimeout, process::isAlive, progress);
@@ -214,7 +214,7 @@ public final class LocalProcessLauncher implements PipelineLauncher {
          * @return this builder
          */
         public Builder host(String host) {
-            this.host = VllmLaunchPlan.requireAddress(host, "local");
+            this.host = RemoteValues.requireAddress(host, "local");
             return this;
         }
 

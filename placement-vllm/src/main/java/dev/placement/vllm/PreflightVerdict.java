@@ -71,7 +71,7 @@ final class PreflightVerdict {
             for (PreflightReport.Reach r : node.reaches()) {
                 if (!r.reachable()) {
                     blockers.add(node.nodeId() + " cannot reach " + r.nodeId() + "'s Ray port at "
-                            + VllmLaunchPlan.hostForUri(r.address()) + ":" + r.port() + ": "
+                            + RemoteValues.hostForUri(r.address()) + ":" + r.port() + ": "
                             + Objects.requireNonNullElse(r.error(), "no connection")
                             + " (vLLM's ranks connect to each other; open the ports between the nodes)");
                 }

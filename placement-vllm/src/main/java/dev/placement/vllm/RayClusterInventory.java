@@ -95,7 +95,7 @@ public final class RayClusterInventory implements ClusterInventory {
                 continue;
             }
             Optional<GpuSpec> gpu = acceleratorType(resources).flatMap(gpus::find).map(GpuCatalog.Entry::gpu);
-            if (gpu.isPresent() && VllmLaunchPlan.ADDRESS.matcher(ip).matches()) {
+            if (gpu.isPresent() && RemoteValues.ADDRESS.matcher(ip).matches()) {
                 nodes.add(new NodeSpec(idFor(ip, name), ip, gpu.get(), gpuCount, Map.of()));
             } else {
                 unmatched.add(ip + " (node_name '" + name + "', " + gpuCount + " GPU"
@@ -126,7 +126,8 @@ public final class RayClusterInventory implements ClusterInventory {
             return Optional.empty();
         }
         return declared.nodes().stream()
-                .filter(d -> d.address().equalsIgnoreCase(ip) || (!name.isEmpty() && d.address().equalsIgnoreCase(name)))
+                .filter(d -> d.address().equalsIgnoreCase(ip)
+                        || (!name.isEmpty() && d.address().equalsIgnoreCase(name)))
                 .findFirst();
     }
 

@@ -28,10 +28,10 @@ final class RayStartCommands {
             if (r.rank() == 0) {
                 c.addAll(List.of("--head", "--port=" + VllmLaunchPlan.RAY_HEAD_PORT));
             } else {
-                c.add("--address=" + VllmLaunchPlan.hostForUri(head.address()) + ":" + VllmLaunchPlan.RAY_HEAD_PORT);
+                c.add("--address=" + RemoteValues.hostForUri(head.address()) + ":" + VllmLaunchPlan.RAY_HEAD_PORT);
             }
             c.add("--num-gpus=" + gpus);
-            if (VllmLaunchPlan.isIpLiteral(r.address())) {
+            if (RemoteValues.isIpLiteral(r.address())) {
                 c.add("--node-ip-address=" + r.address());
             }
             cmds.add(new NodeCommand(r.nodeId(), r.address(), r.rank() == 0 ? "ray-head" : "ray-worker", c,

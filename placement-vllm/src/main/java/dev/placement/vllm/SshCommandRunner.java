@@ -174,12 +174,11 @@ public final class SshCommandRunner implements CommandRunner, AutoCloseable {
         if (label == null) {
             return node.address();
         }
-        try {
-            return VllmLaunchPlan.requireAddress(label, "node '" + node.id() + "' label " + HOST_LABEL);
-        } catch (IllegalArgumentException e) {
+        if (!RemoteValues.ADDRESS.matcher(label).matches()) {
             throw new IllegalArgumentException("node '" + node.id() + "' label " + HOST_LABEL + " '" + label
                     + "' is not a host name or IP address");
         }
+        return label;
     }
 
     private int portOf(NodeSpec node) {

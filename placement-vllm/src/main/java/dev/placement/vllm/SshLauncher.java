@@ -324,7 +324,7 @@ public final class SshLauncher implements PipelineLauncher {
          * @return this builder
          */
         public Builder launcherDirectory(String dir) {
-            this.launcherDirectory = VllmLaunchPlan.requireAbsolutePath(dir, "launcherDirectory");
+            this.launcherDirectory = RemoteValues.requireAbsolutePath(dir, "launcherDirectory");
             return this;
         }
 

@@ -1,8 +1,5 @@
 package dev.placement.vllm;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.placement.api.ClusterSnapshot;
 import dev.placement.api.LaunchException;
 import dev.placement.api.ModelSpec;
@@ -12,13 +9,10 @@ import dev.placement.api.PlacementRequest;
 import dev.placement.api.Stage;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -58,10 +52,7 @@ public record VllmLaunchPlan(String submissionId, String modelName, String model
     public static final int RAY_HEAD_PORT = 6379;
 
     /** A host name, IPv4 or IPv6 literal: only characters that are inert in a shell and in a Ray resource. */
-    static final Pattern ADDRESS = Pattern.compile("[A-Za-z0-9][A-Za-z0-9.:-]{0,252}");
     static final Pattern SUBMISSION_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
-    private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     /**
      * One pipeline rank of the plan: a stage, on as many GPUs of its node as the placement's tensor-parallel size.
@@ -90,7 +81,7 @@ public record VllmLaunchPlan(String submissionId, String modelName, String model
             if (rank < 0) {
                 throw new IllegalArgumentException("rank must not be negative, was " + rank);
             }
-            requireAddress(address, nodeId);
+            RemoteValues.requireAddress(address, nodeId);
             bundle = Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(bundle, "bundle")));
         }
     }
@@ -185,7 +176,7 @@ public record VllmLaunchPlan(String submissionId, String modelName, String model
         for (int r = 0; r < placement.stages().size(); r++) {
             Stage s = placement.stages().get(r);
             NodeSpec node = cluster.node(s.nodeId());
-            requireAddress(node.address(), node.id());
+            RemoteValues.requireAddress(node.address(), node.id());
             if (node.gpuCount() < placement.tensorParallelSize()) {
                 throw new IllegalArgumentException("node '" + node.id() + "' has " + node.gpuCount() + " GPU"
                         + (node.gpuCount() == 1 ? "" : "s") + " but the placement runs each stage on "
@@ -198,10 +189,10 @@ public record VllmLaunchPlan(String submissionId, String modelName, String model
         }
         Map<String, String> env = VllmServeCommand.environment(placement, options);
         List<String> cmd = VllmServeCommand.command(source, served, placement, request, options);
-        URI endpoint = URI.create("http://" + hostForUri(ranks.get(0).address()) + ":" + options.port());
+        URI endpoint = URI.create("http://" + RemoteValues.hostForUri(ranks.get(0).address()) + ":" + options.port());
         VllmLaunchPlan draft = new VllmLaunchPlan("placement-draft", model.name(), source, served,
                 options.vllmVersion().orElse(null), placement, ranks, env, cmd, endpoint);
-        return draft.withSubmissionId("placement-" + draft.contentHash().substring(0, 12));
+        return draft.withSubmissionId("placement-" + PlanJson.contentHash(draft.launcherInput()).substring(0, 12));
     }
 
     /**
@@ -294,7 +285,7 @@ public record VllmLaunchPlan(String submissionId, String modelName, String model
     /** @return {@link #launcherInput()} as JSON, base64url-encoded without padding: safe in any shell word */
     public String encodedLauncherInput() {
         return Base64.getUrlEncoder().withoutPadding()
-                .encodeToString(writeJson(launcherInput(), false).getBytes(StandardCharsets.UTF_8));
+                .encodeToString(PlanJson.write(launcherInput(), false).getBytes(StandardCharsets.UTF_8));
     }
 
     /** @return the launcher's arguments: {@code launch_vllm.py --plan-b64 <encoded plan>} */
@@ -338,7 +329,7 @@ public record VllmLaunchPlan(String submissionId, String modelName, String model
      * @return the commands, in the order they must run
      */
     public List<NodeCommand> nodeCommands(String python, String launcherPath) {
-        requireAbsolutePath(launcherPath, "launcherPath");
+        RemoteValues.requireAbsolutePath(launcherPath, "launcherPath");
         if (!python.matches("[A-Za-z0-9._/+-]{1,200}")) {
             throw new IllegalArgumentException("python executable '" + python + "' has unsafe characters");
         }
@@ -378,53 +369,6 @@ public record VllmLaunchPlan(String submissionId, String modelName, String model
 
     /** @return the whole plan ({@link #toMap()}) as indented JSON */
     public String toJson() {
-        return writeJson(toMap(), true);
-    }
-
-    /** @return a SHA-256 hex digest of the launcher input, identifying the plan's content */
-    String contentHash() {
-        Map<String, Object> in = new LinkedHashMap<>(launcherInput());
-        in.remove("submission_id");
-        try {
-            byte[] d = MessageDigest.getInstance("SHA-256").digest(writeJson(in, false)
-                    .getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(d);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-        }
-    }
-
-    static String writeJson(Object value, boolean pretty) {
-        try {
-            return pretty ? JSON.writeValueAsString(value) : JSON.writer().without(SerializationFeature.INDENT_OUTPUT)
-                    .writeValueAsString(value);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot write the launch plan as JSON", e);
-        }
-    }
-
-    static String requireAddress(String address, String nodeId) {
-        if (address == null || !ADDRESS.matcher(address).matches()) {
-            throw new IllegalArgumentException("node '" + nodeId + "' address '" + address
-                    + "' is not a host name or IP address (letters, digits, '.', ':' and '-' only)");
-        }
-        return address;
-    }
-
-    static String requireAbsolutePath(String path, String field) {
-        if (path == null || !VllmOptions.ABSOLUTE_PATH.matcher(path).matches() || path.contains("/../")
-                || path.endsWith("/..")) {
-            throw new IllegalArgumentException(field + " '" + path + "' must be an absolute path of letters, "
-                    + "digits and . _ + @ = - (no spaces, '..' or shell metacharacters)");
-        }
-        return path;
-    }
-
-    static boolean isIpLiteral(String address) {
-        return IPV4.matcher(address).matches() || address.contains(":");
-    }
-
-    static String hostForUri(String address) {
-        return address.contains(":") ? "[" + address + "]" : address;
+        return PlanJson.write(toMap(), true);
     }
 }

@@ -242,7 +242,7 @@ public final class VllmOptions {
          */
         public Builder host(String host) {
             Objects.requireNonNull(host, "host must not be null");
-            if (!VllmLaunchPlan.ADDRESS.matcher(host).matches()) {
+            if (!RemoteValues.ADDRESS.matcher(host).matches()) {
                 throw new IllegalArgumentException("host '" + host + "' is not an IP address or host name");
             }
             this.host = host;
