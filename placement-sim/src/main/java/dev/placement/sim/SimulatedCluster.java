@@ -18,7 +18,6 @@ import dev.placement.api.Workload;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
@@ -60,7 +59,7 @@ public final class SimulatedCluster implements ClusterInventory, LatencyProbe, P
     private final SimulatedPipelines pipelines;
     private final SimulatedScript script = new SimulatedScript();
 
-    private SimulatedCluster(Builder b) {
+    SimulatedCluster(SimulatedClusterBuilder b) {
         this.clock = b.clock;
         this.nodes = List.copyOf(b.nodes);
         this.workload = b.workload;
@@ -82,8 +81,8 @@ public final class SimulatedCluster implements ClusterInventory, LatencyProbe, P
      * @return a builder: seed 1, every link 0.2 ms, 5% RTT noise, 3% metrics noise, 60 s restart delay,
      *         {@link Workload#DEFAULT}
      */
-    public static Builder builder(SimulatedClock clock, List<NodeSpec> nodes, MetricsPredictor truth) {
-        return new Builder(clock, nodes, truth);
+    public static SimulatedClusterBuilder builder(SimulatedClock clock, List<NodeSpec> nodes, MetricsPredictor truth) {
+        return new SimulatedClusterBuilder(clock, nodes, truth);
     }
 
     // ------------------------------------------------------------------------------------------ the controls
@@ -285,137 +284,5 @@ public final class SimulatedCluster implements ClusterInventory, LatencyProbe, P
 
     private void applyScript() {
         script.applyDue(clock.instant(), this);
-    }
-
-    private record Link(String a, String b, double rttMillis) {
-    }
-
-    /** Configures a {@link SimulatedCluster}; not thread-safe. */
-    public static final class Builder {
-        private final SimulatedClock clock;
-        private final List<NodeSpec> nodes;
-        private final List<Link> links = new ArrayList<>();
-        private final MetricsPredictor truth;
-        private Workload workload = Workload.DEFAULT;
-        private double gpuMemoryUtilization = ClusterSnapshot.DEFAULT_GPU_MEMORY_UTILIZATION;
-        private double defaultRttMillis = 0.2;
-        private double rttNoise = 0.05;
-        private double metricsNoise = 0.03;
-        private Duration restartDelay = Duration.ofSeconds(60);
-        private long seed = 1;
-
-        private Builder(SimulatedClock clock, List<NodeSpec> nodes, MetricsPredictor truth) {
-            this.clock = Objects.requireNonNull(clock, "clock");
-            this.nodes = List.copyOf(Objects.requireNonNull(nodes, "nodes"));
-            this.truth = Objects.requireNonNull(truth, "truth");
-            if (this.nodes.isEmpty()) {
-                throw new IllegalArgumentException("a simulated cluster needs at least one node");
-            }
-            new ClusterSnapshot(this.nodes); // validates unique ids
-        }
-
-        /**
-         * Sets the seed of the one generator every random draw comes from.
-         *
-         * @param v the seed; default 1
-         * @return this builder
-         */
-        public Builder seed(long v) {
-            seed = v;
-            return this;
-        }
-
-        /**
-         * Sets the RTT of every link not set with {@link #link}.
-         *
-         * @param v the RTT in ms, finite and &ge; 0; default 0.2
-         * @return this builder
-         * @throws IllegalArgumentException if {@code v} is negative, infinite or NaN
-         */
-        public Builder defaultRttMillis(double v) {
-            if (!(v >= 0) || Double.isInfinite(v)) {
-                throw new IllegalArgumentException("defaultRttMillis must be finite and >= 0, was " + v);
-            }
-            defaultRttMillis = v;
-            return this;
-        }
-
-        /**
-         * @param a         one node
-         * @param b         the other node
-         * @param rttMillis the link's initial RTT, both directions, ms
-         * @return this builder
-         */
-        public Builder link(String a, String b, double rttMillis) {
-            links.add(new Link(a, b, rttMillis));
-            return this;
-        }
-
-        /**
-         * @param rtt     relative standard deviation of the probe's noise on RTTs, 0 to 1; default 0.05
-         * @param metrics relative standard deviation of the noise on measured metrics, 0 to 1; default 0.03
-         * @return this builder
-         */
-        public Builder noise(double rtt, double metrics) {
-            rttNoise = fraction(rtt, "rtt noise");
-            metricsNoise = fraction(metrics, "metrics noise");
-            return this;
-        }
-
-        /**
-         * Sets how long a launch takes, in virtual time.
-         *
-         * @param v the delay, not negative; default 60 s
-         * @return this builder
-         * @throws NullPointerException     if {@code v} is null
-         * @throws IllegalArgumentException if {@code v} is negative
-         */
-        public Builder restartDelay(Duration v) {
-            Objects.requireNonNull(v, "restartDelay");
-            if (v.isNegative()) {
-                throw new IllegalArgumentException("restartDelay must not be negative, was " + v);
-            }
-            restartDelay = v;
-            return this;
-        }
-
-        /**
-         * Sets the traffic the metrics are computed for.
-         *
-         * @param v the workload; not null; default {@link Workload#DEFAULT}
-         * @return this builder
-         */
-        public Builder workload(Workload v) {
-            workload = Objects.requireNonNull(v, "workload");
-            return this;
-        }
-
-        /**
-         * @param v the GPU memory fraction the inventory reports, vLLM's --gpu-memory-utilization, (0, 1];
-         *          default 0.9. A launch runs with the fraction of the request it is given.
-         * @return this builder
-         */
-        public Builder gpuMemoryUtilization(double v) {
-            if (!(v > 0 && v <= 1)) {
-                throw new IllegalArgumentException("gpuMemoryUtilization must be in (0, 1], was " + v);
-            }
-            gpuMemoryUtilization = v;
-            return this;
-        }
-
-        /**
-         * @return the cluster
-         * @throws IllegalArgumentException if a link names an unknown node
-         */
-        public SimulatedCluster build() {
-            return new SimulatedCluster(this);
-        }
-
-        private static double fraction(double v, String name) {
-            if (!(v >= 0 && v <= 1)) {
-                throw new IllegalArgumentException(name + " must be 0 to 1, was " + v);
-            }
-            return v;
-        }
     }
 }
