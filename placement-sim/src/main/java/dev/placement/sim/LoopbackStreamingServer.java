@@ -72,9 +72,6 @@ public final class LoopbackStreamingServer implements AutoCloseable {
         EARLY_CLOSE
     }
 
-    private static final String NODELAY_PROPERTY = "sun.net.httpserver.nodelay";
-    private static final String MAX_IDLE_PROPERTY = "sun.net.httpserver.maxIdleConnections";
-    private static final int MAX_IDLE_CONNECTIONS = 4096;
     /** Threads that read and handle requests; more than cores, so that one descheduled does not hold the rest. */
     private static final int REQUEST_THREADS = 8;
 
@@ -103,11 +100,7 @@ public final class LoopbackStreamingServer implements AutoCloseable {
         this.writerThreads = new ScheduledThreadPoolExecutor(b.writerThreads,
                 StreamWriters.daemonThreads("loopback-llm-writer"));
         this.writers = new StreamWriters(writerThreads, lateness, open);
-        // Without TCP_NODELAY (uvicorn, under vLLM, sets it) Nagle's algorithm held the first chunk until the
-        // client's delayed ACK: +10 ms on every TTFT at 64 streams. Beyond 200 idle keep-alive connections (the
-        // default) the JDK server closed those a client had kept. Both are read once per JVM; a value set is kept.
-        System.setProperty(NODELAY_PROPERTY, System.getProperty(NODELAY_PROPERTY, "true"));
-        System.setProperty(MAX_IDLE_PROPERTY, System.getProperty(MAX_IDLE_PROPERTY, "" + MAX_IDLE_CONNECTIONS));
+        JdkServerSettings.apply();
         this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1024);
         // Requests are read and handled on a pool, not on the server's one dispatcher thread: there, a wave of
         // requests was read one after another before each was stamped "received", so the stamp of the last came

@@ -62,10 +62,7 @@ public final class StandInVllmServer implements AutoCloseable {
         this.ttftNanos = TimeUnit.MILLISECONDS.toNanos(ttftMillis);
         this.itlNanos = TimeUnit.MILLISECONDS.toNanos(itlMillis);
         this.writers = Executors.newScheduledThreadPool(2, StreamWriters.daemonThreads("standin-writer"));
-        // Read once per JVM by the JDK server, as LoopbackStreamingServer sets them: whichever starts first decides.
-        System.setProperty("sun.net.httpserver.nodelay", System.getProperty("sun.net.httpserver.nodelay", "true"));
-        System.setProperty("sun.net.httpserver.maxIdleConnections",
-                System.getProperty("sun.net.httpserver.maxIdleConnections", "4096"));
+        JdkServerSettings.apply();
         this.server = HttpServer.create(new InetSocketAddress(InetAddress.getByName(host), port), 1024);
         this.requests = Executors.newFixedThreadPool(8, StreamWriters.daemonThreads("standin-request"));
         server.setExecutor(requests);
