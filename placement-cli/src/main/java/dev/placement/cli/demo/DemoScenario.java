@@ -11,8 +11,6 @@ import dev.placement.core.catalog.ModelCatalog;
 import dev.placement.core.input.BoundedText;
 import dev.placement.core.input.ClusterFiles;
 import java.io.IOException;
-import java.math.BigDecimal;
-import java.math.MathContext;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -23,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * A demo timeline: a simulated cluster, a model, and steps that change link latencies and take nodes down
@@ -168,8 +165,8 @@ public record DemoScenario(String name, ModelSpec model, int maxModelLen, Object
         if (!root.isObject()) {
             throw new InvalidInputException(source, null, "expected a mapping with model, cluster and steps");
         }
-        rejectUnknown(root, "", FIELDS, source);
-        ModelSpec model = ModelCatalog.builtIn().get(text(root, "model", source), source, "model");
+        ScenarioFields.rejectUnknown(root, "", FIELDS, source);
+        ModelSpec model = ModelCatalog.builtIn().get(ScenarioFields.text(root, "model", source), source, "model");
         if (!root.hasNonNull("cluster") || !root.get("cluster").isObject()) {
             throw new InvalidInputException(source, "cluster", "missing; give the nodes as in a cluster file: "
                     + "cluster: {nodes: [{id: node0, address: 10.0.0.10, gpu: T4}, ...]}");
@@ -180,7 +177,7 @@ public record DemoScenario(String name, ModelSpec model, int maxModelLen, Object
         }
         int maxModelLen = model.defaultMaxModelLen();
         if (root.has("maxModelLen")) {
-            double v = number(root, "maxModelLen", source);
+            double v = ScenarioFields.number(root, "maxModelLen", source);
             if (v < 1 || v > model.contextLength() || v != Math.rint(v)) {
                 throw new InvalidInputException(source, "maxModelLen", "must be a whole number from 1 to the "
                         + "model's context length " + model.contextLength() + ", was " + root.get("maxModelLen"));
@@ -190,7 +187,7 @@ public record DemoScenario(String name, ModelSpec model, int maxModelLen, Object
         Objective objective = Objective.minimizeItl();
         if (root.has("objective")) {
             try {
-                objective = Objective.of(Objective.Goal.parse(text(root, "objective", source)));
+                objective = Objective.of(Objective.Goal.parse(ScenarioFields.text(root, "objective", source)));
             } catch (IllegalArgumentException e) {
                 throw new InvalidInputException(source, "objective", e.getMessage());
             }
@@ -202,30 +199,31 @@ public record DemoScenario(String name, ModelSpec model, int maxModelLen, Object
                 throw new InvalidInputException(source, "workload", "must be a mapping of inputTokens, "
                         + "outputTokens and concurrency");
             }
-            rejectUnknown(w, "workload.", WORKLOAD_FIELDS, source);
+            ScenarioFields.rejectUnknown(w, "workload.", WORKLOAD_FIELDS, source);
+            Workload d = Workload.DEFAULT;
             workload = new Workload(
-                    wholePositive(w, "inputTokens", "workload.", Workload.DEFAULT.inputTokens(), source),
-                    wholePositive(w, "outputTokens", "workload.", Workload.DEFAULT.outputTokens(), source),
-                    wholePositive(w, "concurrency", "workload.", Workload.DEFAULT.concurrency(), source));
+                    ScenarioFields.wholePositive(w, "inputTokens", "workload.", d.inputTokens(), source),
+                    ScenarioFields.wholePositive(w, "outputTokens", "workload.", d.outputTokens(), source),
+                    ScenarioFields.wholePositive(w, "concurrency", "workload.", d.concurrency(), source));
         }
-        String firstNode = root.has("firstNode") ? text(root, "firstNode", source) : null;
+        String firstNode = root.has("firstNode") ? ScenarioFields.text(root, "firstNode", source) : null;
         if (firstNode != null && cluster.find(firstNode).isEmpty()) {
             throw new InvalidInputException(source, "firstNode", "'" + firstNode + "' is not a node of the cluster; "
                     + "nodes: " + String.join(", ", cluster.nodeIds()));
         }
-        double base = root.has("baseRttMillis") ? nonNegative(root, "baseRttMillis", source) : 0.2;
-        Duration step = minutes(root, "stepMinutes", 60, source);
-        Duration tick = seconds(root, "tickSeconds", 60, source);
-        Duration restart = seconds(root, "restartSeconds", 60, source);
-        Duration cooldown = minutes(root, "cooldownMinutes", 5, source);
-        Duration horizon = minutes(root, "horizonMinutes", 60, source);
+        double base = root.has("baseRttMillis") ? ScenarioFields.nonNegative(root, "baseRttMillis", source) : 0.2;
+        Duration step = ScenarioFields.minutes(root, "stepMinutes", 60, source);
+        Duration tick = ScenarioFields.seconds(root, "tickSeconds", 60, source);
+        Duration restart = ScenarioFields.seconds(root, "restartSeconds", 60, source);
+        Duration cooldown = ScenarioFields.minutes(root, "cooldownMinutes", 5, source);
+        Duration horizon = ScenarioFields.minutes(root, "horizonMinutes", 60, source);
         if (tick.compareTo(step) > 0) {
             throw new InvalidInputException(source, "tickSeconds", "must not exceed the step length of "
                     + step.toMinutes() + " min, was " + tick.toSeconds() + " s");
         }
         List<Step> steps = steps(root.get("steps"), cluster, source);
         boundTicks(step, tick, steps.size(), source);
-        String name = root.has("name") ? text(root, "name", source) : source;
+        String name = root.has("name") ? ScenarioFields.text(root, "name", source) : source;
         PerformanceModel.Parameters truth = root.has("truth") ? DemoTruth.parse(root.get("truth"), source) : null;
         return new DemoScenario(name, model, maxModelLen, objective, workload, firstNode, cluster, base, step, tick,
                 restart, cooldown, horizon, steps, truth);
@@ -253,8 +251,8 @@ public record DemoScenario(String name, ModelSpec model, int maxModelLen, Object
                 throw new InvalidInputException(source, path, "must be a mapping {label, addedRttMillis, fail, "
                         + "recover}");
             }
-            rejectUnknown(s, path + ".", STEP_FIELDS, source);
-            String label = text(s, "label", source, path + ".label");
+            ScenarioFields.rejectUnknown(s, path + ".", STEP_FIELDS, source);
+            String label = ScenarioFields.text(s, "label", source, path + ".label");
             Map<String, Map<String, Double>> added = new LinkedHashMap<>();
             JsonNode a = s.get("addedRttMillis");
             if (a != null && !a.isNull()) {
@@ -314,57 +312,6 @@ public record DemoScenario(String name, ModelSpec model, int maxModelLen, Object
         }
     }
 
-    private static void rejectUnknown(JsonNode obj, String prefix, Set<String> allowed, String source) {
-        obj.fieldNames().forEachRemaining(name -> {
-            if (!allowed.contains(name)) {
-                throw new InvalidInputException(source, prefix + name, "unknown field; valid fields here: "
-                        + String.join(", ", new TreeSet<>(allowed)));
-            }
-        });
-    }
-
-    private static String text(JsonNode obj, String field, String source) {
-        return text(obj, field, source, field);
-    }
-
-    private static String text(JsonNode obj, String field, String source, String path) {
-        JsonNode v = obj.get(field);
-        if (v == null || v.isNull()) {
-            throw new InvalidInputException(source, path, "missing");
-        }
-        if (!v.isValueNode() || v.asText().isBlank()) {
-            throw new InvalidInputException(source, path, "must be non-empty text, found " + v);
-        }
-        return v.asText();
-    }
-
-    private static double number(JsonNode obj, String field, String source) {
-        JsonNode v = obj.get(field);
-        if (v == null || !v.isNumber() || !Double.isFinite(v.asDouble())) {
-            throw new InvalidInputException(source, field, "must be a number, found " + v);
-        }
-        return v.asDouble();
-    }
-
-    private static double nonNegative(JsonNode obj, String field, String source) {
-        double v = number(obj, field, source);
-        if (v < 0) {
-            throw new InvalidInputException(source, field, "must be >= 0, was " + obj.get(field));
-        }
-        return v;
-    }
-
-    private static int wholePositive(JsonNode obj, String field, String prefix, int fallback, String source) {
-        if (!obj.has(field)) {
-            return fallback;
-        }
-        JsonNode v = obj.get(field);
-        if (!v.isIntegralNumber() || v.asLong() < 1 || v.asLong() > Integer.MAX_VALUE) {
-            throw new InvalidInputException(source, prefix + field, "must be a positive whole number, found " + v);
-        }
-        return v.asInt();
-    }
-
     /** The largest scenario file read. */
     static final int MAX_FILE_BYTES = 1 << 20;
 
@@ -374,33 +321,6 @@ public record DemoScenario(String name, ModelSpec model, int maxModelLen, Object
     static final Duration MAX_DURATION = Duration.ofDays(7);
     /** The most ticks a demo may run, over all its steps: a demo must end in seconds, not run for ever. */
     static final long MAX_TICKS = 100_000;
-
-    private static Duration minutes(JsonNode root, String field, double fallback, String source) {
-        return duration(root, field, fallback, 60_000, "minutes", source);
-    }
-
-    private static Duration seconds(JsonNode root, String field, double fallback, String source) {
-        return duration(root, field, fallback, 1000, "seconds", source);
-    }
-
-    /** Reads a duration given in a unit, in exact bounds checked before it is converted. */
-    private static Duration duration(JsonNode root, String field, double fallback, long unitMillis, String unit,
-            String source) {
-        double v = root.has(field) ? number(root, field, source) : fallback;
-        double millis = v * unitMillis;
-        if (!(millis >= MIN_DURATION.toMillis() && millis <= MAX_DURATION.toMillis())) {
-            throw new InvalidInputException(source, field, "must be a number of " + unit + " from "
-                    + trim((double) MIN_DURATION.toMillis() / unitMillis) + " to "
-                    + trim((double) MAX_DURATION.toMillis() / unitMillis) + ", was " + root.path(field).asText(
-                            String.valueOf(v)));
-        }
-        return Duration.ofMillis(Math.round(millis));
-    }
-
-    /** @return a bound as a person writes it: 1, 0.01667, 10080 */
-    private static String trim(double v) {
-        return new BigDecimal(v).round(new MathContext(4)).stripTrailingZeros().toPlainString();
-    }
 
     /** Refuses a scenario whose steps would take more than {@link #MAX_TICKS} ticks. */
     private static void boundTicks(Duration step, Duration tick, int steps, String source) {
