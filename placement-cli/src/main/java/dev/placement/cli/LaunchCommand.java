@@ -27,7 +27,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code placement launch}: runs one placement on vLLM (over Ray Jobs, SSH, or as a local process), or with
- * {@code --dry-run} prints the full launch plan as JSON; {@link RuntimeOptions} holds the options of where and how. Not thread-safe (picocli fills it once per run).
+ * {@code --dry-run} prints the full launch plan as JSON; {@link RuntimeOptions} holds the options of where and how.
+ * Not thread-safe (picocli fills it once per run).
  */
 @Command(name = "launch", mixinStandardHelpOptions = true,
         header = "Launch a placement on vLLM over Ray (or print its plan with --dry-run).",

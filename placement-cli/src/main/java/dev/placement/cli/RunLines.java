@@ -57,7 +57,8 @@ final class RunLines implements Consumer<OrchestratorEvent> {
     static String line(DecisionJournal.Entry entry, boolean dryRun) {
         StringJoiner why = new StringJoiner(",");
         entry.triggers().stream().sorted().map(Trigger::name).map(t -> t.toLowerCase(Locale.ROOT)).forEach(why::add);
-        StringBuilder b = new StringBuilder().append(entry.at().truncatedTo(ChronoUnit.MILLIS)).append(' ').append(why).append(": ")
+        StringBuilder b = new StringBuilder().append(entry.at().truncatedTo(ChronoUnit.MILLIS)).append(' ')
+                .append(why).append(": ")
                 .append(action(entry.result().action(), dryRun));
         PlacementDecision decision = entry.decision();
         if (decision != null) {

@@ -192,7 +192,8 @@ final class RuntimeOptions {
                     + "example http://10.0.0.10:8265 (or set RAY_ADDRESS)");
         }
         RayJobsLauncher.Builder b = RayJobsLauncher.builder().dashboard(dashboard).options(options)
-                .readyTimeout(Duration.ofSeconds(readyTimeoutSeconds)).keepStoppedJobs(keepJobs).progress(progress(err));
+                .readyTimeout(Duration.ofSeconds(readyTimeoutSeconds)).keepStoppedJobs(keepJobs)
+                .progress(progress(err));
         String token = rayToken();
         if (token != null) {
             b.bearerToken(token);

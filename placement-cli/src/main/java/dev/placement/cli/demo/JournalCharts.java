@@ -174,8 +174,8 @@ final class JournalCharts {
      * @return the restart bars: per decision the seconds its restart took
      */
     static String downtime(List<JournalRow> rows, double span, String agent) {
-        return LaneSvg.downtime("Restart downtime per decision", "seconds requests were held by its restart", "decision",
-                List.of(agent == null ? "orchestrator" : agent), List.of(ReportLines.agentColor(0)),
+        return LaneSvg.downtime("Restart downtime per decision", "seconds requests were held by its restart",
+                "decision", List.of(agent == null ? "orchestrator" : agent), List.of(ReportLines.agentColor(0)),
                 List.of(rows.stream().map(JournalRow::restartSeconds).toList()),
                 rows.stream().map(r -> "#" + r.entry().id() + " · " + r.time(span)).toList());
     }

@@ -154,7 +154,8 @@ public final class JournalReport {
 
     private static String table(List<JournalRow> rows, double span) {
         StringBuilder t = new StringBuilder("<table class=\"decisions\">\n<tr><th>#</th><th class=\"l\">time</th>"
-                + "<th class=\"l\">triggers</th><th class=\"l\">action</th><th class=\"l\">placement in force</th><th>predicted ITL (ms)</th><th>measured ITL (ms)</th>"
+                + "<th class=\"l\">triggers</th><th class=\"l\">action</th><th class=\"l\">placement in force</th>"
+                + "<th>predicted ITL (ms)</th><th>measured ITL (ms)</th>"
                 + "<th>measured TTFT (ms)</th><th>restart (s)</th><th class=\"l\">why</th></tr>\n");
         for (JournalRow r : rows) {
             DecisionJournal.Entry e = r.entry();

@@ -30,6 +30,14 @@ final class GateListeners {
     }
 
     /**
+     * @param startNanos a {@link System#nanoTime()} reading
+     * @return the time since it
+     */
+    static Duration since(long startNanos) {
+        return Duration.ofNanos(System.nanoTime() - startNanos);
+    }
+
+    /**
      * Tells every listener, on the caller's thread.
      *
      * @param waited   how long the request waited

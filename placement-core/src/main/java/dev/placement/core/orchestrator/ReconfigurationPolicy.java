@@ -12,7 +12,8 @@ import java.util.Locale;
  * Whether a better-looking placement is worth a restart: not within the cooldown of the last
  * reconfiguration, and only if {@code horizon × relative improvement of the objective's score > expected
  * restart time × load}. A running placement that runs fewer of the workload's requests at once than the
- * proposal counts as a full improvement, as one that breaks a bound does. A pure function of its inputs, so it is tested without a loop.
+ * proposal counts as a full improvement, as one that breaks a bound does. A pure function of its inputs, so it is
+ * tested without a loop.
  */
 final class ReconfigurationPolicy {
     private final Objective objective;

@@ -108,7 +108,7 @@ public final class RequestGate {
             }
             lock.unlock();
             if (!waitListeners.isEmpty()) {
-                waitListeners.tell(waiting ? Duration.ofNanos(System.nanoTime() - waitStart) : Duration.ZERO, gotPermit);
+                waitListeners.tell(waiting ? GateListeners.since(waitStart) : Duration.ZERO, gotPermit);
             }
         }
     }
@@ -376,7 +376,7 @@ public final class RequestGate {
     /** A caller of {@link #enterAsync} waiting for the gate to open. */
     private record AsyncWaiter(CompletableFuture<Permit> result, Duration timeout, long startNanos) {
         Duration waited() {
-            return Duration.ofNanos(System.nanoTime() - startNanos);
+            return GateListeners.since(startNanos);
         }
     }
 

@@ -29,7 +29,8 @@ import java.util.function.Function;
  * so each provider module holds only its wire records and its rules.
  *
  * <p>Header values are never logged and configured secrets (API keys) are redacted from every message and from
- * every answer, so keys reach neither logs, exceptions nor what is built from an answer. Built with {@link #builder()}; immutable and thread-safe.
+ * every answer, so keys reach neither logs, exceptions nor what is built from an answer. Built with
+ * {@link #builder()}; immutable and thread-safe.
  */
 public final class LlmHttpTransport {
     // Each part holds one responsibility, so this class stays the small face the provider modules call.
