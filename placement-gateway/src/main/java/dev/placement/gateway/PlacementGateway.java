@@ -16,6 +16,7 @@ import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.util.thread.Invocable;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -121,6 +122,9 @@ public final class PlacementGateway implements AutoCloseable {
         QueuedThreadPool clientThreads = new QueuedThreadPool(200, 4);
         clientThreads.setName("placement-gateway-upstream");
         client = new HttpClient();
+        // The upstream's listeners never block (headers are copied, chunks are written asynchronously), so the
+        // selector thread that reads a chunk also writes it to the client, with no hand-off to a pool thread.
+        client.getHttpClientTransport().setInvocationType(Invocable.InvocationType.NON_BLOCKING);
         client.setExecutor(clientThreads);
         client.setMaxConnectionsPerDestination(settings.maxUpstreamConnections());
         client.setMaxRequestsQueuedPerDestination(65536);

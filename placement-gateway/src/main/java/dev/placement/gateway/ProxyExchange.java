@@ -17,14 +17,15 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.BufferUtil;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.Invocable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One proxied request, from its arrival to its last byte: read the body (bounded), wait at the gate without a
  * thread ({@link RequestGate#enterAsync}), send it to the pipeline that runs once admitted, stream the answer
- * back chunk by chunk as it arrives (Jetty's {@link Content#copy}, which writes each upstream chunk before it
- * reads the next, so a slow client slows its own upstream stream and nothing is buffered whole), and close the
+ * back chunk by chunk as it arrives ({@link ChunkRelay}, which writes each upstream chunk before it reads the
+ * next, so a slow client slows its own upstream stream and nothing is buffered whole), and close the
  * permit when the answer is complete or the client went away (then the upstream request is aborted, so the
  * server sees its stream closed).
  *
@@ -37,6 +38,7 @@ import org.slf4j.LoggerFactory;
  */
 final class ProxyExchange {
     private static final Logger LOG = LoggerFactory.getLogger(ProxyExchange.class);
+    private static final Invocable.InvocationType NON_BLOCKING = Invocable.InvocationType.NON_BLOCKING;
 
     private final GatewayContext g;
     private final Request request;
@@ -159,8 +161,8 @@ final class ProxyExchange {
             response.getHeaders().put(PlacementGateway.PIPELINE_HEADER, pipeline.id());
         });
         r.onResponseContentSource((resp, source) -> response.write(false, BufferUtil.EMPTY_BUFFER,
-                Callback.from(() -> Content.copy(source, response, Callback.from(
-                        () -> finish(GatewayMeters.Outcome.OK, null), this::copyFailed)), x -> {
+                Callback.from(NON_BLOCKING, () -> new ChunkRelay(source, response, Callback.from(NON_BLOCKING,
+                        () -> finish(GatewayMeters.Outcome.OK, null), this::copyFailed)).iterate(), x -> {
                     source.fail(x);
                     copyFailed(x);
                 })));
