@@ -8,6 +8,8 @@ import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -36,6 +38,8 @@ final class GatewayMeters implements AutoCloseable {
     private final Timer hold;
     private final Counter retries;
     private final List<Meter> registered = new ArrayList<>();
+    /** The request counters by endpoint and outcome, so that counting a request does not look it up again. */
+    private final Map<String, Counter> counters = new ConcurrentHashMap<>();
 
     GatewayMeters(MeterRegistry registry) {
         this.registry = registry;
@@ -60,14 +64,14 @@ final class GatewayMeters implements AutoCloseable {
 
     /** Counts a request answered without being handled as active (unauthorized, unknown path). */
     void count(String endpoint, Outcome outcome) {
-        Counter c = Counter.builder(REQUESTS).description("requests by endpoint and outcome")
-                .tag("endpoint", endpoint).tag("outcome", outcome.tag()).register(registry);
-        synchronized (registered) {
-            if (!registered.contains(c)) {
+        counters.computeIfAbsent(endpoint + ' ' + outcome.tag(), key -> {
+            Counter c = Counter.builder(REQUESTS).description("requests by endpoint and outcome")
+                    .tag("endpoint", endpoint).tag("outcome", outcome.tag()).register(registry);
+            synchronized (registered) {
                 registered.add(c);
             }
-        }
-        c.increment();
+            return c;
+        }).increment();
     }
 
     void held(Duration waited) {
@@ -84,6 +88,7 @@ final class GatewayMeters implements AutoCloseable {
         synchronized (registered) {
             registered.forEach(registry::remove);
             registered.clear();
+            counters.clear();
         }
     }
 }
