@@ -1,27 +1,14 @@
 package dev.placement.benchmarks.serving;
 
-import dev.placement.api.PipelineLauncher;
-import dev.placement.api.Placement;
-import dev.placement.api.PlacementAgent;
-import dev.placement.api.PlacementDecision;
-import dev.placement.api.PlacementRequest;
-import dev.placement.api.RunningPipeline;
-import dev.placement.core.PerformanceModel;
-import dev.placement.core.orchestrator.PlacementOrchestrator;
-import dev.placement.gateway.PlacementGateway;
 import dev.placement.sim.LoopbackStreamingServer;
 import dev.placement.sim.LoopbackStreamingServer.SentStream;
-import dev.placement.sim.ResearchTestbed;
-import dev.placement.sim.SimulatedClock;
-import dev.placement.sim.SimulatedCluster;
 import dev.placement.vllm.bench.BenchmarkListener;
 import dev.placement.vllm.bench.BenchmarkPrompt;
 import dev.placement.vllm.bench.BenchmarkResult;
 import dev.placement.vllm.bench.ServingBenchmark;
-import java.net.URI;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -32,31 +19,33 @@ import java.util.stream.Collectors;
 /**
  * What {@code placement-gateway} adds to streaming latency (a timing harness, not a unit test): the serving
  * benchmark's client ({@link ServingBenchmark}) against the loopback streaming server directly, and through a
- * {@link PlacementGateway} in front of it (a real orchestrator whose one pipeline is that server), in alternating
- * rounds at the same load. Each round is held against the truth the server recorded (when it received each request
- * and began writing each chunk, same JVM, same {@link System#nanoTime()}, {@link RoundAccuracy}), so the client's
- * own error is measured, not assumed; the gateway's overhead is the difference between the two modes' medians.
- * Targets: under 1 ms added to p99 ITL and under 2 ms added to TTFT at 256 streams on 2 cores.
+ * {@link dev.placement.gateway.PlacementGateway} in front of it (a real orchestrator whose one pipeline is that
+ * server), in alternating rounds at the same load, after warm-up rounds of both that are not reported. Each round is
+ * held against the truth the server recorded (when it received each request and began writing each chunk, same
+ * {@link System#nanoTime()}, {@link RoundAccuracy}), so the client's own error is measured, not assumed; the
+ * gateway's overhead is the difference between the two modes' medians. Targets: under 1 ms added to p99 ITL and
+ * under 2 ms added to TTFT at 256 streams on 2 cores.
  *
- * <p>Server, gateway and client share the JVM and the cores, so the figures are conservative.
+ * <p>The gateway runs in a JVM of its own ({@link GatewayMain}), as in production, so that its collections do not
+ * pause the client and the server; {@code --shared-jvm} puts it in the benchmark's JVM instead. Client, server and
+ * gateway share the machine's cores, so the figures are conservative.
  *
  * <pre>
  * mvn -q -Dplacement.buildSuffix=-g -pl placement-benchmarks -am package -DskipTests
  * java -cp placement-benchmarks/target-g/benchmarks.jar \
  *     dev.placement.benchmarks.serving.GatewayOverheadBenchmark [--streams 256] [--output-len 64] \
- *     [--ttft-ms 30] [--itl-ms 10] [--rounds 3]
+ *     [--ttft-ms 30] [--itl-ms 10] [--rounds 3] [--warmup-rounds 2] [--shared-jvm]
  * </pre>
  */
 public final class GatewayOverheadBenchmark {
-    private static final Placement ONE = Placement.parse("node0:13,node1:14,node2:13");
-
     private GatewayOverheadBenchmark() {
     }
 
     /**
      * Runs the harness and prints a Markdown table (one row per mode and round) and the overhead.
      *
-     * @param args {@code --streams N --output-len N --ttft-ms MS --itl-ms MS --rounds N --prompts N}
+     * @param args {@code --streams N --output-len N --ttft-ms MS --itl-ms MS --rounds N --warmup-rounds N --prompts N
+     *             --shared-jvm}
      */
     public static void main(String[] args) {
         int streams = arg(args, "--streams", 256);
@@ -64,10 +53,13 @@ public final class GatewayOverheadBenchmark {
         int ttftMillis = arg(args, "--ttft-ms", 30);
         int itlMillis = arg(args, "--itl-ms", 10);
         int rounds = arg(args, "--rounds", 3);
+        int warmups = arg(args, "--warmup-rounds", 2);
         int prompts = arg(args, "--prompts", 4 * streams);
+        boolean sharedJvm = List.of(args).contains("--shared-jvm");
         System.out.printf(Locale.ROOT, "%d cores; %s %s; %d streams, %d prompts, %d output tokens, TTFT %d ms, ITL "
-                + "%d ms%n%n", Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name"),
-                System.getProperty("java.version"), streams, prompts, outputLen, ttftMillis, itlMillis);
+                + "%d ms; the gateway in %s%n%n", Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.vm.name"), System.getProperty("java.version"), streams, prompts, outputLen,
+                ttftMillis, itlMillis, sharedJvm ? "the benchmark's JVM" : "its own JVM");
         List<BenchmarkPrompt> numbered = new ArrayList<>();
         for (int i = 0; i < prompts; i++) {
             numbered.add(new BenchmarkPrompt("request " + i + " of the gateway run", 6));
@@ -77,32 +69,43 @@ public final class GatewayOverheadBenchmark {
         List<RoundAccuracy> proxied = new ArrayList<>();
         List<BenchmarkResult> directRuns = new ArrayList<>();
         List<BenchmarkResult> proxiedRuns = new ArrayList<>();
+        double gatewayCpuMicros = 0;
+        long proxiedChunks = 0;
         try (LoopbackStreamingServer server = LoopbackStreamingServer.builder()
                 .timeToFirstToken(Duration.ofMillis(ttftMillis)).interTokenLatency(Duration.ofMillis(itlMillis))
                 .recordSendTimes().start();
-             PlacementOrchestrator orchestrator = orchestrator(server.baseUrl());
-             PlacementGateway gateway = PlacementGateway.builder().orchestrator(orchestrator).build()) {
-            orchestrator.runOnce();
-            gateway.start();
-            System.out.println("| mode | round | completed | failed | p99 ITL ms | mean TTFT ms | added p99 ms "
-                    + "| p99 abs ITL error ms | TTFT added ms | merged gaps % | before sent |");
-            System.out.println("|---|---|---|---|---|---|---|---|---|---|---|");
-            for (int round = 0; round <= rounds; round++) {
+             GatewayUnderTest gateway = sharedJvm ? GatewayUnderTest.inThisJvm(server.baseUrl())
+                     : GatewayUnderTest.inItsOwnJvm(server.baseUrl())) {
+            System.out.println("| mode | round | completed | failed | p99 ITL ms | mean TTFT ms | added p50 ms "
+                    + "| added p99 ms | p99 abs ITL error ms | TTFT added ms | merged gaps % | before sent |");
+            System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|");
+            // One client per mode for the whole run, as a long-lived client would be: a new one each round would
+            // leave the last round's idle connections open, and the gateway would hold 256 more each round.
+            Map<Boolean, ServingBenchmark> clients = new HashMap<>();
+            for (boolean viaGateway : new boolean[] {false, true}) {
+                clients.put(viaGateway, ServingBenchmark.builder()
+                        .baseUrl(viaGateway ? gateway.baseUri() : server.baseUrl()).model(server.modelName())
+                        .numPrompts(prompts).maxConcurrency(streams).requestRate(1.5 * streams / requestSeconds)
+                        .prompts(numbered).outputTokens(outputLen).warmupRequests(streams).seed(1)
+                        .requestTimeout(Duration.ofMinutes(2)).build());
+            }
+            for (int round = 1 - warmups; round <= rounds; round++) {
                 for (boolean viaGateway : new boolean[] {false, true}) {
-                    URI base = viaGateway ? gateway.baseUri() : server.baseUrl();
-                    ServingBenchmark bench = ServingBenchmark.builder().baseUrl(base).model(server.modelName())
-                            .numPrompts(prompts).maxConcurrency(streams).requestRate(1.5 * streams / requestSeconds)
-                            .prompts(numbered).outputTokens(outputLen).warmupRequests(streams).seed(1)
-                            .requestTimeout(Duration.ofMinutes(2)).build();
+                    ServingBenchmark bench = clients.get(viaGateway);
                     int[] before = new int[1];
+                    long cpuBefore = gateway.cpuNanos();
                     BenchmarkResult r = bench.run(new BenchmarkListener() {
                         @Override
                         public void runStarted(int totalRequests) {
                             before[0] = server.requestsReceived();
                         }
                     });
-                    if (round == 0) {
-                        continue; // warms up the JIT of both paths
+                    if (round < 1) {
+                        continue; // warms up the JIT and the heap of both paths
+                    }
+                    if (viaGateway && !sharedJvm) {
+                        gatewayCpuMicros += (gateway.cpuNanos() - cpuBefore) / 1000.0;
+                        proxiedChunks += (long) r.completed() * outputLen;
                     }
                     Map<String, SentStream> timed = server.sentStreams().stream()
                             .filter(s -> s.arrival() >= before[0])
@@ -110,10 +113,10 @@ public final class GatewayOverheadBenchmark {
                     RoundAccuracy a = RoundAccuracy.of(r, numbered, timed);
                     (viaGateway ? proxied : direct).add(a);
                     (viaGateway ? proxiedRuns : directRuns).add(r);
-                    System.out.printf(Locale.ROOT, "| %s | %d | %d | %d | %.2f | %.2f | %.2f | %.2f | %.3f | %.2f "
-                            + "| %d |%n",
+                    System.out.printf(Locale.ROOT, "| %s | %d | %d | %d | %.2f | %.2f | %.2f | %.2f | %.2f | %.3f "
+                            + "| %.2f | %d |%n",
                             viaGateway ? "gateway" : "direct", round, r.completed(), r.failed(),
-                            r.itl().percentileMillis(99), r.ttft().meanMillis(), a.p99AddedMillis(),
+                            r.itl().percentileMillis(99), r.ttft().meanMillis(), a.p50AddedMillis(), a.p99AddedMillis(),
                             a.p99ItlErrorMillis(), a.ttftAddedMillis(), 100 * a.mergedGapShare(), a.beforeSent());
                 }
             }
@@ -130,36 +133,10 @@ public final class GatewayOverheadBenchmark {
                 + "p99 ITL %+.3f ms (target < 1 ms: %s), mean TTFT %+.3f ms (target < 2 ms: %s); against the server's "
                 + "send times: TTFT added %+.3f ms, p99 per-chunk added %+.3f ms%n", streams, rounds, p99Itl,
                 p99Itl < 1 ? "met" : "NOT met", ttft, ttft < 2 ? "met" : "NOT met", ttftTruth, p99Added);
-    }
-
-    private static PlacementOrchestrator orchestrator(URI endpoint) {
-        SimulatedCluster sim = SimulatedCluster.builder(SimulatedClock.at(Instant.parse("2026-01-01T00:00:00Z")),
-                ResearchTestbed.NODES, PerformanceModel.defaults()).build();
-        PipelineLauncher launcher = new PipelineLauncher() {
-            @Override
-            public RunningPipeline launch(Placement placement, PlacementRequest request) {
-                return new RunningPipeline("loopback", placement, endpoint, Instant.now());
-            }
-
-            @Override
-            public void stop(RunningPipeline pipeline) {
-                // the server is the harness's
-            }
-        };
-        return PlacementOrchestrator.builder().inventory(sim).probe(sim).launcher(launcher)
-                .agent(new PlacementAgent() {
-                    @Override
-                    public String name() {
-                        return "fixed";
-                    }
-
-                    @Override
-                    public PlacementDecision decide(PlacementRequest request) {
-                        return new PlacementDecision(ONE, name(), "the loopback server's one pipeline",
-                                PerformanceModel.defaults().predictMetrics(ONE, request), null);
-                    }
-                })
-                .model(ResearchTestbed.FALCON3_10B).firstNodeId("node0").build();
+        if (proxiedChunks > 0) {
+            System.out.printf(Locale.ROOT, "the gateway's JVM used %.1f µs of CPU per streamed chunk (its whole "
+                    + "process, requests included)%n", gatewayCpuMicros / proxiedChunks);
+        }
     }
 
     private static double median(List<RoundAccuracy> rounds, ToDoubleFunction<RoundAccuracy> figure) {
