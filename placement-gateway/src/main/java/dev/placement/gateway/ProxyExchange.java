@@ -34,7 +34,9 @@ import org.slf4j.LoggerFactory;
  * go on), the request enters the gate again with what is left of its hold timeout, and is sent again if the
  * pipeline that runs then is another one (by id) than the one that failed; otherwise it is answered 502.
  *
- * <p>Every path ends in {@link #finish} exactly once, which closes the permit and completes Jetty's callback.
+ * <p>Every path ends in {@link #finish} exactly once, which closes the permit and completes Jetty's callback. An
+ * error answer closes the permit before it is written, so a client that has read its 502 or 503 never finds the
+ * gate still counting its request.
  */
 final class ProxyExchange {
     private static final Logger LOG = LoggerFactory.getLogger(ProxyExchange.class);
@@ -230,6 +232,10 @@ final class ProxyExchange {
     private void answerError(int status, String type, String message, GatewayMeters.Outcome outcome) {
         if (finished.get()) {
             return;
+        }
+        RequestGate.Permit p = permit;
+        if (p != null) {
+            p.close(); // the pipeline is done with: release it before the client can see the answer
         }
         Http.error(response, Callback.from(() -> finish(outcome, null),
                 x -> finish(GatewayMeters.Outcome.CLIENT_GONE, x)), status, type, message);
