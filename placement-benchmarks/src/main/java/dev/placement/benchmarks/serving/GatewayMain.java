@@ -46,11 +46,8 @@ public final class GatewayMain {
             System.err.println("usage: GatewayMain UPSTREAM_URL");
             System.exit(2);
         }
-        try (PlacementOrchestrator orchestrator = orchestrator(URI.create(args[0]));
-             PlacementGateway gateway = PlacementGateway.builder().orchestrator(orchestrator).build()) {
-            orchestrator.runOnce();
-            gateway.start();
-            System.out.println(LISTENING + gateway.port());
+        try (GatewayUnderTest gateway = GatewayUnderTest.inThisJvm(URI.create(args[0]))) {
+            System.out.println(LISTENING + gateway.baseUri().getPort());
             System.out.flush();
             InputStream in = System.in;
             while (in.read() >= 0) {

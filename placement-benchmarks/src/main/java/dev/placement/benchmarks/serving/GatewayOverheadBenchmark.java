@@ -121,9 +121,9 @@ public final class GatewayOverheadBenchmark {
                 }
             }
         }
-        double p99Itl = medianRuns(proxiedRuns, r -> r.itl().percentileMillis(99))
-                - medianRuns(directRuns, r -> r.itl().percentileMillis(99));
-        double ttft = medianRuns(proxiedRuns, r -> r.ttft().meanMillis()) - medianRuns(directRuns,
+        double p99Itl = median(proxiedRuns, r -> r.itl().percentileMillis(99))
+                - median(directRuns, r -> r.itl().percentileMillis(99));
+        double ttft = median(proxiedRuns, r -> r.ttft().meanMillis()) - median(directRuns,
                 r -> r.ttft().meanMillis());
         double ttftTruth = median(proxied, RoundAccuracy::ttftAddedMillis) - median(direct,
                 RoundAccuracy::ttftAddedMillis);
@@ -139,13 +139,8 @@ public final class GatewayOverheadBenchmark {
         }
     }
 
-    private static double median(List<RoundAccuracy> rounds, ToDoubleFunction<RoundAccuracy> figure) {
+    private static <T> double median(List<T> rounds, ToDoubleFunction<T> figure) {
         double[] v = rounds.stream().mapToDouble(figure).sorted().toArray();
-        return v[v.length / 2];
-    }
-
-    private static double medianRuns(List<BenchmarkResult> runs, ToDoubleFunction<BenchmarkResult> figure) {
-        double[] v = runs.stream().mapToDouble(figure).sorted().toArray();
         return v[v.length / 2];
     }
 
