@@ -12,16 +12,20 @@ import dev.placement.gateway.PlacementGateway;
 import dev.placement.sim.ResearchTestbed;
 import dev.placement.sim.SimulatedClock;
 import dev.placement.sim.SimulatedCluster;
+import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 
 /**
  * The gateway's JVM in {@link GatewayOverheadBenchmark}: a {@link PlacementGateway} in front of one upstream
  * server, in a process of its own as in production, so that its threads and its collections do not share a heap
- * with the benchmark's client and server. It prints {@value #LISTENING}{@code PORT} once it listens and stops
- * when its standard input ends.
+ * with the benchmark's client and server. It prints {@value #LISTENING}{@code PORT} once it listens, answers each
+ * line {@value #ASK_JIT} on its standard input with {@value #JIT}{@code MILLIS} (the time its JIT compilers have
+ * spent so far), and stops when its standard input ends.
  *
  * <pre>
  * java -cp benchmarks.jar dev.placement.benchmarks.serving.GatewayMain http://127.0.0.1:PORT
@@ -30,6 +34,10 @@ import java.time.Instant;
 public final class GatewayMain {
     /** Starts the line that says the gateway's port. */
     static final String LISTENING = "#listening ";
+    /** The line that asks for the JIT's time so far. */
+    static final String ASK_JIT = "jit";
+    /** Starts the line that answers {@value #ASK_JIT}. */
+    static final String JIT = "#jit ";
     private static final Placement ONE = Placement.parse("node0:13,node1:14,node2:13");
 
     private GatewayMain() {
@@ -49,11 +57,24 @@ public final class GatewayMain {
         try (GatewayUnderTest gateway = GatewayUnderTest.inThisJvm(URI.create(args[0]))) {
             System.out.println(LISTENING + gateway.baseUri().getPort());
             System.out.flush();
-            InputStream in = System.in;
-            while (in.read() >= 0) {
-                // the parent closes our input when it is done
+            BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+            for (String line = in.readLine(); line != null; line = in.readLine()) { // ends when the parent closes it
+                if (line.strip().equals(ASK_JIT)) {
+                    System.out.println(JIT + jitMillis());
+                    System.out.flush();
+                }
             }
         }
+    }
+
+    /**
+     * The time this JVM's JIT compilers have spent so far.
+     *
+     * @return milliseconds of compilation, 0 if the JVM does not say
+     */
+    static long jitMillis() {
+        var jit = ManagementFactory.getCompilationMXBean();
+        return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : 0;
     }
 
     /**

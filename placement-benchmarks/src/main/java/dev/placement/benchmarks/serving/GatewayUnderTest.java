@@ -5,6 +5,7 @@ import dev.placement.gateway.PlacementGateway;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -37,6 +38,15 @@ interface GatewayUnderTest extends AutoCloseable {
      */
     long cpuNanos();
 
+    /**
+     * The time the gateway's JVM has spent compiling so far (the benchmark's own JVM when it shares it), so that a
+     * harness can tell when the JIT has settled.
+     *
+     * @return milliseconds of JIT compilation
+     * @throws UncheckedIOException if the gateway's JVM does not answer
+     */
+    long jitMillis();
+
     /** Stops the gateway (and its JVM). */
     @Override
     void close();
@@ -64,6 +74,11 @@ interface GatewayUnderTest extends AutoCloseable {
             }
 
             @Override
+            public long jitMillis() {
+                return GatewayMain.jitMillis();
+            }
+
+            @Override
             public void close() {
                 gateway.close();
                 orchestrator.close();
@@ -73,7 +88,7 @@ interface GatewayUnderTest extends AutoCloseable {
 
     /**
      * A gateway in a JVM of its own, started with this JVM's class path and the flags of {@value #JVM_FLAGS},
-     * and stopped by closing its standard input.
+     * asked for its JIT's time over its standard input and stopped by closing it.
      *
      * @param upstream the server's base URL
      * @return the started gateway, once it listens
@@ -101,6 +116,7 @@ interface GatewayUnderTest extends AutoCloseable {
                 throw new UncheckedIOException(new IOException("the gateway's JVM ended before it listened"));
             }
             URI base = URI.create("http://127.0.0.1:" + line.substring(GatewayMain.LISTENING.length()).strip());
+            PrintStream in = new PrintStream(child.getOutputStream(), true, StandardCharsets.UTF_8);
             return new GatewayUnderTest() {
                 @Override
                 public URI baseUri() {
@@ -113,14 +129,26 @@ interface GatewayUnderTest extends AutoCloseable {
                 }
 
                 @Override
-                public void close() {
+                public long jitMillis() {
+                    in.println(GatewayMain.ASK_JIT);
                     try {
-                        child.getOutputStream().close();
+                        String answer = out.readLine();
+                        if (answer == null || !answer.startsWith(GatewayMain.JIT)) {
+                            throw new IOException("the gateway's JVM answered " + answer + " for its JIT time");
+                        }
+                        return Long.parseLong(answer.substring(GatewayMain.JIT.length()).strip());
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }
+
+                @Override
+                public void close() {
+                    in.close();
+                    try {
                         if (!child.waitFor(30, TimeUnit.SECONDS)) {
                             child.destroyForcibly();
                         }
-                    } catch (IOException e) {
-                        child.destroyForcibly();
                     } catch (InterruptedException e) {
                         child.destroyForcibly();
                         Thread.currentThread().interrupt();
