@@ -1,0 +1,249 @@
+package dev.placement.core;
+
+import dev.placement.api.ClusterSnapshot;
+import dev.placement.api.ConnectivityMap;
+import dev.placement.api.InfeasiblePlacementException;
+import dev.placement.api.NodeSpec;
+import dev.placement.api.Objective;
+import dev.placement.api.PlacementRequest;
+import dev.placement.api.Slo;
+import dev.placement.api.Workload;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Judges partitions of a cluster's nodes into replica groups for one request, the load model of
+ * {@code docs/design/REPLICAS.md}: each group's pipeline is the solver's best on its nodes at its share of the
+ * workload's concurrency, shares are split by capacity (the group's output throughput serving the whole workload
+ * alone), found by a short fixed point from even shares. Groups are bit sets over the cluster's node order (so at
+ * most 64 nodes). Solves are memoised by group and share. Not thread-safe: one planning uses one instance.
+ */
+final class ReplicaGroups {
+    /** Rounds of re-splitting by capacity after the even start. */
+    private static final int SPLIT_ROUNDS = 2;
+
+    private final PlacementSolver solver;
+    private final PlacementRequest request;
+    private final List<NodeSpec> nodes;
+    private final int concurrency;
+    private final int pinned;
+    private final Map<Key, Solved> memo = new HashMap<>();
+    private final Map<Long, Boolean> holds = new HashMap<>();
+
+    private record Key(long group, int share) {
+    }
+
+    /** A group's pipeline at one share: the solver's choice and its capacity. */
+    record Solved(Prediction prediction, double capacity) {
+    }
+
+    /** A judged partition: its groups (in plan order), their shares and pipelines, totals and score. */
+    record Judged(long[] groups, int[] shares, Solved[] solved, ReplicaPlan.Totals totals, double score) {
+        int servedSequences() {
+            return totals.servedSequences();
+        }
+    }
+
+    ReplicaGroups(PlacementSolver solver, PlacementRequest request) {
+        this.solver = solver;
+        this.request = request;
+        this.nodes = request.cluster().nodes();
+        if (nodes.size() > 64) {
+            throw new IllegalArgumentException("replica planning takes at most 64 nodes, the cluster has "
+                    + nodes.size());
+        }
+        this.concurrency = request.workload().concurrency();
+        this.pinned = request.firstNodeId() == null ? -1 : request.cluster().nodeIds().indexOf(request.firstNodeId());
+    }
+
+    int size() {
+        return nodes.size();
+    }
+
+    int concurrency() {
+        return concurrency;
+    }
+
+    List<NodeSpec> nodes() {
+        return nodes;
+    }
+
+    ConnectivityMap links() {
+        return request.connectivity();
+    }
+
+    /** Whether some pipeline on the group fits with one request in flight (a group that cannot hold the model). */
+    boolean holdsModel(long group) {
+        return holds.computeIfAbsent(group, g -> solve(g, 1) != null);
+    }
+
+    /**
+     * Judges a partition.
+     *
+     * @param groups disjoint non-empty groups; the nodes in none are unused
+     * @return the judgement, or {@code null} when a group cannot hold the model, there are more groups than
+     *         requests in flight, or a pinned first node is in none of them
+     */
+    Judged judge(long[] groups) {
+        int k = groups.length;
+        if (k == 0 || k > concurrency || (pinned >= 0 && !anyHolds(groups, pinned))) {
+            return null;
+        }
+        int[] shares = split(new double[k], concurrency);
+        Solved[] solved = new Solved[k];
+        for (int round = 0; round <= SPLIT_ROUNDS; round++) {
+            double[] capacity = new double[k];
+            for (int i = 0; i < k; i++) {
+                solved[i] = solve(groups[i], shares[i]);
+                if (solved[i] == null) {
+                    return null;
+                }
+                capacity[i] = solved[i].capacity();
+            }
+            if (round < SPLIT_ROUNDS) {
+                int[] next = split(capacity, concurrency);
+                if (Arrays.equals(next, shares)) {
+                    break;
+                }
+                shares = next;
+            }
+        }
+        ReplicaPlan.Totals totals = totals(solved);
+        return new Judged(groups.clone(), shares.clone(), solved, totals, score(solved, totals));
+    }
+
+    /** Whether a is better than b: serves more at once, then scores lower, then has fewer replicas. */
+    static boolean better(Judged a, Judged b) {
+        if (b == null) {
+            return a != null;
+        }
+        if (a == null) {
+            return false;
+        }
+        if (a.servedSequences() != b.servedSequences()) {
+            return a.servedSequences() > b.servedSequences();
+        }
+        double tolerance = 1e-10 * Math.max(Math.abs(a.score()), Math.abs(b.score()));
+        if (Math.abs(a.score() - b.score()) > tolerance) {
+            return a.score() < b.score();
+        }
+        return a.groups().length < b.groups().length;
+    }
+
+    /**
+     * Whole requests in proportion to weights (even when all are 0), each at least 1, summing to {@code total}:
+     * largest remainder, ties to the earlier group. Needs {@code total >= weights.length}.
+     */
+    static int[] split(double[] weights, int total) {
+        int k = weights.length;
+        double sum = 0;
+        for (double w : weights) {
+            sum += w;
+        }
+        int[] share = new int[k];
+        double[] exact = new double[k];
+        int left = total - k; // one each first
+        for (int i = 0; i < k; i++) {
+            exact[i] = sum > 0 ? left * weights[i] / sum : left / (double) k;
+            share[i] = 1 + (int) Math.floor(exact[i]);
+        }
+        int given = Arrays.stream(share).sum();
+        Integer[] order = new Integer[k];
+        for (int i = 0; i < k; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, (x, y) -> Double.compare(exact[y] - Math.floor(exact[y]), exact[x] - Math.floor(exact[x])));
+        for (int j = 0; given < total; j++, given++) {
+            share[order[j % k]]++;
+        }
+        return share;
+    }
+
+    private Solved solve(long group, int share) {
+        Key key = new Key(group, share);
+        if (memo.containsKey(key)) {
+            return memo.get(key);
+        }
+        Solved found = null;
+        try {
+            PlacementRequest at = subRequest(group, share);
+            Prediction p = solver.solve(at).best();
+            double capacity = share == concurrency ? p.metrics().outputTokensPerSecond()
+                    : solver.model().predict(p.placement(), subRequest(group, concurrency)).metrics()
+                            .outputTokensPerSecond();
+            found = capacity > 0 ? new Solved(p, capacity) : null;
+        } catch (InfeasiblePlacementException e) {
+            found = null;
+        }
+        memo.put(key, found);
+        return found;
+    }
+
+    PlacementRequest subRequest(long group, int share) {
+        List<NodeSpec> in = new ArrayList<>();
+        for (int i = 0; i < nodes.size(); i++) {
+            if ((group >>> i & 1) != 0) {
+                in.add(nodes.get(i));
+            }
+        }
+        Workload w = request.workload();
+        return request.toBuilder().cluster(new ClusterSnapshot(in, request.cluster().gpuMemoryUtilization()))
+                .workload(new Workload(w.inputTokens(), w.outputTokens(), share))
+                .firstNodeId(pinned >= 0 && (group >>> pinned & 1) != 0 ? request.firstNodeId() : null)
+                .current(null).build();
+    }
+
+    private ReplicaPlan.Totals totals(Solved[] solved) {
+        Slo slo = request.objective().slo();
+        double tokens = 0;
+        double good = 0;
+        double requests = 0;
+        double ttft = 0;
+        double itl = 0;
+        int served = 0;
+        for (Solved s : solved) {
+            Prediction p = s.prediction();
+            double rps = p.spread().requestsPerSecond();
+            double thr = p.metrics().outputTokensPerSecond();
+            tokens += thr;
+            requests += rps;
+            good += slo.isNone() ? rps : p.spread().goodput(slo);
+            ttft += rps * p.metrics().ttftMillis();
+            itl += thr * p.metrics().itlMillis();
+            served += p.servedSequences();
+        }
+        return new ReplicaPlan.Totals(tokens, good, requests > 0 ? ttft / requests : 0, tokens > 0 ? itl / tokens : 0,
+                served);
+    }
+
+    /** The cluster objective (lower is better); infinite when a replica breaks a bound of the objective. */
+    private double score(Solved[] solved, ReplicaPlan.Totals t) {
+        Objective o = request.objective();
+        for (Solved s : solved) {
+            var m = s.prediction().metrics();
+            if (o.maxTtftMillis() != null && m.ttftMillis() > o.maxTtftMillis()
+                    || o.maxItlMillis() != null && m.itlMillis() > o.maxItlMillis()) {
+                return Double.POSITIVE_INFINITY;
+            }
+        }
+        if (o.minOutputTokensPerSecond() != null && t.outputTokensPerSecond() < o.minOutputTokensPerSecond()) {
+            return Double.POSITIVE_INFINITY;
+        }
+        return switch (o.goal()) {
+            case GOODPUT -> -t.goodput();
+            default -> ObjectiveScore.raw(o.goal(), t.meanTtftMillis(), t.meanItlMillis(), t.outputTokensPerSecond());
+        };
+    }
+
+    private static boolean anyHolds(long[] groups, int node) {
+        for (long g : groups) {
+            if ((g >>> node & 1) != 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

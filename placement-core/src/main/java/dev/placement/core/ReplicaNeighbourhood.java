@@ -1,0 +1,186 @@
+package dev.placement.core;
+
+import dev.placement.api.ConnectivityMap;
+import dev.placement.api.NodeSpec;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The replica planner's local search space beyond the exact size: where it starts and which partitions are next
+ * to a partition. A node is only moved into a group it is near, one of whose nodes it reaches within
+ * {@value #NEAR_FACTOR} times its own shortest round trip to any node, so a site of many switches is searched
+ * switch by switch. Stateless apart from the round trips it reads once.
+ */
+final class ReplicaNeighbourhood {
+    /** How much longer than a node's shortest round trip its way to a group may be for the group to be near. */
+    static final double NEAR_FACTOR = 4;
+
+    private final ReplicaGroups groups;
+    private final int n;
+    private final double[][] rtt;
+    private final double[] nearest;
+
+    ReplicaNeighbourhood(ReplicaGroups groups) {
+        this.groups = groups;
+        ConnectivityMap links = groups.links();
+        List<NodeSpec> nodes = groups.nodes();
+        this.n = nodes.size();
+        this.rtt = new double[n][n];
+        this.nearest = new double[n];
+        Arrays.fill(nearest, Double.POSITIVE_INFINITY);
+        for (int a = 0; a < n; a++) {
+            for (int b = 0; b < n; b++) {
+                if (a != b) {
+                    String x = nodes.get(a).id();
+                    String y = nodes.get(b).id();
+                    rtt[a][b] = Math.max(links.rttMillis(x, y).orElse(Double.POSITIVE_INFINITY),
+                            links.rttMillis(y, x).orElse(Double.POSITIVE_INFINITY));
+                    nearest[a] = Math.min(nearest[a], rtt[a][b]);
+                }
+            }
+        }
+    }
+
+    /**
+     * Where the search starts: groups grown from the first free node by its nearest free nodes until they hold
+     * the model (the fewest nodes per replica, near each other), and, when the count is free, all nodes as one.
+     *
+     * @param replicas the count the plan must have, or 0 when free
+     * @return the starting partitions (may be empty when none can be made)
+     */
+    List<long[]> seeds(int replicas) {
+        List<long[]> seeds = new ArrayList<>();
+        List<Long> grown = grow(all(), replicas == 0 ? Integer.MAX_VALUE : replicas);
+        if (!grown.isEmpty() && (replicas == 0 || grown.size() == replicas)) {
+            seeds.add(grown.stream().mapToLong(Long::longValue).toArray());
+        }
+        if (replicas <= 1 && groups.holdsModel(all())) {
+            seeds.add(new long[] {all()});
+        }
+        return seeds;
+    }
+
+    /**
+     * The partitions next to one: a node moved into a near group or out to the unused ones, and, when the count
+     * is free, two groups merged, a group given up, or a new group grown from the unused nodes.
+     *
+     * @param partition the groups now
+     * @param replicas  the count the plan must keep, or 0 when free
+     * @return the neighbours, in a fixed order
+     */
+    List<long[]> around(long[] partition, int replicas) {
+        List<long[]> next = new ArrayList<>();
+        int k = partition.length;
+        long used = 0;
+        for (long g : partition) {
+            used |= g;
+        }
+        for (int x = 0; x < n; x++) {
+            long bit = 1L << x;
+            int from = groupOf(partition, bit);
+            for (int j = 0; j < k; j++) {
+                if (j != from && near(x, partition[j]) && (from < 0 || Long.bitCount(partition[from]) > 1)) {
+                    long[] moved = partition.clone();
+                    moved[j] |= bit;
+                    if (from >= 0) {
+                        moved[from] &= ~bit;
+                    }
+                    next.add(moved);
+                }
+            }
+            if (from >= 0 && Long.bitCount(partition[from]) > 1) {
+                long[] out = partition.clone();
+                out[from] &= ~bit;
+                next.add(out);
+            }
+        }
+        if (replicas == 0) {
+            for (int i = 0; i < k; i++) {
+                for (int j = i + 1; j < k; j++) {
+                    long[] merged = without(partition, j);
+                    merged[i] = partition[i] | partition[j];
+                    next.add(merged);
+                }
+                if (k > 1) {
+                    next.add(without(partition, i));
+                }
+            }
+            List<Long> fresh = grow(all() & ~used, 1);
+            if (!fresh.isEmpty()) {
+                long[] added = Arrays.copyOf(partition, k + 1);
+                added[k] = fresh.get(0);
+                next.add(added);
+            }
+        }
+        return next;
+    }
+
+    /** Groups grown from the first free node by nearest free nodes until each holds the model; at most max. */
+    private List<Long> grow(long free, int max) {
+        List<Long> made = new ArrayList<>();
+        while (free != 0 && made.size() < max) {
+            long g = Long.lowestOneBit(free);
+            long left = free & ~g;
+            while (!groups.holdsModel(g) && left != 0) {
+                int pick = nearestTo(g, left);
+                g |= 1L << pick;
+                left &= ~(1L << pick);
+            }
+            if (!groups.holdsModel(g)) {
+                break;
+            }
+            made.add(g);
+            free = left;
+        }
+        return made;
+    }
+
+    /** The node of {@code among} whose longest round trip to the group's nodes is shortest; ties to the first. */
+    private int nearestTo(long group, long among) {
+        int best = -1;
+        double bestRtt = Double.NaN;
+        for (long m = among; m != 0; m &= m - 1) {
+            int y = Long.numberOfTrailingZeros(m);
+            double worst = 0;
+            for (long g = group; g != 0; g &= g - 1) {
+                worst = Math.max(worst, rtt[y][Long.numberOfTrailingZeros(g)]);
+            }
+            if (best < 0 || worst < bestRtt) {
+                best = y;
+                bestRtt = worst;
+            }
+        }
+        return best;
+    }
+
+    private boolean near(int x, long group) {
+        double limit = NEAR_FACTOR * Math.max(nearest[x], 0.1); // 0.1 ms: loopback-short links are all near
+        for (long g = group; g != 0; g &= g - 1) {
+            if (rtt[x][Long.numberOfTrailingZeros(g)] <= limit) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private long all() {
+        return n == 64 ? -1L : (1L << n) - 1;
+    }
+
+    private static int groupOf(long[] partition, long bit) {
+        for (int i = 0; i < partition.length; i++) {
+            if ((partition[i] & bit) != 0) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static long[] without(long[] partition, int i) {
+        long[] out = new long[partition.length - 1];
+        System.arraycopy(partition, 0, out, 0, i);
+        System.arraycopy(partition, i + 1, out, i, partition.length - i - 1);
+        return out;
+    }
+}

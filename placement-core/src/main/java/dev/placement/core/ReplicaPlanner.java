@@ -1,0 +1,198 @@
+package dev.placement.core;
+
+import dev.placement.api.InfeasiblePlacementException;
+import dev.placement.api.NodeSpec;
+import dev.placement.api.PlacementRequest;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Plans several pipelines (replicas) of one model on disjoint groups of a cluster's nodes, to optimise the
+ * request's objective for the whole cluster under its offered load ({@code docs/design/REPLICAS.md}): the
+ * workload's requests in flight are split across the replicas by capacity, as the router does, and each replica's
+ * pipeline is the {@link PlacementSolver}'s best on its nodes at its share. Nodes may stay unused.
+ *
+ * <p>Up to {@value #EXACT_MAX_NODES} nodes every partition of the nodes into groups (and unused ones) is compared,
+ * so the plan is the best under that load model ({@link ReplicaPlan#exact()}). Beyond, a local search starts from
+ * groups of the fewest nearby nodes that hold the model and from the single pipeline over all nodes, and moves
+ * nodes between groups, merges groups and gives groups up while the cluster's score improves. Deterministic:
+ * equal inputs give the same plan. Immutable and thread-safe: each call works on its own state.
+ */
+public final class ReplicaPlanner {
+    /** The largest cluster whose partitions are all compared. */
+    public static final int EXACT_MAX_NODES = 8;
+    /** Passes of the local search at most; each pass takes the first move that improves. */
+    private static final int MAX_PASSES = 200;
+
+    private final PlacementSolver solver;
+
+    /**
+     * Creates a planner.
+     *
+     * @param model the performance model that scores placements; not null
+     */
+    public ReplicaPlanner(PerformanceModel model) {
+        this.solver = new PlacementSolver(Objects.requireNonNull(model, "model"));
+    }
+
+    /**
+     * Plans as many replicas as serve the objective best (one when a single pipeline does).
+     *
+     * @param request the model, cluster, links, objective, workload (its concurrency is the offered load) and max
+     *                model length; a first node, if any, is rank 0 of one replica; not null
+     * @return the best plan found
+     * @throws InfeasiblePlacementException when no group of nodes holds the model
+     * @throws IllegalArgumentException     when the cluster has more than 64 nodes
+     */
+    public ReplicaPlan plan(PlacementRequest request) {
+        return plan(request, 0, Objects.requireNonNull(request, "request").cluster().nodes().size() <= EXACT_MAX_NODES);
+    }
+
+    /**
+     * Plans exactly {@code replicas} replicas.
+     *
+     * @param request  as for {@link #plan(PlacementRequest)}; not null
+     * @param replicas how many; at least 1, and at most the workload's concurrency
+     * @return the best plan found with that many replicas
+     * @throws InfeasiblePlacementException when the nodes cannot make that many groups that hold the model
+     * @throws IllegalArgumentException     when {@code replicas} is out of range or the cluster has more than 64
+     *                                      nodes
+     */
+    public ReplicaPlan plan(PlacementRequest request, int replicas) {
+        if (replicas < 1) {
+            throw new IllegalArgumentException("replicas must be at least 1, was " + replicas);
+        }
+        return plan(request, replicas,
+                Objects.requireNonNull(request, "request").cluster().nodes().size() <= EXACT_MAX_NODES);
+    }
+
+    /**
+     * Plans by comparing every partition ({@code exact}) or by the local search, whatever the size (tests);
+     * {@code replicas} 0 lets the count free.
+     */
+    ReplicaPlan plan(PlacementRequest request, int replicas, boolean exact) {
+        Objects.requireNonNull(request, "request");
+        int concurrency = request.workload().concurrency();
+        if (replicas < 0 || replicas > concurrency) {
+            throw new IllegalArgumentException("replicas must be between 1 and the workload's concurrency "
+                    + concurrency + ", was " + replicas);
+        }
+        long start = System.nanoTime();
+        ReplicaGroups groups = new ReplicaGroups(solver, request);
+        int n = groups.size();
+        ReplicaGroups.Judged best = exact ? new ExactPartitions(groups, replicas).best()
+                : localSearch(groups, replicas);
+        if (best == null) {
+            if (replicas <= 1) {
+                solver.solve(request); // throws the solver's own reason why nothing fits
+            }
+            throw new InfeasiblePlacementException("the " + n + " nodes cannot make " + replicas
+                    + " groups that each hold " + request.model().name());
+        }
+        return toPlan(groups, best, exact, (System.nanoTime() - start) / 1e6);
+    }
+
+    private static ReplicaPlan toPlan(ReplicaGroups groups, ReplicaGroups.Judged j, boolean exact, double millis) {
+        Integer[] order = new Integer[j.groups().length];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, (a, b) -> Integer.compare(Long.numberOfTrailingZeros(j.groups()[a]),
+                Long.numberOfTrailingZeros(j.groups()[b])));
+        List<ReplicaPlan.Replica> replicas = new ArrayList<>();
+        for (int i : order) {
+            replicas.add(new ReplicaPlan.Replica(j.solved()[i].prediction(), j.shares()[i],
+                    j.solved()[i].capacity()));
+        }
+        List<String> unused = new ArrayList<>();
+        for (NodeSpec node : groups.nodes()) {
+            if (replicas.stream().noneMatch(r -> r.prediction().placement().uses(node.id()))) {
+                unused.add(node.id());
+            }
+        }
+        return new ReplicaPlan(replicas, unused, j.totals(), exact, millis);
+    }
+
+    /** Every partition of the nodes into groups that hold the model, and unused nodes; the best judged. */
+    private static final class ExactPartitions {
+        private final ReplicaGroups groups;
+        private final int replicas;
+        private final List<Long> chosen = new ArrayList<>();
+        private ReplicaGroups.Judged best;
+
+        ExactPartitions(ReplicaGroups groups, int replicas) {
+            this.groups = groups;
+            this.replicas = replicas;
+        }
+
+        ReplicaGroups.Judged best() {
+            int n = groups.size();
+            visit(n == 64 ? -1L : (1L << n) - 1);
+            return best;
+        }
+
+        private void visit(long remaining) {
+            int max = replicas > 0 ? replicas : groups.concurrency();
+            if (remaining == 0) {
+                if (!chosen.isEmpty() && (replicas == 0 || chosen.size() == replicas)) {
+                    ReplicaGroups.Judged j = groups.judge(chosen.stream().mapToLong(Long::longValue).toArray());
+                    if (ReplicaGroups.better(j, best)) {
+                        best = j;
+                    }
+                }
+                return;
+            }
+            long low = Long.lowestOneBit(remaining);
+            visit(remaining & ~low); // the lowest remaining node stays unused
+            if (chosen.size() == max) {
+                return;
+            }
+            long rest = remaining & ~low;
+            for (long sub = rest; ; sub = (sub - 1) & rest) {
+                long g = sub | low;
+                if (groups.holdsModel(g)) {
+                    chosen.add(g);
+                    visit(remaining & ~g);
+                    chosen.remove(chosen.size() - 1);
+                }
+                if (sub == 0) {
+                    break;
+                }
+            }
+        }
+    }
+
+    private static ReplicaGroups.Judged localSearch(ReplicaGroups groups, int replicas) {
+        ReplicaNeighbourhood moves = new ReplicaNeighbourhood(groups);
+        ReplicaGroups.Judged best = null;
+        for (long[] seed : moves.seeds(replicas)) {
+            ReplicaGroups.Judged j = improve(groups, moves, groups.judge(seed), replicas);
+            if (ReplicaGroups.better(j, best)) {
+                best = j;
+            }
+        }
+        return best;
+    }
+
+    private static ReplicaGroups.Judged improve(ReplicaGroups groups, ReplicaNeighbourhood moves,
+            ReplicaGroups.Judged start, int replicas) {
+        ReplicaGroups.Judged current = start;
+        for (int pass = 0; current != null && pass < MAX_PASSES; pass++) {
+            ReplicaGroups.Judged next = null;
+            for (long[] candidate : moves.around(current.groups(), replicas)) {
+                ReplicaGroups.Judged j = groups.judge(candidate);
+                if (ReplicaGroups.better(j, current)) {
+                    next = j;
+                    break;
+                }
+            }
+            if (next == null) {
+                break;
+            }
+            current = next;
+        }
+        return current;
+    }
+}
