@@ -107,6 +107,14 @@ public final class PlacementSolver {
     }
 
     Solution solve(PlacementRequest request, boolean heuristicOnly) {
+        return solve(request, heuristicOnly, true);
+    }
+
+    /**
+     * Solves; without {@code explain} the answer's explanation is empty and an infeasible request's exception
+     * says only that nothing fits (the replica planner solves thousands of groups and shows none of that).
+     */
+    Solution solve(PlacementRequest request, boolean heuristicOnly, boolean explain) {
         Objects.requireNonNull(request, "request");
         long start = System.nanoTime();
         // One search per tensor-parallel size (1 unless some node has several GPUs); every size must serve the
@@ -149,7 +157,8 @@ public final class PlacementSolver {
             }
         }
         if (found == null) {
-            throw new InfeasiblePlacementException(Diagnosis.explain(this, natural[0].requiring(served[0])));
+            throw new InfeasiblePlacementException(explain ? Diagnosis.explain(this, natural[0].requiring(served[0]))
+                    : "no placement fits");
         }
         Placement placement = found.placement(costs);
         Prediction best = model.predict(placement, costs);
@@ -158,6 +167,9 @@ public final class PlacementSolver {
             if (!placement.uses(id)) {
                 excluded.add(id);
             }
+        }
+        if (!explain) {
+            return new Solution(best, "", excluded, (System.nanoTime() - start) / 1e6, proven);
         }
         String explanation = Rationale.explain(model, costs, best, excluded, !proven);
         explanation += Rationale.tensorParallel(costs, best, otherSizes);

@@ -16,24 +16,26 @@ import java.util.Map;
 
 /**
  * Judges partitions of a cluster's nodes into replica groups for one request, the load model of
- * {@code docs/design/REPLICAS.md}: each group's pipeline is the solver's best on its nodes at its share of the
- * workload's concurrency, shares are split by capacity (the group's output throughput serving the whole workload
- * alone), found by a short fixed point from even shares. Groups are bit sets over the cluster's node order (so at
- * most 64 nodes). Solves are memoised by group and share. Not thread-safe: one planning uses one instance.
+ * {@code docs/design/REPLICAS.md}: each group's pipeline is the solver's best on its nodes at an even share of the
+ * workload's concurrency (C / k requests for k groups), the requests are then split by capacity (each pipeline's
+ * output throughput serving the whole workload alone), and each pipeline is predicted at its share. So a group's
+ * pipeline depends only on the group and the number of groups, and is solved once for them. Groups are bit sets
+ * over the cluster's node order (so at most 64 nodes). Not thread-safe: one planning uses one instance.
  */
 final class ReplicaGroups {
-    /** Rounds of re-splitting by capacity after the even start. */
-    private static final int SPLIT_ROUNDS = 2;
-
     private final PlacementSolver solver;
     private final PlacementRequest request;
     private final List<NodeSpec> nodes;
     private final int concurrency;
     private final int pinned;
     private final Map<Key, Solved> memo = new HashMap<>();
+    private final Map<Shares, Solved> predicted = new HashMap<>();
     private final Map<Long, Boolean> holds = new HashMap<>();
 
     private record Key(long group, int share) {
+    }
+
+    private record Shares(long group, int pick, int share) {
     }
 
     /** A group's pipeline at one share: the solver's choice and its capacity. */
@@ -92,27 +94,47 @@ final class ReplicaGroups {
         if (k == 0 || k > concurrency || (pinned >= 0 && !anyHolds(groups, pinned))) {
             return null;
         }
-        int[] shares = split(new double[k], concurrency);
+        int pick = Math.max(1, Math.round((float) concurrency / k));
+        double[] capacity = new double[k];
+        Solved[] pipes = new Solved[k];
+        for (int i = 0; i < k; i++) {
+            pipes[i] = solve(groups[i], pick);
+            if (pipes[i] == null) {
+                return null;
+            }
+            capacity[i] = pipes[i].capacity();
+        }
+        int[] shares = split(capacity, concurrency);
         Solved[] solved = new Solved[k];
-        for (int round = 0; round <= SPLIT_ROUNDS; round++) {
-            double[] capacity = new double[k];
-            for (int i = 0; i < k; i++) {
-                solved[i] = solve(groups[i], shares[i]);
-                if (solved[i] == null) {
-                    return null;
-                }
-                capacity[i] = solved[i].capacity();
-            }
-            if (round < SPLIT_ROUNDS) {
-                int[] next = split(capacity, concurrency);
-                if (Arrays.equals(next, shares)) {
-                    break;
-                }
-                shares = next;
-            }
+        for (int i = 0; i < k; i++) {
+            solved[i] = shares[i] == pick ? pipes[i] : at(groups[i], pick, pipes[i], shares[i]);
         }
         ReplicaPlan.Totals totals = totals(solved);
         return new Judged(groups.clone(), shares.clone(), solved, totals, score(solved, totals));
+    }
+
+    /**
+     * The judged partition with each group cut down to the nodes its pipeline uses (the solver may leave some
+     * out), so that a move of such a node is a real move; the same judgement when nothing was left out.
+     */
+    Judged tightened(Judged j) {
+        long[] tight = j.groups().clone();
+        boolean changed = false;
+        for (int i = 0; i < tight.length; i++) {
+            long usedNodes = 0;
+            for (int b = 0; b < nodes.size(); b++) {
+                if ((tight[i] >>> b & 1) != 0 && j.solved()[i].prediction().placement().uses(nodes.get(b).id())) {
+                    usedNodes |= 1L << b;
+                }
+            }
+            changed |= usedNodes != tight[i];
+            tight[i] = usedNodes;
+        }
+        if (!changed) {
+            return j;
+        }
+        Judged t = judge(tight);
+        return t != null && !better(j, t) ? t : j;
     }
 
     /** Whether a is better than b: serves more at once, then scores lower, then has fewer replicas. */
@@ -162,6 +184,12 @@ final class ReplicaGroups {
         return share;
     }
 
+    /** The pipeline chosen at one share, predicted at another (memoised by group and both shares). */
+    private Solved at(long group, int pick, Solved pipe, int share) {
+        return predicted.computeIfAbsent(new Shares(group, pick, share), key -> new Solved(solver.model().predict(
+                pipe.prediction().placement(), subRequest(group, share)), pipe.capacity()));
+    }
+
     private Solved solve(long group, int share) {
         Key key = new Key(group, share);
         if (memo.containsKey(key)) {
@@ -170,7 +198,7 @@ final class ReplicaGroups {
         Solved found = null;
         try {
             PlacementRequest at = subRequest(group, share);
-            Prediction p = solver.solve(at).best();
+            Prediction p = solver.solve(at, false, false).best();
             double capacity = share == concurrency ? p.metrics().outputTokensPerSecond()
                     : solver.model().predict(p.placement(), subRequest(group, concurrency)).metrics()
                             .outputTokensPerSecond();

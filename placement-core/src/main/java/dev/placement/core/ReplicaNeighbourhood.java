@@ -15,6 +15,8 @@ import java.util.List;
 final class ReplicaNeighbourhood {
     /** How much longer than a node's shortest round trip its way to a group may be for the group to be near. */
     static final double NEAR_FACTOR = 4;
+    /** Up to this many nodes the search starts once from each node's group; beyond, from the first node's. */
+    static final int MULTI_START_NODES = 16;
 
     private final ReplicaGroups groups;
     private final int n;
@@ -43,17 +45,21 @@ final class ReplicaNeighbourhood {
     }
 
     /**
-     * Where the search starts: groups grown from the first free node by its nearest free nodes until they hold
-     * the model (the fewest nodes per replica, near each other), and, when the count is free, all nodes as one.
+     * Where the search starts: groups grown from a start node, then from the first free node, each by its nearest
+     * free nodes until it holds the model (the fewest nodes per replica, near each other), once for each start
+     * node up to {@value #MULTI_START_NODES} nodes; and, when the count is free, all nodes as one.
      *
      * @param replicas the count the plan must have, or 0 when free
      * @return the starting partitions (may be empty when none can be made)
      */
     List<long[]> seeds(int replicas) {
         List<long[]> seeds = new ArrayList<>();
-        List<Long> grown = grow(all(), replicas == 0 ? Integer.MAX_VALUE : replicas);
-        if (!grown.isEmpty() && (replicas == 0 || grown.size() == replicas)) {
-            seeds.add(grown.stream().mapToLong(Long::longValue).toArray());
+        int starts = n <= MULTI_START_NODES ? n : 1;
+        for (int s = 0; s < starts; s++) {
+            List<Long> grown = grow(1L << s, all(), replicas == 0 ? Integer.MAX_VALUE : replicas);
+            if (!grown.isEmpty() && (replicas == 0 || grown.size() == replicas)) {
+                seeds.add(grown.stream().mapToLong(Long::longValue).toArray());
+            }
         }
         if (replicas <= 1 && groups.holdsModel(all())) {
             seeds.add(new long[] {all()});
@@ -95,6 +101,25 @@ final class ReplicaNeighbourhood {
                 next.add(out);
             }
         }
+        for (int x = 0; x < n; x++) { // swaps: x of a group with y of a later group or unused, y near x's group
+            int gx = groupOf(partition, 1L << x);
+            if (gx < 0) {
+                continue;
+            }
+            for (int y = 0; y < n; y++) {
+                int gy = groupOf(partition, 1L << y);
+                if (gy == gx || gy >= 0 && y < x || !near(y, partition[gx] & ~(1L << x))
+                        && Long.bitCount(partition[gx]) > 1) {
+                    continue;
+                }
+                long[] swapped = partition.clone();
+                swapped[gx] = swapped[gx] & ~(1L << x) | 1L << y;
+                if (gy >= 0) {
+                    swapped[gy] = swapped[gy] & ~(1L << y) | 1L << x;
+                }
+                next.add(swapped);
+            }
+        }
         if (replicas == 0) {
             for (int i = 0; i < k; i++) {
                 for (int j = i + 1; j < k; j++) {
@@ -106,11 +131,14 @@ final class ReplicaNeighbourhood {
                     next.add(without(partition, i));
                 }
             }
-            List<Long> fresh = grow(all() & ~used, 1);
-            if (!fresh.isEmpty()) {
-                long[] added = Arrays.copyOf(partition, k + 1);
-                added[k] = fresh.get(0);
-                next.add(added);
+            long free = all() & ~used;
+            for (long f = free; f != 0; f &= f - 1) { // a new group grown from each unused node
+                List<Long> fresh = grow(Long.lowestOneBit(f), free, 1);
+                if (!fresh.isEmpty()) {
+                    long[] added = Arrays.copyOf(partition, k + 1);
+                    added[k] = fresh.get(0);
+                    next.add(added);
+                }
             }
         }
         return next;
@@ -118,9 +146,14 @@ final class ReplicaNeighbourhood {
 
     /** Groups grown from the first free node by nearest free nodes until each holds the model; at most max. */
     private List<Long> grow(long free, int max) {
+        return grow(Long.lowestOneBit(free), free, max);
+    }
+
+    /** As {@link #grow(long, int)}, the first group grown from {@code first} (one of {@code free}). */
+    private List<Long> grow(long first, long free, int max) {
         List<Long> made = new ArrayList<>();
         while (free != 0 && made.size() < max) {
-            long g = Long.lowestOneBit(free);
+            long g = made.isEmpty() ? first : Long.lowestOneBit(free);
             long left = free & ~g;
             while (!groups.holdsModel(g) && left != 0) {
                 int pick = nearestTo(g, left);

@@ -168,7 +168,8 @@ public final class ReplicaPlanner {
         ReplicaNeighbourhood moves = new ReplicaNeighbourhood(groups);
         ReplicaGroups.Judged best = null;
         for (long[] seed : moves.seeds(replicas)) {
-            ReplicaGroups.Judged j = improve(groups, moves, groups.judge(seed), replicas);
+            ReplicaGroups.Judged j = groups.judge(seed);
+            j = improve(groups, moves, j == null ? null : groups.tightened(j), replicas);
             if (ReplicaGroups.better(j, best)) {
                 best = j;
             }
@@ -191,7 +192,7 @@ public final class ReplicaPlanner {
             if (next == null) {
                 break;
             }
-            current = next;
+            current = groups.tightened(next);
         }
         return current;
     }
