@@ -7,6 +7,8 @@ import dev.placement.core.PerformanceModel;
 import dev.placement.api.InvalidInputException;
 import dev.placement.core.PlacementSolver;
 import dev.placement.core.Prediction;
+import dev.placement.core.ReplicaPlan;
+import dev.placement.core.ReplicaPlanner;
 import dev.placement.core.SolverAgent;
 import dev.placement.core.VariantChoice;
 import java.io.PrintWriter;
@@ -28,7 +30,8 @@ import picocli.CommandLine.Spec;
         description = {
             "Chooses which nodes run the model, in which order, with how many layers",
             "each, for an objective; prints the placement, vLLM's VLLM_PP_LAYER_PARTITION,",
-            "the predicted TTFT/ITL/TPOT/throughput and why nodes were left out."},
+            "the predicted TTFT/ITL/TPOT/throughput and why nodes were left out.",
+            "With --replicas, several pipelines on disjoint groups of nodes."},
         footer = {"", "Example:",
             "  placement plan --cluster examples/config/cluster-3xT4.yaml \\",
             "      --connectivity examples/config/connectivity-slow-node2.yaml \\",
@@ -65,6 +68,11 @@ final class PlanCommand implements Callable<Integer> {
                     + "checkpoint's config.json; repeatable): the best predicted wins; only listed ones are chosen.")
     List<String> variants = new ArrayList<>();
 
+    @Option(names = "--replicas", paramLabel = "auto|N",
+            description = "Plan several pipelines on disjoint groups of nodes instead of one: auto (as many as "
+                    + "serve the objective best) or N. The concurrent requests are split across them by capacity.")
+    String replicas;
+
     @Mixin
     LlmAgentOptions llm = new LlmAgentOptions();
 
@@ -77,6 +85,9 @@ final class PlanCommand implements Callable<Integer> {
         PlacementRequest request = inputs.request(PlanningOptions.objective(objective, inputs.slo), firstNode);
         PerformanceModel model = inputs.performanceModel();
         PrintWriter w = spec.commandLine().getOut();
+        if (replicas != null) {
+            return planReplicas(request, model, w);
+        }
         if (frontier) {
             if (!agent.equalsIgnoreCase("solver")) {
                 throw new InvalidInputException("--frontier", null, "lists the solver's frontier; it takes no --agent");
@@ -143,5 +154,50 @@ final class PlanCommand implements Callable<Integer> {
             PlacementOutput.printPlanTable(w, out);
         }
         return 0;
+    }
+
+    private int planReplicas(PlacementRequest request, PerformanceModel model, PrintWriter w) {
+        if (frontier || !variants.isEmpty() || !agent.equalsIgnoreCase("solver")) {
+            throw new InvalidInputException("--replicas", null, "plans with the solver alone; it takes no "
+                    + (frontier ? "--frontier" : !variants.isEmpty() ? "--variant" : "--agent " + agent));
+        }
+        int count = replicaCount(replicas, request.workload().concurrency());
+        int nodes = request.cluster().nodes().size();
+        if (nodes > ReplicaPlanner.EXACT_MAX_NODES) {
+            spec.commandLine().getErr().printf("planning replicas over %d nodes by local search...%n", nodes);
+            spec.commandLine().getErr().flush();
+        }
+        ReplicaPlanner planner = new ReplicaPlanner(model);
+        ReplicaPlan plan;
+        try {
+            plan = count == 0 ? planner.plan(request) : planner.plan(request, count);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException("--replicas", null, e.getMessage());
+        }
+        Map<String, Object> out = ReplicaOutput.json(plan, request.objective(), request.model().name());
+        if (inputs.json()) {
+            PlacementOutput.printJson(w, out);
+        } else {
+            ReplicaOutput.printTable(w, out);
+        }
+        return 0;
+    }
+
+    /** 0 for auto, else the count; one clear line when it is neither. */
+    static int replicaCount(String text, int concurrency) {
+        String t = text.strip();
+        if (t.equalsIgnoreCase("auto")) {
+            return 0;
+        }
+        try {
+            int n = Integer.parseInt(t);
+            if (n >= 1 && n <= concurrency) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw new InvalidInputException("--replicas", null, "must be auto or a whole number from 1 to the "
+                + "concurrency " + concurrency + ", was '" + text + "'");
     }
 }
