@@ -30,6 +30,7 @@ final class ReplicaGroups {
     private final int pinned;
     private final Map<Key, Solved> memo = new HashMap<>();
     private final Map<Shares, Solved> predicted = new HashMap<>();
+    private int solves;
     private final Map<Long, Boolean> holds = new HashMap<>();
 
     private record Key(long group, int share) {
@@ -75,6 +76,20 @@ final class ReplicaGroups {
 
     ConnectivityMap links() {
         return request.connectivity();
+    }
+
+    /** How many groups have been solved so far (memoised answers not counted): the local search's budget. */
+    int solves() {
+        return solves;
+    }
+
+    /**
+     * The capacity of the group's pipeline for the whole load, or 0 when it cannot hold the model: what the
+     * search ranks candidate groups by.
+     */
+    double capacity(long group) {
+        Solved s = solve(group, concurrency);
+        return s == null ? 0 : s.capacity();
     }
 
     /** Whether some pipeline on the group fits with one request in flight (a group that cannot hold the model). */
@@ -196,6 +211,7 @@ final class ReplicaGroups {
             return memo.get(key);
         }
         Solved found = null;
+        solves++;
         try {
             PlacementRequest at = subRequest(group, share);
             Prediction p = solver.solve(at, false, false).best();

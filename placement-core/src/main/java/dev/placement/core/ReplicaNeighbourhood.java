@@ -68,6 +68,78 @@ final class ReplicaNeighbourhood {
     }
 
     /**
+     * Partitions packed from candidate groups: from each node, the group grown from it until it holds the model,
+     * and that group with its one and two nearest further nodes; taken in order of capacity per node (then
+     * capacity), and again in order of capacity, each if it is disjoint from those taken, every prefix one
+     * partition (only the one of {@code replicas} groups when the count is fixed). Cheap: about 3n solves, and
+     * finds the many small replicas of a large site at once.
+     *
+     * @param replicas the count the plan must have, or 0 when free
+     * @return the packed partitions, fewest groups first
+     */
+    List<long[]> packings(int replicas) {
+        List<Long> candidates = new ArrayList<>();
+        for (int s = 0; s < n; s++) {
+            List<Long> grown = grow(1L << s, all(), 1);
+            if (grown.isEmpty()) {
+                continue;
+            }
+            long g = grown.get(0);
+            addOnce(candidates, g);
+            for (int extra = 0; extra < 2; extra++) {
+                long outside = all() & ~g;
+                if (outside == 0) {
+                    break;
+                }
+                g |= 1L << nearestTo(g, outside);
+                addOnce(candidates, g);
+            }
+        }
+        double[] capacity = new double[candidates.size()];
+        Integer[] order = new Integer[candidates.size()];
+        for (int i = 0; i < order.length; i++) {
+            capacity[i] = groups.capacity(candidates.get(i));
+            order[i] = i;
+        }
+        List<long[]> packed = new ArrayList<>();
+        Arrays.sort(order, (a, b) -> {
+            int c = Double.compare(capacity[b] / Long.bitCount(candidates.get(b)),
+                    capacity[a] / Long.bitCount(candidates.get(a)));
+            return c != 0 ? c : Double.compare(capacity[b], capacity[a]);
+        });
+        pack(candidates, capacity, order, replicas, packed);
+        Arrays.sort(order, (a, b) -> Double.compare(capacity[b], capacity[a]));
+        pack(candidates, capacity, order, replicas, packed);
+        return packed;
+    }
+
+    /** Takes candidates in order while disjoint; adds every prefix (or the one of the fixed count) to packed. */
+    private void pack(List<Long> candidates, double[] capacity, Integer[] order, int replicas, List<long[]> packed) {
+        List<Long> taken = new ArrayList<>();
+        long used = 0;
+        for (int i : order) {
+            long g = candidates.get(i);
+            if (capacity[i] <= 0 || (g & used) != 0 || taken.size() == groups.concurrency()) {
+                continue;
+            }
+            taken.add(g);
+            used |= g;
+            if (replicas == 0 || taken.size() == replicas) {
+                packed.add(taken.stream().mapToLong(Long::longValue).toArray());
+            }
+            if (taken.size() == replicas) {
+                break;
+            }
+        }
+    }
+
+    private static void addOnce(List<Long> list, long g) {
+        if (!list.contains(g)) {
+            list.add(g);
+        }
+    }
+
+    /**
      * The partitions next to one: a node moved into a near group or out to the unused ones, and, when the count
      * is free, two groups merged, a group given up, or a new group grown from the unused nodes.
      *
