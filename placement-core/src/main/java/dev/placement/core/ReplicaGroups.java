@@ -74,6 +74,11 @@ final class ReplicaGroups {
         return nodes;
     }
 
+    /** Every node of the cluster as a bit set. */
+    long all() {
+        return nodes.size() == 64 ? -1L : (1L << nodes.size()) - 1;
+    }
+
     ConnectivityMap links() {
         return request.connectivity();
     }

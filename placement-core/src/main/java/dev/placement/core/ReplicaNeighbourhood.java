@@ -80,18 +80,7 @@ final class ReplicaNeighbourhood {
     List<long[]> packings(int replicas) {
         List<Long> candidates = new ArrayList<>();
         for (int s = 0; s < n; s++) {
-            List<Long> grown = grow(1L << s, all(), 1);
-            if (grown.isEmpty()) {
-                continue;
-            }
-            long g = grown.get(0);
-            addOnce(candidates, g);
-            for (int extra = 0; extra < 2; extra++) {
-                long outside = all() & ~g;
-                if (outside == 0) {
-                    break;
-                }
-                g |= 1L << nearestTo(g, outside);
+            for (long g : grownWithMore(1L << s, all())) {
                 addOnce(candidates, g);
             }
         }
@@ -131,6 +120,44 @@ final class ReplicaNeighbourhood {
                 break;
             }
         }
+    }
+
+    /**
+     * The group grown from {@code first} by its nearest nodes of {@code free} until it holds the model, and that
+     * group with its one and two nearest further ones (a group of the fewest nodes may run fewer requests at once
+     * than a slightly larger one); empty when none holds it.
+     */
+    private List<Long> grownWithMore(long first, long free) {
+        List<Long> grown = grow(first, free, 1);
+        if (grown.isEmpty()) {
+            return grown;
+        }
+        List<Long> out = new ArrayList<>(grown);
+        long g = grown.get(0);
+        for (int extra = 0; extra < 2 && (free & ~g) != 0; extra++) {
+            g |= 1L << nearestTo(g, free & ~g);
+            out.add(g);
+        }
+        return out;
+    }
+
+    /**
+     * The nodes a repair frees: {@code nodes}, and the unused nodes nearest them while there are at most
+     * {@code most} in all.
+     */
+    long window(long nodes, long[] partition, int most) {
+        long used = 0;
+        for (long g : partition) {
+            used |= g;
+        }
+        long free = all() & ~used;
+        long w = nodes;
+        while (Long.bitCount(w) < most && free != 0) {
+            int y = nearestTo(w, free);
+            w |= 1L << y;
+            free &= ~(1L << y);
+        }
+        return w;
     }
 
     private static void addOnce(List<Long> list, long g) {
@@ -205,10 +232,9 @@ final class ReplicaNeighbourhood {
             }
             long free = all() & ~used;
             for (long f = free; f != 0; f &= f - 1) { // a new group grown from each unused node
-                List<Long> fresh = grow(Long.lowestOneBit(f), free, 1);
-                if (!fresh.isEmpty()) {
+                for (long g : grownWithMore(Long.lowestOneBit(f), free)) {
                     long[] added = Arrays.copyOf(partition, k + 1);
-                    added[k] = fresh.get(0);
+                    added[k] = g;
                     next.add(added);
                 }
             }
@@ -270,7 +296,7 @@ final class ReplicaNeighbourhood {
     }
 
     private long all() {
-        return n == 64 ? -1L : (1L << n) - 1;
+        return groups.all();
     }
 
     private static int groupOf(long[] partition, long bit) {

@@ -88,6 +88,31 @@ class ReplicaPlannerTest {
         assertThat(compared).isGreaterThan(20);
     }
 
+    @Test
+    void theLocalSearchIsWithinOnePercentOfExactOnSmallClusters() {
+        Random rnd = new Random(7);
+        int compared = 0;
+        double worst = 0;
+        for (int c = 0; c < 25; c++) {
+            PlacementRequest request = Fixtures.randomRequest(rnd, 5 + rnd.nextInt(3), 6 + rnd.nextInt(10));
+            ReplicaPlan exact;
+            try {
+                exact = planner.plan(request, 0, true);
+            } catch (InfeasiblePlacementException e) {
+                continue;
+            }
+            ReplicaPlan local = planner.plan(request, 0, false);
+            assertThat(local.exact()).isFalse();
+            assertThat(local.totals().servedSequences()).as("case %d", c)
+                    .isEqualTo(exact.totals().servedSequences());
+            double e = score(request, exact.totals());
+            worst = Math.max(worst, (score(request, local.totals()) - e) / Math.abs(e));
+            compared++;
+        }
+        assertThat(compared).isGreaterThan(15);
+        assertThat(worst).isLessThan(0.01);
+    }
+
     /** Every labelling of nodes with 0 (unused) or a group number, groups numbered by first appearance. */
     private static ReplicaGroups.Judged bruteForce(PlacementRequest request) {
         ReplicaGroups groups = new ReplicaGroups(new PlacementSolver(PerformanceModel.defaults()), request);
