@@ -184,7 +184,7 @@ final class PlanCommand implements Callable<Integer> {
     }
 
     /** 0 for auto, else the count; one clear line when it is neither. */
-    static int replicaCount(String text, int concurrency) {
+    private static int replicaCount(String text, int concurrency) {
         String t = text.strip();
         if (t.equalsIgnoreCase("auto")) {
             return 0;

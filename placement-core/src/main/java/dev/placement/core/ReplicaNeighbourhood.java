@@ -56,7 +56,7 @@ final class ReplicaNeighbourhood {
         List<long[]> seeds = new ArrayList<>();
         int starts = n <= MULTI_START_NODES ? n : 1;
         for (int s = 0; s < starts; s++) {
-            List<Long> grown = grow(1L << s, all(), replicas == 0 ? Integer.MAX_VALUE : replicas);
+            List<Long> grown = grow(1L << s, all(), replicas == 0 ? groups.concurrency() : replicas);
             if (!grown.isEmpty() && (replicas == 0 || grown.size() == replicas)) {
                 seeds.add(grown.stream().mapToLong(Long::longValue).toArray());
             }

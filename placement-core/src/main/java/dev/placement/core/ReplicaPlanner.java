@@ -101,8 +101,10 @@ public final class ReplicaPlanner {
             if (replicas <= 1) {
                 solver.solve(request); // throws the solver's own reason why nothing fits
             }
-            throw new InfeasiblePlacementException("the " + n + " nodes cannot make " + replicas
-                    + " groups that each hold " + request.model().name());
+            throw new InfeasiblePlacementException(replicas == 0
+                    ? "no group of the " + n + " nodes holds " + request.model().name() + " as the request asks"
+                    : "the " + n + " nodes cannot make " + replicas + " groups that each hold "
+                            + request.model().name());
         }
         return toPlan(groups, best, exact, (System.nanoTime() - start) / 1e6);
     }
