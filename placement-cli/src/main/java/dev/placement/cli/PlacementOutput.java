@@ -28,7 +28,8 @@ final class PlacementOutput {
     private PlacementOutput() {
     }
 
-    private static double round(double v) {
+    /** Rounds to 0.001 for output; a non-finite value is kept as it is. */
+    static double round(double v) {
         return Double.isFinite(v) ? Math.round(v * 1000.0) / 1000.0 : v;
     }
 

@@ -29,7 +29,7 @@ final class ReplicaOutput {
             m.put("placement", r.prediction().placement().toSpec());
             m.put("partition", r.prediction().placement().layerPartition());
             m.put("concurrency", r.concurrency());
-            m.put("capacityTokensPerSecond", round(r.capacity()));
+            m.put("capacityTokensPerSecond", PlacementOutput.round(r.capacity()));
             m.put("predicted", PlacementOutput.predicted(r.prediction(), objective.slo()));
             replicas.add(m);
         }
@@ -37,14 +37,15 @@ final class ReplicaOutput {
         out.put("unusedNodes", plan.unusedNodes());
         ReplicaPlan.Totals t = plan.totals();
         Map<String, Object> totals = new LinkedHashMap<>();
-        totals.put("outputTokensPerSecond", round(t.outputTokensPerSecond()));
-        totals.put(objective.slo().isNone() ? "requestsPerSecond" : "goodputRequestsPerSecond", round(t.goodput()));
-        totals.put("meanTtftMs", round(t.meanTtftMillis()));
-        totals.put("meanItlMs", round(t.meanItlMillis()));
+        totals.put("outputTokensPerSecond", PlacementOutput.round(t.outputTokensPerSecond()));
+        totals.put(objective.slo().isNone() ? "requestsPerSecond" : "goodputRequestsPerSecond",
+                PlacementOutput.round(t.goodput()));
+        totals.put("meanTtftMs", PlacementOutput.round(t.meanTtftMillis()));
+        totals.put("meanItlMs", PlacementOutput.round(t.meanItlMillis()));
         totals.put("concurrentRequests", t.servedSequences());
         out.put("totals", totals);
         out.put("exact", plan.exact());
-        out.put("solveMillis", round(plan.solveMillis()));
+        out.put("solveMillis", PlacementOutput.round(plan.solveMillis()));
         return out;
     }
 
@@ -74,9 +75,5 @@ final class ReplicaOutput {
         w.printf(Locale.ROOT, "%-12s %.1f ms (%s)%n", "planned in", plan.get("solveMillis"),
                 Boolean.TRUE.equals(plan.get("exact")) ? "every partition compared" : "local search");
         w.flush();
-    }
-
-    private static double round(double v) {
-        return Math.round(v * 1000.0) / 1000.0;
     }
 }

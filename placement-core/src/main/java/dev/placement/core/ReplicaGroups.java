@@ -31,7 +31,6 @@ final class ReplicaGroups {
     private final Map<Key, Solved> memo = new HashMap<>();
     private final Map<Shares, Solved> predicted = new HashMap<>();
     private int solves;
-    private final Map<Long, Boolean> holds = new HashMap<>();
 
     private record Key(long group, int share) {
     }
@@ -99,7 +98,7 @@ final class ReplicaGroups {
 
     /** Whether some pipeline on the group fits with one request in flight (a group that cannot hold the model). */
     boolean holdsModel(long group) {
-        return holds.computeIfAbsent(group, g -> solve(g, 1) != null);
+        return solve(group, 1) != null;
     }
 
     /**

@@ -242,12 +242,10 @@ final class ReplicaNeighbourhood {
         return next;
     }
 
-    /** Groups grown from the first free node by nearest free nodes until each holds the model; at most max. */
-    private List<Long> grow(long free, int max) {
-        return grow(Long.lowestOneBit(free), free, max);
-    }
-
-    /** As {@link #grow(long, int)}, the first group grown from {@code first} (one of {@code free}). */
+    /**
+     * Groups grown by nearest free nodes until each holds the model, the first from {@code first} (one of
+     * {@code free}), each further one from the first free node; at most max.
+     */
     private List<Long> grow(long first, long free, int max) {
         List<Long> made = new ArrayList<>();
         while (free != 0 && made.size() < max) {
