@@ -57,12 +57,12 @@ final class PluginCalls {
         if (abandoned) {
             throw new PlacementException(what + " was not called: the orchestrator is closing");
         }
-        return await(what, deadline, call);
+        return await(what, deadline, call, false);
     }
 
     /** Like {@link #call}, also after {@link #abandonAll()}: for the last calls of {@code close()}. */
     <T> T callWhileClosing(String what, Duration deadline, Callable<T> call) {
-        return await(what, deadline, call);
+        return await(what, deadline, call, true);
     }
 
     void run(String what, Duration deadline, Runnable call) {
@@ -72,7 +72,7 @@ final class PluginCalls {
         });
     }
 
-    private <T> T await(String what, Duration deadline, Callable<T> call) {
+    private <T> T await(String what, Duration deadline, Callable<T> call, boolean whileClosing) {
         Future<T> f;
         try {
             f = threads.submit(call);
@@ -80,6 +80,11 @@ final class PluginCalls {
             throw new PlacementException(what + " was not called: the orchestrator is closed");
         }
         pending.add(f);
+        if (abandoned && !whileClosing) {
+            // abandonAll() ran between the check in call() and the add above, so it did not see this call: the
+            // call may already be running (and hanging); cancel it here, as abandonAll() would have.
+            f.cancel(true);
+        }
         try {
             return f.get(deadline.toNanos(), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
