@@ -110,7 +110,7 @@ final class ReplicaGroups {
      */
     Judged judge(long[] groups) {
         int k = groups.length;
-        if (k == 0 || k > concurrency || (pinned >= 0 && !anyHolds(groups, pinned))) {
+        if (k == 0 || k > concurrency || (pinned >= 0 && !anyContains(groups, pinned))) {
             return null;
         }
         int pick = Math.max(1, Math.round((float) concurrency / k));
@@ -129,7 +129,7 @@ final class ReplicaGroups {
             solved[i] = shares[i] == pick ? pipes[i] : at(groups[i], pick, pipes[i], shares[i]);
         }
         ReplicaPlan.Totals totals = totals(solved);
-        return new Judged(groups.clone(), shares.clone(), solved, totals, score(solved, totals));
+        return new Judged(groups.clone(), shares, solved, totals, score(solved, totals));
     }
 
     /**
@@ -280,13 +280,19 @@ final class ReplicaGroups {
         if (o.minOutputTokensPerSecond() != null && t.outputTokensPerSecond() < o.minOutputTokensPerSecond()) {
             return Double.POSITIVE_INFINITY;
         }
-        return switch (o.goal()) {
-            case GOODPUT -> -t.goodput();
-            default -> ObjectiveScore.raw(o.goal(), t.meanTtftMillis(), t.meanItlMillis(), t.outputTokensPerSecond());
-        };
+        return clusterScore(o.goal(), t);
     }
 
-    private static boolean anyHolds(long[] groups, int node) {
+    /**
+     * The cluster objective of totals that meet the bounds (lower is better): goodput negated for goodput, else
+     * {@link ObjectiveScore#raw} of the mean TTFT, mean ITL and total throughput.
+     */
+    static double clusterScore(Objective.Goal goal, ReplicaPlan.Totals t) {
+        return goal == Objective.Goal.GOODPUT ? -t.goodput()
+                : ObjectiveScore.raw(goal, t.meanTtftMillis(), t.meanItlMillis(), t.outputTokensPerSecond());
+    }
+
+    private static boolean anyContains(long[] groups, int node) {
         for (long g : groups) {
             if ((g >>> node & 1) != 0) {
                 return true;

@@ -146,11 +146,7 @@ final class ReplicaNeighbourhood {
      * {@code most} in all.
      */
     long window(long nodes, long[] partition, int most) {
-        long used = 0;
-        for (long g : partition) {
-            used |= g;
-        }
-        long free = all() & ~used;
+        long free = all() & ~union(partition);
         long w = nodes;
         while (Long.bitCount(w) < most && free != 0) {
             int y = nearestTo(w, free);
@@ -167,8 +163,9 @@ final class ReplicaNeighbourhood {
     }
 
     /**
-     * The partitions next to one: a node moved into a near group or out to the unused ones, and, when the count
-     * is free, two groups merged, a group given up, or a new group grown from the unused nodes.
+     * The partitions next to one: a node moved into a near group or out to the unused ones, a node of a group
+     * swapped with one of another group or an unused one near it, and, when the count is free, two groups merged,
+     * a group given up, or a new group grown from an unused node.
      *
      * @param partition the groups now
      * @param replicas  the count the plan must keep, or 0 when free
@@ -177,10 +174,6 @@ final class ReplicaNeighbourhood {
     List<long[]> around(long[] partition, int replicas) {
         List<long[]> next = new ArrayList<>();
         int k = partition.length;
-        long used = 0;
-        for (long g : partition) {
-            used |= g;
-        }
         for (int x = 0; x < n; x++) {
             long bit = 1L << x;
             int from = groupOf(partition, bit);
@@ -230,7 +223,7 @@ final class ReplicaNeighbourhood {
                     next.add(without(partition, i));
                 }
             }
-            long free = all() & ~used;
+            long free = all() & ~union(partition);
             for (long f = free; f != 0; f &= f - 1) { // a new group grown from each unused node
                 for (long g : grownWithMore(Long.lowestOneBit(f), free)) {
                     long[] added = Arrays.copyOf(partition, k + 1);
@@ -304,6 +297,14 @@ final class ReplicaNeighbourhood {
             }
         }
         return -1;
+    }
+
+    private static long union(long[] partition) {
+        long all = 0;
+        for (long g : partition) {
+            all |= g;
+        }
+        return all;
     }
 
     private static long[] without(long[] partition, int i) {

@@ -181,7 +181,7 @@ public final class ReplicaPlanner {
                 if (groups.solves() >= budget) {
                     return null;
                 }
-                long window = moves.window(g[i] | g[j], current.groups(), REPAIR_NODES);
+                long window = moves.window(g[i] | g[j], g, REPAIR_NODES);
                 if (Long.bitCount(window) > REPAIR_NODES) {
                     continue;
                 }

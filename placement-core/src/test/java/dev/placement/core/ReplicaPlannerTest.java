@@ -153,8 +153,6 @@ class ReplicaPlannerTest {
 
     /** The cluster objective as the planner scores it, lower is better. */
     private static double score(PlacementRequest request, ReplicaPlan.Totals t) {
-        Objective o = request.objective();
-        return o.goal() == Objective.Goal.GOODPUT ? -t.goodput()
-                : ObjectiveScore.raw(o.goal(), t.meanTtftMillis(), t.meanItlMillis(), t.outputTokensPerSecond());
+        return ReplicaGroups.clusterScore(request.objective().goal(), t);
     }
 }
