@@ -25,6 +25,8 @@ final class Loop {
     private final Observer observer;
     private final ReconfigurationPolicy policy;
     private final Switchover switchover;
+    /** Decides and rolls out replicas instead of asking the agent; null in single-pipeline mode. */
+    private final ReplicaDecider replicas;
 
     private final PluginCalls calls;
     private final Leftovers leftovers;
@@ -40,6 +42,8 @@ final class Loop {
         this.observer = new Observer(parts, settings, calls, leftovers);
         this.policy = new ReconfigurationPolicy(settings);
         this.switchover = new Switchover(parts, gate, settings, calls, leftovers);
+        this.replicas = parts.replicas() == null ? null : new ReplicaDecider(parts, settings, gate, calls,
+                new RollingSwitchover(parts, gate, settings, calls, leftovers, switchover));
     }
 
     /** What a tick is about once it has observed: when, what it saw, and why the agent is asked. */
@@ -56,18 +60,14 @@ final class Loop {
             String error = "observing the cluster failed: " + LoopParts.message(e);
             if (e instanceof Observer.DiedThenFailed d) {
                 // The inventory showed the pipeline dead before the probe failed: hold requests as below.
-                gate.pause(d.died());
-                parts.emit(new OrchestratorEvent.Degraded(now, d.died(), now));
+                died(now, d.died());
             }
             parts.emit(new OrchestratorEvent.TickFailed(now, error));
             return new TickOutcome(now, state.lastCluster(), state.lastConnectivity(), Set.of(), null,
                     TickOutcome.Action.FAILED, error, runningPlacement(), null, null, state.state());
         }
         if (seen.died() != null) {
-            // Requests to a dead pipeline would fail or hang: hold them (bounded by their timeout) until a
-            // placement runs again.
-            gate.pause(seen.died());
-            parts.emit(new OrchestratorEvent.Degraded(now, seen.died(), now));
+            died(now, seen.died());
         }
         Tick tick = new Tick(now, seen, TriggerRules.of(now, seen, state, settings));
         if (tick.triggers().isEmpty()) {
@@ -84,9 +84,27 @@ final class Loop {
         return decideAndApply(tick);
     }
 
+    /**
+     * A pipeline died: the gate routes no request to it; when none is left, requests to a dead pipeline would fail
+     * or hang, so they are held (bounded by their timeout) until a placement runs again.
+     */
+    private void died(Instant now, String why) {
+        List<String> alive = state.replicas().stream().map(RunningPipeline::id).toList();
+        gate.keepOnly(alive);
+        if (alive.isEmpty()) {
+            gate.pause(why);
+            parts.emit(new OrchestratorEvent.Degraded(now, why, now));
+        }
+    }
+
     /** Asks the agent, checks its answer against what was observed, and applies it if it pays. */
     private TickOutcome decideAndApply(Tick t) {
         Observer.Observed seen = t.seen();
+        if (replicas != null) {
+            ReplicaDecider.Outcome r = replicas.decideAndApply(t.at(), t.triggers(), seen.request(), state);
+            return r.action() == TickOutcome.Action.FAILED ? failed(t, r.decision(), r.reason())
+                    : finish(t, r.decision(), r.action(), r.reason(), r.restart(), null);
+        }
         PlacementDecision decision;
         try {
             if (seen.cluster().nodes().isEmpty()) {
@@ -199,7 +217,7 @@ final class Loop {
                 new DecisionJournal.Entry.Context(seen.cluster().nodeIds(), seen.connectivity(), settings.objective(),
                         seen.request().workload(), before == null ? null : before.placement(),
                         seen.runningPredicted()),
-                decision == null ? parts.agent().name() : decision.agent(), decision,
+                decision == null ? parts.deciderName() : decision.agent(), decision,
                 new DecisionJournal.Entry.Result(action, action == TickOutcome.Action.RECONFIGURED, reason,
                         restart == null ? null : restart.toMillis() / 1000.0),
                 null);

@@ -21,15 +21,23 @@ final class LoopState {
      * What may be read off the tick lock, as one value.
      *
      * @param state           the state
-     * @param running         what runs, or null
+     * @param replicas        what runs: one pipeline, or several replicas; empty while nothing does
      * @param degradedBecause why nothing runs while degraded, or null
      * @param lastDecision    the last decision journaled by this orchestrator, or null
      */
-    record View(OrchestratorState state, RunningPipeline running, String degradedBecause,
+    record View(OrchestratorState state, List<RunningPipeline> replicas, String degradedBecause,
             DecisionJournal.Entry lastDecision) {
+        View {
+            replicas = List.copyOf(replicas);
+        }
+
+        /** @return the pipeline that runs (the first replica), or null */
+        RunningPipeline running() {
+            return replicas.isEmpty() ? null : replicas.get(0);
+        }
     }
 
-    private volatile View view = new View(OrchestratorState.NOT_STARTED, null, null, null);
+    private volatile View view = new View(OrchestratorState.NOT_STARTED, List.of(), null, null);
 
     /** The last decision: when, over which nodes and links; what the trigger rules compare with. */
     private Instant lastDecisionAt;
@@ -73,6 +81,11 @@ final class LoopState {
 
     RunningPipeline running() {
         return view.running();
+    }
+
+    /** @return every pipeline that runs (one, or the replicas), in the order they started */
+    List<RunningPipeline> replicas() {
+        return view.replicas();
     }
 
     Instant lastDecisionAt() {
@@ -172,13 +185,13 @@ final class LoopState {
 
     void reconfiguring() {
         View v = view;
-        view = new View(OrchestratorState.RECONFIGURING, v.running(), v.degradedBecause(), v.lastDecision());
+        view = new View(OrchestratorState.RECONFIGURING, v.replicas(), v.degradedBecause(), v.lastDecision());
     }
 
     /** A switch was given up before what ran was stopped: it still runs, and the switch is retried. */
     void switchAbandoned() {
         View v = view;
-        view = new View(OrchestratorState.RUNNING, v.running(), v.degradedBecause(), v.lastDecision());
+        view = new View(OrchestratorState.RUNNING, v.replicas(), v.degradedBecause(), v.lastDecision());
         switchAbandoned = true;
     }
 
@@ -189,7 +202,7 @@ final class LoopState {
 
     void stopped() {
         View v = view;
-        view = new View(v.state(), null, v.degradedBecause(), v.lastDecision());
+        view = new View(v.state(), List.of(), v.degradedBecause(), v.lastDecision());
     }
 
     /** A new placement runs after a restart that took {@code restart}. */
@@ -207,33 +220,59 @@ final class LoopState {
     private void runs(RunningPipeline pipeline, Instant at) {
         lastReconfiguredAt = at;
         heldByCooldown = false;
-        view = new View(OrchestratorState.RUNNING, pipeline, null, view.lastDecision());
+        view = new View(OrchestratorState.RUNNING, List.of(pipeline), null, view.lastDecision());
+    }
+
+    /**
+     * The replicas that run after a rolling reconfiguration: the state is RUNNING again, the cooldown starts if
+     * anything changed, and the longest restart of one replica, if any was launched, is learnt.
+     *
+     * @param now     the replicas that run, in the order they started; not empty
+     * @param changed whether a replica was started or stopped
+     * @param restart the longest restart of one replica the change took, or null if it launched none
+     */
+    void replicasRolled(List<RunningPipeline> now, Instant at, boolean changed, Duration restart) {
+        if (restart != null) {
+            restartTimes.record(restart);
+            launchBackoff.reset();
+        }
+        if (changed) {
+            lastReconfiguredAt = at;
+            heldByCooldown = false;
+        }
+        view = new View(OrchestratorState.RUNNING, now, null, view.lastDecision());
+    }
+
+    /** The replicas that run now, some having stopped or died, or one more started; the state is unchanged. */
+    void replicasNow(List<RunningPipeline> now) {
+        View v = view;
+        view = new View(v.state(), now, v.degradedBecause(), v.lastDecision());
     }
 
     /** Nothing runs after a failed launch {@code because}; @return how long until the next attempt */
     Duration degraded(Instant at, String because) {
         Duration wait = launchBackoff.next();
         nextLaunchAttemptAt = at.plus(wait);
-        view = new View(OrchestratorState.DEGRADED, null, because, view.lastDecision());
+        view = new View(OrchestratorState.DEGRADED, List.of(), because, view.lastDecision());
         return wait;
     }
 
     /** What ran is dead {@code because}: nothing runs, and a launch may be attempted at once. */
     void died(Instant at, String because) {
         nextLaunchAttemptAt = at;
-        view = new View(OrchestratorState.DEGRADED, null, because, view.lastDecision());
+        view = new View(OrchestratorState.DEGRADED, List.of(), because, view.lastDecision());
     }
 
     void closed(boolean pipelineStopped) {
         View v = view;
-        view = new View(OrchestratorState.CLOSED, pipelineStopped ? null : v.running(), v.degradedBecause(),
+        view = new View(OrchestratorState.CLOSED, pipelineStopped ? List.of() : v.replicas(), v.degradedBecause(),
                 v.lastDecision());
     }
 
     /** A decision was journaled: the health view's last decision. */
     void decisionRecorded(DecisionJournal.Entry entry) {
         View v = view;
-        view = new View(v.state(), v.running(), v.degradedBecause(), entry);
+        view = new View(v.state(), v.replicas(), v.degradedBecause(), entry);
     }
 
     /**

@@ -103,22 +103,29 @@ final class Observer {
         state.observed(cluster, smoothed);
 
         RunningPipeline running = state.running();
-        String died = running == null ? null : deathOf(running, cluster);
-        if (died != null) {
-            stopDead(running);
-            state.died(now, died);
-            running = null;
+        String died;
+        if (parts.replicas() != null) {
+            died = dropDeadReplicas(now, state, cluster, true);
+            running = state.running();
+        } else {
+            died = running == null ? null : deathOf(running, cluster);
+            if (died != null) {
+                stopDead(running);
+                state.died(now, died);
+                running = null;
+            }
         }
         MetricsSample sample = sample(now, running, state);
         if (sample != null) {
             workloads.add(sample.workload());
         }
-        PlacementRequest request = request(cluster, smoothed, running);
+        PlacementRequest request = request(cluster, smoothed, parts.replicas() != null ? null : running);
         if (sample != null) {
             // Before the estimate: what runs is then predicted by the model that just learnt from it.
             learner.learn(now, running, request, sample.metrics(), state);
         }
-        Estimate estimate = running == null ? null : request.current() == null ? new Estimate(null, null)
+        Estimate estimate = running == null || parts.replicas() != null ? null
+                : request.current() == null ? new Estimate(null, null)
                 : Estimate.of(parts.predictor(), running.placement(), request);
         return new Observed(cluster, smoothed, request, running, estimate, sample == null ? null : sample.metrics(),
                 died, List.copyOf(held));
@@ -159,13 +166,53 @@ final class Observer {
     private RuntimeException diedBeforeFailing(Instant now, ClusterSnapshot snapshot, LoopState state,
             Throwable failure) {
         RunningPipeline running = state.running();
-        if (snapshot == null || running == null || usesOnly(running.placement(), snapshot)) {
+        if (snapshot == null || running == null) {
             throw PluginCalls.<RuntimeException>rethrow(failure);
         }
-        String died = deathOf(running, snapshot);
-        stopDead(running);
-        state.died(now, died);
+        String died;
+        if (parts.replicas() != null) {
+            died = dropDeadReplicas(now, state, snapshot, false);
+        } else {
+            died = usesOnly(running.placement(), snapshot) ? null : deathOf(running, snapshot);
+            if (died != null) {
+                stopDead(running);
+                state.died(now, died);
+            }
+        }
+        if (died == null) {
+            throw PluginCalls.<RuntimeException>rethrow(failure);
+        }
         return new DiedThenFailed(died, failure);
+    }
+
+    /**
+     * Takes the dead replicas out of what runs (the others go on serving): those using a node that is gone, and
+     * with {@code healthCheck} those the launcher reports dead. When none is left, nothing runs (degraded).
+     *
+     * @return why they are dead, or null if none is
+     */
+    private String dropDeadReplicas(Instant now, LoopState state, ClusterSnapshot cluster, boolean healthCheck) {
+        List<RunningPipeline> alive = new ArrayList<>();
+        List<String> deaths = new ArrayList<>();
+        for (RunningPipeline r : state.replicas()) {
+            String died = healthCheck || !usesOnly(r.placement(), cluster) ? deathOf(r, cluster) : null;
+            if (died == null) {
+                alive.add(r);
+            } else {
+                stopDead(r);
+                deaths.add(died);
+            }
+        }
+        if (deaths.isEmpty()) {
+            return null;
+        }
+        String died = String.join("; ", deaths);
+        if (alive.isEmpty()) {
+            state.died(now, died);
+        } else {
+            state.replicasNow(alive);
+        }
+        return died;
     }
 
     /** Observing failed, but only after the running pipeline was found dead: {@link #died()} says why. */

@@ -3,8 +3,10 @@ package dev.placement.core.orchestrator;
 import dev.placement.api.RunningPipeline;
 import java.net.URI;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -145,10 +147,31 @@ public record OrchestratorHealth(Status status, OrchestratorState state, Pipelin
      * @param waiting     requests waiting for the paused gate to open
      * @param admitted    requests let in since the gate was created
      * @param rejected    requests rejected since the gate was created
+     * @param replicas    the pipelines it routes requests to, in the order they started serving; one while a single
+     *                    pipeline runs, empty while none does
      */
-    public record Gate(boolean paused, String pauseReason, int inFlight, int waiting, long admitted, long rejected) {
+    public record Gate(boolean paused, String pauseReason, int inFlight, int waiting, long admitted, long rejected,
+            List<Replica> replicas) {
         /**
-         * Validates.
+         * Validates and copies.
+         *
+         * @param paused      whether new requests are held
+         * @param pauseReason why, or {@code null} while open
+         * @param inFlight    requests holding a permit; 0 or more
+         * @param waiting     requests waiting for the gate to open; 0 or more
+         * @param admitted    requests let in since the gate was created; 0 or more
+         * @param rejected    requests rejected since the gate was created; 0 or more
+         * @param replicas    the pipelines it routes to; not null
+         */
+        public Gate {
+            if (inFlight < 0 || waiting < 0 || admitted < 0 || rejected < 0) {
+                throw new IllegalArgumentException("gate counts must not be negative");
+            }
+            replicas = List.copyOf(replicas);
+        }
+
+        /**
+         * A gate that routes to no replica.
          *
          * @param paused      whether new requests are held
          * @param pauseReason why, or {@code null} while open
@@ -157,9 +180,36 @@ public record OrchestratorHealth(Status status, OrchestratorState state, Pipelin
          * @param admitted    requests let in since the gate was created; 0 or more
          * @param rejected    requests rejected since the gate was created; 0 or more
          */
-        public Gate {
-            if (inFlight < 0 || waiting < 0 || admitted < 0 || rejected < 0) {
-                throw new IllegalArgumentException("gate counts must not be negative");
+        public Gate(boolean paused, String pauseReason, int inFlight, int waiting, long admitted, long rejected) {
+            this(paused, pauseReason, inFlight, waiting, admitted, rejected, List.of());
+        }
+    }
+
+    /**
+     * A pipeline the gate routes requests to.
+     *
+     * @param id          the launcher's id for it
+     * @param placement   the placement it runs, as {@link dev.placement.api.Placement#toSpec()} writes it
+     * @param capacity    its predicted capacity, the weight of the routing (output tokens/s)
+     * @param serving     whether it takes new requests (false while it is drained before a stop)
+     * @param outstanding the requests it holds now
+     */
+    public record Replica(String id, String placement, double capacity, boolean serving, int outstanding) {
+        /**
+         * Validates.
+         *
+         * @param id          the launcher's id for it; not null
+         * @param placement   the placement it runs; not null
+         * @param capacity    its capacity; positive
+         * @param serving     whether it takes new requests
+         * @param outstanding the requests it holds now; 0 or more
+         */
+        public Replica {
+            Objects.requireNonNull(id, "id");
+            Objects.requireNonNull(placement, "placement");
+            if (!(capacity > 0) || outstanding < 0) {
+                throw new IllegalArgumentException("replica " + id + ": capacity must be positive and outstanding "
+                        + "not negative, were " + capacity + " and " + outstanding);
             }
         }
     }
@@ -195,8 +245,9 @@ public record OrchestratorHealth(Status status, OrchestratorState state, Pipelin
      * {@code pipelineId}, {@code degradedReason}, {@code lastDecisionAt}, {@code lastDecisionTriggers},
      * {@code lastDecisionAgent}, {@code lastDecisionPlacement}, {@code lastDecisionAction},
      * {@code lastDecisionReason}, and always {@code gatePaused}, {@code gatePauseReason} (when paused),
-     * {@code gateInFlight}, {@code gateWaiting}, {@code gateAdmitted}, {@code gateRejected}. Values are strings,
-     * booleans and numbers.
+     * {@code gateInFlight}, {@code gateWaiting}, {@code gateAdmitted}, {@code gateRejected}, and {@code replicas}
+     * while the gate routes to any: a list of maps with {@code id}, {@code placement}, {@code capacity},
+     * {@code serving} and {@code outstanding}. Values are strings, booleans, numbers and that list.
      *
      * @return the details, in that order; unmodifiable
      */
@@ -229,6 +280,19 @@ public record OrchestratorHealth(Status status, OrchestratorState state, Pipelin
         d.put("gateWaiting", gate.waiting());
         d.put("gateAdmitted", gate.admitted());
         d.put("gateRejected", gate.rejected());
+        if (!gate.replicas().isEmpty()) {
+            List<Map<String, Object>> replicas = new ArrayList<>();
+            for (Replica r : gate.replicas()) {
+                Map<String, Object> each = new LinkedHashMap<>();
+                each.put("id", r.id());
+                each.put("placement", r.placement());
+                each.put("capacity", r.capacity());
+                each.put("serving", r.serving());
+                each.put("outstanding", r.outstanding());
+                replicas.add(each);
+            }
+            d.put("replicas", replicas);
+        }
         return Collections.unmodifiableMap(d);
     }
 }

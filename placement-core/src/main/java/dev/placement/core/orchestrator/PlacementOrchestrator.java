@@ -3,6 +3,7 @@ package dev.placement.core.orchestrator;
 import dev.placement.api.MetricsSource;
 import dev.placement.api.RunningPipeline;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -206,9 +207,21 @@ public final class PlacementOrchestrator implements AutoCloseable {
         return state.state();
     }
 
-    /** @return the running pipeline, or empty if none runs */
+    /** @return the running pipeline (with {@linkplain PlacementOrchestratorBuilder#replicas replicas}, the first), or
+     *          empty if none runs */
     public Optional<RunningPipeline> running() {
         return Optional.ofNullable(state.running());
+    }
+
+    /**
+     * Every pipeline that runs: the one pipeline, or with {@linkplain PlacementOrchestratorBuilder#replicas
+     * replicas} each replica, in the order they started. The gate's {@link RequestGate.Permit#pipeline()} says
+     * which one a request goes to.
+     *
+     * @return the pipelines that run now; empty if none does
+     */
+    public List<RunningPipeline> replicas() {
+        return state.replicas();
     }
 
     /** @return the decision journal (the one given to the builder, or an in-memory one) */
@@ -258,21 +271,23 @@ public final class PlacementOrchestrator implements AutoCloseable {
             LOG.warn("a tick is still running; closing without waiting for it");
         }
         try {
-            RunningPipeline r = state.running();
-            boolean stop = r != null && settings.stopPipelineOnClose();
+            List<RunningPipeline> running = state.replicas();
+            boolean stop = !running.isEmpty() && settings.stopPipelineOnClose();
             if (stop) {
                 // Like a reconfiguration: requests already admitted finish first (bounded by the drain timeout).
                 if (!gate.awaitDrained(settings.drainTimeout())) {
                     LOG.warn("{} request(s) still in flight after the {} drain timeout; stopping the pipeline anyway",
                             gate.inFlight(), settings.drainTimeout());
                 }
-                try {
-                    calls.callWhileClosing("stopping " + r.id(), settings.deadlines().stop(), () -> {
-                        parts.launcher().stop(r);
-                        return null;
-                    });
-                } catch (Throwable e) {
-                    LOG.warn("could not stop pipeline {} on close: {}", r.id(), e.getMessage());
+                for (RunningPipeline r : running) {
+                    try {
+                        calls.callWhileClosing("stopping " + r.id(), settings.deadlines().stop(), () -> {
+                            parts.launcher().stop(r);
+                            return null;
+                        });
+                    } catch (Throwable e) {
+                        LOG.warn("could not stop pipeline {} on close: {}", r.id(), e.getMessage());
+                    }
                 }
             }
             leftovers.closing();

@@ -13,6 +13,7 @@ import dev.placement.api.Precision;
 import dev.placement.api.Workload;
 import dev.placement.core.CalibratedModel;
 import dev.placement.core.PerformanceModel;
+import dev.placement.core.ReplicaPlanner;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,6 +31,8 @@ public final class PlacementOrchestratorBuilder extends LoopRulesBuilder<Placeme
     private ClusterInventory inventory;
     private LatencyProbe probe;
     private PlacementAgent agent;
+    /** -1: one pipeline, chosen by the agent; 0: as many replicas as serve best; else that many. */
+    private int replicaCount = -1;
     private PipelineLauncher launcher;
     private MetricsSource metricsSource;
     private MetricsPredictor predictor;
@@ -76,13 +79,38 @@ public final class PlacementOrchestratorBuilder extends LoopRulesBuilder<Placeme
     }
 
     /**
-     * Sets who chooses placements: the solver, a baseline, an LLM, or a guarded LLM. Required.
+     * Sets who chooses placements: the solver, a baseline, an LLM, or a guarded LLM. Required, unless
+     * {@link #replicas(int) replicas} are planned instead.
      *
      * @param agent the agent; not null
      * @return this builder
      */
     public PlacementOrchestratorBuilder agent(PlacementAgent agent) {
         this.agent = Objects.requireNonNull(agent, "agent");
+        return this;
+    }
+
+    /**
+     * Runs several pipelines (replicas) of the model at once, each on its own group of nodes, instead of one: the
+     * {@link ReplicaPlanner} decides the groups and each one's placement (the agent is not asked, and need not be
+     * set), the {@link RequestGate} routes each request to the replica with the least outstanding work weighted by
+     * its predicted capacity, a replica found dead is taken out while the others serve (and the loop plans again),
+     * and a new plan is rolled out one replica at a time: a replica is drained (it gets no new request), stopped and
+     * started again while the others serve, so with two or more replicas no request is held. The placement
+     * {@linkplain #predictor(MetricsPredictor) predictor} plans when it is a {@link PerformanceModel}, else the
+     * default model. Not yet with a {@linkplain #metricsSource metrics source} or a
+     * {@linkplain #calibration calibration} (the loop measures and learns from one pipeline only).
+     *
+     * @param count how many replicas, 1 to the workload's concurrency; 0 lets the planner choose as many as serve
+     *              the objective best
+     * @return this builder
+     * @throws IllegalArgumentException if {@code count} is negative
+     */
+    public PlacementOrchestratorBuilder replicas(int count) {
+        if (count < 0) {
+            throw new IllegalArgumentException("replicas must be 0 (as many as serve best) or more, was " + count);
+        }
+        this.replicaCount = count;
         return this;
     }
 
@@ -287,8 +315,19 @@ public final class PlacementOrchestratorBuilder extends LoopRulesBuilder<Placeme
     public PlacementOrchestrator build() {
         MetricsPredictor predicting = predictor != null ? predictor
                 : calibration != null ? calibration : PerformanceModel.defaults();
+        LoopParts.Replicas planning = null;
+        if (replicaCount >= 0) {
+            if (metricsSource != null || calibration != null) {
+                throw new IllegalStateException("PlacementOrchestrator.builder(): metricsSource(...) and "
+                        + "calibration(...) do not work with replicas(...) yet: the loop measures and learns from one "
+                        + "pipeline only");
+            }
+            PerformanceModel model = predicting instanceof PerformanceModel m ? m : PerformanceModel.defaults();
+            planning = new LoopParts.Replicas(new ReplicaPlanner(model), model, replicaCount);
+        }
         LoopParts parts = new LoopParts(inventory, probe, agent, launcher, metricsSource, predicting, calibration,
-                journal != null ? journal : DecisionJournal.inMemory(), new EventListeners(listeners), clock);
+                journal != null ? journal : DecisionJournal.inMemory(), new EventListeners(listeners), clock,
+                planning);
         LoopParts.require(model, "model");
         ModelSpec served = precision.apply(model);
         LoopSettings settings = settings(served, objective, workload != null ? workload : Workload.DEFAULT,

@@ -3,10 +3,13 @@ package dev.placement.core.orchestrator;
 import dev.placement.api.Objective;
 import dev.placement.api.PipelineMetrics;
 import dev.placement.core.ObjectiveScore;
+import dev.placement.core.PlacedReplicas;
 import dev.placement.core.Prediction;
+import dev.placement.core.ReplicaPlan;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
+import java.util.function.Supplier;
 
 /**
  * Whether a better-looking placement is worth a restart: not within the cooldown of the last
@@ -76,24 +79,60 @@ final class ReconfigurationPolicy {
             Estimate currentEstimate, Estimate proposedEstimate) {
         PipelineMetrics current = currentEstimate.metrics();
         PipelineMetrics proposed = proposedEstimate.metrics();
+        return weigh(now, lastReconfiguredAt, restart, restartMeasured, 1.0,
+                relativeImprovement(currentEstimate, proposedEstimate), () -> compare(current, proposed));
+    }
+
+    /**
+     * Judges a rolling change of replicas: while one restarts the others serve, so the cost is the restart time ×
+     * load × the share of the cluster's capacity that restarts.
+     *
+     * @param now                when
+     * @param lastReconfiguredAt the last reconfiguration, or null if none
+     * @param restart            the restart time of one replica expected now
+     * @param restartMeasured    whether that time was measured
+     * @param current            what the running replicas do on today's links (the planner's load model)
+     * @param proposed           what the plan's replicas do
+     * @param restartedShare     the share of today's capacity (0 to 1) that the change restarts
+     * @return the verdict
+     */
+    Verdict judgeReplicas(Instant now, Instant lastReconfiguredAt, Duration restart, boolean restartMeasured,
+            ReplicaPlan current, ReplicaPlan proposed, double restartedShare) {
+        double improvement;
+        if (current.totals().servedSequences() != proposed.totals().servedSequences()) {
+            improvement = current.totals().servedSequences() < proposed.totals().servedSequences() ? 1.0 : 0.0;
+        } else {
+            improvement = relative(PlacedReplicas.score(objective, current), PlacedReplicas.score(objective, proposed));
+        }
+        return weigh(now, lastReconfiguredAt, restart, restartMeasured, restartedShare, improvement,
+                () -> compare(totals(current.totals()), totals(proposed.totals())) + " over the cluster");
+    }
+
+    private Verdict weigh(Instant now, Instant lastReconfiguredAt, Duration restart, boolean restartMeasured,
+            double restartedShare, double improvement, Supplier<String> compared) {
         if (lastReconfiguredAt != null && !Durations.elapsed(lastReconfiguredAt, now, cooldown)) {
             Duration left = Duration.between(now, lastReconfiguredAt.plus(cooldown));
             return new Verdict(false, true, "cooldown: the last reconfiguration was "
                     + Durations.describe(Duration.between(lastReconfiguredAt, now)) + " ago; "
                     + Durations.describe(left) + " of the " + Durations.describe(cooldown) + " cooldown remain");
         }
-        double improvement = relativeImprovement(currentEstimate, proposedEstimate);
         double gainSeconds = Durations.seconds(horizon) * improvement;
-        double costSeconds = Durations.seconds(restart) * load;
+        double costSeconds = Durations.seconds(restart) * load * restartedShare;
         if (gainSeconds <= costSeconds) {
             return new Verdict(false, false, String.format(Locale.ROOT, "gain too small: %s; %.1f%% better over the %s"
                     + " horizon is worth %.0f s, less than the restart cost of %.0f s (%s restart%s)",
-                    compare(current, proposed), improvement * 100, Durations.describe(horizon), gainSeconds,
+                    compared.get(), improvement * 100, Durations.describe(horizon), gainSeconds,
                     costSeconds, Durations.describe(restart), restartMeasured ? ", measured" : ", default"));
         }
         return new Verdict(true, false, String.format(Locale.ROOT, "%s; %.1f%% better over the %s horizon is worth"
-                + " %.0f s, more than the restart cost of %.0f s", compare(current, proposed), improvement * 100,
+                + " %.0f s, more than the restart cost of %.0f s", compared.get(), improvement * 100,
                 Durations.describe(horizon), gainSeconds, costSeconds));
+    }
+
+    /** Cluster totals as pipeline metrics, for {@link #compare}. */
+    private static PipelineMetrics totals(ReplicaPlan.Totals t) {
+        return new PipelineMetrics(t.meanTtftMillis(), t.meanItlMillis(), t.meanItlMillis(), t.outputTokensPerSecond(),
+                PipelineMetrics.Source.PREDICTED);
     }
 
     private double relativeImprovement(Estimate current, Estimate proposed) {
@@ -106,6 +145,11 @@ final class ReconfigurationPolicy {
                 : ObjectiveScore.score(objective, current.metrics());
         double next = a != null && b != null ? ObjectiveScore.score(objective, b)
                 : ObjectiveScore.score(objective, proposed.metrics());
+        return relative(cur, next);
+    }
+
+    /** How much lower (better) {@code next} scores than {@code cur}, relative to {@code cur}; 0 to 1 when bounds. */
+    private static double relative(double cur, double next) {
         if (Double.isInfinite(cur) && !Double.isInfinite(next)) {
             return 1.0; // the running placement breaks a bound the proposed one meets
         }

@@ -1,10 +1,13 @@
 package dev.placement.core.orchestrator;
 
+import dev.placement.api.RunningPipeline;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
@@ -35,6 +38,12 @@ import java.util.function.Supplier;
  * either gets a permit or that exception. Waiting is in real time (it is the caller's thread that waits).
  * {@link #enterAsync(Duration, ScheduledExecutorService)} is the same door without a waiting thread.
  *
+ * <p>Routing: each permit names the {@linkplain Permit#pipeline() pipeline} to send its request to. With several
+ * replicas, it is the serving one with the least outstanding work weighted by its predicted capacity (the lowest
+ * {@code (requests it holds + 1) / capacity}), so the load splits as the replica planner predicted; a replica
+ * being drained before a restart, or found dead, gets no new request, so with two or more replicas nobody waits
+ * for a reconfiguration.
+ *
  * <p>How long each request waited can be heard with {@link #subscribe(WaitListener)} (what a metrics binding
  * uses); measuring costs one {@link System#nanoTime()} per request that has to wait, and nothing for one that
  * does not.
@@ -47,6 +56,8 @@ public final class RequestGate {
     private final Condition changed = lock.newCondition();
     /** Callers of {@link #enterAsync} waiting for the gate to open, in arrival order; guarded by the lock. */
     private final Set<AsyncWaiter> asyncWaiters = new LinkedHashSet<>();
+    /** The replicas permits are routed to; guarded by the lock. */
+    private final Routes routes = new Routes();
     private boolean paused;
     private String pauseReason = "";
     private boolean closed;
@@ -101,7 +112,7 @@ public final class RequestGate {
             inFlight++;
             admitted++;
             gotPermit = true;
-            return new Permit(this);
+            return new Permit(this, routes.take(null));
         } finally {
             if (waiting) {
                 waitingNow--;
@@ -125,9 +136,22 @@ public final class RequestGate {
      * @return a future of the permit to close when the request is done
      */
     public CompletableFuture<Permit> enterAsync(Duration timeout, ScheduledExecutorService timer) {
+        return enterAsync(timeout, timer, null);
+    }
+
+    /**
+     * {@link #enterAsync(Duration, ScheduledExecutorService)} for a request to retry: it goes to another replica
+     * than {@code avoid} if another one serves (else to that one again).
+     *
+     * @param timeout how long to wait at most if the gate is paused; zero or negative means do not wait
+     * @param timer   schedules the timeout; not null
+     * @param avoid   the id of the pipeline the request failed on, or null
+     * @return a future of the permit to close when the request is done
+     */
+    public CompletableFuture<Permit> enterAsync(Duration timeout, ScheduledExecutorService timer, String avoid) {
         Objects.requireNonNull(timeout, "timeout");
         Objects.requireNonNull(timer, "timer");
-        AsyncWaiter w = new AsyncWaiter(new CompletableFuture<>(), timeout, System.nanoTime());
+        AsyncWaiter w = new AsyncWaiter(new CompletableFuture<>(), timeout, System.nanoTime(), avoid);
         long nanos = Math.max(0, timeout.toNanos());
         Permit permit = null;
         RequestRejectedException rejection = null;
@@ -142,7 +166,7 @@ public final class RequestGate {
             } else {
                 inFlight++;
                 admitted++;
-                permit = new Permit(this);
+                permit = new Permit(this, routes.take(avoid));
             }
         } finally {
             lock.unlock();
@@ -203,6 +227,7 @@ public final class RequestGate {
     /** Admits every async waiter if the gate is open, rejects them if it is closed; else they go on waiting. */
     private void releaseAsyncWaiters() {
         List<AsyncWaiter> taken = new ArrayList<>();
+        List<Permit> permits = new ArrayList<>();
         boolean admit;
         lock.lock();
         try {
@@ -214,12 +239,15 @@ public final class RequestGate {
                 inFlight += admit ? taken.size() : 0;
                 admitted += admit ? taken.size() : 0;
                 rejected += admit ? 0 : taken.size();
+                taken.forEach(w -> permits.add(admit ? new Permit(this, routes.take(w.avoid())) : null));
             }
         } finally {
             lock.unlock();
         }
-        taken.forEach(w -> deliver(w.result(), admit ? new Permit(this) : null, admit ? null : closedRejection(),
-                w.waited()));
+        for (int i = 0; i < taken.size(); i++) {
+            AsyncWaiter w = taken.get(i);
+            deliver(w.result(), permits.get(i), admit ? null : closedRejection(), w.waited());
+        }
     }
 
     /**
@@ -242,7 +270,7 @@ public final class RequestGate {
     OrchestratorHealth.Gate view() {
         return locked(() -> new OrchestratorHealth.Gate(paused || closed,
                 closed ? "the orchestrator is closed" : paused ? pauseReason : null, inFlight, waitingNow, admitted,
-                rejected));
+                rejected, routes.view()));
     }
 
     /** @return whether new requests are held now */
@@ -318,6 +346,59 @@ public final class RequestGate {
         releaseAsyncWaiters();
     }
 
+    /**
+     * Routes new requests to a pipeline too (or again), weighted by its capacity.
+     *
+     * @param capacity its predicted capacity (output tokens/s), or any positive weight
+     */
+    void serve(RunningPipeline pipeline, double capacity) {
+        underLock(() -> routes.serve(pipeline, capacity));
+    }
+
+    /** @return whether some pipeline takes new requests (retired ones do not) */
+    boolean anyServing() {
+        return locked(routes::anyServing);
+    }
+
+    /** Routes no new request to a pipeline; those it holds go on (see {@link #awaitDrained(String, Duration)}). */
+    void retire(String pipelineId) {
+        underLock(() -> routes.retire(pipelineId));
+    }
+
+    /** Forgets a pipeline (stopped, or dead): permits still open on it end without effect on any other. */
+    void forget(String pipelineId) {
+        underLock(() -> routes.remove(pipelineId));
+    }
+
+    /** Forgets every pipeline but these (those that run). */
+    void keepOnly(Collection<String> pipelineIds) {
+        underLock(() -> routes.keepOnly(pipelineIds));
+    }
+
+    /**
+     * Waits until a pipeline holds no request.
+     *
+     * @return whether its requests all finished within the timeout
+     */
+    boolean awaitDrained(String pipelineId, Duration timeout) {
+        long remaining = timeout.toNanos();
+        lock.lock();
+        try {
+            while (routes.outstanding(pipelineId) > 0) {
+                if (remaining <= 0) {
+                    return false;
+                }
+                remaining = changed.awaitNanos(remaining);
+            }
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return routes.outstanding(pipelineId) == 0;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Rejects every waiting and future caller. */
     void close() {
         underLock(() -> {
@@ -327,9 +408,10 @@ public final class RequestGate {
         releaseAsyncWaiters();
     }
 
-    private void exit() {
+    private void exit(Routes.Route route) {
         underLock(() -> {
             inFlight--;
+            routes.release(route);
             changed.signalAll();
         });
     }
@@ -374,7 +456,7 @@ public final class RequestGate {
     }
 
     /** A caller of {@link #enterAsync} waiting for the gate to open. */
-    private record AsyncWaiter(CompletableFuture<Permit> result, Duration timeout, long startNanos) {
+    private record AsyncWaiter(CompletableFuture<Permit> result, Duration timeout, long startNanos, String avoid) {
         Duration waited() {
             return GateListeners.since(startNanos);
         }
@@ -383,17 +465,29 @@ public final class RequestGate {
     /** A request's pass through the gate; close it when the request is done. Thread-safe, idempotent. */
     public static final class Permit implements AutoCloseable {
         private final RequestGate gate;
+        private final Routes.Route route;
         private final AtomicBoolean open = new AtomicBoolean(true);
 
-        private Permit(RequestGate gate) {
+        private Permit(RequestGate gate, Routes.Route route) {
             this.gate = gate;
+            this.route = route;
+        }
+
+        /**
+         * Where to send the request: the replica the gate chose for it when it was admitted.
+         *
+         * @return the pipeline, or empty if the gate routes to none (a gate outside an orchestrator, or one whose
+         *         pipeline stopped between the admission and this call)
+         */
+        public Optional<RunningPipeline> pipeline() {
+            return Optional.ofNullable(route).map(Routes.Route::pipeline);
         }
 
         /** Marks the request done; later calls do nothing. */
         @Override
         public void close() {
             if (open.compareAndSet(true, false)) {
-                gate.exit();
+                gate.exit(route);
             }
         }
     }

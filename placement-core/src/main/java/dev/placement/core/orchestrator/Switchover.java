@@ -6,6 +6,7 @@ import dev.placement.api.PlacementRequest;
 import dev.placement.api.RunningPipeline;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -104,6 +105,7 @@ final class Switchover {
             Instant done = parts.clock().instant();
             Duration restart = Duration.between(t0, done);
             state.launched(started, done, restart);
+            routeOnlyTo(started);
             gate.resume();
             parts.emit(new OrchestratorEvent.Reconfigured(done, target, restart));
             return new Result(TickOutcome.Action.RECONFIGURED,
@@ -117,6 +119,7 @@ final class Switchover {
                 RunningPipeline restored = launch(previous, request);
                 Instant done = parts.clock().instant();
                 state.rolledBack(restored, done);
+                routeOnlyTo(restored);
                 gate.resume();
                 parts.emit(new OrchestratorEvent.RolledBack(done, target, previous, failure));
                 return new Result(TickOutcome.Action.ROLLED_BACK, failure + "; rolled back to " + previous, null);
@@ -134,7 +137,7 @@ final class Switchover {
     }
 
     /** Launches and verifies that the pipeline that started runs the placement asked for. */
-    private RunningPipeline launch(Placement placement, PlacementRequest request) {
+    RunningPipeline launch(Placement placement, PlacementRequest request) {
         // A launch abandoned at its deadline goes on, on the thread left to it, and may still become healthy:
         // the pipeline it then returns is nobody's, and ran (holding its GPUs) for ever next to the one launched
         // instead (found by FaultInjectionTest). Whichever of the launch and the deadline comes second stops it.
@@ -169,6 +172,12 @@ final class Switchover {
         return started;
     }
 
+    /** The gate's permits name this pipeline, and no other. */
+    private void routeOnlyTo(RunningPipeline p) {
+        gate.keepOnly(List.of());
+        gate.serve(p, 1.0);
+    }
+
     /** @return where the launcher verified the ranks run, for the journal, or nothing if it does not verify */
     private static String verified(RunningPipeline p) {
         return p.verifiedRanks().isEmpty() ? "" : "; ranks verified on " + String.join(", ", p.verifiedRanks());
@@ -186,7 +195,7 @@ final class Switchover {
      * A switch that launches nothing because a pipeline of ours may still run: what runs goes on (the tick
      * fails and deciding backs off); with nothing running, the orchestrator is degraded until it can launch.
      */
-    private Result notLaunched(Instant now, Placement target, RunningPipeline before, String why, String because,
+    Result notLaunched(Instant now, Placement target, RunningPipeline before, String why, String because,
             LoopState state) {
         String failure = "not launching " + target + ": " + because;
         LOG.warn(failure);

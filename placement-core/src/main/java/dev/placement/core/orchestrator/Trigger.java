@@ -23,6 +23,8 @@ public enum Trigger {
     MAX_INTERVAL,
     /** A better placement was held back by the cooldown, which has now passed. */
     COOLDOWN_ENDED,
+    /** One of several replicas died (its node left, or the launcher reports it gone); the others serve on. */
+    REPLICA_DIED,
     /**
      * The orchestrator is degraded (nothing runs), or its last switch was given up because what ran could not be
      * stopped, and the backoff before the next attempt passed.

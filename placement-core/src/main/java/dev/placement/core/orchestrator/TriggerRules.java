@@ -38,6 +38,9 @@ final class TriggerRules {
         if (joined) {
             t.add(Trigger.NODE_JOINED);
         }
+        if (seen.died() != null) {
+            t.add(Trigger.REPLICA_DIED); // one pipeline's death degrades the loop instead: seen above
+        }
         if (!nodes.containsAll(state.lastDecisionNodes())) {
             t.add(Trigger.NODE_LEFT);
         }

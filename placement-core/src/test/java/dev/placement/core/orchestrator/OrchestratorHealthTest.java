@@ -63,7 +63,8 @@ class OrchestratorHealthTest {
                     java.util.Set.of(Trigger.FIRST_START), entry.agent(), THREE.toSpec(), Action.RECONFIGURED, true,
                     entry.result().reason()));
             assertThat(up.degradedReason()).isNull();
-            assertThat(up.gate()).isEqualTo(new OrchestratorHealth.Gate(false, null, 0, 0, 0, 0));
+            assertThat(up.gate()).isEqualTo(new OrchestratorHealth.Gate(false, null, 0, 0, 0, 0, List.of(
+                    new OrchestratorHealth.Replica(running.id(), THREE.toSpec(), 1.0, true, 0))));
             assertThat(up.details()).containsEntry("state", "RUNNING").containsEntry("placement", THREE.toSpec())
                     .containsEntry("endpoint", running.endpoint().toString())
                     .containsEntry("lastDecisionAction", "RECONFIGURED").containsEntry("gatePaused", false)
