@@ -11,6 +11,7 @@ import dev.placement.api.Objective;
 import dev.placement.api.PipelineMetrics;
 import dev.placement.api.Placement;
 import dev.placement.api.PlacementDecision;
+import dev.placement.api.Slo;
 import dev.placement.api.Workload;
 import dev.placement.core.orchestrator.DecisionJournal.Entry;
 import java.time.Instant;
@@ -52,6 +53,9 @@ final class JournalLines {
         putNullable(objective, "maxTtftMillis", c.objective().maxTtftMillis());
         putNullable(objective, "maxItlMillis", c.objective().maxItlMillis());
         putNullable(objective, "minOutputTokensPerSecond", c.objective().minOutputTokensPerSecond());
+        if (!c.objective().slo().isNone()) {
+            objective.put("slo", c.objective().slo().toSpec()); // goodput's: without it the line cannot be read
+        }
         ObjectNode workload = n.putObject("workload");
         workload.put("inputTokens", c.workload().inputTokens());
         workload.put("outputTokens", c.workload().outputTokens());
@@ -161,7 +165,8 @@ final class JournalLines {
         JsonNode o = n.path("objective");
         Objective objective = new Objective(Objective.Goal.parse(o.path("goal").asText()),
                 nullableDouble(o, "maxTtftMillis"), nullableDouble(o, "maxItlMillis"),
-                nullableDouble(o, "minOutputTokensPerSecond"));
+                nullableDouble(o, "minOutputTokensPerSecond"), o.hasNonNull("slo") ? Slo.parse(o.path("slo").asText())
+                : Slo.NONE);
         JsonNode w = n.path("workload");
         Workload workload = new Workload(w.path("inputTokens").asInt(), w.path("outputTokens").asInt(),
                 w.path("concurrency").asInt());

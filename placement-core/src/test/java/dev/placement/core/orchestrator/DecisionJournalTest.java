@@ -10,6 +10,7 @@ import dev.placement.api.Objective;
 import dev.placement.api.PipelineMetrics;
 import dev.placement.api.Placement;
 import dev.placement.api.PlacementDecision;
+import dev.placement.api.Slo;
 import dev.placement.api.Workload;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -64,6 +65,22 @@ class DecisionJournalTest {
         assertThat(e.result().restartSeconds()).isEqualTo(61.5);
         assertThat(e.measurement().metrics().itlMillis()).isEqualTo(92);
         assertThat(e.measurement().at()).isEqualTo(AT.plusSeconds(70));
+    }
+
+    @Test
+    void keepsAGoodputObjectiveWithItsSlo(@TempDir Path dir) {
+        Path file = dir.resolve("j.jsonl");
+        Objective goodput = Objective.maximizeGoodput(Slo.parse("ttft=2000,itl=120"));
+        DecisionJournal.Entry d = draft("goodput", null);
+        DecisionJournal.Entry.Context c = d.context();
+        try (DecisionJournal journal = DecisionJournal.openFile(file)) {
+            journal.recordDecision(new DecisionJournal.Entry(0, d.at(), d.triggers(), new DecisionJournal.Entry.Context(
+                    c.nodes(), c.connectivity(), goodput, c.workload(), c.running(), c.runningPredicted()), d.agent(),
+                    d.decision(), d.result(), null));
+        }
+
+        assertThat(DecisionJournal.read(file)).singleElement()
+                .satisfies(e -> assertThat(e.context().objective()).isEqualTo(goodput));
     }
 
     @Test
