@@ -8,6 +8,8 @@ import dev.placement.cli.demo.ConsoleComparison;
 import dev.placement.cli.demo.DemoReport;
 import dev.placement.cli.demo.DemoRun;
 import dev.placement.cli.demo.DemoScenario;
+import dev.placement.cli.demo.EdgeSiteDemo;
+import dev.placement.cli.demo.EdgeSiteReport;
 import dev.placement.core.CalibratedModel;
 import dev.placement.core.orchestrator.DecisionJournal;
 import dev.placement.sim.SimulatedClock;
@@ -85,9 +87,11 @@ final class DemoCommand implements Callable<Integer> {
                     + "the default parameters; it keeps learning from what the simulated cluster measures.")
     Path calibration;
 
-    @Option(names = "--scenario", paramLabel = "FILE",
-            description = "A YAML timeline to run instead of the built-in one (see --print-scenario).")
-    Path scenarioFile;
+    @Option(names = "--scenario", paramLabel = "NAME|FILE",
+            description = "edge-site: the replica demo (12x T4 on 3 switches, several replicas rolled over one at a "
+                    + "time as links degrade and a switch fails); or a YAML timeline file to run instead of the "
+                    + "built-in one (see --print-scenario).")
+    String scenarioName;
 
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "target/placement-demo",
             description = "Where to write report.html, steps.csv and journal.jsonl (journal-<agent>.jsonl each with "
@@ -113,7 +117,11 @@ final class DemoCommand implements Callable<Integer> {
             return 0;
         }
         long t0 = System.nanoTime();
-        DemoScenario scenario = scenarioFile == null ? DemoScenario.builtIn() : DemoScenario.read(scenarioFile);
+        if (EdgeSiteDemo.NAME.equals(scenarioName)) {
+            return edgeSite(w);
+        }
+        DemoScenario scenario = scenarioName == null ? DemoScenario.builtIn()
+                : DemoScenario.read(Path.of(scenarioName));
         if (objective != null) {
             scenario = scenario.withObjective(PlanningOptions.objective(objective, slo));
         } else if (slo != null) {
@@ -123,17 +131,7 @@ final class DemoCommand implements Callable<Integer> {
         if (keys.stream().noneMatch(LlmAgentOptions::isLlm)) {
             llm.requireUnusedUnless(keys.get(0)); // --llm-* given without any LLM agent
         }
-        Path dir = out.toAbsolutePath().normalize();
-        try {
-            Files.createDirectories(dir);
-            // The directory holds one run: journals of an earlier run (one agent or several) would mislead.
-            Files.deleteIfExists(dir.resolve(JOURNAL));
-            for (String name : Agents.names()) {
-                Files.deleteIfExists(dir.resolve(journalName(name, false)));
-            }
-        } catch (IOException e) {
-            throw new InvalidInputException("--out", null, "cannot write to " + dir + ": " + e.getMessage());
-        }
+        Path dir = outputDirectory();
         List<Contender> contenders = new ArrayList<>();
         try {
             for (String key : keys) {
@@ -143,6 +141,44 @@ final class DemoCommand implements Callable<Integer> {
         } finally {
             contenders.forEach(c -> c.journal().close());
         }
+    }
+
+    /** @return {@code --out}, created, without the journals of an earlier run (they would mislead) */
+    private Path outputDirectory() {
+        Path dir = out.toAbsolutePath().normalize();
+        try {
+            Files.createDirectories(dir);
+            Files.deleteIfExists(dir.resolve(JOURNAL));
+            for (String name : Agents.names()) {
+                Files.deleteIfExists(dir.resolve(journalName(name, false)));
+            }
+        } catch (IOException e) {
+            throw new InvalidInputException("--out", null, "cannot write to " + dir + ": " + e.getMessage());
+        }
+        return dir;
+    }
+
+    /** The replica demo: the replica planner decides, so the agent and calibration options do not apply. */
+    private int edgeSite(PrintWriter w) {
+        if (!"solver".equals(agent) || calibration != null) {
+            throw new InvalidInputException(calibration != null ? "--calibration" : "--agent", null,
+                    "--scenario edge-site plans replicas with the replica planner; --agent and --calibration do not "
+                            + "apply to it");
+        }
+        llm.requireUnusedUnless("solver");
+        Objective goal = objective != null ? PlanningOptions.objective(objective, slo)
+                : slo != null ? EdgeSiteDemo.OBJECTIVE.withSlo(PlanningOptions.slo(slo)) : EdgeSiteDemo.OBJECTIVE;
+        Path dir = outputDirectory();
+        w.println(EdgeSiteReport.heading(goal));
+        EdgeSiteReport.header(w);
+        try (DecisionJournal journal = DecisionJournal.openFile(dir.resolve(JOURNAL))) {
+            List<EdgeSiteDemo.StepRow> rows = new EdgeSiteDemo(goal, journal).run(SIMULATION_START,
+                    row -> EdgeSiteReport.print(w, row));
+            EdgeSiteReport.footer(w, EdgeSiteReport.write(dir, goal, rows));
+        } catch (IOException e) {
+            throw new InvalidInputException("--out", null, "cannot write to " + dir + ": " + e.getMessage());
+        }
+        return 0;
     }
 
     /** One agent ready to run: its own clock, planner (calibration state) and journal. */
