@@ -2,15 +2,22 @@ package dev.placement.core.orchestrator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.placement.api.ClusterSnapshot;
+import dev.placement.api.ConnectivityMap;
+import dev.placement.api.NodeSpec;
 import dev.placement.api.Objective;
 import dev.placement.api.PipelineMetrics;
 import dev.placement.api.Placement;
 import dev.placement.api.PlacementRequest;
 import dev.placement.api.Workload;
 import dev.placement.core.PerformanceModel;
+import dev.placement.core.PlacedReplicas;
+import dev.placement.core.ReplicaPlan;
+import dev.placement.sim.EdgeSite;
 import dev.placement.sim.ResearchTestbed;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The policy alone: no loop, no cluster, just the numbers it weighs. */
@@ -93,5 +100,36 @@ class ReconfigurationPolicyTest {
         assertThat(policy.judge(NOW, null, RESTART, true, all, fewer).apply()).isFalse();
         // Judged on metrics alone, the running one would have been kept.
         assertThat(policy.judge(NOW, null, RESTART, true, fewer.metrics(), all.metrics()).apply()).isFalse();
+    }
+
+    @Test
+    void aRollingChangeCostsOnlyTheShareOfCapacityItRestarts() {
+        List<NodeSpec> nodes = EdgeSite.NODES.subList(0, 4);
+        ConnectivityMap links = ConnectivityMap.builder()
+                .link("t4-0", "t4-1", 0.3).link("t4-2", "t4-3", 0.3).link("t4-0", "t4-2", 6)
+                .link("t4-0", "t4-3", 6).link("t4-1", "t4-2", 6).link("t4-1", "t4-3", 6).build();
+        PlacementRequest request = PlacementRequest.builder(ResearchTestbed.FALCON3_10B,
+                new ClusterSnapshot(nodes), links).objective(Objective.maximizeThroughput())
+                .workload(new Workload(512, 128, 16)).maxModelLen(4096).build();
+        PerformanceModel model = PerformanceModel.defaults();
+        ReplicaPlan crossing = PlacedReplicas.predict(model, request,
+                List.of(Placement.parse("t4-0:20,t4-2:20"), Placement.parse("t4-1:20,t4-3:20")));
+        ReplicaPlan paired = PlacedReplicas.predict(model, request,
+                List.of(Placement.parse("t4-0:20,t4-1:20"), Placement.parse("t4-2:20,t4-3:20")));
+        ReconfigurationPolicy throughput = new ReconfigurationPolicy(Objective.maximizeThroughput(),
+                Duration.ofMinutes(5), Duration.ofMinutes(15), 1.0);
+
+        ReconfigurationPolicy.Verdict all = throughput.judgeReplicas(NOW, null, RESTART, true, crossing, paired, 1.0);
+        ReconfigurationPolicy.Verdict half = throughput.judgeReplicas(NOW, null, RESTART, true, crossing, paired,
+                0.5);
+        ReconfigurationPolicy.Verdict back = throughput.judgeReplicas(NOW, null, RESTART, true, paired, crossing,
+                0.5);
+
+        assertThat(paired.totals().outputTokensPerSecond()).isGreaterThan(crossing.totals().outputTokensPerSecond());
+        assertThat(all.reason()).contains("over the cluster").contains("restart cost of 60 s");
+        assertThat(half.reason()).contains("restart cost of 30 s");
+        assertThat(back.apply()).isFalse(); // a worse plan is never worth a restart
+        assertThat(throughput.judgeReplicas(NOW, NOW.minusSeconds(60), RESTART, true, crossing, paired, 0.5))
+                .satisfies(v -> assertThat(v.heldByCooldown()).isTrue());
     }
 }
