@@ -25,6 +25,8 @@ abstract class LauncherBuilder<B extends LauncherBuilder<B>> {
     Duration drainTimeout = Duration.ofSeconds(60);
     Duration stopGracePeriod = Duration.ofSeconds(30);
     LaunchProgress progress = LaunchProgress.NONE;
+    /** The range of {@link #portRange}, or null for the options' single port. */
+    ReplicaPorts.Range portRange;
 
     LauncherBuilder(Duration defaultPollInterval, Duration defaultRequestTimeout) {
         this.pollInterval = defaultPollInterval;
@@ -34,7 +36,8 @@ abstract class LauncherBuilder<B extends LauncherBuilder<B>> {
     abstract B self();
 
     /**
-     * @param options the vLLM options (among them the port where readiness is polled); default
+     * @param options the vLLM options (among them the port where readiness is polled, unless
+     *                {@link #portRange} gives a range); default
      *                {@link VllmOptions#defaults()}
      * @return this builder
      */
@@ -103,6 +106,28 @@ abstract class LauncherBuilder<B extends LauncherBuilder<B>> {
     public B progress(LaunchProgress progress) {
         this.progress = Objects.requireNonNull(progress, "progress");
         return self();
+    }
+
+    /**
+     * The OpenAI server ports the launcher's pipelines may listen on, for several replicas running at once: each
+     * launch takes the lowest port of the range that none of this launcher's live pipelines holds on the host its
+     * server runs on (rank 0's node; the local host for {@link LocalProcessLauncher}), and its
+     * {@code RunningPipeline.endpoint()} names it. Unset, the range is the one port of
+     * {@link VllmOptions#port()} (default 8000): one pipeline per host, as vLLM's default.
+     *
+     * @param first the lowest port, 1 to 65535
+     * @param last  the highest port, {@code first} to 65535 (inclusive)
+     * @return this builder
+     * @throws IllegalArgumentException naming the bound and value if the range is empty or out of 1..65535
+     */
+    public B portRange(int first, int last) {
+        this.portRange = new ReplicaPorts.Range(first, last);
+        return self();
+    }
+
+    /** @return a new port allocator (one per launcher) on {@link #portRange}, or on the options' single port */
+    ReplicaPorts ports() {
+        return new ReplicaPorts(portRange != null ? portRange : new ReplicaPorts.Range(options.port(), options.port()));
     }
 
     B sleeper(Sleeper sleeper) {

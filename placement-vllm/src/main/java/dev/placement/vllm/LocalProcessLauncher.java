@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -25,7 +26,12 @@ import org.slf4j.LoggerFactory;
  * and environment, output to a log file, ready once {@code /health} and {@code /v1/models} answer on
  * {@code 127.0.0.1}. Stop drains, sends SIGTERM, and kills after the grace period.
  *
- * <p>Thread-safe: the started processes are kept in a concurrent map keyed by pipeline id.
+ * <p>Several pipelines (replicas) may run at once: each launch takes the lowest port of the builder's
+ * {@link Builder#portRange} that none of this launcher's live pipelines holds, its own log file, and its own
+ * process; a stop signals that process and its descendants only, and frees its port once it has exited.
+ *
+ * <p>Thread-safe: the started processes are kept in a concurrent map keyed by pipeline id, the ports in a
+ * synchronized allocator.
  */
 public final class LocalProcessLauncher implements PipelineLauncher {
 
@@ -43,6 +49,7 @@ public final class LocalProcessLauncher implements PipelineLauncher {
     private final Duration drainTimeout;
     private final Duration stopGracePeriod;
     private final Map<String, Started> running = new ConcurrentHashMap<>();
+    private final ReplicaPorts ports;
 
     private record Started(Process process, Path log) {
     }
@@ -58,6 +65,7 @@ public final class LocalProcessLauncher implements PipelineLauncher {
         this.progress = b.progress;
         this.drainTimeout = b.drainTimeout;
         this.stopGracePeriod = b.stopGracePeriod;
+        this.ports = b.ports();
     }
 
     /** @return a builder that runs {@code vllm serve} from the PATH */
@@ -69,11 +77,16 @@ public final class LocalProcessLauncher implements PipelineLauncher {
      * {@inheritDoc}
      *
      * <p>If the process exits before it is ready, or the ready timeout passes, the message carries the exit
-     * code or the reason and the end of its log, and the process has been killed.
+     * code or the reason and the end of its log, and the process has been killed; its port is free again.
+     *
+     * @throws LaunchException also when every port of the range is held by this launcher's live pipelines
      */
     @Override
     public RunningPipeline launch(Placement placement, PlacementRequest request) {
-        VllmLaunchPlan plan = VllmLaunchPlan.createForLaunch(placement, request, options);
+        return ports.launch(Optional.of(host), placement, request, options, plan -> start(plan, placement));
+    }
+
+    private RunningPipeline start(VllmLaunchPlan plan, Placement placement) {
         List<String> argv = List.copyOf(command.apply(plan));
         if (argv.isEmpty()) {
             throw new LaunchException("the local command for " + placement + " is empty");
@@ -92,7 +105,7 @@ public final class LocalProcessLauncher implements PipelineLauncher {
             throw new LaunchException("cannot start '" + argv.get(0) + "' for " + placement + ": " + e.getMessage(), e);
         }
         String id = "local-" + process.pid();
-        URI endpoint = URI.create("http://" + RemoteValues.hostForUri(host) + ":" + options.port());
+        URI endpoint = URI.create("http://" + RemoteValues.hostForUri(host) + ":" + plan.endpoint().getPort());
         LOG.info("started {} (pid {}) for placement {}, log {}", argv.get(0), process.pid(), placement, log);
         progress.say("started " + argv.get(0) + " (pid " + process.pid() + "), log " + log);
         VllmEndpoint.Readiness readiness = vllm.awaitReady(polling, endpoint, readyTimeout, process::isAlive, progress);
@@ -116,13 +129,30 @@ public final class LocalProcessLauncher implements PipelineLauncher {
     /**
      * {@inheritDoc}
      *
-     * @throws LaunchException if the process survives SIGKILL (practically never)
+     * <p>Only this pipeline's process (and its descendants, if it must be killed) is signalled; its port is free
+     * for the next launch once the process has exited.
+     *
+     * @throws LaunchException if the process survives SIGKILL (practically never); the pipeline then stays this
+     *                         launcher's, holding its port, and may be stopped again
      */
     @Override
     public void stop(RunningPipeline pipeline) {
         Objects.requireNonNull(pipeline, "pipeline");
         Started s = running.remove(pipeline.id());
-        if (s == null || !s.process().isAlive()) {
+        if (s == null) {
+            return;
+        }
+        try {
+            terminate(pipeline, s);
+        } catch (RuntimeException e) {
+            running.put(pipeline.id(), s);
+            throw e;
+        }
+        ports.releasePipeline(pipeline.id());
+    }
+
+    private void terminate(RunningPipeline pipeline, Started s) {
+        if (!s.process().isAlive()) {
             return;
         }
         if (!vllm.drain(polling, pipeline.endpoint(), drainTimeout)) {

@@ -29,7 +29,13 @@ import org.slf4j.LoggerFactory;
  * deleted from Ray's job list unless {@link Builder#keepStoppedJobs(boolean)}. {@link #preflight} checks the
  * cluster for a launch without starting vLLM.
  *
- * <p>Thread-safe: a launcher holds no per-launch state; concurrent launches get distinct submission ids.
+ * <p>Several pipelines (replicas) may run at once, each its own Ray job: a fresh submission id, so its own
+ * placement group (named after it) pinned to its nodes, and the lowest port of {@link Builder#portRange} that none
+ * of this launcher's live pipelines holds on rank 0's node (where the job's OpenAI server runs, wherever Ray puts
+ * the job's driver). A stop addresses that job's id only and frees the port once the job has ended.
+ *
+ * <p>Thread-safe: the only per-launch state is the port leases, in a synchronized allocator; concurrent launches
+ * get distinct submission ids and, on one host, distinct ports.
  * Authentication headers (a bearer token) are sent on every dashboard request and never logged or printed.
  */
 public final class RayJobsLauncher implements PipelineLauncher {
@@ -51,6 +57,7 @@ public final class RayJobsLauncher implements PipelineLauncher {
     private final LauncherPackage launcherPackage;
     private final RayJobLogs jobLogs;
     private final RayPreflight preflight;
+    private final ReplicaPorts ports;
 
     private RayJobsLauncher(Builder b) {
         HttpClient http = b.httpClient != null ? b.httpClient : b.newHttpClient();
@@ -66,6 +73,7 @@ public final class RayJobsLauncher implements PipelineLauncher {
         this.cleanup = new RayJobCleanup(dashboard, polling, stopGracePeriod, b.keepStoppedJobs);
         this.progress = b.progress;
         this.preflight = new RayPreflight(dashboard, launcherPackage, jobLogs, cleanup, polling, b.preflightTimeout);
+        this.ports = b.ports();
     }
 
     /** @return a builder; {@link Builder#dashboard(URI)} is required */
@@ -78,11 +86,12 @@ public final class RayJobsLauncher implements PipelineLauncher {
      *
      * @param placement the placement
      * @param request   the request it was chosen for (model, cluster, max model length)
-     * @return the plan
+     * @return the plan, serving on the port range's first port (a launch takes the lowest port free on rank 0's
+     *         node)
      * @throws IllegalArgumentException if the placement does not fit the model or cluster
      */
     public VllmLaunchPlan plan(Placement placement, PlacementRequest request) {
-        return VllmLaunchPlan.create(placement, request, options);
+        return VllmLaunchPlan.create(placement, request, options, ports.range().first());
     }
 
     /**
@@ -99,7 +108,7 @@ public final class RayJobsLauncher implements PipelineLauncher {
      *                         within the preflight timeout, or ends without a report
      */
     public PreflightReport preflight(Placement placement, PlacementRequest request) {
-        VllmLaunchPlan plan = VllmLaunchPlan.createForLaunch(placement, request, options)
+        VllmLaunchPlan plan = VllmLaunchPlan.createForLaunch(placement, request, options, ports.range().first())
                 .withFreshSubmissionId(polling.clock(), sequence);
         return preflight.run(plan, request.cluster(), new Progress(progress, polling.clock()));
     }
@@ -109,12 +118,18 @@ public final class RayJobsLauncher implements PipelineLauncher {
      *
      * <p>Submits the job, then polls its status and vLLM's readiness until ready or the ready timeout. If the
      * job ends first, or the timeout passes, the job's logs are fetched into the message, the job is stopped,
-     * and a {@link LaunchException} is thrown.
+     * and a {@link LaunchException} is thrown; the port is free again.
+     *
+     * @throws LaunchException also when every port of the range is held by this launcher's live pipelines on rank
+     *                         0's node
      */
     @Override
     public RunningPipeline launch(Placement placement, PlacementRequest request) {
-        VllmLaunchPlan plan = VllmLaunchPlan.createForLaunch(placement, request, options);
-        plan = plan.withFreshSubmissionId(polling.clock(), sequence);
+        return ports.launch(Optional.empty(), placement, request, options,
+                plan -> start(plan.withFreshSubmissionId(polling.clock(), sequence), placement));
+    }
+
+    private RunningPipeline start(VllmLaunchPlan plan, Placement placement) {
         String id = plan.submissionId();
         Progress progress = new Progress(this.progress, polling.clock());
         progress.say("submitting Ray job " + id + " to " + dashboard.base());
@@ -183,7 +198,11 @@ public final class RayJobsLauncher implements PipelineLauncher {
      *
      * <p>Waits (at most the drain timeout) while {@code vllm:num_requests_running} is above 0, asks Ray to stop
      * the job, waits the grace period for a terminal status, and deletes the ended job (unless the builder keeps
-     * stopped jobs). A job Ray no longer knows counts as stopped.
+     * stopped jobs). A job Ray no longer knows counts as stopped. Only this pipeline's job id is addressed; its
+     * port is free for the next launch once the job has ended.
+     *
+     * @throws LaunchException if Ray refuses the stop or the job does not end within the grace period (the
+     *                         pipeline then keeps its port, and may be stopped again)
      */
     @Override
     public void stop(RunningPipeline pipeline) {
@@ -194,6 +213,7 @@ public final class RayJobsLauncher implements PipelineLauncher {
             DashboardClient.Answer answer = dashboard.postJson("api/jobs/" + id + "/stop", Map.of());
             if (answer.status() == 404) {
                 LOG.info("Ray job {} is already gone", id);
+                ports.releasePipeline(id);
                 return;
             }
             if (!answer.ok()) {
@@ -208,6 +228,7 @@ public final class RayJobsLauncher implements PipelineLauncher {
                         + stopGracePeriod.toSeconds() + " s; stop it with 'ray job stop " + id + "'");
             }
             LOG.info("Ray job {} is {}", id, terminal.get());
+            ports.releasePipeline(id);
             cleanup.delete(id);
         } catch (LaunchException e) {
             throw e;

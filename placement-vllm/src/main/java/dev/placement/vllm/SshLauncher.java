@@ -31,6 +31,11 @@ import org.slf4j.LoggerFactory;
  * plan's environment and waits for vLLM's {@code /health} and {@code /v1/models}. Stop drains, sends SIGTERM,
  * kills after the grace period, and stops Ray on the nodes it started.
  *
+ * <p>Several pipelines (replicas) may run at once: each launch takes the lowest port of {@link Builder#portRange}
+ * free on rank 0's node, its own submission id (its own log file and placement group) and launcher process; a stop
+ * signals that process only, stops Ray only where this launch started it, and frees the port once the process is
+ * gone. With {@code startRay}, a launch onto a node where Ray runs for a sibling is refused.
+ *
  * <p>Every command is an argument vector; the only shell text is a constant wrapper that backgrounds the
  * launcher, and the values it handles arrive as positional parameters. Thread-safe: running pipelines are
  * kept in a concurrent map.
@@ -38,10 +43,15 @@ import org.slf4j.LoggerFactory;
 public final class SshLauncher implements PipelineLauncher {
 
     private static final Logger LOG = LoggerFactory.getLogger(SshLauncher.class);
-    /** Writes argv[2] (base64) to the file argv[1], creating its directory: constant code, data as arguments. */
+    /**
+     * Writes argv[2] (base64) to the file argv[1], creating its directory: constant code, data as arguments. The
+     * file is replaced atomically, since a replica's launcher may be reading it while another launch installs it.
+     */
     static final String INSTALL_SNIPPET = "import base64,os,sys\n"
             + "os.makedirs(os.path.dirname(sys.argv[1]), exist_ok=True)\n"
-            + "open(sys.argv[1], 'wb').write(base64.b64decode(sys.argv[2]))\n";
+            + "part = '%s.%d.part' % (sys.argv[1], os.getpid())\n"
+            + "open(part, 'wb').write(base64.b64decode(sys.argv[2]))\n"
+            + "os.replace(part, sys.argv[1])\n";
     /** Runs "$@" detached with output to the log "$1" and prints its pid. */
     static final String DETACH = "log=$1; shift; nohup \"$@\" >\"$log\" 2>&1 </dev/null & echo $!";
 
@@ -59,6 +69,8 @@ public final class SshLauncher implements PipelineLauncher {
     private final Duration stopGracePeriod;
     private final AtomicLong sequence = new AtomicLong();
     private final Map<String, Run> runs = new ConcurrentHashMap<>();
+    private final ReplicaPorts ports;
+    private final SshRayNodes rayNodes;
 
     private record Run(NodeSpec head, long pid, String log, List<NodeSpec> rayNodes) {
     }
@@ -76,6 +88,8 @@ public final class SshLauncher implements PipelineLauncher {
         this.progress = b.progress;
         this.drainTimeout = b.drainTimeout;
         this.stopGracePeriod = b.stopGracePeriod;
+        this.ports = b.ports();
+        this.rayNodes = new SshRayNodes(runner, commandTimeout);
     }
 
     /** @return a builder; {@link Builder#runner(CommandRunner)} is required */
@@ -88,42 +102,60 @@ public final class SshLauncher implements PipelineLauncher {
      *
      * @param placement the placement
      * @param request   the request it was chosen for (model, cluster, max model length)
-     * @return per node: the command and its environment, in order
+     * @return per node: the command and its environment, in order; the server on the port range's first port (a
+     *         launch takes the lowest port free on rank 0's node)
      */
     public List<VllmLaunchPlan.NodeCommand> commands(Placement placement, PlacementRequest request) {
-        List<VllmLaunchPlan.NodeCommand> all = VllmLaunchPlan.create(placement, request, options)
-                .nodeCommands(python, launcherPath());
+        List<VllmLaunchPlan.NodeCommand> all = VllmLaunchPlan.create(placement, request, options,
+                ports.range().first()).nodeCommands(python, launcherPath());
         return startRay ? all : all.subList(all.size() - 1, all.size());
     }
 
-    /** {@inheritDoc} */
+    /**
+     * {@inheritDoc}
+     *
+     * <p>If the launch fails, what it started is stopped and its port is free again.
+     *
+     * @throws LaunchException also when every port of the range is held by this launcher's live pipelines on rank
+     *                         0's node, or when the launcher starts Ray and a node already runs Ray for another of
+     *                         its pipelines
+     */
     @Override
     public RunningPipeline launch(Placement placement, PlacementRequest request) {
-        VllmLaunchPlan plan = VllmLaunchPlan.createForLaunch(placement, request, options);
-        ClusterSnapshot cluster = request.cluster();
-        plan = plan.withFreshSubmissionId(polling.clock(), sequence);
+        return ports.launch(Optional.empty(), placement, request, options,
+                plan -> start(plan.withFreshSubmissionId(polling.clock(), sequence), placement, request.cluster()));
+    }
+
+    private RunningPipeline start(VllmLaunchPlan plan, Placement placement, ClusterSnapshot cluster) {
+        String id = "ssh-" + plan.submissionId();
         List<VllmLaunchPlan.NodeCommand> cmds = plan.nodeCommands(python, launcherPath());
         NodeSpec head = cluster.node(plan.ranks().get(0).nodeId());
-        List<NodeSpec> rayStarted = new ArrayList<>();
         Progress progress = new Progress(this.progress, polling.clock());
         try {
             progress.say("installing the launcher on " + head.id());
             check(head, "installing the launcher", runner.run(head, List.of(python, "-c", INSTALL_SNIPPET,
                     launcherPath(), Base64.getEncoder().encodeToString(LauncherScript.bytes())), commandTimeout));
-            if (startRay) {
-                for (VllmLaunchPlan.NodeCommand c : cmds.subList(0, cmds.size() - 1)) {
-                    NodeSpec node = cluster.node(c.nodeId());
-                    progress.say(c.role() + " on " + node.id());
-                    check(node, c.role(), runner.run(node, c.command(), commandTimeout));
-                    rayStarted.add(node);
-                }
-            }
         } catch (PlacementException e) {
-            stopRay(rayStarted);
             throw e instanceof LaunchException ? e
                     : new LaunchException("cannot prepare " + placement + ": " + e.getMessage(), e);
         }
-        VllmLaunchPlan.NodeCommand server = cmds.get(cmds.size() - 1);
+        List<NodeSpec> rayStarted = startRay ? rayNodes.start(cmds.subList(0, cmds.size() - 1), cluster, id, progress)
+                : List.of();
+        RunningPipeline serving = null;
+        try {
+            serving = serve(plan, cmds.get(cmds.size() - 1), head, rayStarted, progress);
+            return serving;
+        } finally {
+            if (serving == null) {
+                rayNodes.stop(rayStarted);
+            }
+        }
+    }
+
+    /** Starts the launcher on rank 0's node and waits until vLLM serves; stops the launcher if it does not. */
+    private RunningPipeline serve(VllmLaunchPlan plan, VllmLaunchPlan.NodeCommand server, NodeSpec head,
+            List<NodeSpec> rayStarted, Progress progress) {
+        Placement placement = plan.placement();
         String log = launcherDirectory + "/" + plan.submissionId() + ".log";
         List<String> detached = new ArrayList<>(List.of("sh", "-c", DETACH, "sh", log, "env"));
         server.environment().forEach((k, v) -> detached.add(k + "=" + v));
@@ -133,13 +165,11 @@ public final class SshLauncher implements PipelineLauncher {
             CommandResult started = check(head, "starting the launcher", runner.run(head, detached, commandTimeout));
             pid = Long.parseLong(started.stdout().strip());
         } catch (NumberFormatException e) {
-            stopRay(rayStarted);
             throw new LaunchException("starting the launcher on '" + head.id() + "' printed no process id");
         } catch (PlacementException e) {
-            stopRay(rayStarted);
             throw e instanceof LaunchException ? e : new LaunchException(e.getMessage(), e);
         }
-        Run run = new Run(head, pid, log, List.copyOf(rayStarted));
+        Run run = new Run(head, pid, log, rayStarted);
         LOG.info("started the vLLM launcher on {} (pid {}) for placement {}", head.id(), pid, placement);
         progress.say("started the vLLM launcher on " + head.id() + " (pid " + pid + ")");
 
@@ -165,12 +195,18 @@ public final class SshLauncher implements PipelineLauncher {
         }
         String logTail = tail(run);
         terminate(run);
-        stopRay(rayStarted);
         throw new LaunchException("placement " + placement + " over SSH on '" + head.id() + "': " + reason
                 + "; the launcher was stopped; log " + log + ":\n" + logTail);
     }
 
-    /** {@inheritDoc} */
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Signals only this pipeline's launcher process (its pid on rank 0's node); frees its port once it is gone.
+     *
+     * @throws LaunchException if the process survives SIGKILL, {@link PlacementException} if rank 0's node cannot
+     *                         be reached; the pipeline then keeps its port, and may be stopped again
+     */
     @Override
     public void stop(RunningPipeline pipeline) {
         Objects.requireNonNull(pipeline, "pipeline");
@@ -182,10 +218,17 @@ public final class SshLauncher implements PipelineLauncher {
             LOG.warn("requests still running at {} after {} s; stopping anyway", pipeline.endpoint(),
                     drainTimeout.toSeconds());
         }
+        boolean gone = false;
         try {
             terminate(run);
+            gone = true;
         } finally {
-            stopRay(run.rayNodes());
+            rayNodes.stop(run.rayNodes());
+            if (gone) {
+                ports.releasePipeline(pipeline.id());
+            } else {
+                runs.put(pipeline.id(), run);
+            }
         }
     }
 
@@ -255,17 +298,11 @@ public final class SshLauncher implements PipelineLauncher {
         }
     }
 
-    private void stopRay(List<NodeSpec> nodes) {
-        for (int i = nodes.size() - 1; i >= 0; i--) {
-            try {
-                runner.run(nodes.get(i), List.of("ray", "stop"), commandTimeout);
-            } catch (PlacementException e) {
-                LOG.warn("could not stop Ray on {}: {}", nodes.get(i).id(), e.getMessage());
-            }
-        }
-    }
-
-    private static CommandResult check(NodeSpec node, String what, CommandResult r) {
+    /**
+     * @return {@code r} if its exit code is 0
+     * @throws LaunchException naming what failed on which node, with its exit code and the end of its output
+     */
+    static CommandResult check(NodeSpec node, String what, CommandResult r) {
         if (r.exitCode() != 0) {
             throw new LaunchException(what + " on '" + node.id() + "' failed with exit code " + r.exitCode() + ": "
                     + DashboardClient.excerpt(r.stderr().isBlank() ? r.stdout() : r.stderr(), 1000));

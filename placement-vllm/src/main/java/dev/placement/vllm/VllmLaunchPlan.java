@@ -160,6 +160,15 @@ public record VllmLaunchPlan(String submissionId, String modelName, String model
      *                                  model or cluster, or an address or model source is unsafe
      */
     public static VllmLaunchPlan create(Placement placement, PlacementRequest request, VllmOptions options) {
+        return create(placement, request, options, Objects.requireNonNull(options, "options").port());
+    }
+
+    /**
+     * {@link #create} serving on another port than the options' (a launcher's choice from its port range).
+     *
+     * @param port the OpenAI server's port, 1 to 65535
+     */
+    static VllmLaunchPlan create(Placement placement, PlacementRequest request, VllmOptions options, int port) {
         Objects.requireNonNull(placement, "placement");
         Objects.requireNonNull(request, "request");
         Objects.requireNonNull(options, "options");
@@ -188,8 +197,9 @@ public record VllmLaunchPlan(String submissionId, String modelName, String model
             ranks.add(new Rank(r, node.id(), node.address(), s.firstLayer(), s.layerCount(), bundle));
         }
         Map<String, String> env = VllmServeCommand.environment(placement, options);
-        List<String> cmd = VllmServeCommand.command(source, served, placement, request, options);
-        URI endpoint = URI.create("http://" + RemoteValues.hostForUri(ranks.get(0).address()) + ":" + options.port());
+        List<String> cmd = VllmServeCommand.command(source, served, placement, request, options,
+                ReplicaPorts.requirePort(port, "port"));
+        URI endpoint = URI.create("http://" + RemoteValues.hostForUri(ranks.get(0).address()) + ":" + port);
         VllmLaunchPlan draft = new VllmLaunchPlan("placement-draft", model.name(), source, served,
                 options.vllmVersion().orElse(null), placement, ranks, env, cmd, endpoint);
         return draft.withSubmissionId("placement-" + PlanJson.contentHash(draft.launcherInput()).substring(0, 12));
@@ -200,9 +210,10 @@ public record VllmLaunchPlan(String submissionId, String modelName, String model
      *
      * @throws LaunchException naming the placement and why it cannot be planned
      */
-    static VllmLaunchPlan createForLaunch(Placement placement, PlacementRequest request, VllmOptions options) {
+    static VllmLaunchPlan createForLaunch(Placement placement, PlacementRequest request, VllmOptions options,
+            int port) {
         try {
-            return create(placement, request, options);
+            return create(placement, request, options, port);
         } catch (IllegalArgumentException e) {
             throw new LaunchException("cannot plan " + placement + ": " + e.getMessage(), e);
         }
@@ -313,6 +324,7 @@ public record VllmLaunchPlan(String submissionId, String modelName, String model
         metadata.put("model", modelName);
         metadata.put("layer_partition", placement.layerPartition());
         metadata.put("created_by", "placement");
+        metadata.put("port", Integer.toString(endpoint.getPort()));
         if (vllmVersion != null) {
             metadata.put("vllm_version", vllmVersion);
         }

@@ -37,16 +37,17 @@ final class VllmServeCommand {
     /**
      * @param source what vLLM loads
      * @param served the name the server answers to
+     * @param port   the OpenAI server's port ({@code --port})
      * @return {@code vllm serve <source> ...}: pipeline-parallel over Ray, the placement's GPUs per stage
      */
     static List<String> command(String source, String served, Placement placement, PlacementRequest request,
-            VllmOptions options) {
+            VllmOptions options, int port) {
         List<String> cmd = new ArrayList<>(List.of("vllm", "serve", source,
                 "--pipeline-parallel-size", Integer.toString(placement.pipelineParallelSize()),
                 "--tensor-parallel-size", Integer.toString(placement.tensorParallelSize()),
                 "--distributed-executor-backend", "ray",
                 "--host", options.host(),
-                "--port", Integer.toString(options.port()),
+                "--port", Integer.toString(port),
                 "--served-model-name", served,
                 "--gpu-memory-utilization", Double.toString(request.cluster().gpuMemoryUtilization()),
                 "--max-model-len", Integer.toString(request.maxModelLen())));

@@ -165,6 +165,28 @@ class LauncherRankCheckTest {
                 .containsExactly("node2", "node2", "node0", "node0");
     }
 
+    @Test
+    void replicasOnDisjointNodesEachGetAPlacementGroupOfTheirOwnNamedAfterTheirJob() throws Exception {
+        // Two replicas of one model, as two jobs of one launcher: distinct submission ids, disjoint nodes.
+        VllmLaunchPlan first = VllmLaunchPlan.create(Placement.parse("node0:20,node1:20"),
+                TestClusters.request(CLUSTER), VllmOptions.defaults()).withSubmissionId("placement-aaa-1");
+        VllmLaunchPlan second = VllmLaunchPlan.create(Placement.parse("node2:40"), TestClusters.request(CLUSTER),
+                VllmOptions.defaults(), 8001).withSubmissionId("placement-bbb-2");
+
+        JsonNode a = run(first, "0.25.1", ONE_ADDRESS_EACH, Map.of()).fake("FAKE_RAY", "placement_group");
+        Run secondRun = run(second, "0.25.1", ONE_ADDRESS_EACH, Map.of());
+        JsonNode b = secondRun.fake("FAKE_RAY", "placement_group");
+
+        assertThat(a.get("name").asText()).isEqualTo("placement-placement-aaa-1");
+        assertThat(b.get("name").asText()).isEqualTo("placement-placement-bbb-2");
+        assertThat(a.get("bundles").findValuesAsText("node:10.0.0.11")).isEmpty();
+        assertThat(a.at("/bundles/0/node:10.0.0.9").asDouble()).isEqualTo(0.001);
+        assertThat(a.at("/bundles/1/node:10.0.0.10").asDouble()).isEqualTo(0.001);
+        assertThat(b.get("bundles")).hasSize(1);
+        assertThat(b.at("/bundles/0/node:10.0.0.11").asDouble()).isEqualTo(0.001);
+        assertThat(strings(secondRun.line("FAKE_VLLM ").get("argv"))).containsSubsequence("--port", "8001");
+    }
+
     private Run run(String placement, String vllmVersion, String rayNodes, Map<String, String> extraEnv)
             throws Exception {
         return run(placement, vllmVersion, rayNodes, extraEnv, CLUSTER);
@@ -172,9 +194,13 @@ class LauncherRankCheckTest {
 
     private Run run(String placement, String vllmVersion, String rayNodes, Map<String, String> extraEnv,
             ClusterSnapshot cluster) throws Exception {
+        return run(VllmLaunchPlan.create(Placement.parse(placement), TestClusters.request(cluster),
+                VllmOptions.defaults()), vllmVersion, rayNodes, extraEnv);
+    }
+
+    private Run run(VllmLaunchPlan plan, String vllmVersion, String rayNodes, Map<String, String> extraEnv)
+            throws Exception {
         Path fakes = Path.of(LauncherRankCheckTest.class.getResource("fakepy").toURI());
-        VllmLaunchPlan plan = VllmLaunchPlan.create(Placement.parse(placement), TestClusters.request(cluster),
-                VllmOptions.defaults());
         ProcessBuilder pb = new ProcessBuilder(List.of("python3", script.toString(), "--plan-b64",
                 plan.encodedLauncherInput()));
         Map<String, String> env = new HashMap<>(Map.of("PYTHONPATH", fakes.toString(), "PLACEMENT_IN_RAY_JOB", "1",

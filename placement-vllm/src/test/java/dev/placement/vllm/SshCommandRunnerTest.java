@@ -6,82 +6,51 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.placement.api.CommandRunner.CommandResult;
 import dev.placement.api.NodeSpec;
 import dev.placement.api.PlacementException;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
-import org.apache.sshd.common.config.keys.writer.openssh.OpenSSHKeyPairResourceWriter;
-import org.apache.sshd.common.keyprovider.KeyPairProvider;
 import org.apache.sshd.server.SshServer;
-import org.apache.sshd.server.shell.ProcessShellFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Against an in-process MINA SSHD server on 127.0.0.1 that runs commands with /bin/sh -c. */
+/** Against an in-process MINA SSHD server on 127.0.0.1 that runs commands with /bin/sh -c ({@link LoopbackSshd}). */
 class SshCommandRunnerTest {
 
     @TempDir
     static Path dir;
+    static LoopbackSshd sshd;
     static SshServer server;
     static KeyPair hostKey;
-    static KeyPair clientKey;
     static Path clientKeyFile;
     static Path knownHosts;
     static NodeSpec node;
 
-    static KeyPair ecKey() throws Exception {
-        KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
-        g.initialize(256);
-        return g.generateKeyPair();
-    }
-
-    static Path writeKey(KeyPair key, String name) throws Exception {
-        Path file = dir.resolve(name);
-        try (OutputStream out = Files.newOutputStream(file)) {
-            OpenSSHKeyPairResourceWriter.INSTANCE.writePrivateKey(key, "test", null, out);
-        }
-        return file;
-    }
-
     @BeforeAll
     static void startServer() throws Exception {
-        hostKey = ecKey();
-        clientKey = ecKey();
-        clientKeyFile = writeKey(clientKey, "id_ecdsa");
-        server = SshServer.setUpDefaultServer();
-        server.setHost("127.0.0.1");
-        server.setPort(0);
-        server.setKeyPairProvider(KeyPairProvider.wrap(hostKey));
-        server.setPublickeyAuthenticator((user, key, session) -> "edge".equals(user)
-                && KeyUtils.compareKeys(key, clientKey.getPublic()));
-        server.setCommandFactory((channel, command) ->
-                new ProcessShellFactory(command, "/bin/sh", "-c", command).createShell(channel));
-        server.start();
-        knownHosts = dir.resolve("known_hosts");
-        Files.writeString(knownHosts, "[127.0.0.1]:" + server.getPort() + " "
-                + PublicKeyEntry.toString(hostKey.getPublic()) + "\n");
-        node = new NodeSpec("node0", "127.0.0.1", TestClusters.T4, 1, Map.of("ssh.port",
-                Integer.toString(server.getPort())));
+        sshd = LoopbackSshd.start(dir);
+        server = sshd.server;
+        hostKey = sshd.hostKey;
+        clientKeyFile = sshd.clientKeyFile;
+        knownHosts = sshd.knownHosts;
+        node = sshd.node("node0");
     }
 
     @AfterAll
     static void stopServer() throws Exception {
-        if (server != null) {
-            server.stop(true);
+        if (sshd != null) {
+            sshd.close();
         }
     }
 
     private static SshCommandRunner runner(Path key, Path hosts) {
-        return SshCommandRunner.builder().user("edge").privateKey(key).knownHosts(hosts)
-                .connectTimeout(Duration.ofSeconds(5)).authTimeout(Duration.ofSeconds(5)).build();
+        return LoopbackSshd.runner(key, hosts);
     }
 
     @Test
@@ -130,7 +99,7 @@ class SshCommandRunnerTest {
 
     @Test
     void wrongKeyFailsAuthenticationWithAClearMessage() throws Exception {
-        Path stranger = writeKey(ecKey(), "id_stranger");
+        Path stranger = LoopbackSshd.writeKey(dir, LoopbackSshd.ecKey(), "id_stranger");
         try (SshCommandRunner ssh = runner(stranger, knownHosts)) {
             assertThatThrownBy(() -> ssh.run(node, List.of("true"), Duration.ofSeconds(5)))
                     .isInstanceOf(PlacementException.class)
@@ -154,8 +123,8 @@ class SshCommandRunnerTest {
     @Test
     void changedHostKeyIsRefusedAsAMismatch() throws Exception {
         Path other = dir.resolve("known_hosts_other");
-        Files.writeString(other, "[127.0.0.1]:" + server.getPort() + " " + PublicKeyEntry.toString(ecKey().getPublic())
-                + "\n");
+        Files.writeString(other, "[127.0.0.1]:" + server.getPort() + " "
+                + PublicKeyEntry.toString(LoopbackSshd.ecKey().getPublic()) + "\n");
         try (SshCommandRunner ssh = runner(clientKeyFile, other)) {
             assertThatThrownBy(() -> ssh.run(node, List.of("true"), Duration.ofSeconds(5)))
                     .isInstanceOf(PlacementException.class)

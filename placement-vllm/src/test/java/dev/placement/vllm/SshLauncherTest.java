@@ -168,6 +168,29 @@ class SshLauncherTest {
     }
 
     @Test
+    void aLaunchOntoANodeWhereThisLauncherStartedRayForASiblingIsRefusedUntilTheSiblingStops() {
+        ready();
+        SshLauncher launcher = launcher();
+        RunningPipeline first = launcher.launch(Placement.parse("node0:20,node1:20"), TestClusters.request(cluster));
+        nodes.log.clear();
+
+        // 'ray stop' for one replica would end the other's Ray on the shared node, so the second is refused.
+        assertThatThrownBy(() -> launcher.launch(Placement.parse("node1:40"), TestClusters.request(cluster)))
+                .isInstanceOf(LaunchException.class)
+                .hasMessageContaining("node 'node1' (10.0.0.11) already runs Ray that this launcher started for "
+                        + first.id());
+        assertThat(nodes.log).noneMatch(l -> l.contains("ray"));
+        assertThat(launcher.isAlive(first)).isTrue();
+
+        launcher.stop(first);
+        nodes.log.clear();
+        RunningPipeline again = launcher.launch(Placement.parse("node0:20,node1:20"), TestClusters.request(cluster));
+
+        assertThat(nodes.log).contains("node0: ray start", "node1: ray start");
+        assertThat(again.id()).isNotEqualTo(first.id());
+    }
+
+    @Test
     void launcherThatIgnoresSigtermIsKilledAfterTheGracePeriod() {
         ready();
         SshLauncher launcher = launcher();
