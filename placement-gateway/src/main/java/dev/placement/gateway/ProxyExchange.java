@@ -23,16 +23,18 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One proxied request, from its arrival to its last byte: read the body (bounded), wait at the gate without a
- * thread ({@link RequestGate#enterAsync}), send it to the pipeline that runs once admitted, stream the answer
+ * thread ({@link RequestGate#enterAsync}), send it to the pipeline the permit names once admitted (with several
+ * replicas, the one the gate chose by least outstanding work weighted by capacity), stream the answer
  * back chunk by chunk as it arrives ({@link ChunkRelay}, which writes each upstream chunk before it reads the
  * next, so a slow client slows its own upstream stream and nothing is buffered whole), and close the
  * permit when the answer is complete or the client went away (then the upstream request is aborted, so the
  * server sees its stream closed).
  *
  * <p>A failure of the upstream before its first byte (no response headers: refused, reset, closed) is retried
- * once, only if a switch happened in between: the permit is closed (a reconfiguration waiting to drain may then
- * go on), the request enters the gate again with what is left of its hold timeout, and is sent again if the
- * pipeline that runs then is another one (by id) than the one that failed; otherwise it is answered 502.
+ * once, only to another pipeline: the permit is closed (a reconfiguration waiting to drain may then go on), the
+ * request enters the gate again with what is left of its hold timeout, asking for another replica than the one that
+ * failed, and is sent again if the pipeline it gets is another one (by id: a replica that serves, or the one a
+ * switch started); otherwise it is answered 502.
  *
  * <p>Every path ends in {@link #finish} exactly once, which closes the permit and completes Jetty's callback. An
  * error answer closes the permit before it is written, so a client that has read its 502 or 503 never finds the
@@ -93,7 +95,7 @@ final class ProxyExchange {
         Duration left = g.settings().holdTimeout().minusNanos(System.nanoTime() - arrivedNanos);
         long t0 = System.nanoTime();
         CompletableFuture<RequestGate.Permit> f = g.orchestrator().gate().enterAsync(
-                left.isNegative() ? Duration.ZERO : left, g.timer());
+                left.isNegative() ? Duration.ZERO : left, g.timer(), triedPipelineId);
         admission = f;
         f.whenCompleteAsync((p, e) -> admitted(p, e, System.nanoTime() - t0), g.executor());
     }
@@ -118,7 +120,7 @@ final class ProxyExchange {
             p.close();
             return;
         }
-        RunningPipeline pipeline = g.orchestrator().running().orElse(null);
+        RunningPipeline pipeline = p.pipeline().or(() -> g.orchestrator().running()).orElse(null);
         if (pipeline == null) {
             reject("no pipeline is running");
             return;

@@ -16,6 +16,9 @@ import dev.placement.core.orchestrator.PlacementOrchestratorBuilder;
 import dev.placement.sim.ResearchTestbed;
 import dev.placement.sim.SimulatedClock;
 import dev.placement.sim.SimulatedCluster;
+import dev.placement.sim.StandInVllmServer;
+import dev.placement.vllm.LocalProcessLauncher;
+import dev.placement.vllm.VllmOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -24,6 +27,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -58,6 +62,25 @@ final class Fixture {
         double ms = slow ? 10 : 0.2;
         sim.setRttMillis("node1", "node2", ms);
         sim.setRttMillis("node0", "node2", 0.2 + ms);
+    }
+
+    /**
+     * The real local-process launcher over stand-in vLLM servers ({@code java -cp ... StandInVllmServer}, 10 ms to
+     * the first token, 5 ms per token), on 127.0.0.1, logging into {@code logs}; the test gives its port or range.
+     */
+    static LocalProcessLauncher.Builder standInLauncher(VllmOptions.Builder options, Path logs) {
+        return LocalProcessLauncher.builder()
+                .options(options.host("127.0.0.1").extraEnv("PLACEMENT_STANDIN_TTFT_MS", "10")
+                        .extraEnv("PLACEMENT_STANDIN_ITL_MS", "5").build())
+                .command(plan -> {
+                    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                            .toString(), "-XX:TieredStopAtLevel=1", "-Xss512k", "-cp",
+                            System.getProperty("java.class.path"), StandInVllmServer.class.getName()));
+                    cmd.addAll(plan.serverArguments());
+                    return cmd;
+                })
+                .pollInterval(Duration.ofMillis(20)).readyTimeout(Duration.ofSeconds(60))
+                .drainTimeout(Duration.ofSeconds(5)).stopGracePeriod(Duration.ofSeconds(10)).logDirectory(logs);
     }
 
     static int freePort() {

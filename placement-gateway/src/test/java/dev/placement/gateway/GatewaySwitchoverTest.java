@@ -15,7 +15,6 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -23,16 +22,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Queue;
-import java.util.TreeSet;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -45,12 +34,6 @@ import org.junit.jupiter.api.io.TempDir;
 class GatewaySwitchoverTest {
     private static final int CLIENTS = 64;
     private static final int TOKENS = 20;
-    private static final Pattern FINGERPRINT = Pattern.compile("\"system_fingerprint\":\"(pid-\\d+)\"");
-
-    /** One request as a client saw it. */
-    private record Seen(Instant sent, Instant firstChunk, int status, int chunks, boolean done,
-            TreeSet<String> fingerprints, String error) {
-    }
 
     @TempDir
     Path logs;
@@ -59,23 +42,9 @@ class GatewaySwitchoverTest {
     void sixtyFourStreamsAcrossThreeReconfigurationsAllCompleteAndHeldOnesGoToTheNewPipeline() throws Exception {
         Fixture f = new Fixture();
         int port = Fixture.freePort();
-        LocalProcessLauncher launcher = LocalProcessLauncher.builder()
-                .options(VllmOptions.builder().host("127.0.0.1").port(port).extraEnv("PLACEMENT_STANDIN_TTFT_MS", "10")
-                        .extraEnv("PLACEMENT_STANDIN_ITL_MS", "5").build())
-                .command(plan -> {
-                    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                            .toString(), "-XX:TieredStopAtLevel=1", "-Xss512k", "-cp",
-                            System.getProperty("java.class.path"), StandInVllmServer.class.getName()));
-                    cmd.addAll(plan.serverArguments());
-                    return cmd;
-                })
-                .pollInterval(Duration.ofMillis(20)).readyTimeout(Duration.ofSeconds(60))
-                .drainTimeout(Duration.ofSeconds(5)).stopGracePeriod(Duration.ofSeconds(10)).logDirectory(logs).build();
+        LocalProcessLauncher launcher = Fixture.standInLauncher(VllmOptions.builder().port(port), logs).build();
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-        Queue<Seen> seen = new ConcurrentLinkedQueue<>();
-        AtomicInteger completed = new AtomicInteger();
-        AtomicBoolean stop = new AtomicBoolean();
-        ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
+        StreamingClients clients = null;
         List<String> pipelineIds = new ArrayList<>();
         try (PlacementOrchestrator o = f.orchestrator(launcher).stopPipelineOnClose(true).build();
              PlacementGateway g = PlacementGateway.builder().orchestrator(o).holdTimeout(Duration.ofSeconds(60))
@@ -83,20 +52,12 @@ class GatewaySwitchoverTest {
             assertThat(o.runOnce().action()).isEqualTo(TickOutcome.Action.RECONFIGURED);
             pipelineIds.add(o.running().orElseThrow().id());
             g.start();
-            for (int c = 0; c < CLIENTS; c++) {
-                int client = c;
-                clients.submit(() -> {
-                    for (int n = 0; !stop.get(); n++) {
-                        seen.add(stream(http, g.baseUri(), "c" + client + "-" + n));
-                        completed.incrementAndGet();
-                    }
-                });
-            }
-            awaitMore(completed, 2 * CLIENTS);
+            clients = new StreamingClients(CLIENTS, http, g.baseUri(), TOKENS);
+            clients.awaitMore(2 * CLIENTS);
 
             // A client that goes away mid-stream frees its upstream stream: the stand-in sees it closed early.
             URI standIn = o.running().orElseThrow().endpoint();
-            HttpResponse<InputStream> leaving = http.send(request(g.baseUri(), "leaving", 1_000_000),
+            HttpResponse<InputStream> leaving = http.send(StreamingClients.request(g.baseUri(), "leaving", 1_000_000),
                     HttpResponse.BodyHandlers.ofInputStream());
             BufferedReader in = new BufferedReader(new InputStreamReader(leaving.body(), StandardCharsets.UTF_8));
             assertThat(in.readLine()).startsWith("data: ");
@@ -110,16 +71,16 @@ class GatewaySwitchoverTest {
                 f.node2Slow(i % 2 == 0);
                 assertThat(o.runOnce().action()).isEqualTo(TickOutcome.Action.RECONFIGURED);
                 pipelineIds.add(o.running().orElseThrow().id());
-                awaitMore(completed, CLIENTS);
+                clients.awaitMore(CLIENTS);
             }
-            stop.set(true);
-            clients.shutdown();
-            assertThat(clients.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(clients.stop()).isTrue();
         } finally {
-            clients.shutdownNow();
+            if (clients != null) {
+                clients.close();
+            }
         }
 
-        List<Seen> all = List.copyOf(seen);
+        List<StreamingClients.Seen> all = List.copyOf(clients.seen);
         assertThat(all).hasSizeGreaterThan(5 * CLIENTS);
         assertThat(all).allSatisfy(s -> {
             assertThat(s.error()).isNull();
@@ -138,11 +99,11 @@ class GatewaySwitchoverTest {
             Duration restart = switches.get(i).restartTime();
             Instant start = end.minus(restart); // when the gate was paused
             String newPipeline = "pid-" + pipelineIds.get(i).substring("local-".length());
-            List<Seen> held = all.stream().filter(s -> s.sent().isAfter(start.plusMillis(1))
+            List<StreamingClients.Seen> held = all.stream().filter(s -> s.sent().isAfter(start.plusMillis(1))
                     && s.sent().isBefore(end)).toList();
             assertThat(held).as("requests sent during switch %d", i).isNotEmpty();
             Duration longest = Duration.ZERO;
-            for (Seen s : held) {
+            for (StreamingClients.Seen s : held) {
                 Duration ttft = Duration.between(s.sent(), s.firstChunk());
                 Duration heldFor = Duration.between(s.sent(), end);
                 assertThat(s.fingerprints()).as("served by the new pipeline").containsExactly(newPipeline);
@@ -152,46 +113,6 @@ class GatewaySwitchoverTest {
             }
             // The earliest held requests waited about the whole restart.
             assertThat(longest).as("switch %d took %s", i, restart).isGreaterThan(restart.dividedBy(2));
-        }
-    }
-
-    private static void awaitMore(AtomicInteger completed, int more) {
-        int target = completed.get() + more;
-        await().atMost(Duration.ofSeconds(60)).until(() -> completed.get() >= target);
-    }
-
-    private static HttpRequest request(URI base, String prompt, int tokens) {
-        return HttpRequest.newBuilder(base.resolve("/v1/completions")).header("Content-Type", "application/json")
-                .timeout(Duration.ofSeconds(90)).POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"m\","
-                        + "\"prompt\":\"" + prompt + "\",\"max_tokens\":" + tokens + ",\"stream\":true}")).build();
-    }
-
-    private static Seen stream(HttpClient http, URI base, String prompt) {
-        Instant sent = Instant.now();
-        Instant first = null;
-        int chunks = 0;
-        boolean done = false;
-        TreeSet<String> fingerprints = new TreeSet<>();
-        try {
-            HttpResponse<InputStream> r = http.send(request(base, prompt, TOKENS),
-                    HttpResponse.BodyHandlers.ofInputStream());
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
-                for (String line = in.readLine(); line != null; line = in.readLine()) {
-                    if (line.equals("data: [DONE]")) {
-                        done = true;
-                    } else if (line.startsWith("data: ")) {
-                        first = first == null ? Instant.now() : first;
-                        chunks++;
-                        Matcher m = FINGERPRINT.matcher(line);
-                        if (m.find()) {
-                            fingerprints.add(m.group(1));
-                        }
-                    }
-                }
-            }
-            return new Seen(sent, first, r.statusCode(), chunks, done, fingerprints, null);
-        } catch (Exception e) {
-            return new Seen(sent, first, -1, chunks, done, fingerprints, e.toString());
         }
     }
 }
