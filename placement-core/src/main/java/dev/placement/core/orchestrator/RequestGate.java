@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -318,22 +319,7 @@ public final class RequestGate {
      * @return whether they all finished within the timeout
      */
     boolean awaitDrained(Duration timeout) {
-        long remaining = timeout.toNanos();
-        lock.lock();
-        try {
-            while (inFlight > 0) {
-                if (remaining <= 0) {
-                    return false;
-                }
-                remaining = changed.awaitNanos(remaining);
-            }
-            return true;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return inFlight == 0;
-        } finally {
-            lock.unlock();
-        }
+        return awaitUntil(() -> inFlight == 0, timeout);
     }
 
     /** Lets requests in again and wakes every waiting caller. */
@@ -381,10 +367,15 @@ public final class RequestGate {
      * @return whether its requests all finished within the timeout
      */
     boolean awaitDrained(String pipelineId, Duration timeout) {
+        return awaitUntil(() -> routes.outstanding(pipelineId) == 0, timeout);
+    }
+
+    /** Waits, under the lock, until {@code done} holds; an interrupt ends the wait (the flag set again). */
+    private boolean awaitUntil(BooleanSupplier done, Duration timeout) {
         long remaining = timeout.toNanos();
         lock.lock();
         try {
-            while (routes.outstanding(pipelineId) > 0) {
+            while (!done.getAsBoolean()) {
                 if (remaining <= 0) {
                     return false;
                 }
@@ -393,7 +384,7 @@ public final class RequestGate {
             return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return routes.outstanding(pipelineId) == 0;
+            return done.getAsBoolean();
         } finally {
             lock.unlock();
         }
