@@ -40,15 +40,22 @@ final class BeamSearch {
     private final PathKey.Factory keys;
     /** Lower bounds on a path's every split: a path that cannot rank among those kept is not scored. */
     private final CandidateBound bound;
+    /** Whether the beam only seeds an exact search (see the constructor). */
+    private final boolean seedOnly;
 
     int[] bestPath;
     int[] bestLayers;
     double bestScore = Double.POSITIVE_INFINITY;
 
-    BeamSearch(PipelineCosts c, SplitEvaluator ev, int width) {
+    /**
+     * A beam that, with {@code seedOnly}, keeps its best pipeline as first water-filled: nothing is polished,
+     * climbed, reordered or split exactly, for a caller whose exact search takes the seed from there.
+     */
+    BeamSearch(PipelineCosts c, SplitEvaluator ev, int width, boolean seedOnly) {
         this.c = c;
         this.ev = ev;
         this.width = width;
+        this.seedOnly = seedOnly;
         this.keys = new PathKey.Factory(c.n);
         this.bound = new CandidateBound(new NodeTables(c), ev.objective);
     }
@@ -160,7 +167,7 @@ final class BeamSearch {
             // Polish the most promising splits before ranking, so a good path is not lost to a poor first split.
             all.sort(Comparator.comparingDouble(e -> e.score));
             // A fixed number, not one per beam slot: local search over 80 layers is what a wide beam would pay for.
-            int polished = Math.min(all.size(), POLISHED_PER_DEPTH);
+            int polished = seedOnly ? 0 : Math.min(all.size(), POLISHED_PER_DEPTH);
             // Scores only fall when polished, so a path whose bound exceeds the width-th score now can never rank
             // among the width best (kept in the beam or in top): its polish would go unread.
             double unread = all.size() < width ? Double.POSITIVE_INFINITY : all.get(width - 1).score;
@@ -203,12 +210,15 @@ final class BeamSearch {
         for (Entry e : top) {
             int[] layers = e.layers.clone();
             double[] links = ev.linkTerms(e.path);
-            double s = ev.improve(e.path, links, ev.fitCaps(e.path), layers, e.score);
+            double s = seedOnly ? e.score : ev.improve(e.path, links, ev.fitCaps(e.path), layers, e.score);
             if (s < bestScore) {
                 bestScore = s;
                 bestPath = e.path;
                 bestLayers = layers;
             }
+        }
+        if (seedOnly) {
+            return;
         }
         HillClimb climb = new HillClimb(c, ev, bound);
         for (int i = 0; i < Math.min(REFINED, top.size()); i++) {

@@ -45,6 +45,8 @@ public final class PlacementSolver {
 
     /** The narrowest beam: what a 64-node cluster gets, and what seeds the exact search. */
     private static final int BEAM_WIDTH = 12;
+    /** The beam that only seeds the exact search ({@code seedOnlyBeam}): about a third of the width-12 one's time. */
+    private static final int SEED_BEAM_WIDTH = 4;
     /**
      * The beam's work: about width × n² children per depth over up to n depths, so a width of
      * {@code BEAM_WORK / n³} costs about the same at every size. Small clusters get a wider beam for it (n = 8:
@@ -61,6 +63,8 @@ public final class PlacementSolver {
     private final PerformanceModel model;
     private final long exactStepBudget;
     private final int exactMaxNodes;
+    /** Whether the beam only seeds the exact search where one follows (the replica planner's screening). */
+    private final boolean seedOnlyBeam;
 
     /**
      * Creates a solver.
@@ -81,12 +85,22 @@ public final class PlacementSolver {
      * search beyond {@link #EXACT_MAX_NODES}); the exact search's node sets are {@code int} bit sets.
      */
     PlacementSolver(PerformanceModel model, long exactStepBudget, int exactMaxNodes) {
+        this(model, exactStepBudget, exactMaxNodes, false);
+    }
+
+    /**
+     * A solver whose beam, with {@code seedOnlyBeam}, only seeds the exact search where one follows (its first
+     * water-filled best, not polished or finished): far cheaper on a few nodes, and the exact search, given the
+     * steps, finds the same optimum. The replica planner screens its thousands of small groups with it.
+     */
+    PlacementSolver(PerformanceModel model, long exactStepBudget, int exactMaxNodes, boolean seedOnlyBeam) {
         if (exactMaxNodes < 0 || exactMaxNodes > 30) {
             throw new IllegalArgumentException("exactMaxNodes must be 0 to 30, was " + exactMaxNodes);
         }
         this.model = Objects.requireNonNull(model, "model");
         this.exactStepBudget = exactStepBudget;
         this.exactMaxNodes = exactMaxNodes;
+        this.seedOnlyBeam = seedOnlyBeam;
     }
 
     /** @return the performance model this solver scores with */
@@ -225,6 +239,19 @@ public final class PlacementSolver {
         }
     }
 
+    /**
+     * Whether any placement of the request fits (its memory and links), its objective's bounds aside: what
+     * {@link #solve} needs before it searches, at a fraction of its cost (no placement is ranked).
+     */
+    boolean anyFits(PlacementRequest request) {
+        for (int size : TensorParallel.sizes(request)) {
+            if (anyEligible(new PipelineCosts(request, model.parameters(), size), false)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The most of the workload's requests any placement of these terms runs at once ({@link ServedLoad}). */
     private int servedMost(PipelineCosts natural, boolean heuristicOnly) {
         int first = natural.request.firstNodeId() == null ? -1 : natural.indexOf(natural.request.firstNodeId());
@@ -259,7 +286,7 @@ public final class PlacementSolver {
         Objective objective = ServedLoad.anyPlacement();
         boolean exactFollows = !heuristicOnly && costs.n <= EXACT_MAX_NODES;
         BeamSearch beam = new BeamSearch(costs, new SplitEvaluator(costs, objective),
-                exactFollows ? BEAM_WIDTH : beamWidth(costs.n));
+                exactFollows ? BEAM_WIDTH : beamWidth(costs.n), false);
         if (beam.anyFits(first)) {
             return true;
         }
@@ -280,7 +307,9 @@ public final class PlacementSolver {
         SplitEvaluator ev = new SplitEvaluator(costs, objective);
         boolean exactFollows = !heuristicOnly && costs.n <= exactMaxNodes;
         // Before the exact search the beam only supplies a first incumbent, so the narrow one does.
-        BeamSearch beam = new BeamSearch(costs, ev, exactFollows ? BEAM_WIDTH : beamWidth(costs.n));
+        boolean seedOnly = exactFollows && seedOnlyBeam;
+        BeamSearch beam = new BeamSearch(costs, ev,
+                seedOnly ? SEED_BEAM_WIDTH : exactFollows ? BEAM_WIDTH : beamWidth(costs.n), seedOnly);
         beam.run(first);
         boolean proven = false;
         long steps = 0;

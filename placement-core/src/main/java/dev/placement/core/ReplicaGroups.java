@@ -30,6 +30,7 @@ final class ReplicaGroups {
     private final int pinned;
     private final Map<Key, Solved> memo = new HashMap<>();
     private final Map<Shares, Solved> predicted = new HashMap<>();
+    private final Map<Long, Boolean> holds = new HashMap<>();
     private int solves;
 
     private record Key(long group, int share) {
@@ -96,9 +97,17 @@ final class ReplicaGroups {
         return s == null ? 0 : s.capacity();
     }
 
-    /** Whether some pipeline on the group fits with one request in flight (a group that cannot hold the model). */
+    /**
+     * Whether some pipeline on the group fits with one request in flight (a group that cannot hold the model).
+     * Without bounds in the objective that is whether any placement fits, which the solver answers without a
+     * search; with bounds, the solve at one request says it.
+     */
     boolean holdsModel(long group) {
-        return solve(group, 1) != null;
+        Objective o = request.objective();
+        if (o.maxTtftMillis() != null || o.maxItlMillis() != null || o.minOutputTokensPerSecond() != null) {
+            return solve(group, 1) != null;
+        }
+        return holds.computeIfAbsent(group, g -> solver.anyFits(subRequest(g, 1)));
     }
 
     /**

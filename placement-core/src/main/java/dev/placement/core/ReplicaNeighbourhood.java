@@ -15,22 +15,38 @@ import java.util.List;
 final class ReplicaNeighbourhood {
     /** How much longer than a node's shortest round trip its way to a group may be for the group to be near. */
     static final double NEAR_FACTOR = 4;
-    /** Up to this many nodes the search starts once from each node's group; beyond, from the first node's. */
+    /**
+     * Up to this many nodes the search starts once from each node's group; beyond, from the first node's, and the
+     * site is large: see {@link #around}.
+     */
     static final int MULTI_START_NODES = 16;
 
     private final ReplicaGroups groups;
     private final int n;
     private final double[][] rtt;
     private final double[] nearest;
+    /** sameGpu[i]: the nodes with node i's GPU (i among them). */
+    private final long[] sameGpu;
+    /** More than {@value #MULTI_START_NODES} nodes: the neighbourhood is narrowed ({@link #around}). */
+    private final boolean large;
 
     ReplicaNeighbourhood(ReplicaGroups groups) {
         this.groups = groups;
         ConnectivityMap links = groups.links();
         List<NodeSpec> nodes = groups.nodes();
         this.n = nodes.size();
+        this.large = n > MULTI_START_NODES;
         this.rtt = new double[n][n];
         this.nearest = new double[n];
         Arrays.fill(nearest, Double.POSITIVE_INFINITY);
+        this.sameGpu = new long[n];
+        for (int a = 0; a < n; a++) {
+            for (int b = 0; b < n; b++) {
+                if (nodes.get(a).gpu().equals(nodes.get(b).gpu())) {
+                    sameGpu[a] |= 1L << b;
+                }
+            }
+        }
         for (int a = 0; a < n; a++) {
             for (int b = 0; b < n; b++) {
                 if (a != b) {
@@ -42,6 +58,11 @@ final class ReplicaNeighbourhood {
                 }
             }
         }
+    }
+
+    /** Whether the site has more than {@value #MULTI_START_NODES} nodes, so that the neighbourhood is narrowed. */
+    boolean large() {
+        return large;
     }
 
     /**
@@ -69,10 +90,11 @@ final class ReplicaNeighbourhood {
 
     /**
      * Partitions packed from candidate groups: from each node, the group grown from it until it holds the model,
-     * and that group with its one and two nearest further nodes; taken in order of capacity per node (then
-     * capacity), and again in order of capacity, each if it is disjoint from those taken, every prefix one
-     * partition (only the one of {@code replicas} groups when the count is fixed). Cheap: about 3n solves, and
-     * finds the many small replicas of a large site at once.
+     * and that group with its one and two nearest further nodes, once over all nodes and once over the nodes with
+     * its GPU (replicas of one GPU split evenly, and a start made of them needs few moves); taken in order of
+     * capacity per node (then capacity), and again in order of capacity, each if it is disjoint from those taken,
+     * every prefix one partition (only the one of {@code replicas} groups when the count is fixed). Cheap: at most
+     * 6n solves, and finds the many small replicas of a large site at once.
      *
      * @param replicas the count the plan must have, or 0 when free
      * @return the packed partitions, fewest groups first
@@ -81,6 +103,9 @@ final class ReplicaNeighbourhood {
         List<Long> candidates = new ArrayList<>();
         for (int s = 0; s < n; s++) {
             for (long g : grownWithMore(1L << s, all())) {
+                addOnce(candidates, g);
+            }
+            for (long g : grownWithMore(1L << s, sameGpu[s])) {
                 addOnce(candidates, g);
             }
         }
@@ -165,7 +190,11 @@ final class ReplicaNeighbourhood {
     /**
      * The partitions next to one: a node moved into a near group or out to the unused ones, a node of a group
      * swapped with one of another group or an unused one near it, and, when the count is free, two groups merged,
-     * a group given up, or a new group grown from an unused node.
+     * a group given up, or a new group grown from an unused node. On a large site (more than
+     * {@value #MULTI_START_NODES} nodes) fewer: of the unused nodes with one GPU only the nearest to a group moves
+     * into it, an unused node is not swapped in (moving it in and cutting the group down to the nodes its
+     * pipeline uses does that), and two groups merge only into at most {@value ReplicaPlanner#EXACT_MAX_NODES}
+     * nodes; at 64 × 80 that cut the local search's time by about four, with a plan as good.
      *
      * @param partition the groups now
      * @param replicas  the count the plan must keep, or 0 when free
@@ -174,10 +203,14 @@ final class ReplicaNeighbourhood {
     List<long[]> around(long[] partition, int replicas) {
         List<long[]> next = new ArrayList<>();
         int k = partition.length;
+        long free = all() & ~union(partition);
         for (int x = 0; x < n; x++) {
             long bit = 1L << x;
             int from = groupOf(partition, bit);
             for (int j = 0; j < k; j++) {
+                if (from < 0 && large && x != nearestTo(partition[j], sameGpu[x] & free)) {
+                    continue; // a large site: of the unused nodes with one GPU, the nearest stands for them all
+                }
                 if (j != from && near(x, partition[j]) && (from < 0 || Long.bitCount(partition[from]) > 1)) {
                     long[] moved = partition.clone();
                     moved[j] |= bit;
@@ -200,6 +233,9 @@ final class ReplicaNeighbourhood {
             }
             for (int y = 0; y < n; y++) {
                 int gy = groupOf(partition, 1L << y);
+                if (gy < 0 && large) {
+                    continue; // a large site: a move in and the tightening after it make the swap
+                }
                 if (gy == gx || gy >= 0 && y < x || !near(y, partition[gx] & ~(1L << x))
                         && Long.bitCount(partition[gx]) > 1) {
                     continue;
@@ -215,6 +251,9 @@ final class ReplicaNeighbourhood {
         if (replicas == 0) {
             for (int i = 0; i < k; i++) {
                 for (int j = i + 1; j < k; j++) {
+                    if (large && Long.bitCount(partition[i] | partition[j]) > ReplicaPlanner.EXACT_MAX_NODES) {
+                        continue;
+                    }
                     long[] merged = without(partition, j);
                     merged[i] = partition[i] | partition[j];
                     next.add(merged);
@@ -223,7 +262,6 @@ final class ReplicaNeighbourhood {
                     next.add(without(partition, i));
                 }
             }
-            long free = all() & ~union(partition);
             for (long f = free; f != 0; f &= f - 1) { // a new group grown from each unused node
                 for (long g : grownWithMore(Long.lowestOneBit(f), free)) {
                     long[] added = Arrays.copyOf(partition, k + 1);

@@ -19,9 +19,10 @@ import java.util.Objects;
  * so the plan is the best under that load model ({@link ReplicaPlan#exact()}). Beyond, a local search starts from
  * groups of a few nearby nodes that hold the model and from the single pipeline over all nodes; it moves and swaps
  * nodes, merges, gives up and adds groups while the cluster's score improves, and when no such move does, frees
- * the nodes of two groups and partitions them again exactly. It was within 1% of exact on random 5–7-node
- * clusters; it is slow on large ones (seconds at 12 × 80, a bounded number of solves). Deterministic: equal inputs
- * give the same plan. Immutable and thread-safe: each call works on its own state.
+ * the nodes of two groups and partitions them again exactly (not on sites of more than 16 nodes, whose
+ * neighbourhood is also narrowed). It was within 1% of exact on random 5–7-node clusters; it plans 64 × 80 in
+ * well under a second ({@code ReplicaPlannerBenchmark}). Deterministic: equal inputs give the same plan.
+ * Immutable and thread-safe: each call works on its own state.
  */
 public final class ReplicaPlanner {
     /** The largest cluster whose partitions are all compared. */
@@ -40,11 +41,12 @@ public final class ReplicaPlanner {
     private static final int SOLVE_BUDGET = 1500;
 
     /**
-     * The exact search's step budget for each group the local search tries: a 2-5-node group is solved exactly
-     * within it nearly always, and a larger one falls back to the best found so far; the groups of the plan it
-     * chooses are solved again without the limit. It cut 64 × 80 from 18 s to 9 s with the same plan.
+     * The exact search's step budget for each group the local search tries, seeded by the beam's first
+     * water-filled pipeline alone (not polished or finished, which was nine tenths of a solve): a 2-5-node group
+     * is solved exactly within it nearly always, and a larger one falls back to the best found so far; the groups
+     * of the plan it chooses are solved again in full. A 4-5-node group of the 80-layer model takes about 0.2 ms.
      */
-    private static final long SCREENING_STEPS = 300;
+    private static final long SCREENING_STEPS = 1000;
 
     private final PlacementSolver solver;
     private final PlacementSolver screening;
@@ -56,7 +58,7 @@ public final class ReplicaPlanner {
      */
     public ReplicaPlanner(PerformanceModel model) {
         this.solver = new PlacementSolver(Objects.requireNonNull(model, "model"));
-        this.screening = new PlacementSolver(model, SCREENING_STEPS);
+        this.screening = new PlacementSolver(model, SCREENING_STEPS, PlacementSolver.EXACT_MAX_NODES, true);
     }
 
     /**
@@ -171,7 +173,8 @@ public final class ReplicaPlanner {
     /**
      * When no single move helps: frees the nodes of two groups (or of one), with the unused nodes nearest them up
      * to {@value #REPAIR_NODES} nodes, and partitions them again exactly with the other groups kept; the first
-     * repair that improves.
+     * repair that improves. Not on a large site ({@link ReplicaNeighbourhood#large()}): at 64 × 80 the repairs
+     * that found nothing were a quarter of the solves, and the plan was as good without them.
      */
     private static ReplicaGroups.Judged repaired(ReplicaGroups groups, ReplicaNeighbourhood moves,
             ReplicaGroups.Judged current, int replicas, int budget) {
@@ -217,7 +220,7 @@ public final class ReplicaPlanner {
                     break;
                 }
             }
-            if (next == null) {
+            if (next == null && !moves.large()) {
                 next = repaired(groups, moves, current, replicas, budget);
             }
             if (next == null) {
