@@ -82,14 +82,19 @@ public final class PlacedReplicas {
      * @return the score
      */
     public static double score(Objective objective, ReplicaPlan plan) {
-        for (ReplicaPlan.Replica r : plan.replicas()) {
-            var m = r.prediction().metrics();
+        return score(objective, plan.replicas().stream().map(ReplicaPlan.Replica::prediction).toList(),
+                plan.totals());
+    }
+
+    /** {@link #score(Objective, ReplicaPlan)} of replicas' predictions and their totals. */
+    static double score(Objective objective, List<Prediction> predictions, ReplicaPlan.Totals t) {
+        for (Prediction p : predictions) {
+            var m = p.metrics();
             if (objective.maxTtftMillis() != null && m.ttftMillis() > objective.maxTtftMillis()
                     || objective.maxItlMillis() != null && m.itlMillis() > objective.maxItlMillis()) {
                 return Double.POSITIVE_INFINITY;
             }
         }
-        ReplicaPlan.Totals t = plan.totals();
         if (objective.minOutputTokensPerSecond() != null
                 && t.outputTokensPerSecond() < objective.minOutputTokensPerSecond()) {
             return Double.POSITIVE_INFINITY;

@@ -6,7 +6,6 @@ import dev.placement.api.InfeasiblePlacementException;
 import dev.placement.api.NodeSpec;
 import dev.placement.api.Objective;
 import dev.placement.api.PlacementRequest;
-import dev.placement.api.Slo;
 import dev.placement.api.Workload;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -254,42 +253,20 @@ final class ReplicaGroups {
     }
 
     private ReplicaPlan.Totals totals(Solved[] solved) {
-        Slo slo = request.objective().slo();
-        double tokens = 0;
-        double good = 0;
-        double requests = 0;
-        double ttft = 0;
-        double itl = 0;
-        int served = 0;
-        for (Solved s : solved) {
-            Prediction p = s.prediction();
-            double rps = p.spread().requestsPerSecond();
-            double thr = p.metrics().outputTokensPerSecond();
-            tokens += thr;
-            requests += rps;
-            good += slo.isNone() ? rps : p.spread().goodput(slo);
-            ttft += rps * p.metrics().ttftMillis();
-            itl += thr * p.metrics().itlMillis();
-            served += p.servedSequences();
-        }
-        return new ReplicaPlan.Totals(tokens, good, requests > 0 ? ttft / requests : 0, tokens > 0 ? itl / tokens : 0,
-                served);
+        return PlacedReplicas.totals(predictions(solved), request.objective().slo());
     }
 
     /** The cluster objective (lower is better); infinite when a replica breaks a bound of the objective. */
     private double score(Solved[] solved, ReplicaPlan.Totals t) {
-        Objective o = request.objective();
+        return PlacedReplicas.score(request.objective(), predictions(solved), t);
+    }
+
+    private static List<Prediction> predictions(Solved[] solved) {
+        List<Prediction> out = new ArrayList<>(solved.length);
         for (Solved s : solved) {
-            var m = s.prediction().metrics();
-            if (o.maxTtftMillis() != null && m.ttftMillis() > o.maxTtftMillis()
-                    || o.maxItlMillis() != null && m.itlMillis() > o.maxItlMillis()) {
-                return Double.POSITIVE_INFINITY;
-            }
+            out.add(s.prediction());
         }
-        if (o.minOutputTokensPerSecond() != null && t.outputTokensPerSecond() < o.minOutputTokensPerSecond()) {
-            return Double.POSITIVE_INFINITY;
-        }
-        return clusterScore(o.goal(), t);
+        return out;
     }
 
     /**
