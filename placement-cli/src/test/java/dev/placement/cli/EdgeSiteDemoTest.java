@@ -80,7 +80,8 @@ class EdgeSiteDemoTest {
 
     @Test
     void anAgentOrACalibrationIsRefusedInOneLine() {
-        assertThat(run("demo", "--scenario", "edge-site", "--agent", "even")).isEqualTo(PlacementCommand.EXIT_BAD_INPUT);
+        assertThat(run("demo", "--scenario", "edge-site", "--agent", "even"))
+                .isEqualTo(PlacementCommand.EXIT_BAD_INPUT);
 
         assertThat(err.toString().strip()).doesNotContain("\n").contains("--agent")
                 .contains("the replica planner");

@@ -34,6 +34,11 @@ final class Routes {
             return pipeline;
         }
 
+        /** @return what one more request would make its load: outstanding requests per unit of capacity */
+        double loadWithOneMore() {
+            return (outstanding + 1) / capacity;
+        }
+
         OrchestratorHealth.Replica view() {
             return new OrchestratorHealth.Replica(pipeline.id(), pipeline.placement().toSpec(), capacity, serving,
                     outstanding);
@@ -99,7 +104,7 @@ final class Routes {
         for (boolean avoiding : new boolean[] {true, false}) {
             for (Route r : byId.values()) {
                 if (r.serving && !(avoiding && r.pipeline.id().equals(avoid))
-                        && (best == null || (r.outstanding + 1) / r.capacity < (best.outstanding + 1) / best.capacity)) {
+                        && (best == null || r.loadWithOneMore() < best.loadWithOneMore())) {
                     best = r;
                 }
             }
