@@ -58,6 +58,11 @@ import org.slf4j.LoggerFactory;
  * the model (adopted only if it lowers the cross-validated error); the calibration is journaled, and one that
  * changed the model asks the agent again.
  *
+ * <p><b>Replicas</b> ({@link PlacementOrchestratorBuilder#replicas(int)}): several pipelines at once, on disjoint
+ * nodes, planned by the {@link dev.placement.core.ReplicaPlanner} instead of an agent; each request goes to the
+ * replica its {@link RequestGate.Permit#pipeline() permit} names; a dead replica is taken out while the others
+ * serve; a new plan is rolled out one replica at a time, so with two or more replicas no request waits.
+ *
  * <p>Until the first pipeline is healthy the gate is paused, so requests sent before then wait (bounded) like
  * requests sent during a reconfiguration.
  *
