@@ -102,19 +102,8 @@ final class Observer {
         held.forEach(h -> LOG.info("{}", h));
         state.observed(cluster, smoothed);
 
+        String died = dropDead(now, state, cluster, true);
         RunningPipeline running = state.running();
-        String died;
-        if (parts.replicas() != null) {
-            died = dropDeadReplicas(now, state, cluster, true);
-            running = state.running();
-        } else {
-            died = running == null ? null : deathOf(running, cluster);
-            if (died != null) {
-                stopDead(running);
-                state.died(now, died);
-                running = null;
-            }
-        }
         MetricsSample sample = sample(now, running, state);
         if (sample != null) {
             workloads.add(sample.workload());
@@ -165,20 +154,10 @@ final class Observer {
      */
     private RuntimeException diedBeforeFailing(Instant now, ClusterSnapshot snapshot, LoopState state,
             Throwable failure) {
-        RunningPipeline running = state.running();
-        if (snapshot == null || running == null) {
+        if (snapshot == null || state.replicas().isEmpty()) {
             throw PluginCalls.<RuntimeException>rethrow(failure);
         }
-        String died;
-        if (parts.replicas() != null) {
-            died = dropDeadReplicas(now, state, snapshot, false);
-        } else {
-            died = usesOnly(running.placement(), snapshot) ? null : deathOf(running, snapshot);
-            if (died != null) {
-                stopDead(running);
-                state.died(now, died);
-            }
-        }
+        String died = dropDead(now, state, snapshot, false);
         if (died == null) {
             throw PluginCalls.<RuntimeException>rethrow(failure);
         }
@@ -186,12 +165,12 @@ final class Observer {
     }
 
     /**
-     * Takes the dead replicas out of what runs (the others go on serving): those using a node that is gone, and
+     * Takes the dead pipelines out of what runs (other replicas go on serving): those using a node that is gone, and
      * with {@code healthCheck} those the launcher reports dead. When none is left, nothing runs (degraded).
      *
      * @return why they are dead, or null if none is
      */
-    private String dropDeadReplicas(Instant now, LoopState state, ClusterSnapshot cluster, boolean healthCheck) {
+    private String dropDead(Instant now, LoopState state, ClusterSnapshot cluster, boolean healthCheck) {
         List<RunningPipeline> alive = new ArrayList<>();
         List<String> deaths = new ArrayList<>();
         for (RunningPipeline r : state.replicas()) {
