@@ -2,11 +2,13 @@ package dev.placement.cli.demo;
 
 import dev.placement.api.ClusterSnapshot;
 import dev.placement.api.InfeasiblePlacementException;
+import dev.placement.api.NodeSpec;
 import dev.placement.api.Objective;
 import dev.placement.api.PipelineLauncher;
 import dev.placement.api.Placement;
 import dev.placement.api.PlacementRequest;
 import dev.placement.api.RunningPipeline;
+import dev.placement.api.Slo;
 import dev.placement.api.Workload;
 import dev.placement.core.PerformanceModel;
 import dev.placement.core.PlacedReplicas;
@@ -21,8 +23,10 @@ import dev.placement.sim.SimulatedCluster;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.function.Consumer;
 
@@ -40,8 +44,7 @@ public final class EdgeSiteDemo {
     /** The offered load: 64 requests in flight, 512-token prompts, 128-token answers. */
     public static final Workload WORKLOAD = new Workload(512, 128, 64);
     /** The default objective: goodput under a 2 s TTFT and 120 ms ITL. */
-    public static final Objective OBJECTIVE = Objective.maximizeGoodput(dev.placement.api.Slo.parse(
-            "ttft=2000,itl=120"));
+    public static final Objective OBJECTIVE = Objective.maximizeGoodput(Slo.parse("ttft=2000,itl=120"));
     private static final int MAX_MODEL_LEN = 4096;
     private static final Duration STEP = Duration.ofMinutes(10);
     private static final Duration TICK = Duration.ofMinutes(1);
@@ -137,7 +140,7 @@ public final class EdgeSiteDemo {
                 while (Duration.between(stepStart, clock.instant()).compareTo(STEP) < 0) {
                     TickOutcome t = o.runOnce();
                     if (t.action() != TickOutcome.Action.NOTHING_CHANGED) {
-                        actions.add(t.action().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '));
+                        actions.add(t.action().name().toLowerCase(Locale.ROOT).replace('_', ' '));
                     }
                     clock.advance(TICK);
                 }
@@ -152,9 +155,9 @@ public final class EdgeSiteDemo {
 
     private StepRow row(int step, long minute, String change, List<String> actions, List<RunningPipeline> running,
             SimulatedCluster site, PerformanceModel truth, long held) {
-        List<String> order = EdgeSite.NODES.stream().map(dev.placement.api.NodeSpec::id).toList();
+        List<String> order = EdgeSite.NODES.stream().map(NodeSpec::id).toList();
         List<Placement> placements = running.stream().map(RunningPipeline::placement)
-                .sorted(java.util.Comparator.comparingInt(p -> order.indexOf(p.nodeIds().get(0)))).toList();
+                .sorted(Comparator.comparingInt(p -> order.indexOf(p.nodeIds().get(0)))).toList();
         ClusterSnapshot up = site.snapshot();
         List<String> unused = up.nodeIds().stream().filter(n -> placements.stream().noneMatch(p -> p.uses(n)))
                 .toList();

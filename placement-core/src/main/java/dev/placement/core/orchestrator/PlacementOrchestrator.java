@@ -104,8 +104,9 @@ public final class PlacementOrchestrator implements AutoCloseable {
     }
 
     /**
-     * Starts a builder. Required: the inventory, probe, agent, launcher and model; every other setting has a
-     * default, documented on {@link PlacementOrchestratorBuilder}.
+     * Starts a builder. Required: the inventory, probe, agent (unless {@linkplain PlacementOrchestratorBuilder#replicas
+     * replicas} are planned instead), launcher and model; every other setting has a default, documented on
+     * {@link PlacementOrchestratorBuilder}.
      *
      * @return a new builder
      */
